@@ -1,0 +1,84 @@
+package io.github.kresconnect.filesink;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+
+/**
+ * Delivers files from Kafka into a Knot Resolver's files directory. Runs one task: a host has one files
+ * directory, and one writer keeps the protocol's ordering and the manager's requests simple.
+ */
+public class ResolverFileSinkConnector extends SinkConnector {
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        new ResolverFileSinkConfig(props); // fail fast on invalid settings
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return ResolverFileSinkTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        return List.of(props);
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+        return ResolverFileSinkConfig.CONFIG_DEF;
+    }
+
+    /** Adds the checks one setting's validator cannot make: the directory itself, and settings that depend on each other. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = super.validate(connectorConfigs);
+        Map<String, ConfigValue> values = new java.util.HashMap<>();
+        config.configValues().forEach(v -> values.put(v.name(), v));
+
+        ConfigValue filesDir = values.get(ResolverFileSinkConfig.FILES_DIR_CONFIG);
+        if (filesDir != null && filesDir.errorMessages().isEmpty() && filesDir.value() != null) {
+            Path dir = Path.of(filesDir.value().toString());
+            if (!Files.exists(dir)) {
+                filesDir.addErrorMessage("Files directory " + dir + " does not exist: create it, owned by the "
+                        + "user the worker runs as");
+            } else if (!Files.isDirectory(dir)) {
+                filesDir.addErrorMessage("Files directory " + dir + " is not a directory");
+            } else if (!Files.isWritable(dir)) {
+                filesDir.addErrorMessage("Files directory " + dir + " is not writable by the worker's user");
+            }
+        }
+
+        ConfigValue mode = values.get(ResolverFileSinkConfig.RECIPIENT_MODE_CONFIG);
+        ConfigValue zoneIds = values.get(ResolverFileSinkConfig.ZONE_IDS_CONFIG);
+        if (mode != null && mode.errorMessages().isEmpty() && zoneIds != null && mode.value() != null
+                && RecipientMode.fromConfigValue(mode.value().toString()).usesZoneId()
+                && (zoneIds.value() == null || ((List<?>) zoneIds.value()).isEmpty())) {
+            zoneIds.addErrorMessage("recipient.mode=" + mode.value() + " needs at least one zone id in "
+                    + ResolverFileSinkConfig.ZONE_IDS_CONFIG);
+        }
+        return config;
+    }
+}

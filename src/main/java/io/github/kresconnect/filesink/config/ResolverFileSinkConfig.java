@@ -1,0 +1,347 @@
+package io.github.kresconnect.filesink.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+
+/**
+ * Every setting of the connector, built group by group. Names, defaults and documentation here are
+ * the single source of the configuration reference in the README.
+ */
+public final class ResolverFileSinkConfig extends AbstractConfig {
+
+    public static final String GROUP_FILES = "Files";
+    public static final String GROUP_RECIPIENTS = "Recipients";
+    public static final String GROUP_LIMITS = "Limits";
+    public static final String GROUP_RETRIES = "Retries";
+    public static final String GROUP_MANAGER = "Resolver manager";
+
+    // ---- Files
+    public static final String FILES_DIR_CONFIG = "files.dir";
+    public static final String FILES_DIR_DEFAULT = "/var/lib/knot-resolver";
+    private static final String FILES_DIR_DOC = "Directory the resolver reads delivered files from. Every file, chunk, "
+            + "backup and state file is created inside it; nothing is ever written outside. It must exist and be "
+            + "writable by the worker. File names may contain sub-directories (for example 'rpz/block.rpz'), "
+            + "which are created inside this directory.";
+    private static final String FILES_DIR_DISPLAY = "Files directory";
+
+    public static final String CONFIG_SUFFIXES_CONFIG = "config.file.suffixes";
+    public static final String CONFIG_SUFFIXES_DEFAULT = ".json,.yaml,.yml";
+    private static final String CONFIG_SUFFIXES_DOC = "File name suffixes that mark a resolver configuration file. "
+            + "Such files are validated (JSON, then YAML) before they replace the current one, and trigger a "
+            + "reload; any other file triggers a renew.";
+    private static final String CONFIG_SUFFIXES_DISPLAY = "Config file suffixes";
+
+    // ---- Recipients
+    public static final String RECIPIENT_MODE_CONFIG = "recipient.mode";
+    public static final String RECIPIENT_MODE_DEFAULT = RecipientMode.HOSTNAME.configValue();
+    private static final String RECIPIENT_MODE_DOC = "How the connector recognises records meant for this resolver. "
+            + "'hostname': the 'hostname' header must equal resolver.hostname (the original protocol). "
+            + "'zone-id': the record key must equal one of resolver.zone.ids (one id for a group of resolvers; "
+            + "the file name then comes from the 'file-name' header). 'hostname-or-zone-id': either matches. "
+            + "Records for other recipients are skipped quietly; a record carrying no recipient information at "
+            + "all is rejected as an error.";
+    private static final String RECIPIENT_MODE_DISPLAY = "Recipient selection";
+
+    public static final String HOSTNAME_CONFIG = "resolver.hostname";
+    public static final String HOSTNAME_DEFAULT = "";
+    private static final String HOSTNAME_DOC = "This resolver's host name, compared exactly with the 'hostname' "
+            + "header. Empty means the machine's host name as the 'hostname' command prints it (the kernel's "
+            + "node name, not a DNS lookup).";
+    private static final String HOSTNAME_DISPLAY = "Resolver host name";
+
+    public static final String ZONE_IDS_CONFIG = "resolver.zone.ids";
+    public static final String ZONE_IDS_DEFAULT = "";
+    private static final String ZONE_IDS_DOC = "Zone ids this resolver belongs to (comma-separated). In the zone-id "
+            + "modes a record is for this resolver when its key equals one of them. Required by those modes.";
+    private static final String ZONE_IDS_DISPLAY = "Resolver zone ids";
+
+    // ---- Limits
+    public static final String FILE_MAX_BYTES_CONFIG = "file.max.bytes";
+    public static final long FILE_MAX_BYTES_DEFAULT = 1024L * 1024 * 1024;
+    private static final String FILE_MAX_BYTES_DOC = "Largest file accepted, whole or assembled from chunks. A larger "
+            + "file is rejected and its chunks are discarded.";
+    private static final String FILE_MAX_BYTES_DISPLAY = "Maximum file size (bytes)";
+
+    public static final String CONFIG_MAX_BYTES_CONFIG = "config.file.max.bytes";
+    public static final long CONFIG_MAX_BYTES_DEFAULT = 16L * 1024 * 1024;
+    private static final String CONFIG_MAX_BYTES_DOC = "Largest configuration file accepted. Configuration files are "
+            + "parsed in memory for validation, so they have their own, smaller limit.";
+    private static final String CONFIG_MAX_BYTES_DISPLAY = "Maximum config file size (bytes)";
+
+    public static final String CHUNKS_MAX_COUNT_CONFIG = "chunks.max.count";
+    public static final int CHUNKS_MAX_COUNT_DEFAULT = 8192;
+    private static final String CHUNKS_MAX_COUNT_DOC = "Largest 'total-chunks' accepted for one file.";
+    private static final String CHUNKS_MAX_COUNT_DISPLAY = "Maximum chunk count";
+
+    public static final String CHUNKS_STALE_AFTER_MS_CONFIG = "chunks.stale.after.ms";
+    public static final long CHUNKS_STALE_AFTER_MS_DEFAULT = Duration.ofHours(1).toMillis();
+    private static final String CHUNKS_STALE_AFTER_MS_DOC = "An incomplete chunk set that receives no chunk for this "
+            + "long while the task runs is discarded, so it can never be mixed into a later transfer of the same "
+            + "file. Time while the worker is stopped does not count.";
+    private static final String CHUNKS_STALE_AFTER_MS_DISPLAY = "Incomplete chunk set expiry (ms)";
+
+    // ---- Retries of transient I/O failures
+    public static final String IO_RETRY_BACKOFF_MS_CONFIG = "io.retry.backoff.ms";
+    public static final long IO_RETRY_BACKOFF_MS_DEFAULT = 1000L;
+    private static final String IO_RETRY_BACKOFF_MS_DOC = "First wait before a batch that failed on a transient I/O "
+            + "error (for example a full disk) is delivered again. The wait doubles on each further failure.";
+    private static final String IO_RETRY_BACKOFF_MS_DISPLAY = "I/O retry backoff (ms)";
+
+    public static final String IO_RETRY_BACKOFF_MAX_MS_CONFIG = "io.retry.backoff.max.ms";
+    public static final long IO_RETRY_BACKOFF_MAX_MS_DEFAULT = 60_000L;
+    private static final String IO_RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between deliveries of a batch that keeps "
+            + "failing on I/O errors. Such a batch is retried until it succeeds; it is never dropped.";
+    private static final String IO_RETRY_BACKOFF_MAX_MS_DISPLAY = "I/O retry backoff maximum (ms)";
+
+    // ---- Resolver manager (reload / renew)
+    public static final String NOTIFY_ENABLED_CONFIG = "manager.notify.enabled";
+    public static final boolean NOTIFY_ENABLED_DEFAULT = true;
+    private static final String NOTIFY_ENABLED_DOC = "Ask the Knot Resolver manager to reload after a config file and "
+            + "to renew after any other file. False delivers files only.";
+    private static final String NOTIFY_ENABLED_DISPLAY = "Notify the manager";
+
+    public static final String MANAGER_SOCKET_CONFIG = "manager.socket.path";
+    public static final String MANAGER_SOCKET_DEFAULT = "/run/knot-resolver/kres-api.sock";
+    private static final String MANAGER_SOCKET_DOC = "Unix socket of the manager's HTTP API. Used unless manager.url "
+            + "is set.";
+    private static final String MANAGER_SOCKET_DISPLAY = "Manager socket";
+
+    public static final String MANAGER_URL_CONFIG = "manager.url";
+    public static final String MANAGER_URL_DEFAULT = "";
+    private static final String MANAGER_URL_DOC = "Base URL of the manager's HTTP API over TCP, for a resolver "
+            + "configured with 'management: interface: IP@PORT' (for example http://127.0.0.1:5000). Empty means "
+            + "the Unix socket.";
+    private static final String MANAGER_URL_DISPLAY = "Manager URL";
+
+    public static final String MANAGER_FORCE_CONFIG = "manager.force";
+    public static final boolean MANAGER_FORCE_DEFAULT = false;
+    private static final String MANAGER_FORCE_DOC = "Use /reload/force and /renew/force, which also restart the "
+            + "resolver's workers when nothing changed.";
+    private static final String MANAGER_FORCE_DISPLAY = "Force reload/renew";
+
+    public static final String MANAGER_CONNECT_TIMEOUT_MS_CONFIG = "manager.connect.timeout.ms";
+    public static final long MANAGER_CONNECT_TIMEOUT_MS_DEFAULT = 5_000L;
+    private static final String MANAGER_CONNECT_TIMEOUT_MS_DOC = "How long to wait for a connection to the manager.";
+    private static final String MANAGER_CONNECT_TIMEOUT_MS_DISPLAY = "Manager connect timeout (ms)";
+
+    public static final String MANAGER_RESPONSE_TIMEOUT_MS_CONFIG = "manager.response.timeout.ms";
+    public static final long MANAGER_RESPONSE_TIMEOUT_MS_DEFAULT = Duration.ofMinutes(5).toMillis();
+    private static final String MANAGER_RESPONSE_TIMEOUT_MS_DOC = "How long to wait for the manager's answer. The "
+            + "manager answers only once the reload has finished, which can take minutes with large zones.";
+    private static final String MANAGER_RESPONSE_TIMEOUT_MS_DISPLAY = "Manager response timeout (ms)";
+
+    public static final String NOTIFY_QUIET_MS_CONFIG = "notify.quiet.period.ms";
+    public static final long NOTIFY_QUIET_MS_DEFAULT = 5_000L;
+    private static final String NOTIFY_QUIET_MS_DOC = "A request is sent once no new file has been published for "
+            + "this long, so a transfer of many files causes one request.";
+    private static final String NOTIFY_QUIET_MS_DISPLAY = "Quiet period (ms)";
+
+    public static final String NOTIFY_MAX_DELAY_MS_CONFIG = "notify.max.delay.ms";
+    public static final long NOTIFY_MAX_DELAY_MS_DEFAULT = 60_000L;
+    private static final String NOTIFY_MAX_DELAY_MS_DOC = "Longest wait from the first pending trigger to its request, "
+            + "so a steady trickle of files cannot postpone a reload forever.";
+    private static final String NOTIFY_MAX_DELAY_MS_DISPLAY = "Maximum delay (ms)";
+
+    public static final String NOTIFY_RETRY_BACKOFF_MS_CONFIG = "notify.retry.backoff.ms";
+    public static final long NOTIFY_RETRY_BACKOFF_MS_DEFAULT = 1_000L;
+    private static final String NOTIFY_RETRY_BACKOFF_MS_DOC = "First wait before a failed request to the manager is "
+            + "sent again; it doubles on each failure, with jitter.";
+    private static final String NOTIFY_RETRY_BACKOFF_MS_DISPLAY = "Manager retry backoff (ms)";
+
+    public static final String NOTIFY_RETRY_BACKOFF_MAX_MS_CONFIG = "notify.retry.backoff.max.ms";
+    public static final long NOTIFY_RETRY_BACKOFF_MAX_MS_DEFAULT = 60_000L;
+    private static final String NOTIFY_RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between retries of a failed request "
+            + "to the manager. Requests are retried until they succeed.";
+    private static final String NOTIFY_RETRY_BACKOFF_MAX_MS_DISPLAY = "Manager retry backoff maximum (ms)";
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    public ResolverFileSinkConfig(Map<?, ?> originals) {
+        super(CONFIG_DEF, originals);
+    }
+
+    public static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        defineFiles(def);
+        defineRecipients(def);
+        defineLimits(def);
+        defineRetries(def);
+        defineManager(def);
+        return def;
+    }
+
+    private static void defineFiles(ConfigDef def) {
+        int order = 0;
+        def.define(FILES_DIR_CONFIG, Type.STRING, FILES_DIR_DEFAULT, Validators.absolutePath(), Importance.HIGH,
+                FILES_DIR_DOC, GROUP_FILES, ++order, Width.LONG, FILES_DIR_DISPLAY);
+        def.define(CONFIG_SUFFIXES_CONFIG, Type.LIST, CONFIG_SUFFIXES_DEFAULT, Validators.suffixList(),
+                Importance.MEDIUM, CONFIG_SUFFIXES_DOC, GROUP_FILES, ++order, Width.MEDIUM, CONFIG_SUFFIXES_DISPLAY);
+    }
+
+    private static void defineRecipients(ConfigDef def) {
+        int order = 0;
+        def.define(RECIPIENT_MODE_CONFIG, Type.STRING, RECIPIENT_MODE_DEFAULT, Validators.recipientMode(),
+                Importance.HIGH, RECIPIENT_MODE_DOC, GROUP_RECIPIENTS, ++order, Width.MEDIUM, RECIPIENT_MODE_DISPLAY);
+        def.define(HOSTNAME_CONFIG, Type.STRING, HOSTNAME_DEFAULT, Validators.hostname(), Importance.HIGH,
+                HOSTNAME_DOC, GROUP_RECIPIENTS, ++order, Width.MEDIUM, HOSTNAME_DISPLAY);
+        def.define(ZONE_IDS_CONFIG, Type.LIST, ZONE_IDS_DEFAULT, Validators.nonBlankItems(), Importance.MEDIUM,
+                ZONE_IDS_DOC, GROUP_RECIPIENTS, ++order, Width.MEDIUM, ZONE_IDS_DISPLAY);
+    }
+
+    private static void defineLimits(ConfigDef def) {
+        int order = 0;
+        def.define(FILE_MAX_BYTES_CONFIG, Type.LONG, FILE_MAX_BYTES_DEFAULT, ConfigDef.Range.atLeast(1),
+                Importance.MEDIUM, FILE_MAX_BYTES_DOC, GROUP_LIMITS, ++order, Width.SHORT, FILE_MAX_BYTES_DISPLAY);
+        def.define(CONFIG_MAX_BYTES_CONFIG, Type.LONG, CONFIG_MAX_BYTES_DEFAULT,
+                ConfigDef.Range.between(1, Integer.MAX_VALUE), Importance.LOW, CONFIG_MAX_BYTES_DOC, GROUP_LIMITS,
+                ++order, Width.SHORT, CONFIG_MAX_BYTES_DISPLAY);
+        def.define(CHUNKS_MAX_COUNT_CONFIG, Type.INT, CHUNKS_MAX_COUNT_DEFAULT, ConfigDef.Range.between(1, 1_000_000),
+                Importance.LOW, CHUNKS_MAX_COUNT_DOC, GROUP_LIMITS, ++order, Width.SHORT, CHUNKS_MAX_COUNT_DISPLAY);
+        def.define(CHUNKS_STALE_AFTER_MS_CONFIG, Type.LONG, CHUNKS_STALE_AFTER_MS_DEFAULT,
+                ConfigDef.Range.atLeast(1), Importance.LOW, CHUNKS_STALE_AFTER_MS_DOC, GROUP_LIMITS, ++order,
+                Width.SHORT, CHUNKS_STALE_AFTER_MS_DISPLAY);
+    }
+
+    private static void defineRetries(ConfigDef def) {
+        int order = 0;
+        def.define(IO_RETRY_BACKOFF_MS_CONFIG, Type.LONG, IO_RETRY_BACKOFF_MS_DEFAULT, ConfigDef.Range.atLeast(1),
+                Importance.LOW, IO_RETRY_BACKOFF_MS_DOC, GROUP_RETRIES, ++order, Width.SHORT,
+                IO_RETRY_BACKOFF_MS_DISPLAY);
+        def.define(IO_RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, IO_RETRY_BACKOFF_MAX_MS_DEFAULT,
+                ConfigDef.Range.atLeast(1), Importance.LOW, IO_RETRY_BACKOFF_MAX_MS_DOC, GROUP_RETRIES, ++order,
+                Width.SHORT, IO_RETRY_BACKOFF_MAX_MS_DISPLAY);
+    }
+
+    private static void defineManager(ConfigDef def) {
+        int order = 0;
+        def.define(NOTIFY_ENABLED_CONFIG, Type.BOOLEAN, NOTIFY_ENABLED_DEFAULT, null, Importance.HIGH,
+                NOTIFY_ENABLED_DOC, GROUP_MANAGER, ++order, Width.SHORT, NOTIFY_ENABLED_DISPLAY);
+        def.define(MANAGER_SOCKET_CONFIG, Type.STRING, MANAGER_SOCKET_DEFAULT, Validators.absolutePath(),
+                Importance.HIGH, MANAGER_SOCKET_DOC, GROUP_MANAGER, ++order, Width.LONG, MANAGER_SOCKET_DISPLAY);
+        def.define(MANAGER_URL_CONFIG, Type.STRING, MANAGER_URL_DEFAULT, Validators.httpUrlOrEmpty(),
+                Importance.MEDIUM, MANAGER_URL_DOC, GROUP_MANAGER, ++order, Width.LONG, MANAGER_URL_DISPLAY);
+        def.define(MANAGER_FORCE_CONFIG, Type.BOOLEAN, MANAGER_FORCE_DEFAULT, null, Importance.LOW,
+                MANAGER_FORCE_DOC, GROUP_MANAGER, ++order, Width.SHORT, MANAGER_FORCE_DISPLAY);
+        def.define(MANAGER_CONNECT_TIMEOUT_MS_CONFIG, Type.LONG, MANAGER_CONNECT_TIMEOUT_MS_DEFAULT,
+                ConfigDef.Range.atLeast(1), Importance.LOW, MANAGER_CONNECT_TIMEOUT_MS_DOC, GROUP_MANAGER, ++order,
+                Width.SHORT, MANAGER_CONNECT_TIMEOUT_MS_DISPLAY);
+        def.define(MANAGER_RESPONSE_TIMEOUT_MS_CONFIG, Type.LONG, MANAGER_RESPONSE_TIMEOUT_MS_DEFAULT,
+                ConfigDef.Range.atLeast(1), Importance.LOW, MANAGER_RESPONSE_TIMEOUT_MS_DOC, GROUP_MANAGER, ++order,
+                Width.SHORT, MANAGER_RESPONSE_TIMEOUT_MS_DISPLAY);
+        def.define(NOTIFY_QUIET_MS_CONFIG, Type.LONG, NOTIFY_QUIET_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+                Importance.MEDIUM, NOTIFY_QUIET_MS_DOC, GROUP_MANAGER, ++order, Width.SHORT, NOTIFY_QUIET_MS_DISPLAY);
+        def.define(NOTIFY_MAX_DELAY_MS_CONFIG, Type.LONG, NOTIFY_MAX_DELAY_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+                Importance.MEDIUM, NOTIFY_MAX_DELAY_MS_DOC, GROUP_MANAGER, ++order, Width.SHORT,
+                NOTIFY_MAX_DELAY_MS_DISPLAY);
+        def.define(NOTIFY_RETRY_BACKOFF_MS_CONFIG, Type.LONG, NOTIFY_RETRY_BACKOFF_MS_DEFAULT,
+                ConfigDef.Range.atLeast(1), Importance.LOW, NOTIFY_RETRY_BACKOFF_MS_DOC, GROUP_MANAGER, ++order,
+                Width.SHORT, NOTIFY_RETRY_BACKOFF_MS_DISPLAY);
+        def.define(NOTIFY_RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, NOTIFY_RETRY_BACKOFF_MAX_MS_DEFAULT,
+                ConfigDef.Range.atLeast(1), Importance.LOW, NOTIFY_RETRY_BACKOFF_MAX_MS_DOC, GROUP_MANAGER, ++order,
+                Width.SHORT, NOTIFY_RETRY_BACKOFF_MAX_MS_DISPLAY);
+    }
+
+    // ---- Typed accessors
+
+    public Path filesDir() {
+        return Path.of(getString(FILES_DIR_CONFIG));
+    }
+
+    public Set<String> configSuffixes() {
+        return new TreeSet<>(getList(CONFIG_SUFFIXES_CONFIG));
+    }
+
+    public RecipientMode recipientMode() {
+        return RecipientMode.fromConfigValue(getString(RECIPIENT_MODE_CONFIG));
+    }
+
+    /** The configured host name, or the machine's own when none is configured. */
+    public String hostname() {
+        String configured = getString(HOSTNAME_CONFIG).trim();
+        return configured.isEmpty() ? MachineHostname.get() : configured;
+    }
+
+    public Set<String> zoneIds() {
+        return Set.copyOf(getList(ZONE_IDS_CONFIG));
+    }
+
+    public long fileMaxBytes() {
+        return getLong(FILE_MAX_BYTES_CONFIG);
+    }
+
+    public long configMaxBytes() {
+        return getLong(CONFIG_MAX_BYTES_CONFIG);
+    }
+
+    public int chunksMaxCount() {
+        return getInt(CHUNKS_MAX_COUNT_CONFIG);
+    }
+
+    public Duration chunksStaleAfter() {
+        return Duration.ofMillis(getLong(CHUNKS_STALE_AFTER_MS_CONFIG));
+    }
+
+    public Duration ioRetryBackoff() {
+        return Duration.ofMillis(getLong(IO_RETRY_BACKOFF_MS_CONFIG));
+    }
+
+    public Duration ioRetryBackoffMax() {
+        return Duration.ofMillis(getLong(IO_RETRY_BACKOFF_MAX_MS_CONFIG));
+    }
+
+    public boolean notifyEnabled() {
+        return getBoolean(NOTIFY_ENABLED_CONFIG);
+    }
+
+    public Path managerSocket() {
+        return Path.of(getString(MANAGER_SOCKET_CONFIG));
+    }
+
+    /** The manager's TCP base URL, or empty for the Unix socket. */
+    public String managerUrl() {
+        return getString(MANAGER_URL_CONFIG).trim();
+    }
+
+    public boolean managerForce() {
+        return getBoolean(MANAGER_FORCE_CONFIG);
+    }
+
+    public Duration managerConnectTimeout() {
+        return Duration.ofMillis(getLong(MANAGER_CONNECT_TIMEOUT_MS_CONFIG));
+    }
+
+    public Duration managerResponseTimeout() {
+        return Duration.ofMillis(getLong(MANAGER_RESPONSE_TIMEOUT_MS_CONFIG));
+    }
+
+    public Duration notifyQuietPeriod() {
+        return Duration.ofMillis(getLong(NOTIFY_QUIET_MS_CONFIG));
+    }
+
+    public Duration notifyMaxDelay() {
+        return Duration.ofMillis(getLong(NOTIFY_MAX_DELAY_MS_CONFIG));
+    }
+
+    public Duration notifyRetryBackoff() {
+        return Duration.ofMillis(getLong(NOTIFY_RETRY_BACKOFF_MS_CONFIG));
+    }
+
+    public Duration notifyRetryBackoffMax() {
+        return Duration.ofMillis(getLong(NOTIFY_RETRY_BACKOFF_MAX_MS_CONFIG));
+    }
+
+    /** Settings as the reference documents them, for generating it. */
+    public static List<ConfigDef.ConfigKey> documentedKeys() {
+        return List.copyOf(CONFIG_DEF.configKeys().values());
+    }
+}

@@ -1,0 +1,113 @@
+package io.github.kresconnect.filesink.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Validators for settings; each describes itself, so the generated reference shows valid values. */
+final class Validators {
+    private Validators() {
+    }
+
+    static ConfigDef.Validator absolutePath() {
+        return new Described("an absolute path") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String text = (String) value;
+                if (text == null || text.isBlank() || !Path.of(text.trim()).isAbsolute()) {
+                    throw new ConfigException(name, value, "must be an absolute path");
+                }
+            }
+        };
+    }
+
+    static ConfigDef.Validator suffixList() {
+        return new Described("a list of suffixes, each starting with '.'") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                for (Object item : (List<?>) value) {
+                    String suffix = item.toString();
+                    if (suffix.length() < 2 || suffix.charAt(0) != '.' || suffix.contains("/")) {
+                        throw new ConfigException(name, value,
+                                "each suffix must start with '.' and contain no '/', got '" + suffix + "'");
+                    }
+                }
+            }
+        };
+    }
+
+    static ConfigDef.Validator recipientMode() {
+        return new Described("one of " + RecipientMode.allValues()) {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    RecipientMode.fromConfigValue((String) value);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }
+        };
+    }
+
+    static ConfigDef.Validator hostname() {
+        return new Described("empty (the machine's host name) or a host name without spaces") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String text = ((String) value).trim();
+                if (text.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+                    throw new ConfigException(name, value, "must not contain spaces or control characters");
+                }
+            }
+        };
+    }
+
+    static ConfigDef.Validator nonBlankItems() {
+        return new Described("a comma-separated list of non-empty ids") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                for (Object item : (List<?>) value) {
+                    if (item.toString().isBlank()) {
+                        throw new ConfigException(name, value, "ids must not be empty");
+                    }
+                }
+            }
+        };
+    }
+
+    static ConfigDef.Validator httpUrlOrEmpty() {
+        return new Described("empty, or an http:// URL such as http://127.0.0.1:5000") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String text = ((String) value).trim();
+                if (text.isEmpty()) {
+                    return;
+                }
+                try {
+                    URI uri = new URI(text);
+                    if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+                        throw new ConfigException(name, value, "must be an http:// URL with a host");
+                    }
+                } catch (URISyntaxException e) {
+                    throw new ConfigException(name, value, "is not a valid URL: " + e.getMessage());
+                }
+            }
+        };
+    }
+
+    private abstract static class Described implements ConfigDef.Validator {
+        private final String description;
+
+        Described(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.github.kresconnect.filesink.record;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+
+/**
+ * Turns a sink record into the part of a file it carries, after checking it is meant for this resolver.
+ * Everything malformed is rejected here with a reason naming the header and value, before any I/O.
+ */
+public final class FilePartReader {
+    private final RecipientMode mode;
+    private final String hostname;
+    private final Set<String> zoneIds;
+    private final int maxChunks;
+
+    public FilePartReader(RecipientMode mode, String hostname, Set<String> zoneIds, int maxChunks) {
+        this.mode = mode;
+        this.hostname = hostname;
+        this.zoneIds = Set.copyOf(zoneIds);
+        this.maxChunks = maxChunks;
+    }
+
+    /**
+     * The file part the record carries, or empty when the record is for another resolver.
+     *
+     * @throws InvalidRecordException when the record is for nobody we can tell, or malformed
+     */
+    public Optional<FilePart> read(SinkRecord record) throws InvalidRecordException {
+        Headers headers = record.headers();
+        if (!isForThisResolver(record, headers)) {
+            return Optional.empty();
+        }
+        String fileName = fileName(record, headers);
+        int[] chunk = chunkPosition(headers);
+        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record)));
+    }
+
+    private boolean isForThisResolver(SinkRecord record, Headers headers) throws InvalidRecordException {
+        Optional<String> recipientHost = mode.usesHostname()
+                ? RecordHeaders.text(headers, RecordHeaders.HOSTNAME)
+                : Optional.empty();
+        Optional<String> key = mode.usesZoneId() ? keyText(record) : Optional.empty();
+        if (recipientHost.isEmpty() && key.isEmpty()) {
+            throw new InvalidRecordException(switch (mode) {
+                case HOSTNAME -> "header 'hostname' is missing: the record names no recipient";
+                case ZONE_ID -> "record key is missing: in recipient.mode=zone-id the key names the recipient zone";
+                case HOSTNAME_OR_ZONE_ID -> "neither header 'hostname' nor a record key names a recipient";
+            });
+        }
+        return recipientHost.map(hostname::equals).orElse(false)
+                || key.map(zoneIds::contains).orElse(false);
+    }
+
+    private String fileName(SinkRecord record, Headers headers) throws InvalidRecordException {
+        Optional<String> fromHeader = RecordHeaders.text(headers, RecordHeaders.FILE_NAME);
+        if (fromHeader.isPresent()) {
+            return fromHeader.get();
+        }
+        if (mode == RecipientMode.ZONE_ID) {
+            throw new InvalidRecordException(
+                    "header 'file-name' is missing: in recipient.mode=zone-id the key is a zone id, not a file name");
+        }
+        return keyText(record).orElseThrow(() -> new InvalidRecordException(
+                "header 'file-name' is missing and the record has no key to take the file name from"));
+    }
+
+    /** {index, total}, 1-based; a whole file is {1, 1}. */
+    private int[] chunkPosition(Headers headers) throws InvalidRecordException {
+        int total = RecordHeaders.number(headers, RecordHeaders.TOTAL_CHUNKS).orElse(0);
+        int index = RecordHeaders.number(headers, RecordHeaders.CHUNK_INDEX).orElse(0);
+        if (total == 0 && index == 0) {
+            return new int[] {1, 1};
+        }
+        if (total == 0) {
+            throw new InvalidRecordException("header 'chunk-index' is " + index
+                    + " but header 'total-chunks' is missing or 0");
+        }
+        if (index == 0) {
+            throw new InvalidRecordException("header 'chunk-index' is missing or 0 (indexes are 1-based) while "
+                    + "header 'total-chunks' is " + total);
+        }
+        if (total > maxChunks) {
+            throw new InvalidRecordException("header 'total-chunks' is " + total + ", above chunks.max.count="
+                    + maxChunks);
+        }
+        if (index > total) {
+            throw new InvalidRecordException("header 'chunk-index' is " + index + ", above header 'total-chunks' "
+                    + total);
+        }
+        return new int[] {index, total};
+    }
+
+    private static byte[] content(SinkRecord record) throws InvalidRecordException {
+        Object value = record.value();
+        if (value == null) {
+            throw new InvalidRecordException("record value is null: a file or chunk needs content "
+                    + "(an empty file is an empty value, not a tombstone)");
+        }
+        if (value instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (value instanceof ByteBuffer buffer) {
+            ByteBuffer copy = buffer.duplicate();
+            byte[] bytes = new byte[copy.remaining()];
+            copy.get(bytes);
+            return bytes;
+        }
+        throw new InvalidRecordException("record value is " + value.getClass().getSimpleName()
+                + ", not bytes: set value.converter=org.apache.kafka.connect.converters.ByteArrayConverter "
+                + "so files are never decoded as text");
+    }
+
+    private static Optional<String> keyText(SinkRecord record) throws InvalidRecordException {
+        Object key = record.key();
+        if (key == null) {
+            return Optional.empty();
+        }
+        if (key instanceof byte[] || key instanceof ByteBuffer) {
+            ByteBuffer buffer = key instanceof byte[] b ? ByteBuffer.wrap(b) : ((ByteBuffer) key).duplicate();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return Optional.of(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return Optional.of(key.toString());
+    }
+}
