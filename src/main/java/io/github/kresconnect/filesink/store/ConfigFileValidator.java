@@ -113,15 +113,16 @@ final class ConfigFileValidator {
         try (JsonParser parser = jsonFactory.createParser(text)) {
             try {
                 JsonToken first = parser.nextToken();
-                if (first != JsonToken.START_OBJECT) {
-                    return Optional.of("the top level must be an object (a mapping), found "
-                            + (first == null ? "an empty document" : describe(first)) + at(parser.currentTokenLocation()));
-                }
-                parser.skipChildren();
+                JsonLocation start = parser.currentTokenLocation();
+                parser.skipChildren(); // reads the whole document: syntax, duplicates and depth are checked
                 JsonToken trailing = parser.nextToken();
                 if (trailing != null) {
-                    return Optional.of("unexpected content after the top-level object"
+                    return Optional.of("unexpected content after the top-level value"
                             + at(parser.currentTokenLocation()));
+                }
+                if (first != JsonToken.START_OBJECT) {
+                    return Optional.of("the top level must be an object (a mapping), found "
+                            + (first == null ? "an empty document" : describe(first)) + at(start));
                 }
                 return Optional.empty();
             } catch (JsonProcessingException e) {
