@@ -46,6 +46,17 @@ record FileLocation(SafeFileName name, Path dir) {
      * creates the missing directories, each made durable in its parent.
      */
     static FileLocation resolve(Path realFilesDir, SafeFileName name) throws RejectedFileException, IOException {
+        return resolve(realFilesDir, name, true).orElseThrow();
+    }
+
+    /** Like {@link #resolve(Path, SafeFileName)} but creates nothing: empty when a directory is missing. */
+    static Optional<FileLocation> resolveExisting(Path realFilesDir, SafeFileName name)
+            throws RejectedFileException, IOException {
+        return resolve(realFilesDir, name, false);
+    }
+
+    private static Optional<FileLocation> resolve(Path realFilesDir, SafeFileName name, boolean createMissing)
+            throws RejectedFileException, IOException {
         Path current = realFilesDir;
         int existing = 0;
         for (String component : name.directories()) {
@@ -59,6 +70,9 @@ record FileLocation(SafeFileName name, Path dir) {
             existing++;
         }
         requireInside(name, current, realFilesDir);
+        if (existing < name.directories().size() && !createMissing) {
+            return Optional.empty();
+        }
         for (String component : name.directories().subList(existing, name.directories().size())) {
             Path next = current.resolve(component);
             try {
@@ -73,7 +87,7 @@ record FileLocation(SafeFileName name, Path dir) {
         requireInside(name, current, realFilesDir);
         FileLocation location = new FileLocation(name, current);
         location.checkOwnNames(realFilesDir);
-        return location;
+        return Optional.of(location);
     }
 
     /** The target and the names derived from it must be of a kind the store can replace. */

@@ -108,6 +108,16 @@ public final class FileStore {
         }
         FileKind kind = kindOf(safeName);
         long limit = limitFor(kind);
+        if (content.length > limit) {
+            // Can never fit; whatever is staged for the file goes, and no directory is created for it.
+            Optional<FileLocation> existing = FileLocation.resolveExisting(realFilesDir(), safeName);
+            if (existing.isPresent()) {
+                discardChunkSet(existing.get());
+            }
+            throw new RejectedFileException(describe(kind, safeName) + " has a chunk of " + content.length
+                    + " bytes, more than the limit of " + limit + " for the whole file; its staged chunks are "
+                    + "discarded");
+        }
         FileLocation location = FileLocation.resolve(realFilesDir(), safeName);
         TrackedChunkSet tracked = chunkSets.get(safeName.value());
         try {

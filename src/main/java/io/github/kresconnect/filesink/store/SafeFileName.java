@@ -74,12 +74,12 @@ record SafeFileName(String value, List<String> components) {
                 throw reject(name, "it has a '" + component + "' component");
             }
             if (component.startsWith(".")) {
-                throw reject(name, "component '" + component + "' is hidden (names starting with '.' are reserved)");
+                throw reject(name, "component " + quote(component) + " is hidden (names starting with '.' are reserved)");
             }
             String lower = component.toLowerCase(Locale.ROOT);
             for (String suffix : RESERVED_SUFFIXES) {
                 if (lower.endsWith(suffix)) {
-                    throw reject(name, "component '" + component + "' ends with the reserved suffix '" + suffix + "'");
+                    throw reject(name, "component " + quote(component) + " ends with the reserved suffix '" + suffix + "'");
                 }
             }
             int limit = last ? MAX_FILE_COMPONENT_BYTES : MAX_COMPONENT_BYTES;

@@ -132,6 +132,13 @@ class ChunkStagingTest {
         assertTrue(e.getMessage().contains("limit of 100") && e.getMessage().contains("101"), e.getMessage());
         assertFalse(Files.exists(filesDir.resolve("big.rpz.chunks")), "a set that can never be valid is discarded");
 
+        // A single chunk over the limit: no directory is made for it, and a set staged before goes.
+        assertThrows(RejectedFileException.class, () -> store.stageChunk("new-dir/huge.rpz", 1, 2, new byte[101]));
+        assertFalse(Files.exists(filesDir.resolve("new-dir")));
+        store.stageChunk("huge.rpz", 1, 2, new byte[10]);
+        assertThrows(RejectedFileException.class, () -> store.stageChunk("huge.rpz", 2, 2, new byte[101]));
+        assertFalse(Files.exists(filesDir.resolve("huge.rpz.chunks")));
+
         assertThrows(RejectedFileException.class, () -> store.prepareWholeFile("whole.rpz", new byte[101]));
         assertFalse(Files.exists(filesDir.resolve("whole.rpz.tmp")));
         store.prepareWholeFile("whole.rpz", new byte[100]).publish();
