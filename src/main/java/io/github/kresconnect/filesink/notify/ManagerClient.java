@@ -2,6 +2,7 @@ package io.github.kresconnect.filesink.notify;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,12 +36,14 @@ public final class ManagerClient implements AutoCloseable {
     private final HttpHost target;
     private final String basePath;
     private final String description;
+    private final Duration responseTimeout;
 
     private ManagerClient(HttpHost target, String basePath, Path socket, String description,
             Duration connectTimeout, Duration responseTimeout) {
         this.target = target;
         this.basePath = basePath;
         this.description = description;
+        this.responseTimeout = responseTimeout;
         RequestConfig.Builder requestConfig = RequestConfig.custom()
                 .setResponseTimeout(Timeout.of(responseTimeout))
                 .setConnectionRequestTimeout(Timeout.of(connectTimeout));
@@ -82,7 +85,7 @@ public final class ManagerClient implements AutoCloseable {
         execute(post, response -> {
             int status = response.getCode();
             if (status / 100 != 2) {
-                throw new ManagerAnswerException("POST " + post.getPath() + " answered HTTP " + status
+                throw new ManagerException("POST " + post.getPath() + " answered HTTP " + status
                         + errorBody(response.getEntity()));
             }
             return null;
@@ -95,7 +98,7 @@ public final class ManagerClient implements AutoCloseable {
         return execute(get, response -> {
             int status = response.getCode();
             if (status / 100 != 2) {
-                throw new ManagerAnswerException("GET " + get.getPath() + " answered HTTP " + status
+                throw new ManagerException("GET " + get.getPath() + " answered HTTP " + status
                         + errorBody(response.getEntity()));
             }
             Header etag = response.getFirstHeader("ETag");
@@ -112,9 +115,24 @@ public final class ManagerClient implements AutoCloseable {
         T read(ClassicHttpResponse response) throws IOException;
     }
 
-    /** The client consumes whatever the reader leaves of the body, so the connection can be reused. */
-    private <T> T execute(HttpUriRequestBase request, ResponseReader<T> reader) throws IOException {
-        return http.execute(target, request, reader::read);
+    /**
+     * Every failure comes out as a {@link ManagerException} whose message names where the manager was sought.
+     * The client consumes whatever the reader leaves of the body, so the connection can be reused.
+     */
+    private <T> T execute(HttpUriRequestBase request, ResponseReader<T> reader) throws ManagerException {
+        try {
+            return http.execute(target, request, reader::read);
+        } catch (ManagerException e) {
+            throw e;
+        } catch (SocketTimeoutException e) {
+            throw new ManagerException(request.getMethod() + " " + request.getPath() + ": no answer from "
+                    + description + " within " + responseTimeout.toMillis() + " ms", e);
+        } catch (IOException e) {
+            String detail = e.getMessage() == null || e.getMessage().isBlank()
+                    ? e.getClass().getSimpleName() : e.getMessage() + " (" + e.getClass().getSimpleName() + ")";
+            throw new ManagerException(request.getMethod() + " " + request.getPath() + ": cannot talk to the manager "
+                    + "at " + description + ": " + detail, e);
+        }
     }
 
     private static String errorBody(HttpEntity entity) throws IOException {
@@ -130,11 +148,8 @@ public final class ManagerClient implements AutoCloseable {
 
     /** A failure in one short phrase for a log line: the manager's answer, or what the connection did. */
     public static String reason(Throwable e) {
-        if (e instanceof ManagerAnswerException) {
+        if (e instanceof ManagerException) {
             return e.getMessage();
-        }
-        if (e instanceof java.net.SocketTimeoutException) {
-            return "no answer in time: " + e.getMessage();
         }
         String message = e.getMessage();
         return message == null || message.isBlank()
@@ -147,10 +162,14 @@ public final class ManagerClient implements AutoCloseable {
         http.close(CloseMode.IMMEDIATE);
     }
 
-    /** The manager answered, but not with success. */
-    static final class ManagerAnswerException extends IOException {
-        ManagerAnswerException(String message) {
+    /** A request that did not succeed: the manager's answer, or what went wrong on the way. */
+    public static final class ManagerException extends IOException {
+        ManagerException(String message) {
             super(message);
+        }
+
+        ManagerException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }
