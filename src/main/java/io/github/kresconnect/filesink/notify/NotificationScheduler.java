@@ -190,8 +190,9 @@ final class NotificationScheduler {
     private synchronized void failed(ManagerRequest request, Exception e) {
         inFlight = null;
         if (closed) {
-            log.info("The {} request was interrupted by the shutdown ({}); it stays owed for the next start",
-                    request.word(), ManagerClient.reason(e));
+            // The failure is most likely the shutdown closing the connection; its detail would mislead.
+            log.info("The {} request was cut short by the shutdown; it stays owed for the next start",
+                    request.word());
             return;
         }
         failures++;

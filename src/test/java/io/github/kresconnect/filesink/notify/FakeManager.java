@@ -50,6 +50,8 @@ public final class FakeManager implements AutoCloseable {
     private ServerSocketChannel tcpListener;
     private int tcpPort;
     private int postStatus = 200;
+    private int failuresLeft;
+    private int failureStatus;
     private Duration postDelay = Duration.ZERO;
     private boolean reloadChangesConfig = true;
     private int configVersion = 1;
@@ -117,6 +119,14 @@ public final class FakeManager implements AutoCloseable {
     public void answerPostsWith(int status) {
         synchronized (lock) {
             postStatus = status;
+        }
+    }
+
+    /** Answers the next {@code count} POSTs with {@code status}, then as before. */
+    public void failNextPosts(int count, int status) {
+        synchronized (lock) {
+            failuresLeft = count;
+            failureStatus = status;
         }
     }
 
@@ -243,7 +253,8 @@ public final class FakeManager implements AutoCloseable {
             requests.add(request);
             lock.notifyAll();
             if (request.isPost() && isManagerAction(request.path())) {
-                status = postStatus;
+                status = failuresLeft > 0 ? failureStatus : postStatus;
+                failuresLeft = Math.max(0, failuresLeft - 1);
                 delay = postDelay;
                 body = status == 200 ? "" : "{\"error\": \"told to fail with " + status + "\"}";
                 if (status == 200 && request.path().startsWith("/reload") && reloadChangesConfig) {
