@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -50,11 +51,11 @@ class ManagerNotificationIT {
         filesDir = Files.createDirectory(work.resolve("files"));
         manager = FakeManager.start(work.resolve("kres-api.sock"));
         connect = new EmbeddedConnectStandalone.Builder()
-                .workerProps(Map.of(
+                .workerProps(new HashMap<>(Map.of( // the worker adds its own entries
                         "key.converter", "org.apache.kafka.connect.storage.StringConverter",
                         "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
                         "header.converter", "org.apache.kafka.connect.storage.StringConverter",
-                        "offset.flush.interval.ms", "500"))
+                        "offset.flush.interval.ms", "500")))
                 .build();
         connect.start();
         connect.kafka().createTopic(TOPIC, 1);

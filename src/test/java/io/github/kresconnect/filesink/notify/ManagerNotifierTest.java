@@ -195,9 +195,12 @@ class ManagerNotifierTest {
         assertEquals(List.of(), manager.posts());
         assertEquals("reload", Files.readString(stateFile()).strip());
 
-        try (ManagerNotifier second = notifier(Map.of())) {
+        ManagerNotifier second = notifier(Map.of());
+        try {
             assertEquals("/reload", manager.awaitPosts(1, WAIT).get(0).path());
             await(() -> !Files.exists(stateFile()), "state file cleared");
+        } finally {
+            second.close();
         }
         assertFalse(notifierThreadAlive(), "notifier thread left running");
     }
