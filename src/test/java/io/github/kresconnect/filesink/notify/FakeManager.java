@@ -330,9 +330,9 @@ public final class FakeManager implements AutoCloseable {
         Files.deleteIfExists(socket);
     }
 
-    /** Stops listening, closes every connection and waits for the fake's threads to end. */
+    /** Stops listening, closes every connection and waits (briefly) for the fake's threads to end. */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         List<Thread> toJoin;
         synchronized (lock) {
             closed = true;
@@ -342,9 +342,13 @@ public final class FakeManager implements AutoCloseable {
             }
             toJoin = List.copyOf(threads);
         }
-        for (Thread thread : toJoin) {
-            thread.interrupt();
-            thread.join(5_000);
+        try {
+            for (Thread thread : toJoin) {
+                thread.interrupt();
+                thread.join(5_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

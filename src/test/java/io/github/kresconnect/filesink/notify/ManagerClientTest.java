@@ -117,7 +117,9 @@ class ManagerClientTest {
             IOException e = assertThrows(IOException.class, () -> client.send(ManagerRequest.RELOAD, false));
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(tookMillis < 2_500, "gave up after " + tookMillis + " ms");
-            assertTrue(ManagerClient.reason(e).contains("no answer from " + (transport == Transport.UNIX ? "socket " + manager.socket() : manager.url()) + " within 300 ms"), ManagerClient.reason(e));
+            String where = transport == Transport.UNIX ? "socket " + manager.socket() : manager.url();
+            assertTrue(ManagerClient.reason(e).contains("no answer from " + where + " within 300 ms"),
+                    ManagerClient.reason(e));
         }
     }
 }

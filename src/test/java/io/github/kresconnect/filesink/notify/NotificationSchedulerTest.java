@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kresconnect.filesink.store.FileKind;
+
 class NotificationSchedulerTest {
     private static final long QUIET = 5_000;
     private static final long MAX_DELAY = 60_000;
@@ -82,7 +84,7 @@ class NotificationSchedulerTest {
         return Files.exists(stateFile()) ? Files.readString(stateFile()).strip() : "(none)";
     }
 
-    private void trigger(NotificationScheduler scheduler, io.github.kresconnect.filesink.store.FileKind kind) {
+    private void trigger(NotificationScheduler scheduler, FileKind kind) {
         try {
             scheduler.trigger(kind);
         } catch (IOException e) {
