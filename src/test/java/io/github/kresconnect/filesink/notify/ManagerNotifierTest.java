@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import org.apache.logging.log4j.Level;
@@ -166,6 +167,7 @@ class ManagerNotifierTest {
     @Test
     void fileChangingNeverWaitsForTheManagerAndCloseAbortsARequestInFlight() throws Exception {
         manager.delayPosts(Duration.ofSeconds(30));
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
         ManagerNotifier notifier = notifier(Map.of());
         try {
             notifier.fileChanging(FileKind.CONFIG);
@@ -181,6 +183,10 @@ class ManagerNotifierTest {
             assertTrue(closeMillis < 3_000, "close took " + closeMillis + " ms");
         }
         assertFalse(notifierThreadAlive(), "notifier thread left running");
+        List<String> leftBehind = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith("fake-manager"))
+                .map(Thread::getName).toList();
+        assertEquals(List.of(), leftBehind, "threads started by the notifier or its HTTP client");
         assertEquals("reload", Files.readString(stateFile()).strip(), "the unconfirmed reload stays owed");
     }
 
