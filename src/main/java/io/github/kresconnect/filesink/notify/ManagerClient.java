@@ -30,7 +30,7 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class ManagerClient implements AutoCloseable {
     /** Enough of an error body to say what went wrong, never a whole page. */
-    private static final int MAX_ERROR_BODY_CHARS = 300;
+    private static final int MAX_ERROR_BODY_BYTES = 300;
 
     private final CloseableHttpClient http;
     private final HttpHost target;
@@ -140,7 +140,7 @@ public final class ManagerClient implements AutoCloseable {
             return "";
         }
         try (InputStream in = entity.getContent()) {
-            byte[] head = in.readNBytes(MAX_ERROR_BODY_CHARS);
+            byte[] head = in.readNBytes(MAX_ERROR_BODY_BYTES);
             String text = new String(head, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
             return text.isEmpty() ? "" : ": " + text;
         }
