@@ -169,6 +169,36 @@ class ResolverFileSinkTaskTest {
         assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
     }
 
+    @Test
+    void metricsCountWhatHappenedAndAreReadableThroughJmx() throws Exception {
+        start(Map.of("name", "metrics-test"));
+        task.put(List.of(
+                record(0, "resolver1", "big.rpz", "ab", 2, 1),
+                record(0, "resolver1", "big.rpz", "cd", 2, 2),
+                record(0, "resolver1", "big.rpz", "abcd", null, null),  // same content again
+                record(0, "resolver2", "x.rpz", "x", null, null),
+                record(0, null, "y.rpz", "y", null, null),
+                record(0, "resolver1", "../z.rpz", "z", null, null)));
+        Map<String, Long> values = task.metrics().snapshot();
+        assertEquals(1L, values.get("files-published"));
+        assertEquals(1L, values.get("files-unchanged"));
+        assertEquals(2L, values.get("chunks-staged"));
+        assertEquals(4L, values.get("bytes-written"));
+        assertEquals(1L, values.get("records-skipped"));
+        assertEquals(2L, values.get("records-rejected"));
+        assertEquals(1L, values.get("records-rejected-invalid-record"));
+        assertEquals(1L, values.get("records-rejected-invalid-file"));
+        assertTrue(values.get("last-publish-epoch-ms") > 0);
+
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = io.github.kresconnect.filesink.metrics.SinkMetrics.jmxName("metrics-test");
+        assertEquals(1L, jmx.getAttribute(name, "files-published"));
+        assertEquals(2L, jmx.getAttribute(name, "records-rejected"));
+        task.stop();
+        assertFalse(jmx.isRegistered(name), "stop() leaves no JMX bean behind");
+        task = null;
+    }
+
     private SinkRecord record(int partition, String host, String name, String content, Integer total, Integer index) {
         ConnectHeaders headers = new ConnectHeaders();
         if (host != null) {
