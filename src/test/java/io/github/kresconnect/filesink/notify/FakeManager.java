@@ -153,8 +153,18 @@ public final class FakeManager implements AutoCloseable {
 
     /** Stops listening (the socket file goes too), so connections are refused until {@link #acceptConnections}. */
     public void refuseConnections() throws IOException {
+        List<Thread> acceptors;
         synchronized (lock) {
             closeListeners();
+            acceptors = threads.stream().filter(t -> t.getName().startsWith("fake-manager-accept")).toList();
+        }
+        // A listener closed under a blocked accept() is really closed only when that thread leaves it.
+        try {
+            for (Thread acceptor : acceptors) {
+                acceptor.join(5_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -204,6 +214,10 @@ public final class FakeManager implements AutoCloseable {
                 connection = listener.accept();
             } catch (IOException e) {
                 return; // closed
+            }
+            if (!listener.isOpen()) {
+                closeQuietly(connection); // accepted in the instant the listener was being closed
+                return;
             }
             synchronized (lock) {
                 connections.add(connection);
@@ -317,6 +331,14 @@ public final class FakeManager implements AutoCloseable {
             return null;
         }
         return line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void closeQuietly(SocketChannel connection) {
+        try {
+            connection.close();
+        } catch (IOException e) {
+            // nothing more to do with it
+        }
     }
 
     private void closeListeners() throws IOException {

@@ -100,8 +100,9 @@ class ManagerNotificationIT {
         assertEquals("/reload", reload.path());
         assertEquals("unix", reload.transport());
         long afterPublishMs = (reload.nanoTime() - configPublishedAt) / 1_000_000;
-        // Observing the file takes a few ms after its trigger, hence the small allowance below the quiet period.
-        assertTrue(afterPublishMs >= QUIET_MS - 100 && afterPublishMs <= QUIET_MS + 1_500,
+        // The trigger precedes the rename and polling sees the file a little later (more on a loaded machine),
+        // hence the allowance below the quiet period; an undebounced request would come at once.
+        assertTrue(afterPublishMs >= QUIET_MS - 500 && afterPublishMs <= QUIET_MS + 1_500,
                 "reload came " + afterPublishMs + " ms after the config was published");
 
         // Nothing more: the renew for the zone was absorbed by the reload, and nothing else is owed.

@@ -83,8 +83,8 @@ class ManagerNotifierTest {
     @Test
     void reloadsOverTheUnixSocketAfterTheQuietPeriodAndReportsTheChange() throws Exception {
         try (ManagerNotifier notifier = notifier(Map.of())) {
+            long triggeredAt = System.nanoTime(); // the quiet period starts inside fileChanging
             notifier.fileChanging(FileKind.CONFIG);
-            long triggeredAt = System.nanoTime();
             assertEquals("reload", Files.readString(stateFile()).strip(), "persisted when fileChanging returns");
 
             FakeManager.Request post = manager.awaitPosts(1, WAIT).get(0);
