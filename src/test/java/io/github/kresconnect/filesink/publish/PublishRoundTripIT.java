@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -37,10 +38,11 @@ class PublishRoundTripIT {
     static void startWorker() throws Exception {
         filesDir = Files.createDirectory(work.resolve("files"));
         connect = new EmbeddedConnectStandalone.Builder()
-                .workerProps(Map.of(
+                // Mutable: the worker adds its own settings to this map.
+                .workerProps(new HashMap<>(Map.of(
                         "key.converter", "org.apache.kafka.connect.storage.StringConverter",
                         "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
-                        "header.converter", "org.apache.kafka.connect.storage.StringConverter"))
+                        "header.converter", "org.apache.kafka.connect.storage.StringConverter")))
                 .build();
         connect.start();
         connect.kafka().createTopic(TOPIC, 3);
@@ -98,9 +100,11 @@ class PublishRoundTripIT {
         assertEquals(0, group.exitCode(), group::toString);
         PublisherRun other = publish("--to", "resolver2", "--zone", "dc-west", write("other.rpz", foreign).toString());
         assertEquals(2, other.exitCode(), "--to and --zone together are refused");
-        PublisherRun otherHost = publish("--to", "resolver2", write("other.rpz", foreign).toString());
+        // On resolver1's partition, so the marker below proves the connector has seen (and skipped) it.
+        PublisherRun otherHost = publish("--to", "resolver2", "--partition",
+                Integer.toString(RecipientPartitioner.partition("resolver1", 3)), write("other.rpz", foreign).toString());
         assertEquals(0, otherHost.exitCode(), otherHost::toString);
-        // Sent last, on resolver1's partition: once it is on disk, everything sent before it for resolver1 is.
+        // Sent last, on resolver1's partition: once it is on disk, every earlier record there was handled.
         byte[] marker = "last\n".getBytes(UTF_8);
         assertEquals(0, publish("--to", "resolver1", write("marker.rpz", marker).toString()).exitCode());
 
