@@ -1,5 +1,6 @@
 package io.github.kresconnect.filesink.publish;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +37,21 @@ public final class PublishCommand {
         // Before any Kafka class logs: the client's own chatter only with --verbose, errors otherwise.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        int code = new PublishCommand(System.out, System.err, System.console() != null).run(args);
+        int code = new PublishCommand(System.out, System.err, isTerminal()).run(args);
         System.exit(code);
+    }
+
+    /** A terminal is attached. From Java 22 on, System.console() exists even when redirected; isTerminal() tells. */
+    static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 
     /** Runs the command; returns the exit code. */
@@ -85,6 +99,7 @@ public final class PublishCommand {
             try {
                 new FileSender(producer, options.topic(), options.recipientMode(), destinations, progress).send(plan);
             } catch (PublishException e) {
+                progress.interrupted();
                 // Records still queued are not worth waiting for: the run failed and says so.
                 producer.close(Duration.ZERO);
                 throw e;

@@ -15,7 +15,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Asks the cluster whether the topic exists and how many partitions it has, without creating it. A metadata
- * client, unlike a producer, tells a missing topic (an answer) from an unreachable broker (no answer).
+ * client, unlike a producer, tells a missing topic (an answer) from an unreachable broker (no answer). It runs
+ * before the producer asks for the topic: a producer's metadata request lets a broker with
+ * auto.create.topics.enable=true create a topic it does not know.
  */
 final class TopicCheck {
     private TopicCheck() {
