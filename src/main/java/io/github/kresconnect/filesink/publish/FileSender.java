@@ -1,0 +1,168 @@
+package io.github.kresconnect.filesink.publish;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
+import io.github.kresconnect.filesink.store.FileKind;
+
+/**
+ * Streams the plan's files to the producer, one chunk in memory at a time (the producer's bounded buffer
+ * makes send() wait when the broker is slower than the disk). Each chunk is read once and sent to every
+ * recipient, on the recipient's own partition. Before each configuration file, the producer is flushed and
+ * every earlier record must have been acknowledged: a config is never sent after a data file that failed.
+ */
+final class FileSender {
+    /** A recipient and the partition all its records go to. */
+    record Destination(String recipient, int partition) {
+    }
+
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final RecipientMode mode;
+    private final List<Destination> destinations;
+    private final Progress progress;
+    private final AtomicReference<Failure> firstFailure = new AtomicReference<>();
+
+    private record Failure(String what, Exception error) {
+    }
+
+    FileSender(Producer<byte[], byte[]> producer, String topic, RecipientMode mode, List<Destination> destinations,
+            Progress progress) {
+        this.producer = producer;
+        this.topic = topic;
+        this.mode = mode;
+        this.destinations = List.copyOf(destinations);
+        this.progress = progress;
+    }
+
+    void send(PublishPlan plan) throws PublishException {
+        List<PlannedFile> files = plan.files();
+        for (int i = 0; i < files.size(); i++) {
+            PlannedFile file = files.get(i);
+            if (file.kind() == FileKind.CONFIG) {
+                flushAndCheck(file);
+            }
+            progress.fileStarted(i + 1, files.size(), file, destinations.size());
+            sendFile(file, plan.chunkSize());
+        }
+        flushAndCheck(null);
+    }
+
+    private void sendFile(PlannedFile file, int chunkSize) throws PublishException {
+        try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+            FileTime modifiedBefore = Files.getLastModifiedTime(file.path());
+            long position = 0;
+            for (int index = 1; index <= file.chunks(); index++) {
+                int length = (int) Math.min(chunkSize, file.size() - position);
+                // A fresh array per chunk: the producer keeps a reference until the record is serialized.
+                byte[] chunk = readFully(channel, position, length, file);
+                position += length;
+                for (Destination destination : destinations) {
+                    checkNoFailure();
+                    ProducerRecord<byte[], byte[]> record = FileRecords.record(topic, destination.partition(), mode,
+                            destination.recipient(), file.name(), index, file.chunks(), chunk);
+                    String what = describe(file, index, destination);
+                    try {
+                        producer.send(record, (metadata, error) -> {
+                            if (error == null) {
+                                progress.acknowledged(length);
+                            } else {
+                                firstFailure.compareAndSet(null, new Failure(what, error));
+                            }
+                        });
+                    } catch (KafkaException e) {
+                        firstFailure.compareAndSet(null, new Failure(what, e));
+                        checkNoFailure();
+                    }
+                }
+            }
+            if (channel.size() != file.size() || !Files.getLastModifiedTime(file.path()).equals(modifiedBefore)) {
+                throw changed(file, "it changed while being sent");
+            }
+        } catch (IOException e) {
+            throw new PublishException(ExitCode.FILE, "cannot read '" + file.path() + "': " + e.getMessage()
+                    + incompleteNote(file), e);
+        }
+    }
+
+    private static byte[] readFully(FileChannel channel, long position, int length, PlannedFile file)
+            throws IOException, PublishException {
+        byte[] chunk = new byte[length];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw changed(file, "it became shorter while being sent");
+            }
+        }
+        return chunk;
+    }
+
+    private static PublishException changed(PlannedFile file, String what) {
+        return new PublishException(ExitCode.FILE, "'" + file.path() + "': " + what + "; nothing after it was sent"
+                + incompleteNote(file));
+    }
+
+    private static String incompleteNote(PlannedFile file) {
+        return file.isChunked()
+                ? " (chunks already sent form an incomplete set, which the connector never assembles and discards "
+                        + "after chunks.stale.after.ms; send the file again)"
+                : "";
+    }
+
+    private void flushAndCheck(PlannedFile nextConfig) throws PublishException {
+        try {
+            producer.flush();
+        } catch (KafkaException e) {
+            firstFailure.compareAndSet(null, new Failure("flushing the producer", e));
+        }
+        if (firstFailure.get() != null && nextConfig != null) {
+            progress.interrupted();
+            Failure failure = firstFailure.get();
+            throw failed(failure, "; configuration file '" + nextConfig.name() + "' and every file after it were not "
+                    + "sent");
+        }
+        checkNoFailure();
+    }
+
+    private void checkNoFailure() throws PublishException {
+        Failure failure = firstFailure.get();
+        if (failure != null) {
+            progress.interrupted();
+            throw failed(failure, "; nothing after it was sent");
+        }
+    }
+
+    private static PublishException failed(Failure failure, String consequence) {
+        Exception error = failure.error();
+        ExitCode code = error instanceof AuthenticationException || error instanceof AuthorizationException
+                ? ExitCode.NOT_AUTHORIZED : ExitCode.DELIVERY_FAILED;
+        String hint = error instanceof RecordTooLargeException
+                ? " (the broker's message.max.bytes or the topic's max.message.bytes is below the record: use a "
+                        + "smaller --chunk-size)"
+                : "";
+        return new PublishException(code, "the broker did not acknowledge " + failure.what() + ": "
+                + TopicCheck.causes(error) + hint + consequence, error);
+    }
+
+    private String describe(PlannedFile file, int index, Destination destination) {
+        String part = file.isChunked() ? "chunk " + index + "/" + file.chunks() + " of '" + file.name() + "'"
+                : "'" + file.name() + "'";
+        return part + " for " + (mode == RecipientMode.ZONE_ID ? "zone " : "host ") + destination.recipient()
+                + " (partition " + destination.partition() + ")";
+    }
+}

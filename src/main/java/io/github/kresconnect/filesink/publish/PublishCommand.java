@@ -1,0 +1,251 @@
+package io.github.kresconnect.filesink.publish;
+
+import java.io.Console;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+
+import io.github.kresconnect.filesink.Version;
+import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.publish.FileSender.Destination;
+import io.github.kresconnect.filesink.publish.PublishOptions.UsageException;
+import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
+import io.github.kresconnect.filesink.store.FileKind;
+
+/** {@code resolver-publish}: sends files to resolver hosts the way the resolver file sink reads them. */
+public final class PublishCommand {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+
+    public PublishCommand(PrintStream out, PrintStream err, boolean terminal) {
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    public static void main(String[] args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose") || Arrays.asList(args).contains("-v");
+        // Before any Kafka class logs: the client's own chatter only with --verbose, errors otherwise.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        int code = new PublishCommand(System.out, System.err, isTerminal()).run(args);
+        System.exit(code);
+    }
+
+    /** A terminal is attached. From Java 22 on, System.console() exists even when redirected; isTerminal() tells. */
+    static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+
+    /** Runs the command; returns the exit code. */
+    public int run(String... args) {
+        PublishOptions options;
+        try {
+            options = PublishOptions.parse(List.of(args));
+        } catch (UsageException e) {
+            err.println("resolver-publish: " + e.getMessage());
+            err.println("Run 'resolver-publish --help' for usage.");
+            return ExitCode.USAGE.code();
+        }
+        if (options.help()) {
+            out.print(usage());
+            return ExitCode.OK.code();
+        }
+        if (options.version()) {
+            out.println("resolver-publish " + Version.get());
+            return ExitCode.OK.code();
+        }
+        try {
+            publish(options);
+            return ExitCode.OK.code();
+        } catch (PublishException e) {
+            err.println("resolver-publish: " + e.getMessage());
+            return e.exitCode().code();
+        } catch (RuntimeException e) {
+            err.println("resolver-publish: unexpected error: " + TopicCheck.causes(e));
+            e.printStackTrace(err);
+            return ExitCode.INTERNAL_ERROR.code();
+        }
+    }
+
+    private void publish(PublishOptions options) throws PublishException {
+        PublishPlan plan = PublishPlan.build(options);
+        ProducerSettings settings = ProducerSettings.from(options);
+        if (options.dryRun()) {
+            dryRun(options, plan, settings);
+            return;
+        }
+        int partitionCount = TopicCheck.partitionCount(settings, options.topic(), options.timeout());
+        List<Destination> destinations = destinations(options, partitionCount);
+        Progress progress = new Progress(err, terminal, options.quiet(), plan, destinations.size());
+        try (KafkaProducer<byte[], byte[]> producer = createProducer(settings)) {
+            try {
+                new FileSender(producer, options.topic(), options.recipientMode(), destinations, progress).send(plan);
+            } catch (PublishException e) {
+                progress.interrupted();
+                // Records still queued are not worth waiting for: the run failed and says so.
+                producer.close(Duration.ZERO);
+                throw e;
+            }
+        }
+        progress.finished(plan.files().size());
+    }
+
+    private static KafkaProducer<byte[], byte[]> createProducer(ProducerSettings settings) throws PublishException {
+        try {
+            return new KafkaProducer<>(settings.producer());
+        } catch (ConfigException e) {
+            throw new PublishException(ExitCode.PRODUCER_CONFIG, "invalid producer configuration: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            throw new PublishException(ExitCode.PRODUCER_CONFIG, "cannot create the producer: "
+                    + TopicCheck.causes(e), e);
+        }
+    }
+
+    private static List<Destination> destinations(PublishOptions options, int partitionCount) throws PublishException {
+        OptionalInt fixed = options.partition();
+        if (fixed.isPresent() && fixed.getAsInt() >= partitionCount) {
+            throw new PublishException(ExitCode.USAGE, "--partition " + fixed.getAsInt() + " does not exist: topic '"
+                    + options.topic() + "' has " + partitionCount + " partition" + (partitionCount == 1 ? "" : "s"));
+        }
+        List<Destination> destinations = new ArrayList<>();
+        for (String recipient : options.recipients()) {
+            destinations.add(new Destination(recipient, fixed.isPresent() ? fixed.getAsInt()
+                    : RecipientPartitioner.partition(recipient, partitionCount)));
+        }
+        return destinations;
+    }
+
+    /**
+     * Prints the plan and sends nothing. The partition count comes from --partitions (no broker contacted) or
+     * from the topic's metadata; when the broker cannot tell, the plan still prints, with each partition as
+     * "hash modulo the partition count", and the exit code is the one a real run would get (5, 6 or 8).
+     */
+    private void dryRun(PublishOptions options, PublishPlan plan, ProducerSettings settings) throws PublishException {
+        OptionalInt partitionCount = options.partitions();
+        PublishException brokerProblem = null;
+        if (partitionCount.isEmpty()) {
+            try {
+                partitionCount = OptionalInt.of(TopicCheck.partitionCount(settings, options.topic(), options.timeout()));
+            } catch (PublishException e) {
+                brokerProblem = e;
+            }
+        }
+        out.println("Dry run: nothing is sent.");
+        out.println("Topic: " + options.topic() + " on " + settings.bootstrapServers()
+                + (partitionCount.isPresent() ? " (" + partitionCount.getAsInt() + " partition"
+                        + (partitionCount.getAsInt() == 1 ? "" : "s") + ")" : " (partition count unknown)"));
+        boolean zones = options.recipientMode() == RecipientMode.ZONE_ID;
+        out.println(zones ? "Recipients (record key = zone id, connector recipient.mode=zone-id):"
+                : "Recipients ('hostname' header, connector recipient.mode=hostname):");
+        for (String recipient : options.recipients()) {
+            String partition;
+            if (options.partition().isPresent()) {
+                partition = "partition " + options.partition().getAsInt() + " (--partition)";
+            } else if (partitionCount.isPresent()) {
+                partition = "partition " + RecipientPartitioner.partition(recipient, partitionCount.getAsInt());
+            } else {
+                partition = "partition = hash " + RecipientPartitioner.hash(recipient)
+                        + " modulo the topic's partition count";
+            }
+            out.println("  " + recipient + " -> " + partition);
+        }
+        out.println("Files, in sending order (chunk size " + plan.chunkSize() + " bytes):");
+        int position = 0;
+        for (PlannedFile file : plan.files()) {
+            out.println(String.format(Locale.ROOT, "  %d. %s <- %s: %d bytes (%s), %s, %s", ++position, file.name(),
+                    file.path(), file.size(), Progress.bytes(file.size()),
+                    file.isChunked() ? file.chunks() + " chunks" : "whole (one record, no chunk headers)",
+                    file.kind() == FileKind.CONFIG
+                            ? "config, sent once every earlier record is acknowledged (triggers a reload)"
+                            : "data (triggers a renew)"));
+        }
+        out.println("Records: " + (long) plan.totalChunks() * options.recipients().size() + " ("
+                + plan.totalChunks() + " per recipient), " + Progress.bytes(plan.totalBytes()
+                        * options.recipients().size()) + " in all");
+        if (brokerProblem != null) {
+            out.println("Broker check failed: " + brokerProblem.getMessage());
+            throw brokerProblem;
+        }
+    }
+
+    static String usage() {
+        StringBuilder codes = new StringBuilder();
+        for (ExitCode code : ExitCode.values()) {
+            codes.append(String.format(Locale.ROOT, "  %d  %s%n", code.code(), code.meaning()));
+        }
+        return """
+                Usage: resolver-publish --bootstrap-server HOST:PORT [--topic TOPIC]
+                                        (--to HOST [--to HOST ...] | --zone ZONE_ID [--zone ZONE_ID ...])
+                                        [options] FILE|NAME=PATH ...
+
+                Sends files to Knot Resolver hosts through Kafka, as the resolver file sink connector reads them.
+                Data files are sent first, in the order given; configuration files (.json, .yaml, .yml) last, each
+                only once every earlier record was acknowledged. All records for one recipient go to one partition
+                (murmur2 of the recipient modulo the topic's partition count, as Kafka's default partitioner), so
+                the connector sees them in order.
+
+                Recipients:
+                  --to HOST               resolver host name, compared with the connector's resolver.hostname
+                                          (records carry it in the 'hostname' header; key = file name)
+                  --zone ZONE_ID          zone id for recipient.mode=zone-id (key = zone id, file name in the
+                                          'file-name' header)
+
+                Files:
+                  FILE                    sent under its base name
+                  NAME=PATH               sent under NAME, a path relative to the resolver's files directory
+                                          (e.g. rpz/block.rpz=./block.rpz); the first '=' separates them
+                  --chunk-size SIZE       largest record value, default 512k; files above it are sent in chunks
+                                          (a file that fits is sent whole, without chunk headers)
+                  --config-suffixes LIST  suffixes of configuration files, default .json,.yaml,.yml
+                  --max-file-bytes SIZE   the connector's file.max.bytes, default 1g
+                  --max-config-bytes SIZE the connector's config.file.max.bytes, default 16m
+                  --max-chunks N          the connector's chunks.max.count, default 8192
+
+                Kafka:
+                  --bootstrap-server LIST broker(s), HOST:PORT[,HOST:PORT...]
+                  --topic TOPIC           default knot-resolver; must exist (never created)
+                  --producer-config FILE  Kafka client properties: SSL (JKS, PKCS12 or PEM), SASL, and other
+                                          producer settings. SASL is all or nothing: security.protocol
+                                          (SASL_SSL or SASL_PLAINTEXT), sasl.mechanism and sasl.jaas.config
+                  --partition N           send every record to partition N instead
+                  --timeout SECONDS       longest wait for the broker at each step, default 30
+
+                Other:
+                  -n, --dry-run           print the plan (files, sizes, chunks, recipients, partitions, order)
+                                          and send nothing; exits as a real run's checks would
+                  --partitions N          with --dry-run: the topic's partition count; the broker is not asked
+                  -q, --quiet             no progress output
+                  -v, --verbose           show the Kafka client's log
+                  -h, --help              this help;  --version  the version
+
+                Sizes are bytes or take a unit: 512k, 1m, 1g (powers of 1024).
+
+                Examples:
+                  resolver-publish --bootstrap-server kafka1:9092 --to resolver1.example.net \\
+                      rpz/block.rpz=./block.rpz ./config.yaml
+                  resolver-publish --bootstrap-server kafka1:9093 --producer-config client-ssl.properties \\
+                      --to resolver1 --to resolver2 block.rpz config.json
+                  resolver-publish --bootstrap-server kafka1:9092 --zone dc-east --dry-run --partitions 6 *.rpz
+
+                Exit codes:
+                """ + codes;
+    }
+}

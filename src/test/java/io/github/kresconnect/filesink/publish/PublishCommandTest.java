@@ -1,0 +1,68 @@
+package io.github.kresconnect.filesink.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command without a broker: help, argument and configuration errors, and an offline dry run. */
+class PublishCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpShowsExamplesAndEveryExitCode() {
+        PublisherRun run = PublisherRun.run("--help");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("Examples:"), run::toString);
+        for (ExitCode code : ExitCode.values()) {
+            assertTrue(run.out().contains("  " + code.code() + "  " + code.meaning()), code::name);
+        }
+    }
+
+    @Test
+    void badArgumentsExitWithTheUsageCode() {
+        PublisherRun run = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "somefile");
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("no recipient") && run.err().contains("--help"), run::toString);
+    }
+
+    @Test
+    void incompleteSaslSettingsExitWithTheProducerConfigCode() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.rpz"), "x");
+        Path client = Files.writeString(dir.resolve("client.properties"),
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        PublisherRun run = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1", "--producer-config",
+                client.toString(), file.toString());
+        assertEquals(3, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("sasl.jaas.config is missing"), run::toString);
+    }
+
+    @Test
+    void unreadableFileExitsWithTheFileCodeBeforeAnyBrokerIsAsked() {
+        PublisherRun run = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1",
+                dir.resolve("missing.rpz").toString());
+        assertEquals(4, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("missing.rpz' does not exist"), run::toString);
+    }
+
+    @Test
+    void dryRunWithAPartitionCountPrintsThePlanWithoutABroker() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.yaml"), "a: 1\n");
+        Path zone = Files.write(dir.resolve("block.rpz"), new byte[2500]);
+        PublisherRun run = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1", "--to", "r2",
+                "--dry-run", "--partitions", "6", "--chunk-size", "1000", config.toString(),
+                "rpz/block.rpz=" + zone);
+        assertEquals(0, run.exitCode(), run::toString);
+        String out = run.out();
+        assertTrue(out.contains("r1 -> partition " + RecipientPartitioner.partition("r1", 6)), out);
+        assertTrue(out.contains("r2 -> partition " + RecipientPartitioner.partition("r2", 6)), out);
+        assertTrue(out.indexOf("1. rpz/block.rpz") < out.indexOf("2. config.yaml"), out);
+        assertTrue(out.contains("2500 bytes") && out.contains("3 chunks"), out);
+        assertTrue(out.contains("Records: 8 (4 per recipient)"), out);
+    }
+}
