@@ -81,7 +81,7 @@ public class ResolverFileSinkTask extends SinkTask {
                 config.configMaxBytes(), config.chunksStaleAfter()), clock);
         try {
             store.recover();
-            notifier = notifierFactory.create(config);
+            notifier = notifierFactory.create(config, metrics.managerRequestListener());
         } catch (IOException e) {
             throw new org.apache.kafka.connect.errors.ConnectException(
                     "cannot prepare files directory " + config.filesDir() + ": " + e.getMessage(), e);

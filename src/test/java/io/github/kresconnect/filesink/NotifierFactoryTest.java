@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.notify.ManagerNotifier;
+import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import io.github.kresconnect.filesink.store.FileKind;
 
 class NotifierFactoryTest {
@@ -24,7 +25,8 @@ class NotifierFactoryTest {
         return NotifierFactory.DEFAULT.create(new ResolverFileSinkConfig(Map.of(
                 ResolverFileSinkConfig.FILES_DIR_CONFIG, filesDir.toString(),
                 ResolverFileSinkConfig.MANAGER_SOCKET_CONFIG, filesDir.resolve("no-manager.sock").toString(),
-                ResolverFileSinkConfig.NOTIFY_ENABLED_CONFIG, Boolean.toString(enabled))));
+                ResolverFileSinkConfig.NOTIFY_ENABLED_CONFIG, Boolean.toString(enabled))),
+                ManagerRequestListener.NONE);
     }
 
     @Test

@@ -48,7 +48,7 @@ class ResolverFileSinkTaskTest {
                 "resolver.hostname", "resolver1", "errors.tolerance", "all", "io.retry.backoff.ms", "100",
                 "io.retry.backoff.max.ms", "250"));
         props.putAll(extra);
-        task = new ResolverFileSinkTask(config -> new ChangeNotifier() {
+        task = new ResolverFileSinkTask((config, listener) -> new ChangeNotifier() {
             @Override
             public void fileChanging(FileKind kind) throws IOException {
                 notified.add(kind + " before=" + (Files.exists(dir.resolve("config.yaml"))

@@ -16,6 +16,8 @@ import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import io.github.kresconnect.filesink.notify.ManagerRequest;
+import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,12 +102,19 @@ public final class SinkMetrics implements AutoCloseable {
         ioRetries.incrementAndGet();
     }
 
-    public void managerRequestSent(boolean reload) {
-        (reload ? reloadRequestsSent : renewRequestsSent).incrementAndGet();
-    }
+    /** Counts the manager's answers; called from the notifier's thread. */
+    public ManagerRequestListener managerRequestListener() {
+        return new ManagerRequestListener() {
+            @Override
+            public void accepted(ManagerRequest request) {
+                (request == ManagerRequest.RELOAD ? reloadRequestsSent : renewRequestsSent).incrementAndGet();
+            }
 
-    public void managerRequestFailed() {
-        managerRequestsFailed.incrementAndGet();
+            @Override
+            public void failed(ManagerRequest request) {
+                managerRequestsFailed.incrementAndGet();
+            }
+        };
     }
 
     /** Current values by metric name, in a stable order. */

@@ -28,13 +28,15 @@ public final class ManagerNotifier implements ChangeNotifier {
 
     private final ManagerClient client;
     private final boolean force;
+    private final ManagerRequestListener listener;
     private final ScheduledThreadPoolExecutor executor;
     private final NotificationScheduler scheduler;
 
-    ManagerNotifier(Path filesDir, ManagerClient client, boolean force, NotificationScheduler.Timing timing)
-            throws IOException {
+    ManagerNotifier(Path filesDir, ManagerClient client, boolean force, NotificationScheduler.Timing timing,
+            ManagerRequestListener listener) throws IOException {
         this.client = client;
         this.force = force;
+        this.listener = listener;
         PendingNotificationFile state = PendingNotificationFile.open(filesDir);
         this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, THREAD_NAME);
@@ -50,6 +52,12 @@ public final class ManagerNotifier implements ChangeNotifier {
 
     /** The notifier the connector's settings describe; the manager is reached over TCP when manager.url is set. */
     public static ManagerNotifier fromConfig(ResolverFileSinkConfig config) throws IOException {
+        return fromConfig(config, ManagerRequestListener.NONE);
+    }
+
+    /** As {@link #fromConfig(ResolverFileSinkConfig)}, telling {@code listener} how each request went. */
+    public static ManagerNotifier fromConfig(ResolverFileSinkConfig config, ManagerRequestListener listener)
+            throws IOException {
         ManagerClient client = config.managerUrl().isEmpty()
                 ? ManagerClient.overUnixSocket(config.managerSocket(), config.managerConnectTimeout(),
                         config.managerResponseTimeout())
@@ -58,7 +66,7 @@ public final class ManagerNotifier implements ChangeNotifier {
         NotificationScheduler.Timing timing = new NotificationScheduler.Timing(config.notifyQuietPeriod(),
                 config.notifyMaxDelay(), config.notifyRetryBackoff(), config.notifyRetryBackoffMax());
         try {
-            return new ManagerNotifier(config.filesDir(), client, config.managerForce(), timing);
+            return new ManagerNotifier(config.filesDir(), client, config.managerForce(), timing, listener);
         } catch (IOException | RuntimeException e) {
             client.close();
             throw e;
@@ -85,7 +93,13 @@ public final class ManagerNotifier implements ChangeNotifier {
         }
         log.info("Requesting {} from the resolver manager at {}: POST {}", request.word(), client.description(),
                 path);
-        client.send(request, force);
+        try {
+            client.send(request, force);
+        } catch (IOException | RuntimeException e) {
+            listener.failed(request);
+            throw e;
+        }
+        listener.accepted(request);
         Optional<String> after;
         try {
             after = client.runningConfigEtag();

@@ -49,6 +49,11 @@ class ManagerNotifierTest {
     }
 
     private ManagerNotifier notifier(Map<String, String> overrides) throws IOException {
+        return notifier(overrides, ManagerRequestListener.NONE);
+    }
+
+    private ManagerNotifier notifier(Map<String, String> overrides, ManagerRequestListener listener)
+            throws IOException {
         Map<String, String> props = new HashMap<>();
         props.put(ResolverFileSinkConfig.FILES_DIR_CONFIG, filesDir.toString());
         props.put(ResolverFileSinkConfig.MANAGER_SOCKET_CONFIG, manager.socket().toString());
@@ -58,7 +63,7 @@ class ManagerNotifierTest {
         props.put(ResolverFileSinkConfig.MANAGER_CONNECT_TIMEOUT_MS_CONFIG, "1000");
         props.put(ResolverFileSinkConfig.MANAGER_RESPONSE_TIMEOUT_MS_CONFIG, "60000");
         props.putAll(overrides);
-        return ManagerNotifier.fromConfig(new ResolverFileSinkConfig(props));
+        return ManagerNotifier.fromConfig(new ResolverFileSinkConfig(props), listener);
     }
 
     private Path stateFile() {
@@ -126,6 +131,29 @@ class ManagerNotifierTest {
                     + "manager's log")), "unchanged ETag reported");
             assertFalse(log.lines().stream().anyMatch(l -> l.message().contains("configuration changed")));
         }
+    }
+
+    @Test
+    void theListenerHearsEachFailureAndTheAcceptance() throws Exception {
+        manager.failNextPosts(2, 503);
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ManagerRequestListener listener = new ManagerRequestListener() {
+            @Override
+            public void accepted(ManagerRequest request) {
+                heard.add("accepted " + request.word());
+            }
+
+            @Override
+            public void failed(ManagerRequest request) {
+                heard.add("failed " + request.word());
+            }
+        };
+        try (ManagerNotifier notifier = notifier(Map.of(), listener)) {
+            notifier.fileChanging(FileKind.DATA);
+            manager.awaitPosts(3, WAIT);
+            await(() -> heard.size() == 3, "three answers heard");
+        }
+        assertEquals(List.of("failed renew", "failed renew", "accepted renew"), heard);
     }
 
     @Test
