@@ -17,6 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
+import io.github.kresconnect.filesink.metrics.RejectionReason;
+import io.github.kresconnect.filesink.metrics.SinkMetrics;
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
@@ -43,6 +46,7 @@ public class ResolverFileSinkTask extends SinkTask {
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
     private IoRetryBackoff ioBackoff;
+    private SinkMetrics metrics;
 
     /**
      * Offsets (next to read) of records whose effect is durable or that were deliberately skipped or
@@ -68,6 +72,9 @@ public class ResolverFileSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         ResolverFileSinkConfig config = new ResolverFileSinkConfig(props);
+        metrics = new SinkMetrics();
+        metrics.registerJmx(props.getOrDefault("name", "resolver-file-sink"));
+        KafkaPluginMetrics.register(context, metrics);
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
                 config.chunksMaxCount());
         store = new FileStore(config.filesDir(), new StoreSettings(config.configSuffixes(), config.fileMaxBytes(),
@@ -92,11 +99,14 @@ public class ResolverFileSinkTask extends SinkTask {
                 handle(record);
                 markSafe(record);
             }
-            store.expireStaleChunkSets().forEach(name ->
-                    log.warn("Discarded the incomplete chunk set of '{}': no chunk arrived for too long", name));
+            for (String name : store.expireStaleChunkSets()) {
+                metrics.staleChunkSetDiscarded();
+                log.warn("Discarded the incomplete chunk set of '{}': no chunk arrived for too long", name);
+            }
             ioBackoff.reset();
         } catch (IOException e) {
             Duration wait = ioBackoff.next();
+            metrics.ioRetry();
             log.warn("I/O failure while writing files ({}); the batch is delivered again in {} ms",
                     e.toString(), wait.toMillis());
             context.timeout(wait.toMillis());
@@ -109,24 +119,33 @@ public class ResolverFileSinkTask extends SinkTask {
         try {
             part = reader.read(record);
         } catch (InvalidRecordException e) {
-            rejected.report(record, e);
+            reject(record, RejectionReason.INVALID_RECORD, e);
             return;
         }
         if (part.isEmpty()) {
+            metrics.recordSkipped();
             log.debug("Skipped {} (another recipient)", where(record));
             return;
         }
         try {
             write(record, part.get());
         } catch (RejectedFileException e) {
-            rejected.report(record, e);
+            reject(record, RejectionReason.INVALID_FILE, e);
         }
+    }
+
+    private void reject(SinkRecord record, RejectionReason reason, Exception e) {
+        metrics.recordRejected(reason);
+        rejected.report(record, e);
     }
 
     private void write(SinkRecord record, FilePart part) throws IOException, RejectedFileException {
         Optional<PreparedFile> prepared = part.isWholeFile()
                 ? Optional.of(store.prepareWholeFile(part.fileName(), part.content()))
                 : store.stageChunk(part.fileName(), part.chunkIndex(), part.totalChunks(), part.content());
+        if (!part.isWholeFile()) {
+            metrics.chunkStaged();
+        }
         if (prepared.isEmpty()) {
             log.debug("Staged {} from {}", part, where(record));
             return;
@@ -138,8 +157,10 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         PublishOutcome outcome = file.publish();
         if (outcome == PublishOutcome.PUBLISHED) {
+            metrics.filePublished(file.size(), clock.millis());
             log.info("Published '{}' ({} bytes, {}) from {}", file.name(), file.size(), file.kind(), where(record));
         } else {
+            metrics.fileUnchanged();
             log.info("'{}' from {} equals the current file; nothing replaced", file.name(), where(record));
         }
     }
@@ -172,6 +193,14 @@ public class ResolverFileSinkTask extends SinkTask {
         if (notifier != null) {
             notifier.close();
         }
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    /** The task's counters; the same values are in JMX. */
+    SinkMetrics metrics() {
+        return metrics;
     }
 
     static String where(SinkRecord record) {

@@ -55,7 +55,7 @@ final class RecordHeaders {
         if (value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long) {
             parsed = ((Number) value).longValue();
         } else {
-            String text = text(headers, name).orElse("").trim();
+            String text = text(headers, name).orElse("");
             if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9' || c == '-')) {
                 throw new InvalidRecordException("header '" + name + "' is not a decimal number: " + quote(text));
             }

@@ -1,0 +1,82 @@
+package io.github.kresconnect.filesink;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+
+/** A task context for unit tests that records what the task asked of the worker. */
+final class RecordingSinkTaskContext implements SinkTaskContext {
+    final List<Long> timeouts = new ArrayList<>();
+    final List<SinkRecord> reported = new ArrayList<>();
+    final List<Throwable> reasons = new ArrayList<>();
+
+    @Override
+    public Map<String, String> configs() {
+        return Map.of();
+    }
+
+    @Override
+    public void offset(Map<TopicPartition, Long> offsets) {
+    }
+
+    @Override
+    public void offset(TopicPartition tp, long offset) {
+    }
+
+    @Override
+    public void timeout(long timeoutMs) {
+        timeouts.add(timeoutMs);
+    }
+
+    @Override
+    public Set<TopicPartition> assignment() {
+        return Set.of();
+    }
+
+    @Override
+    public void pause(TopicPartition... partitions) {
+    }
+
+    @Override
+    public void resume(TopicPartition... partitions) {
+    }
+
+    @Override
+    public void requestCommit() {
+    }
+
+    @Override
+    public PluginMetrics pluginMetrics() {
+        return null;
+    }
+
+    @Override
+    public ErrantRecordReporter errantRecordReporter() {
+        return new ErrantRecordReporter() {
+            @Override
+            public Future<Void> report(SinkRecord record, Throwable error) {
+                reported.add(record);
+                reasons.add(error);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+    }
+
+    static Collection<TopicPartition> partitions(String topic, int... numbers) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (int n : numbers) {
+            out.add(new TopicPartition(topic, n));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,228 @@
+package io.github.kresconnect.filesink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectStandalone;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The core scenario on a real KRaft broker and a real standalone worker: chunked binary files, a foreign
+ * host's file, configs valid and invalid, a hostile name; then the bytes on disk, the backups, the dead
+ * letter queue and the consumer group's committed offsets.
+ */
+class ResolverFileSinkIT {
+    private static final String TOPIC = "knot-resolver";
+    private static final String DLQ = "knot-resolver-dlq";
+    private static final String CONNECTOR = "resolver-file-sink-resolver1";
+    private static final int CHUNK = 512 * 1024;
+
+    @TempDir
+    static Path work;
+
+    private static Path filesDir;
+    private static EmbeddedConnectStandalone connect;
+
+    @BeforeAll
+    static void startWorker() throws Exception {
+        filesDir = Files.createDirectory(work.resolve("files"));
+        Files.createDirectory(work.resolve("outside"));
+        connect = new EmbeddedConnectStandalone.Builder()
+                .workerProps(Map.of(
+                        "key.converter", "org.apache.kafka.connect.storage.StringConverter",
+                        "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+                        "header.converter", "org.apache.kafka.connect.storage.StringConverter",
+                        "offset.flush.interval.ms", "500"))
+                .build();
+        connect.start();
+        connect.kafka().createTopic(TOPIC, 3);
+        connect.kafka().createTopic(DLQ, 1);
+        connect.configureConnector(CONNECTOR, Map.ofEntries(
+                Map.entry("connector.class", ResolverFileSinkConnector.class.getName()),
+                Map.entry("tasks.max", "1"),
+                Map.entry("topics", TOPIC),
+                Map.entry("files.dir", filesDir.toString()),
+                Map.entry("resolver.hostname", "resolver1"),
+                Map.entry("manager.notify.enabled", "false"),
+                Map.entry("errors.tolerance", "all"),
+                Map.entry("errors.deadletterqueue.topic.name", DLQ),
+                Map.entry("errors.deadletterqueue.topic.replication.factor", "1"),
+                Map.entry("errors.deadletterqueue.context.headers.enable", "true")));
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "connector did not start");
+    }
+
+    @AfterAll
+    static void stopWorker() {
+        if (connect != null) {
+            connect.stop();
+        }
+    }
+
+    @Test
+    void deliversFilesExactlyAndSafely() throws Exception {
+        byte[] zoneV1 = "old zone\n".getBytes(StandardCharsets.UTF_8);
+        byte[] zoneV2 = multibyteBinary(3 * CHUNK + 1234);
+        byte[] config = "network:\n  listen:\n    - interface: 127.0.0.1@53\n".getBytes(StandardCharsets.UTF_8);
+        byte[] invalidConfig = "{\"a\": 1, \"a\": 2}".getBytes(StandardCharsets.UTF_8);
+        byte[] other = "for someone else\n".getBytes(StandardCharsets.UTF_8);
+
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(file("resolver1", "zones/block.rpz", zoneV1, 0));
+        records.addAll(chunked("resolver1", "zones/block.rpz", zoneV2, 0));
+        records.add(file("resolver2", "other.rpz", other, 0));
+        records.add(file("resolver1", "config.yaml", config, 0));
+        records.add(file("resolver1", "config.yaml", invalidConfig, 0));  // must not replace the good one
+        records.add(file("resolver1", "bad.json", invalidConfig, 0));
+        records.add(file("resolver1", "../outside/escaped.rpz", other, 0));
+        records.add(file("resolver1", "/tmp/absolute.rpz", other, 0));
+        records.add(file("resolver2", "zones/block.rpz", other, 1));  // another host, another partition
+        send(records);
+
+        awaitCommittedOffsetsAtEndOfTopic(Duration.ofSeconds(60));
+
+        assertEquals(sha256(zoneV2), sha256(Files.readAllBytes(filesDir.resolve("zones/block.rpz"))));
+        assertArrayEquals(zoneV1, Files.readAllBytes(filesDir.resolve("zones/block.rpz.backup")));
+        assertArrayEquals(config, Files.readAllBytes(filesDir.resolve("config.yaml")));
+        assertFalse(Files.exists(filesDir.resolve("config.yaml.backup")), "rejected config made a backup");
+        assertEquals(Set.of("config.yaml", "zones", "zones/block.rpz", "zones/block.rpz.backup"),
+                visibleTree(filesDir), "only the delivered files, no chunks, temporaries or foreign files");
+        try (Stream<Path> outside = Files.list(work.resolve("outside"))) {
+            assertEquals(0, outside.count(), "something escaped the files directory");
+        }
+        assertFalse(Files.exists(Path.of("/tmp/absolute.rpz")));
+
+        Map<String, String> reasons = deadLetterReasons(4);
+        assertTrue(reasons.get("config.yaml").contains("duplicate"), reasons.toString());
+        assertTrue(reasons.get("bad.json").contains("line 1"), reasons.toString());
+        assertTrue(reasons.containsKey("../outside/escaped.rpz"), reasons.toString());
+        assertTrue(reasons.containsKey("/tmp/absolute.rpz"), reasons.toString());
+
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "task stopped on bad input");
+    }
+
+    /** Bytes whose 512 KiB boundaries fall inside multibyte UTF-8 sequences, followed by raw binary. */
+    private static byte[] multibyteBinary(int size) {
+        byte[] text = "é€😀ž".getBytes(StandardCharsets.UTF_8); // 2 + 3 + 4 + 2 bytes
+        byte[] out = new byte[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = text[i % text.length];
+        }
+        byte[] noise = new byte[4096];
+        new Random(42).nextBytes(noise);
+        System.arraycopy(noise, 0, out, size - noise.length, noise.length);
+        for (int boundary = CHUNK; boundary < size - noise.length; boundary += CHUNK) {
+            assertEquals(0x80, out[boundary] & 0xC0, "chunk boundary " + boundary + " must split a character");
+        }
+        return out;
+    }
+
+    private static ProducerRecord<byte[], byte[]> file(String host, String name, byte[] content, int partition) {
+        return new ProducerRecord<>(TOPIC, partition, utf8(name), content,
+                List.<Header>of(header("hostname", host), header("file-name", name)));
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> chunked(String host, String name, byte[] content,
+            int partition) {
+        int total = (content.length + CHUNK - 1) / CHUNK;
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            byte[] chunk = java.util.Arrays.copyOfRange(content, i * CHUNK, Math.min(content.length, (i + 1) * CHUNK));
+            out.add(new ProducerRecord<>(TOPIC, partition, utf8(name), chunk, List.<Header>of(
+                    header("hostname", host), header("file-name", name),
+                    header("total-chunks", Integer.toString(total)), header("chunk-index", Integer.toString(i + 1)))));
+        }
+        return out;
+    }
+
+    private static void send(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of(
+                "max.request.size", 2 * 1024 * 1024, "enable.idempotence", true, "acks", "all"))) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record).get();
+            }
+        }
+    }
+
+    private static void awaitCommittedOffsetsAtEndOfTopic(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                TopicPartition tp = new TopicPartition(TOPIC, p);
+                ends.put(tp, connect.kafka().endOffset(tp));
+            }
+            Map<TopicPartition, Long> committed = Map.of();
+            while (System.nanoTime() < deadline) {
+                committed = admin.listConsumerGroupOffsets("connect-" + CONNECTOR).partitionsToOffsetAndMetadata()
+                        .get().entrySet().stream()
+                        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+                Map<TopicPartition, Long> nonEmpty = ends.entrySet().stream().filter(e -> e.getValue() > 0)
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                if (committed.entrySet().containsAll(nonEmpty.entrySet())) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+            throw new AssertionError("committed offsets " + committed + " did not reach the end " + ends);
+        }
+    }
+
+    private static Map<String, String> deadLetterReasons(int expected) {
+        Map<String, String> reasons = new java.util.HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : connect.kafka().consume(expected, 30_000, DLQ)) {
+            Header reason = record.headers().lastHeader("__connect.errors.exception.message");
+            reasons.put(new String(record.headers().lastHeader("file-name").value(), StandardCharsets.UTF_8),
+                    reason == null ? "" : new String(reason.value(), StandardCharsets.UTF_8));
+        }
+        assertEquals(expected, reasons.size(), reasons.toString());
+        return reasons;
+    }
+
+    private static Set<String> visibleTree(Path root) throws Exception {
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(p -> !p.equals(root))
+                    .map(p -> root.relativize(p).toString())
+                    .filter(name -> !name.startsWith("."))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, utf8(value));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}

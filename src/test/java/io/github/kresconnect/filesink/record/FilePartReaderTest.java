@@ -1,0 +1,206 @@
+package io.github.kresconnect.filesink.record;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.storage.SimpleHeaderConverter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+
+class FilePartReaderTest {
+    private static final byte[] CONTENT = {0, (byte) 0xC3, (byte) 0xA9, 10};
+
+    private final FilePartReader byHostname = new FilePartReader(RecipientMode.HOSTNAME, "resolver1", Set.of(), 100);
+
+    @Test
+    void wholeFileWithoutChunkHeaders() throws Exception {
+        FilePart part = byHostname.read(record("zone.rpz", headers("hostname", "resolver1", "file-name", "a.rpz"),
+                CONTENT)).orElseThrow();
+        assertEquals("a.rpz", part.fileName());
+        assertTrue(part.isWholeFile());
+        assertArrayEquals(CONTENT, part.content());
+    }
+
+    @Test
+    void oneOfOneIsAWholeFile() throws Exception {
+        FilePart part = byHostname.read(record("a.rpz",
+                headers("hostname", "resolver1", "total-chunks", "1", "chunk-index", "1"), CONTENT)).orElseThrow();
+        assertTrue(part.isWholeFile());
+    }
+
+    @Test
+    void fileNameFallsBackToTheKey() throws Exception {
+        FilePart part = byHostname.read(record("from-key.rpz", headers("hostname", "resolver1"), CONTENT))
+                .orElseThrow();
+        assertEquals("from-key.rpz", part.fileName());
+    }
+
+    @Test
+    void chunkHeadersAsStringsIntegersAndBytes() throws Exception {
+        ConnectHeaders strings = headers("hostname", "resolver1", "total-chunks", "3", "chunk-index", "2");
+        ConnectHeaders ints = headers("hostname", "resolver1");
+        ints.addInt("total-chunks", 3).addLong("chunk-index", 2L);
+        ConnectHeaders bytes = headers("hostname", "resolver1");
+        bytes.addBytes("total-chunks", "3".getBytes(StandardCharsets.UTF_8))
+                .addBytes("chunk-index", "2".getBytes(StandardCharsets.UTF_8));
+        for (ConnectHeaders h : new ConnectHeaders[] {strings, ints, bytes}) {
+            FilePart part = byHostname.read(record("big.rpz", h, CONTENT)).orElseThrow();
+            assertEquals(2, part.chunkIndex());
+            assertEquals(3, part.totalChunks());
+        }
+    }
+
+    @Test
+    void headersTypeGuessedBySimpleHeaderConverterAreReadAsSent() throws Exception {
+        // The worker's default header converter turns "3" into a number and "2024-01-01" into a date.
+        SimpleHeaderConverter converter = new SimpleHeaderConverter();
+        ConnectHeaders headers = new ConnectHeaders();
+        for (String[] h : new String[][] {{"hostname", "2024-01-01"}, {"file-name", "42"},
+                {"total-chunks", "3"}, {"chunk-index", "3"}}) {
+            SchemaAndValue guessed = converter.toConnectHeader("t", h[0], h[1].getBytes(StandardCharsets.UTF_8));
+            headers.add(h[0], guessed);
+        }
+        FilePartReader reader = new FilePartReader(RecipientMode.HOSTNAME, "2024-01-01", Set.of(), 100);
+        FilePart part = reader.read(record("k", headers, CONTENT)).orElseThrow();
+        assertEquals("42", part.fileName());
+        assertEquals(3, part.chunkIndex());
+        assertEquals(3, part.totalChunks());
+    }
+
+    @Test
+    void recordsForOtherHostsAreSkipped() throws Exception {
+        assertEquals(Optional.empty(), byHostname.read(record("a.rpz", headers("hostname", "resolver2"), CONTENT)));
+        // Exact comparison: no case folding, no prefix match.
+        assertEquals(Optional.empty(), byHostname.read(record("a.rpz", headers("hostname", "Resolver1"), CONTENT)));
+        assertEquals(Optional.empty(), byHostname.read(record("a.rpz", headers("hostname", "resolver1.example"),
+                CONTENT)));
+    }
+
+    @Test
+    void missingHostnameIsAnErrorNotASilentDrop() {
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", headers("file-name", "a.rpz"), CONTENT)));
+        assertTrue(e.getMessage().contains("'hostname' is missing"), e.getMessage());
+    }
+
+    @Test
+    void zoneIdModeSelectsByKeyAndNeedsTheFileNameHeader() throws Exception {
+        FilePartReader byZone = new FilePartReader(RecipientMode.ZONE_ID, "resolver1", Set.of("zone-a"), 100);
+        FilePart part = byZone.read(record("zone-a", headers("file-name", "a.rpz"), CONTENT)).orElseThrow();
+        assertEquals("a.rpz", part.fileName());
+        assertEquals(Optional.empty(), byZone.read(record("zone-b", headers("file-name", "a.rpz"), CONTENT)));
+        // the hostname header is not what this mode looks at
+        assertEquals(Optional.empty(), byZone.read(record("zone-b",
+                headers("hostname", "resolver1", "file-name", "a.rpz"), CONTENT)));
+        InvalidRecordException noName = assertThrows(InvalidRecordException.class,
+                () -> byZone.read(record("zone-a", headers(), CONTENT)));
+        assertTrue(noName.getMessage().contains("'file-name' is missing"), noName.getMessage());
+        InvalidRecordException noKey = assertThrows(InvalidRecordException.class,
+                () -> byZone.read(record(null, headers("file-name", "a.rpz"), CONTENT)));
+        assertTrue(noKey.getMessage().contains("key is missing"), noKey.getMessage());
+    }
+
+    @Test
+    void eitherModeAcceptsHostnameOrZone() throws Exception {
+        FilePartReader either = new FilePartReader(RecipientMode.HOSTNAME_OR_ZONE_ID, "resolver1",
+                Set.of("zone-a"), 100);
+        assertTrue(either.read(record("zone-a", headers("file-name", "a.rpz"), CONTENT)).isPresent());
+        assertTrue(either.read(record("x", headers("hostname", "resolver1", "file-name", "a.rpz"), CONTENT))
+                .isPresent());
+        assertEquals(Optional.empty(), either.read(record("x", headers("hostname", "other"), CONTENT)));
+    }
+
+    @ParameterizedTest(name = "total={0} index={1}")
+    @CsvSource({
+        "3, 0, chunk-index",      // index 0 with a total: indexes are 1-based
+        "3, , chunk-index",       // total without index
+        ", 2, total-chunks",      // index without total
+        "0, 2, total-chunks",
+        "3, 4, above header 'total-chunks'",
+        "3, x, not a decimal number",
+        "three, 1, not a decimal number",
+        "3, -1, negative",
+        "-3, 1, negative",
+        "101, 1, chunks.max.count",
+        "3, 2.5, not a decimal number",
+        "99999999999, 1, too large"
+    })
+    void malformedChunkHeadersAreRejectedNamingTheHeader(String total, String index, String expected) {
+        ConnectHeaders h = headers("hostname", "resolver1");
+        if (total != null) {
+            h.addString("total-chunks", total);
+        }
+        if (index != null) {
+            h.addString("chunk-index", index);
+        }
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", h, CONTENT)));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void nullValueIsRejected() {
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", headers("hostname", "resolver1"), null)));
+        assertTrue(e.getMessage().contains("value is null"), e.getMessage());
+    }
+
+    @Test
+    void textValueIsRejectedBecauseFilesAreNeverDecoded() {
+        SinkRecord text = new SinkRecord("t", 0, Schema.STRING_SCHEMA, "a.rpz", Schema.STRING_SCHEMA, "text", 0, null,
+                null, headers("hostname", "resolver1"));
+        InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> byHostname.read(text));
+        assertTrue(e.getMessage().contains("ByteArrayConverter"), e.getMessage());
+    }
+
+    @Test
+    void byteBufferValueIsAccepted() throws Exception {
+        SinkRecord buffer = new SinkRecord("t", 0, Schema.STRING_SCHEMA, "a.rpz", Schema.BYTES_SCHEMA,
+                ByteBuffer.wrap(CONTENT), 0, null, null, headers("hostname", "resolver1"));
+        assertArrayEquals(CONTENT, byHostname.read(buffer).orElseThrow().content());
+    }
+
+    @Test
+    void invalidUtf8InAHeaderIsRejected() {
+        ConnectHeaders h = headers("hostname", "resolver1");
+        h.addBytes("file-name", new byte[] {(byte) 0xC3});
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", h, CONTENT)));
+        assertTrue(e.getMessage().contains("'file-name' is not valid UTF-8"), e.getMessage());
+    }
+
+    @Test
+    void controlCharactersInValuesAreEscapedInReasons() {
+        ConnectHeaders h = headers("hostname", "resolver1", "total-chunks", "3\n", "chunk-index", "1");
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", h, CONTENT)));
+        assertTrue(e.getMessage().contains("'3\\x0a'"), e.getMessage());
+    }
+
+    private static ConnectHeaders headers(String... namesAndValues) {
+        ConnectHeaders headers = new ConnectHeaders();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            headers.addString(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return headers;
+    }
+
+    private static SinkRecord record(String key, ConnectHeaders headers, byte[] value) {
+        return new SinkRecord("knot-resolver", 0, Schema.OPTIONAL_STRING_SCHEMA, key, Schema.OPTIONAL_BYTES_SCHEMA,
+                value, 7, null, null, headers);
+    }
+}
