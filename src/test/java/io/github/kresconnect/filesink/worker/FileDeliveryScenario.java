@@ -119,7 +119,10 @@ final class FileDeliveryScenario {
                 // Chunks out of order: the file must still be assembled in index order.
                 sendChunks(producer, hostname, "block.rpz", block, List.of(1, 3, 2));
                 send(producer, hostname, "allow.rpz", allowOld, 1, 1);
-                send(producer, "resolver2", "foreign.rpz", foreign, 0, 0);
+                // Another host's file, on the partition block.rpz's key does not hash to, so the committed
+                // offsets of that partition show it was consumed too.
+                producer.send(record(otherPartition("block.rpz"), "resolver2", "foreign.rpz", foreign, 0, 0))
+                        .get(30, TimeUnit.SECONDS);
                 send(producer, hostname, "config.yaml", goodConfig, 0, 0);
                 send(producer, hostname, "allow.rpz", allowNew, 1, 1);
                 send(producer, hostname, "config.yaml", badConfig, 0, 0);
@@ -215,14 +218,26 @@ final class FileDeliveryScenario {
      */
     private static void send(KafkaProducer<String, byte[]> producer, String host, String fileName, byte[] content,
             int index, int total) throws Exception {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPIC, fileName, content);
+        producer.send(record(null, host, fileName, content, index, total)).get(30, TimeUnit.SECONDS);
+    }
+
+    private static ProducerRecord<String, byte[]> record(Integer partition, String host, String fileName,
+            byte[] content, int index, int total) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPIC, partition, fileName, content);
         record.headers().add("hostname", host.getBytes(StandardCharsets.UTF_8));
         record.headers().add("file-name", fileName.getBytes(StandardCharsets.UTF_8));
         if (total > 0) {
             record.headers().add("total-chunks", Integer.toString(total).getBytes(StandardCharsets.UTF_8));
             record.headers().add("chunk-index", Integer.toString(index).getBytes(StandardCharsets.UTF_8));
         }
-        producer.send(record).get(30, TimeUnit.SECONDS);
+        return record;
+    }
+
+    /** Of the topic's two partitions, the one the default partitioner does not choose for {@code key}. */
+    private static int otherPartition(String key) {
+        int partition = org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
+        return 1 - partition;
     }
 
     private ConsumerRecord<byte[], byte[]> awaitDeadLetter(String dlqTopic, StandaloneWorkerProcess connect) {
