@@ -23,22 +23,34 @@ final class BrokerProcess implements AutoCloseable {
 
     private final LoggedProcess process;
     private final String bootstrapServers;
+    private final String sslBootstrapServers;
     private final Admin admin;
 
-    private BrokerProcess(LoggedProcess process, String bootstrapServers, Admin admin) {
+    private BrokerProcess(LoggedProcess process, String bootstrapServers, String sslBootstrapServers, Admin admin) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
+        this.sslBootstrapServers = sslBootstrapServers;
         this.admin = admin;
     }
 
     /** Formats a fresh log directory under {@code workDir} and starts the broker; returns once it serves clients. */
     static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir) throws IOException, InterruptedException {
+        return start(dist, workDir, logDir, null);
+    }
+
+    /**
+     * Like {@link #start(KafkaDistribution, Path, Path)}, with a second listener that speaks TLS and requires
+     * client certificates when {@code tls} is given. The plaintext listener stays for the tests' own clients.
+     */
+    static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls)
+            throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         int port = FreePorts.next();
         int controllerPort = FreePorts.next();
+        int sslPort = tls == null ? -1 : FreePorts.next();
         Path properties = workDir.resolve("server.properties");
-        Files.writeString(properties, serverProperties(dist, workDir.resolve("data"), port, controllerPort),
-                StandardCharsets.UTF_8);
+        Files.writeString(properties, serverProperties(dist, workDir.resolve("data"), port, controllerPort)
+                + (tls == null ? "" : sslListener(port, controllerPort, sslPort, tls)), StandardCharsets.UTF_8);
 
         List<String> format = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
                 "-c", properties.toString()));
@@ -61,7 +73,7 @@ final class BrokerProcess implements AutoCloseable {
             Admin ready = admin;
             Await.until("the broker to answer an admin request", START_TIMEOUT,
                     () -> !ready.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty(), process::tail);
-            return new BrokerProcess(process, bootstrap, admin);
+            return new BrokerProcess(process, bootstrap, tls == null ? null : "127.0.0.1:" + sslPort, admin);
         } catch (RuntimeException | Error e) {
             if (admin != null) {
                 admin.close(Duration.ofSeconds(5));
@@ -97,8 +109,31 @@ final class BrokerProcess implements AutoCloseable {
         return String.join("\n", lines) + "\n";
     }
 
+    /** Properties appended after the plaintext ones: later keys replace earlier ones. */
+    private static String sslListener(int port, int controllerPort, int sslPort, TlsMaterial tls) {
+        return String.join("\n",
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",SSL://127.0.0.1:" + sslPort
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SSL://127.0.0.1:" + sslPort,
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "ssl.client.auth=required",
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.location=" + tls.brokerKeystore,
+                "ssl.keystore.password=" + TlsMaterial.PASSWORD,
+                "ssl.key.password=" + TlsMaterial.PASSWORD,
+                "ssl.truststore.type=PEM",
+                "ssl.truststore.location=" + tls.brokerTruststore,
+                "");
+    }
+
     String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The TLS listener, or null when the broker was started without one. */
+    String sslBootstrapServers() {
+        return sslBootstrapServers;
     }
 
     /** An admin client of this broker, closed with it. */

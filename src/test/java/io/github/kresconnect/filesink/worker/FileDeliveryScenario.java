@@ -115,7 +115,7 @@ final class FileDeliveryScenario {
             assertPluginListed(connect);
             connect.awaitRunning(name, DELIVERY_TIMEOUT);
 
-            try (KafkaProducer<String, byte[]> producer = producer()) {
+            try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
                 // Chunks out of order: the file must still be assembled in index order.
                 sendChunks(producer, hostname, "block.rpz", block, List.of(1, 3, 2));
                 send(producer, hostname, "allow.rpz", allowOld, 1, 1);
@@ -141,7 +141,7 @@ final class FileDeliveryScenario {
             awaitOffsetsAtEnd("connect-" + name, connect);
             // Everything was consumed and committed (the worker commits only after the dead letter queue
             // has the rejected records), so every record has had its effect by now.
-            ConsumerRecord<byte[], byte[]> rejected = awaitDeadLetter(dlqTopic, connect);
+            ConsumerRecord<byte[], byte[]> rejected = awaitDeadLetter(bootstrapServers, dlqTopic, "config.yaml", connect);
             assertArrayEquals(badConfig, rejected.value(), "the invalid config reaches the dead letter queue as sent");
             assertEquals(TOPIC, headerText(rejected, "__connect.errors.topic"));
             assertFalse(headerText(rejected, "__connect.errors.exception.message").isBlank(),
@@ -192,7 +192,7 @@ final class FileDeliveryScenario {
                 "the good config is still in place");
     }
 
-    private KafkaProducer<String, byte[]> producer() {
+    static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -216,15 +216,18 @@ final class FileDeliveryScenario {
      * One record as the protocol defines it: key and header 'file-name' the file's name, header 'hostname' the
      * recipient, chunk headers as UTF-8 decimal strings ({@code total} 0 sends none: a whole file).
      */
-    private static void send(KafkaProducer<String, byte[]> producer, String host, String fileName, byte[] content,
+    static void send(KafkaProducer<String, byte[]> producer, String host, String fileName, byte[] content,
             int index, int total) throws Exception {
         producer.send(record(null, host, fileName, content, index, total)).get(30, TimeUnit.SECONDS);
     }
 
-    private static ProducerRecord<String, byte[]> record(Integer partition, String host, String fileName,
+    /** As {@link #send}; a null {@code host} sends no 'hostname' header. */
+    static ProducerRecord<String, byte[]> record(Integer partition, String host, String fileName,
             byte[] content, int index, int total) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPIC, partition, fileName, content);
-        record.headers().add("hostname", host.getBytes(StandardCharsets.UTF_8));
+        if (host != null) {
+            record.headers().add("hostname", host.getBytes(StandardCharsets.UTF_8));
+        }
         record.headers().add("file-name", fileName.getBytes(StandardCharsets.UTF_8));
         if (total > 0) {
             record.headers().add("total-chunks", Integer.toString(total).getBytes(StandardCharsets.UTF_8));
@@ -240,7 +243,9 @@ final class FileDeliveryScenario {
         return 1 - partition;
     }
 
-    private ConsumerRecord<byte[], byte[]> awaitDeadLetter(String dlqTopic, StandaloneWorkerProcess connect) {
+    /** Waits for the dead letter record of {@code fileName}; fails if any other record is there. */
+    static ConsumerRecord<byte[], byte[]> awaitDeadLetter(String bootstrapServers, String dlqTopic, String fileName,
+            StandaloneWorkerProcess connect) {
         List<ConsumerRecord<byte[], byte[]>> received = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -248,14 +253,14 @@ final class FileDeliveryScenario {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(new TopicPartition(dlqTopic, 0)));
-            Await.until("a dead letter record for config.yaml", DELIVERY_TIMEOUT, () -> {
+            Await.until("a dead letter record for " + fileName, DELIVERY_TIMEOUT, () -> {
                 consumer.poll(Duration.ofMillis(500)).forEach(received::add);
-                return received.stream().anyMatch(r -> "config.yaml".equals(headerText(r, "file-name")));
+                return received.stream().anyMatch(r -> fileName.equals(headerText(r, "file-name")));
             }, connect::tail);
         }
         List<ConsumerRecord<byte[], byte[]>> forConfig = received.stream()
-                .filter(r -> "config.yaml".equals(headerText(r, "file-name"))).toList();
-        assertEquals(1, forConfig.size(), "only the invalid config is rejected");
+                .filter(r -> fileName.equals(headerText(r, "file-name"))).toList();
+        assertEquals(1, forConfig.size(), "only " + fileName + " is rejected");
         assertEquals(1, received.size(), "nothing else reaches the dead letter queue");
         return forConfig.get(0);
     }
@@ -278,7 +283,7 @@ final class FileDeliveryScenario {
         }, () -> "end offsets " + endOffsets + ", committed " + committed + "\n" + connect.tail());
     }
 
-    private static boolean sameContent(Path file, byte[] expected) throws IOException {
+    static boolean sameContent(Path file, byte[] expected) throws IOException {
         return Files.isRegularFile(file) && Files.size(file) == expected.length
                 && java.util.Arrays.equals(Files.readAllBytes(file), expected);
     }

@@ -25,9 +25,25 @@ final class ShippedConfig {
 
     /** Copies {@code config/fileName} to {@code target}, replacing the values of {@code overrides}' keys. */
     static Path copy(String fileName, Path target, Map<String, String> overrides) throws IOException {
+        return copy(fileName, target, overrides, Map.of());
+    }
+
+    /**
+     * Like {@link #copy(String, Path, Map)}, also moving the shipped directories named by {@code directories}'
+     * keys (wherever they appear in values, as in {@code ${dir:/etc/knot-resolver/kafka:client.key}}) to the
+     * test's.
+     */
+    static Path copy(String fileName, Path target, Map<String, String> overrides, Map<String, String> directories)
+            throws IOException {
         List<String> out = new ArrayList<>();
         Set<String> replaced = new HashSet<>();
-        for (String line : Files.readAllLines(shipped(fileName), StandardCharsets.UTF_8)) {
+        for (String shippedLine : Files.readAllLines(shipped(fileName), StandardCharsets.UTF_8)) {
+            String line = shippedLine;
+            if (!line.strip().startsWith("#")) {
+                for (Map.Entry<String, String> dir : directories.entrySet()) {
+                    line = line.replace(dir.getKey(), dir.getValue());
+                }
+            }
             String trimmed = line.strip();
             int eq = trimmed.indexOf('=');
             if (!trimmed.startsWith("#") && eq > 0) {
