@@ -1,0 +1,232 @@
+package io.github.kresconnect.filesink.notify;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.kresconnect.filesink.store.FileKind;
+
+/**
+ * Decides when to ask the manager, and for what.
+ * <ul>
+ * <li>Debounce: a request is sent once no trigger came for the quiet period, but never later than the maximum
+ * delay after the first trigger it covers.</li>
+ * <li>A pending reload absorbs a pending renew.</li>
+ * <li>At most one request is in flight. A trigger arriving meanwhile becomes a new pending request, sent after
+ * the one in flight: a file published while the manager was already reloading gets a request of its own.</li>
+ * <li>A failed request stays pending and is retried after a doubling, jittered backoff, until it succeeds or a
+ * newer pending request covers it.</li>
+ * <li>What is owed (pending or in flight) is persisted before {@link #trigger} returns, and cleared only
+ * after a request that covered it succeeded.</li>
+ * </ul>
+ * Time and task execution are injected so the rules can be tested without waiting. Wake-ups and sending run
+ * on the timer's thread; {@link #trigger} only records and persists, it never waits for the manager.
+ */
+final class NotificationScheduler {
+    private static final Logger log = LoggerFactory.getLogger(NotificationScheduler.class);
+
+    /** Each retry wait is drawn between (1 - JITTER) and 1 times the doubled backoff. */
+    static final double JITTER = 0.2;
+
+    /** Sends one request; returns only when the manager accepted it. */
+    @FunctionalInterface
+    interface Sender {
+        void send(ManagerRequest request) throws IOException;
+    }
+
+    /** Runs a task once after a delay, always on the same single thread. */
+    @FunctionalInterface
+    interface Timer {
+        void schedule(Runnable task, long delayMillis);
+    }
+
+    record Timing(Duration quietPeriod, Duration maxDelay, Duration retryBackoff, Duration retryBackoffMax) {
+    }
+
+    private final Timing timing;
+    private final LongSupplier clockMillis;
+    private final DoubleSupplier random;
+    private final Timer timer;
+    private final Sender sender;
+    private final PendingNotificationFile state;
+
+    // Guarded by this.
+    private ManagerRequest pending;
+    private long firstTriggerAt;
+    private long lastTriggerAt;
+    private ManagerRequest inFlight;
+    private long inFlightFirstTriggerAt;
+    private int failures;
+    private long retryNotBefore = Long.MIN_VALUE;
+    /** Identifies the one wake-up that counts; older ones find a different id and do nothing. */
+    private long wakeUpId;
+    private long wakeUpAt = Long.MAX_VALUE;
+    private boolean closed;
+
+    /**
+     * @param clockMillis a monotonic clock in milliseconds
+     * @param random      uniform values in [0, 1), for jitter
+     */
+    NotificationScheduler(Timing timing, LongSupplier clockMillis, DoubleSupplier random, Timer timer, Sender sender,
+            PendingNotificationFile state) {
+        this.timing = timing;
+        this.clockMillis = clockMillis;
+        this.random = random;
+        this.timer = timer;
+        this.sender = sender;
+        this.state = state;
+    }
+
+    /** Honours a request persisted by an earlier run: it is sent after one quiet period. */
+    synchronized void start() {
+        Optional<ManagerRequest> owed = state.get();
+        if (owed.isPresent()) {
+            long now = clockMillis.getAsLong();
+            pending = owed.get();
+            firstTriggerAt = now;
+            lastTriggerAt = now;
+            log.info("A {} of the resolver was still owed from before the last stop ({}); requesting it in {} ms",
+                    pending.word(), state.path(), dueTime() - now);
+            wakeUpAt(dueTime());
+        }
+    }
+
+    /** Records that a file of this kind is about to change; the request is persisted when this returns. */
+    synchronized void trigger(FileKind kind) throws IOException {
+        ManagerRequest wanted = ManagerRequest.covering(pending, ManagerRequest.forKind(kind));
+        state.set(ManagerRequest.covering(wanted, inFlight));
+        long now = clockMillis.getAsLong();
+        if (pending == null) {
+            firstTriggerAt = now;
+        }
+        lastTriggerAt = now;
+        if (wanted != pending) {
+            log.info("{} of the resolver scheduled: requested once no file changed for {} ms, at most {} ms from "
+                    + "the first change{}", capitalized(wanted), timing.quietPeriod().toMillis(),
+                    timing.maxDelay().toMillis(), inFlight == null ? "" : ", after the " + inFlight.word()
+                            + " in flight");
+        }
+        pending = wanted;
+        if (inFlight == null && !closed) {
+            wakeUpAt(dueTime());
+        }
+    }
+
+    /** Stops scheduling; what is owed stays persisted. Does not stop a request in flight (see the caller). */
+    synchronized void close() {
+        closed = true;
+        ManagerRequest owed = ManagerRequest.covering(pending, inFlight);
+        if (owed != null) {
+            log.info("Stopping with a {} of the resolver still owed; it stays in {} and is requested after the "
+                    + "next start", owed.word(), state.path());
+        }
+    }
+
+    /** When the pending request is due: debounced, capped by the max delay, and not before a retry's backoff. */
+    private long dueTime() {
+        long debounced = Math.min(lastTriggerAt + timing.quietPeriod().toMillis(),
+                firstTriggerAt + timing.maxDelay().toMillis());
+        return Math.max(debounced, retryNotBefore);
+    }
+
+    private void wakeUpAt(long due) {
+        if (wakeUpAt <= due) {
+            return; // an earlier wake-up is already set; it looks again then
+        }
+        long id = ++wakeUpId;
+        wakeUpAt = due;
+        timer.schedule(() -> wakeUp(id), Math.max(0, due - clockMillis.getAsLong()));
+    }
+
+    private void wakeUp(long id) {
+        ManagerRequest request;
+        synchronized (this) {
+            if (id != wakeUpId) {
+                return;
+            }
+            wakeUpAt = Long.MAX_VALUE;
+            if (closed || pending == null || inFlight != null) {
+                return;
+            }
+            long due = dueTime();
+            if (clockMillis.getAsLong() < due) {
+                wakeUpAt(due);
+                return;
+            }
+            request = pending;
+            inFlight = request;
+            inFlightFirstTriggerAt = firstTriggerAt;
+            pending = null;
+        }
+        try {
+            sender.send(request);
+        } catch (IOException | RuntimeException e) {
+            failed(request, e);
+            return;
+        }
+        succeeded();
+    }
+
+    private synchronized void succeeded() {
+        inFlight = null;
+        failures = 0;
+        retryNotBefore = Long.MIN_VALUE;
+        try {
+            state.set(pending);
+        } catch (IOException e) {
+            log.warn("Could not update {} ({}); after a restart the resolver may be asked once more than needed",
+                    state.path(), e.toString());
+        }
+        if (pending != null && !closed) {
+            wakeUpAt(dueTime());
+        }
+    }
+
+    private synchronized void failed(ManagerRequest request, Exception e) {
+        inFlight = null;
+        if (closed) {
+            // The failure is most likely the shutdown closing the connection; its detail would mislead.
+            log.info("The {} request was cut short by the shutdown; it stays owed for the next start",
+                    request.word());
+            return;
+        }
+        failures++;
+        long now = clockMillis.getAsLong();
+        long wait = retryWait(failures);
+        retryNotBefore = now + wait;
+        ManagerRequest newer = pending;
+        if (pending == null) {
+            firstTriggerAt = inFlightFirstTriggerAt;
+            lastTriggerAt = inFlightFirstTriggerAt;
+        } else {
+            firstTriggerAt = Math.min(firstTriggerAt, inFlightFirstTriggerAt);
+        }
+        pending = ManagerRequest.covering(pending, request);
+        boolean absorbed = newer != null && newer != request && pending == newer;
+        String next = absorbed ? "the " + pending.word() + " now pending covers it, requesting that" : "retrying";
+        log.warn("The {} request to the resolver manager failed ({}); {} in {} ms (failure {} in a row)",
+                request.word(), ManagerClient.reason(e), next, dueTime() - now, failures);
+        wakeUpAt(dueTime());
+    }
+
+    /** The wait after the n-th failure in a row: the backoff doubled n-1 times, capped, minus up to JITTER. */
+    long retryWait(int failureCount) {
+        long max = timing.retryBackoffMax().toMillis();
+        long base = Math.min(max, timing.retryBackoff().toMillis() << Math.min(failureCount - 1, 30));
+        if (base < 0) {
+            base = max; // shifted past the sign bit
+        }
+        long jitter = (long) (base * JITTER * random.getAsDouble());
+        return Math.max(1, base - jitter);
+    }
+
+    private static String capitalized(ManagerRequest request) {
+        String word = request.word();
+        return Character.toUpperCase(word.charAt(0)) + word.substring(1);
+    }
+}

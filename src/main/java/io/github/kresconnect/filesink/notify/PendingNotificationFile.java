@@ -1,0 +1,106 @@
+package io.github.kresconnect.filesink.notify;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request still owed to the manager, kept in {@code .resolver-file-sink/pending-notification} inside the
+ * files directory (names starting with '.' are never delivered files), so a crash between publishing a file
+ * and telling the manager still ends in the reload or renew. Written atomically and only when its value
+ * changes. Not thread-safe: the notifier guards it.
+ */
+final class PendingNotificationFile {
+    private static final Logger log = LoggerFactory.getLogger(PendingNotificationFile.class);
+
+    static final String STATE_DIR = ".resolver-file-sink";
+    static final String FILE_NAME = "pending-notification";
+
+    private final Path dir;
+    private final Path file;
+    private final Path temp;
+    /** What the file holds now (null: no file). */
+    private ManagerRequest current;
+
+    private PendingNotificationFile(Path filesDir) {
+        this.dir = filesDir.resolve(STATE_DIR);
+        this.file = dir.resolve(FILE_NAME);
+        this.temp = dir.resolve(FILE_NAME + ".new");
+    }
+
+    /** Opens the state in {@code filesDir}, creating its directory; reads what a previous run left. */
+    static PendingNotificationFile open(Path filesDir) throws IOException {
+        PendingNotificationFile state = new PendingNotificationFile(filesDir);
+        if (!Files.isDirectory(state.dir)) {
+            Files.createDirectories(state.dir);
+            fsyncDirectory(filesDir);
+        }
+        Files.deleteIfExists(state.temp);
+        state.current = state.readFile();
+        return state;
+    }
+
+    private ManagerRequest readFile() throws IOException {
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        Optional<ManagerRequest> request = ManagerRequest.fromWord(content);
+        if (request.isEmpty()) {
+            // Unreadable (for example edited by hand): a reload is never wrong, only possibly unneeded.
+            log.warn("{} holds '{}', which is neither 'reload' nor 'renew'; treating it as a pending reload", file,
+                    content.length() > 20 ? content.substring(0, 20) + "..." : content);
+            return ManagerRequest.RELOAD;
+        }
+        return request.get();
+    }
+
+    /** The persisted pending request, if any. */
+    Optional<ManagerRequest> get() {
+        return Optional.ofNullable(current);
+    }
+
+    Path path() {
+        return file;
+    }
+
+    /** Makes the file say {@code request} (null: nothing pending); durable on return. No I/O if unchanged. */
+    void set(ManagerRequest request) throws IOException {
+        if (request == current) {
+            return;
+        }
+        if (request == null) {
+            Files.deleteIfExists(file);
+        } else {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap((request.word() + "\n").getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        fsyncDirectory(dir);
+        current = request;
+    }
+
+    private static void fsyncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

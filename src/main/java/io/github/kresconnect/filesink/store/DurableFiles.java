@@ -1,0 +1,166 @@
+package io.github.kresconnect.filesink.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+
+/**
+ * File operations that are durable when they return (data and directory entries fsync'd) and never follow
+ * a symbolic link.
+ */
+final class DurableFiles {
+    static final int BUFFER_BYTES = 64 * 1024;
+
+    private DurableFiles() {
+    }
+
+    /** Makes a directory's entries (creations, renames, deletions) durable. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** A new, empty file for writing; whatever was at {@code path} (ours: a reserved name) is removed first. */
+    static FileChannel createFresh(Path path) throws IOException {
+        Files.deleteIfExists(path);
+        return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
+    static FileChannel openForReading(Path path) throws IOException {
+        return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Writes {@code content} to a fresh file and fsyncs it; on failure nothing is left behind. */
+    static void write(Path path, byte[] content) throws IOException {
+        try (FileChannel channel = createFresh(path)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            deleteQuietly(path, e);
+            throw e;
+        }
+    }
+
+    /** Writes {@code content} under a temporary name, then renames it to {@code path}; durable on return. */
+    static void replace(Path path, byte[] content) throws IOException {
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        write(tmp, content);
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(path.getParent());
+    }
+
+    /** Streams {@code source} into {@code target} with a fixed buffer, then fsyncs the target. */
+    static void copy(Path source, Path target) throws IOException {
+        try (FileChannel in = openForReading(source); FileChannel out = createFresh(target)) {
+            transferAll(in, out);
+            out.force(true);
+        } catch (IOException e) {
+            deleteQuietly(target, e);
+            throw e;
+        }
+    }
+
+    /** Appends all of {@code in} to {@code out} (kernel-side copy where possible; no heap buffer). */
+    static long transferAll(FileChannel in, FileChannel out) throws IOException {
+        long size = in.size();
+        long position = 0;
+        while (position < size) {
+            long moved = in.transferTo(position, size - position, out);
+            if (moved <= 0) {
+                throw new IOException("could not copy beyond byte " + position + " of " + size);
+            }
+            position += moved;
+        }
+        return position;
+    }
+
+    /** Byte-for-byte equality, size first, streaming with fixed buffers. */
+    static boolean sameContent(Path a, Path b) throws IOException {
+        try (FileChannel left = openForReading(a); FileChannel right = openForReading(b)) {
+            if (left.size() != right.size()) {
+                return false;
+            }
+            ByteBuffer leftBuffer = ByteBuffer.allocate(BUFFER_BYTES);
+            ByteBuffer rightBuffer = ByteBuffer.allocate(BUFFER_BYTES);
+            while (true) {
+                leftBuffer.clear();
+                rightBuffer.clear();
+                int read = fill(left, leftBuffer);
+                if (fill(right, rightBuffer) != read) {
+                    return false; // one of them changed size meanwhile
+                }
+                if (read <= 0) {
+                    return true;
+                }
+                if (Arrays.mismatch(leftBuffer.array(), 0, read, rightBuffer.array(), 0, read) >= 0) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private static int fill(FileChannel channel, ByteBuffer buffer) throws IOException {
+        int total = 0;
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer);
+            if (read < 0) {
+                break;
+            }
+            total += read;
+        }
+        return total;
+    }
+
+    /** Removes a file or a whole tree; a symbolic link is removed itself, never followed. */
+    static void deleteRecursively(Path path) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (!attributes.isDirectory()) {
+            Files.deleteIfExists(path);
+            return;
+        }
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+                if (failure != null) {
+                    throw failure;
+                }
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static void deleteQuietly(Path path, Exception failure) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.github.kresconnect.filesink.store;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+
+/**
+ * Where a safe name lives on disk: its directory inside the files directory (created as needed) and the
+ * names the store derives from it. Resolving refuses every way out of the files directory: an existing
+ * component that is a symbolic link, a directory whose real path lies outside, and conflicts that could
+ * never be resolved by retrying (a file where a directory is needed, a directory where the file goes).
+ */
+record FileLocation(SafeFileName name, Path dir) {
+
+    Path target() {
+        return dir.resolve(name.fileName());
+    }
+
+    Path tmp() {
+        return derived(".tmp");
+    }
+
+    Path backup() {
+        return derived(".backup");
+    }
+
+    Path backupTmp() {
+        return derived(".backup.tmp");
+    }
+
+    Path chunkDir() {
+        return derived(".chunks");
+    }
+
+    private Path derived(String suffix) {
+        return dir.resolve(name.fileName() + suffix);
+    }
+
+    /**
+     * Checks every existing component of {@code name} under {@code realFilesDir} (a real path), then
+     * creates the missing directories, each made durable in its parent.
+     */
+    static FileLocation resolve(Path realFilesDir, SafeFileName name) throws RejectedFileException, IOException {
+        return resolve(realFilesDir, name, true).orElseThrow();
+    }
+
+    /** Like {@link #resolve(Path, SafeFileName)} but creates nothing: empty when a directory is missing. */
+    static Optional<FileLocation> resolveExisting(Path realFilesDir, SafeFileName name)
+            throws RejectedFileException, IOException {
+        return resolve(realFilesDir, name, false);
+    }
+
+    private static Optional<FileLocation> resolve(Path realFilesDir, SafeFileName name, boolean createMissing)
+            throws RejectedFileException, IOException {
+        Path current = realFilesDir;
+        int existing = 0;
+        for (String component : name.directories()) {
+            Path next = current.resolve(component);
+            Optional<BasicFileAttributes> attributes = attributesOf(next);
+            if (attributes.isEmpty()) {
+                break;
+            }
+            requireDirectory(name, next, attributes.get(), realFilesDir);
+            current = next;
+            existing++;
+        }
+        requireInside(name, current, realFilesDir);
+        if (existing < name.directories().size() && !createMissing) {
+            return Optional.empty();
+        }
+        for (String component : name.directories().subList(existing, name.directories().size())) {
+            Path next = current.resolve(component);
+            try {
+                Files.createDirectory(next);
+                DurableFiles.syncDirectory(current);
+            } catch (FileAlreadyExistsException e) {
+                // Appeared meanwhile: acceptable only if it is a real directory.
+                requireDirectory(name, next, attributesOf(next).orElseThrow(() -> e), realFilesDir);
+            }
+            current = next;
+        }
+        requireInside(name, current, realFilesDir);
+        FileLocation location = new FileLocation(name, current);
+        location.checkOwnNames(realFilesDir);
+        return Optional.of(location);
+    }
+
+    /** The target and the names derived from it must be of a kind the store can replace. */
+    private void checkOwnNames(Path realFilesDir) throws RejectedFileException, IOException {
+        Optional<BasicFileAttributes> target = attributesOf(target());
+        if (target.isPresent()) {
+            if (target.get().isSymbolicLink()) {
+                throw reject("'" + relative(realFilesDir, target()) + "' is a symbolic link");
+            }
+            if (target.get().isDirectory()) {
+                throw reject("'" + relative(realFilesDir, target()) + "' is a directory");
+            }
+            if (!target.get().isRegularFile()) {
+                throw reject("'" + relative(realFilesDir, target()) + "' is not a regular file");
+            }
+        }
+        for (Path own : new Path[] {tmp(), backup(), backupTmp()}) {
+            Optional<BasicFileAttributes> attributes = attributesOf(own);
+            if (attributes.isPresent() && attributes.get().isDirectory()) {
+                throw reject("'" + relative(realFilesDir, own) + "' is a directory, where the store keeps a file");
+            }
+        }
+        Optional<BasicFileAttributes> chunks = attributesOf(chunkDir());
+        if (chunks.isPresent() && !chunks.get().isDirectory()) {
+            throw reject("'" + relative(realFilesDir, chunkDir()) + "' is not a directory, where the store keeps "
+                    + "the file's chunks");
+        }
+    }
+
+    private static void requireDirectory(SafeFileName name, Path path, BasicFileAttributes attributes,
+            Path realFilesDir) throws RejectedFileException {
+        if (attributes.isSymbolicLink()) {
+            throw rejectName(name, "'" + relative(realFilesDir, path) + "' is a symbolic link");
+        }
+        if (!attributes.isDirectory()) {
+            throw rejectName(name, "'" + relative(realFilesDir, path) + "' exists and is not a directory");
+        }
+    }
+
+    private static void requireInside(SafeFileName name, Path dir, Path realFilesDir)
+            throws RejectedFileException, IOException {
+        if (!dir.toRealPath().startsWith(realFilesDir)) {
+            throw rejectName(name, "it resolves outside the files directory");
+        }
+    }
+
+    static Optional<BasicFileAttributes> attributesOf(Path path) throws IOException {
+        try {
+            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String relative(Path realFilesDir, Path path) {
+        return realFilesDir.relativize(path).toString();
+    }
+
+    private RejectedFileException reject(String why) {
+        return rejectName(name, why);
+    }
+
+    private static RejectedFileException rejectName(SafeFileName name, String why) {
+        return new RejectedFileException("cannot write file " + name + ": " + why);
+    }
+}

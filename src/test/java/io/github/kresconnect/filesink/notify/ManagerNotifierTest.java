@@ -1,0 +1,225 @@
+package io.github.kresconnect.filesink.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+import io.github.kresconnect.filesink.store.FileKind;
+
+/** The notifier on its own thread, against the fake manager: real sockets, short timings. */
+class ManagerNotifierTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private Path filesDir;
+    private FakeManager manager;
+    private CapturedLog log;
+
+    @BeforeEach
+    void start() throws IOException {
+        filesDir = Files.createDirectory(dir.resolve("files"));
+        manager = FakeManager.start(dir.resolve("kres-api.sock"));
+        log = CapturedLog.of(ManagerNotifier.class.getPackageName());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        log.close();
+        manager.close();
+    }
+
+    private ManagerNotifier notifier(Map<String, String> overrides) throws IOException {
+        Map<String, String> props = new HashMap<>();
+        props.put(ResolverFileSinkConfig.FILES_DIR_CONFIG, filesDir.toString());
+        props.put(ResolverFileSinkConfig.MANAGER_SOCKET_CONFIG, manager.socket().toString());
+        props.put(ResolverFileSinkConfig.NOTIFY_QUIET_MS_CONFIG, "200");
+        props.put(ResolverFileSinkConfig.NOTIFY_RETRY_BACKOFF_MS_CONFIG, "50");
+        props.put(ResolverFileSinkConfig.NOTIFY_RETRY_BACKOFF_MAX_MS_CONFIG, "200");
+        props.put(ResolverFileSinkConfig.MANAGER_CONNECT_TIMEOUT_MS_CONFIG, "1000");
+        props.put(ResolverFileSinkConfig.MANAGER_RESPONSE_TIMEOUT_MS_CONFIG, "60000");
+        props.putAll(overrides);
+        return ManagerNotifier.fromConfig(new ResolverFileSinkConfig(props));
+    }
+
+    private Path stateFile() {
+        return filesDir.resolve(".resolver-file-sink/pending-notification");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WAIT + ": " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean notifierThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals(ManagerNotifier.THREAD_NAME) && t.isAlive());
+    }
+
+    @Test
+    void reloadsOverTheUnixSocketAfterTheQuietPeriodAndReportsTheChange() throws Exception {
+        try (ManagerNotifier notifier = notifier(Map.of())) {
+            notifier.fileChanging(FileKind.CONFIG);
+            long triggeredAt = System.nanoTime();
+            assertEquals("reload", Files.readString(stateFile()).strip(), "persisted when fileChanging returns");
+
+            FakeManager.Request post = manager.awaitPosts(1, WAIT).get(0);
+            assertEquals("/reload", post.path());
+            assertEquals("unix", post.transport());
+            assertTrue(post.nanoTime() - triggeredAt >= Duration.ofMillis(200).toNanos(), "after the quiet period");
+
+            await(() -> !Files.exists(stateFile()), "state file cleared after the accepted reload");
+            await(() -> log.at(Level.INFO).stream().anyMatch(l -> l.message().equals("Manager accepted reload; "
+                    + "running configuration changed (ETag \"config-1\" -> \"config-2\")")), "ETag change logged");
+        }
+        assertEquals(List.of("GET /v1/config", "POST /reload", "GET /v1/config"),
+                manager.requests().stream().map(r -> r.method() + " " + r.path()).toList());
+    }
+
+    @Test
+    void usesTcpAndTheForceVariantsWhenConfigured() throws Exception {
+        try (ManagerNotifier notifier = notifier(Map.of(ResolverFileSinkConfig.MANAGER_URL_CONFIG, manager.url(),
+                ResolverFileSinkConfig.MANAGER_FORCE_CONFIG, "true"))) {
+            notifier.fileChanging(FileKind.DATA);
+            FakeManager.Request post = manager.awaitPosts(1, WAIT).get(0);
+            assertEquals("/renew/force", post.path());
+            assertEquals("tcp", post.transport());
+            await(() -> !Files.exists(stateFile()), "state file cleared");
+            await(() -> log.at(Level.INFO).stream().anyMatch(l -> l.message().startsWith(
+                    "Manager accepted renew; running configuration unchanged (ETag \"config-1\"), as expected")),
+                    "renew reported");
+        }
+    }
+
+    @Test
+    void anUnchangedConfigurationAfterAReloadIsReportedAsSuch() throws Exception {
+        manager.reloadChangesConfig(false);
+        try (ManagerNotifier notifier = notifier(Map.of())) {
+            notifier.fileChanging(FileKind.CONFIG);
+            manager.awaitPosts(1, WAIT);
+            await(() -> log.at(Level.INFO).stream().anyMatch(l -> l.message().equals("Manager accepted reload; "
+                    + "running configuration unchanged (ETag \"config-1\"); if a change was expected, see the "
+                    + "manager's log")), "unchanged ETag reported");
+            assertFalse(log.lines().stream().anyMatch(l -> l.message().contains("configuration changed")));
+        }
+    }
+
+    @Test
+    void eachFailureIsLoggedOnceWithItsReasonAndRetriedUntilAccepted() throws Exception {
+        manager.failNextPosts(2, 500);
+        try (ManagerNotifier notifier = notifier(Map.of())) {
+            notifier.fileChanging(FileKind.CONFIG);
+            List<FakeManager.Request> posts = manager.awaitPosts(3, WAIT);
+            await(() -> !Files.exists(stateFile()), "state file cleared after the third, accepted, attempt");
+
+            assertEquals(List.of("/reload", "/reload", "/reload"),
+                    posts.stream().map(FakeManager.Request::path).toList());
+            long firstRetryGap = posts.get(1).nanoTime() - posts.get(0).nanoTime();
+            assertTrue(firstRetryGap >= Duration.ofMillis(40).toNanos(), "backed off: " + firstRetryGap);
+            List<CapturedLog.Line> warnings = log.at(Level.WARN);
+            assertEquals(2, warnings.size(), warnings::toString);
+            assertTrue(warnings.stream().allMatch(l -> l.message().contains("POST /reload answered HTTP 500")
+                    && !l.hasStackTrace()), warnings::toString);
+        }
+        assertEquals(3, manager.posts().size());
+    }
+
+    @Test
+    void aManagerThatIsNotRunningIsRetriedUntilItIs() throws Exception {
+        manager.refuseConnections();
+        try (ManagerNotifier notifier = notifier(Map.of())) {
+            notifier.fileChanging(FileKind.DATA);
+            await(() -> log.at(Level.WARN).size() >= 2, "two failed attempts");
+            assertTrue(log.at(Level.WARN).get(0).message().contains("cannot talk to the manager at socket "
+                    + manager.socket()), log.lines()::toString);
+            assertEquals("renew", Files.readString(stateFile()).strip());
+
+            manager.acceptConnections();
+            assertEquals("/renew", manager.awaitPosts(1, WAIT).get(0).path());
+            await(() -> !Files.exists(stateFile()), "state file cleared once accepted");
+        }
+    }
+
+    @Test
+    void fileChangingNeverWaitsForTheManagerAndCloseAbortsARequestInFlight() throws Exception {
+        manager.delayPosts(Duration.ofSeconds(30));
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        ManagerNotifier notifier = notifier(Map.of());
+        try {
+            notifier.fileChanging(FileKind.CONFIG);
+            manager.awaitPosts(1, WAIT); // now in flight, answered in 30 s
+
+            long start = System.nanoTime();
+            notifier.fileChanging(FileKind.DATA);
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "fileChanging blocked");
+        } finally {
+            long start = System.nanoTime();
+            notifier.close();
+            long closeMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(closeMillis < 3_000, "close took " + closeMillis + " ms");
+        }
+        assertFalse(notifierThreadAlive(), "notifier thread left running");
+        List<String> leftBehind = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith("fake-manager"))
+                .map(Thread::getName).toList();
+        assertEquals(List.of(), leftBehind, "threads started by the notifier or its HTTP client");
+        assertEquals("reload", Files.readString(stateFile()).strip(), "the unconfirmed reload stays owed");
+    }
+
+    @Test
+    void closeLeavesAPendingRequestForTheNextStartWhichSendsIt() throws Exception {
+        ManagerNotifier first = notifier(Map.of(ResolverFileSinkConfig.NOTIFY_QUIET_MS_CONFIG, "600000"));
+        first.fileChanging(FileKind.CONFIG);
+        long start = System.nanoTime();
+        first.close();
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "close waited for the debounce");
+        assertFalse(notifierThreadAlive(), "notifier thread left running");
+        assertEquals(List.of(), manager.posts());
+        assertEquals("reload", Files.readString(stateFile()).strip());
+
+        ManagerNotifier second = notifier(Map.of());
+        try {
+            assertEquals("/reload", manager.awaitPosts(1, WAIT).get(0).path());
+            await(() -> !Files.exists(stateFile()), "state file cleared");
+        } finally {
+            second.close();
+        }
+        assertFalse(notifierThreadAlive(), "notifier thread left running");
+    }
+
+    @Test
+    void theAcceptedMessageNeverClaimsMoreThanTheEtagsShow() {
+        assertEquals("Manager accepted reload; the manager sends no ETag for the running configuration, so whether "
+                + "it changed is unknown",
+                ManagerNotifier.acceptedMessage(ManagerRequest.RELOAD, Optional.of("a"), Optional.empty()));
+        assertEquals("Manager accepted reload; running configuration now has ETag b; it could not be read before, "
+                + "so whether it changed is unknown",
+                ManagerNotifier.acceptedMessage(ManagerRequest.RELOAD, Optional.empty(), Optional.of("b")));
+        assertEquals("Manager accepted reload; running configuration changed (ETag a -> b)",
+                ManagerNotifier.acceptedMessage(ManagerRequest.RELOAD, Optional.of("a"), Optional.of("b")));
+    }
+}

@@ -1,0 +1,313 @@
+package io.github.kresconnect.filesink.notify;
+
+import static io.github.kresconnect.filesink.notify.ManagerRequest.RELOAD;
+import static io.github.kresconnect.filesink.notify.ManagerRequest.RENEW;
+import static io.github.kresconnect.filesink.store.FileKind.CONFIG;
+import static io.github.kresconnect.filesink.store.FileKind.DATA;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.kresconnect.filesink.store.FileKind;
+
+class NotificationSchedulerTest {
+    private static final long QUIET = 5_000;
+    private static final long MAX_DELAY = 60_000;
+    private static final long BACKOFF = 1_000;
+    private static final long BACKOFF_MAX = 8_000;
+
+    @TempDir
+    Path filesDir;
+
+    private final ManualTime time = new ManualTime();
+    private final RecordingSender sender = new RecordingSender();
+    private double random = 0.5;
+
+    /** Records what was sent when; fails or acts as told, one instruction per request. */
+    private final class RecordingSender implements NotificationScheduler.Sender {
+        record Sent(ManagerRequest request, long at) {
+        }
+
+        final List<Sent> sent = new ArrayList<>();
+        final Deque<Consumer<ManagerRequest>> during = new ArrayDeque<>();
+        final Deque<Boolean> outcomes = new ArrayDeque<>();
+
+        @Override
+        public void send(ManagerRequest request) throws IOException {
+            sent.add(new Sent(request, time.getAsLong()));
+            Consumer<ManagerRequest> action = during.poll();
+            if (action != null) {
+                action.accept(request);
+            }
+            Boolean succeeds = outcomes.poll();
+            if (succeeds != null && !succeeds) {
+                throw new IOException("connection refused (as told)");
+            }
+        }
+
+        List<Sent> sent() {
+            return List.copyOf(sent);
+        }
+    }
+
+    private NotificationScheduler scheduler(long quiet, long maxDelay) throws IOException {
+        NotificationScheduler scheduler = new NotificationScheduler(
+                new NotificationScheduler.Timing(Duration.ofMillis(quiet), Duration.ofMillis(maxDelay),
+                        Duration.ofMillis(BACKOFF), Duration.ofMillis(BACKOFF_MAX)),
+                time, () -> random, time, sender, PendingNotificationFile.open(filesDir));
+        scheduler.start();
+        return scheduler;
+    }
+
+    private NotificationScheduler scheduler() throws IOException {
+        return scheduler(QUIET, MAX_DELAY);
+    }
+
+    private Path stateFile() {
+        return filesDir.resolve(".resolver-file-sink").resolve("pending-notification");
+    }
+
+    private String persisted() throws IOException {
+        return Files.exists(stateFile()) ? Files.readString(stateFile()).strip() : "(none)";
+    }
+
+    private void trigger(NotificationScheduler scheduler, FileKind kind) {
+        try {
+            scheduler.trigger(kind);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static RecordingSender.Sent sent(ManagerRequest request, long at) {
+        return new RecordingSender.Sent(request, at);
+    }
+
+    @Test
+    void sendsOnceAQuietPeriodPassedWithoutTrigger() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        scheduler.trigger(DATA);
+        time.advanceTo(3_000);
+        scheduler.trigger(DATA);
+        time.advanceTo(6_000);
+        scheduler.trigger(DATA);
+
+        time.advanceTo(10_999);
+        assertEquals(List.of(), sender.sent());
+
+        time.advanceTo(20_000);
+        assertEquals(List.of(sent(RENEW, 11_000)), sender.sent());
+    }
+
+    @Test
+    void aSteadyTrickleWaitsNoLongerThanTheMaxDelay() throws IOException {
+        NotificationScheduler scheduler = scheduler(QUIET, 12_000);
+        for (long t = 0; t <= 20_000; t += 4_000) {
+            time.advanceTo(t);
+            scheduler.trigger(DATA);
+        }
+        time.advanceTo(40_000);
+
+        // 12 000: the max delay after the first trigger. The triggers at 12 000 (just after the request),
+        // 16 000 and 20 000 make a second one, again capped: 12 000 ms after its own first trigger.
+        assertEquals(List.of(sent(RENEW, 12_000), sent(RENEW, 24_000)), sender.sent());
+    }
+
+    @Test
+    void aPendingReloadAbsorbsRenews() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        scheduler.trigger(DATA);
+        assertEquals("renew", persisted());
+        scheduler.trigger(CONFIG);
+        assertEquals("reload", persisted());
+        scheduler.trigger(DATA);
+        assertEquals("reload", persisted());
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RELOAD, 5_000)), sender.sent());
+    }
+
+    @Test
+    void aTriggerDuringARequestGetsARequestOfItsOwnAfterIt() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        sender.during.add(request -> {
+            time.pass(2_000); // the manager takes its time
+            trigger(scheduler, CONFIG);
+        });
+        scheduler.trigger(CONFIG);
+
+        time.advanceTo(11_999);
+        assertEquals(List.of(sent(RELOAD, 5_000)), sender.sent());
+        assertEquals("reload", persisted(), "the reload requested during the first one is still owed");
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RELOAD, 5_000), sent(RELOAD, 12_000)), sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void aRenewDuringAReloadInFlightIsPersistedAndSentAfterIt() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        sender.during.add(request -> {
+            trigger(scheduler, DATA);
+            try {
+                assertEquals("reload", persisted(), "the reload in flight still covers the new renew");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        scheduler.trigger(CONFIG);
+        time.advanceTo(5_000);
+        assertEquals("renew", persisted(), "the reload succeeded; the renew triggered during it is owed");
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RELOAD, 5_000), sent(RENEW, 10_000)), sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void failuresAreRetriedWithADoublingJitteredBackoffUntilSuccess() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        random = 0.5; // each wait is 90 % of the doubled backoff
+        sender.outcomes.addAll(List.of(false, false, false, true));
+        scheduler.trigger(CONFIG);
+
+        time.advanceTo(100_000);
+        assertEquals(List.of(sent(RELOAD, 5_000), sent(RELOAD, 5_900), sent(RELOAD, 7_700), sent(RELOAD, 11_300)),
+                sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void theStateFileIsClearedOnlyAfterASuccess() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        sender.outcomes.addAll(List.of(false, false));
+        scheduler.trigger(DATA);
+        assertEquals("renew", persisted(), "durable when trigger returns");
+
+        time.advanceTo(5_000);
+        assertEquals(1, sender.sent().size());
+        assertEquals("renew", persisted());
+        time.advanceTo(5_900);
+        assertEquals(2, sender.sent().size());
+        assertEquals("renew", persisted());
+        time.advanceTo(7_700);
+        assertEquals(3, sender.sent().size());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void retryWaitsStayWithinTheirBoundsWhateverTheJitter() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        for (double r : new double[] {0.0, 0.25, 0.999_999}) {
+            random = r;
+            for (int failures = 1; failures <= 70; failures++) {
+                long doubled = Math.min(BACKOFF_MAX, BACKOFF << Math.min(failures - 1, 20));
+                long wait = scheduler.retryWait(failures);
+                assertTrue(wait <= doubled && wait <= BACKOFF_MAX, failures + " failures: " + wait);
+                assertTrue(wait >= (long) (doubled * (1 - NotificationScheduler.JITTER)), failures + ": " + wait);
+            }
+        }
+        random = 0.0;
+        assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 8_000L),
+                List.of(scheduler.retryWait(1), scheduler.retryWait(2), scheduler.retryWait(3),
+                        scheduler.retryWait(4), scheduler.retryWait(5)));
+    }
+
+    @Test
+    void aFailingRenewIsAbsorbedByAReloadTriggeredMeanwhile() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        sender.outcomes.addAll(List.of(false, true));
+        sender.during.add(request -> trigger(scheduler, CONFIG));
+        scheduler.trigger(DATA);
+
+        time.advanceTo(100_000);
+        // The renew failed at 5 000; the reload triggered during it covers it, sent after the backoff (900 ms)
+        // and the quiet period since that trigger (5 000 ms), whichever is later.
+        assertEquals(List.of(sent(RENEW, 5_000), sent(RELOAD, 10_000)), sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void aRequestOwedByAnEarlierRunIsSentAfterOneQuietPeriod() throws IOException {
+        Files.createDirectories(stateFile().getParent());
+        Files.writeString(stateFile(), "reload\n");
+
+        time.advanceTo(1_000);
+        scheduler();
+        time.advanceTo(5_999);
+        assertEquals(List.of(), sender.sent());
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RELOAD, 6_000)), sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void anUnreadableStateFileCountsAsAPendingReload() throws IOException {
+        Files.createDirectories(stateFile().getParent());
+        Files.writeString(stateFile(), "garbage");
+
+        scheduler();
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RELOAD, 5_000)), sender.sent());
+    }
+
+    @Test
+    void theStateFileIsRewrittenOnlyWhenItsValueChanges() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        scheduler.trigger(DATA);
+        Object inode = Files.getAttribute(stateFile(), "unix:ino");
+        for (int i = 0; i < 5; i++) {
+            scheduler.trigger(DATA);
+        }
+        assertEquals(inode, Files.getAttribute(stateFile(), "unix:ino"), "an atomic rewrite makes a new inode");
+
+        scheduler.trigger(CONFIG);
+        assertFalse(inode.equals(Files.getAttribute(stateFile(), "unix:ino")));
+        assertEquals("reload", persisted());
+        assertEquals(List.of("pending-notification"), listStateDir());
+    }
+
+    @Test
+    void afterCloseNothingIsSentAndTheRequestStaysOwed() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        scheduler.trigger(CONFIG);
+        scheduler.close();
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(), sender.sent());
+        assertEquals("reload", persisted());
+    }
+
+    @Test
+    void aRequestInterruptedByCloseStaysOwed() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        sender.during.add(request -> scheduler.close());
+        sender.outcomes.add(false);
+        scheduler.trigger(DATA);
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RENEW, 5_000)), sender.sent());
+        assertEquals("renew", persisted());
+    }
+
+    private List<String> listStateDir() throws IOException {
+        try (var entries = Files.list(stateFile().getParent())) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}

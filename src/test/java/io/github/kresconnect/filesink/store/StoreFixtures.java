@@ -1,0 +1,57 @@
+package io.github.kresconnect.filesink.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Shared settings and disk snapshots for the store's tests. */
+final class StoreFixtures {
+    static final Set<String> CONFIG_SUFFIXES = Set.of(".json", ".yaml", ".yml");
+    static final Duration STALE_AFTER = Duration.ofMinutes(60);
+
+    private StoreFixtures() {
+    }
+
+    static StoreSettings settings(long maxFileBytes, long maxConfigBytes) {
+        return new StoreSettings(CONFIG_SUFFIXES, maxFileBytes, maxConfigBytes, STALE_AFTER);
+    }
+
+    static StoreSettings settings() {
+        return settings(64L * 1024 * 1024, 1024 * 1024);
+    }
+
+    /**
+     * Every entry under {@code root} (not following links) with its kind and, for regular files, content
+     * size and hash: any creation, deletion or change shows as a difference.
+     */
+    static TreeMap<String, String> snapshot(Path root) {
+        TreeMap<String, String> entries = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.forEach(path -> {
+                String kind;
+                try {
+                    if (Files.isSymbolicLink(path)) {
+                        kind = "link->" + Files.readSymbolicLink(path);
+                    } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                        kind = "dir";
+                    } else {
+                        byte[] content = Files.readAllBytes(path);
+                        kind = "file:" + content.length + ":" + java.util.Arrays.hashCode(content);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                entries.put(root.relativize(path).toString(), kind);
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return entries;
+    }
+}
