@@ -43,6 +43,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.github.kresconnect.filesink.notify.FakeManager;
+
 /**
  * One resolver host's life, end to end, against a real broker: the shipped configs (only paths, ports and
  * socket replaced) run by a real standalone worker from the unzipped component; files produced with the
@@ -79,13 +81,23 @@ final class FileDeliveryScenario {
     }
 
     void run() throws Exception {
+        Path filesDir = Files.createDirectories(workDir.resolve("files"));
+        // A Unix socket's path must be short (about 100 bytes): a directory of its own under the system's
+        // temporary directory, whatever the checkout's path.
+        Path socketDir = Files.createTempDirectory("kres-manager");
+        Path managerSocket = socketDir.resolve("kres-api.sock");
+        try (FakeManager manager = FakeManager.start(managerSocket)) {
+            deliver(filesDir, managerSocket, manager);
+        } finally {
+            Files.deleteIfExists(managerSocket);
+            Files.deleteIfExists(socketDir);
+        }
+    }
+
+    private void deliver(Path filesDir, Path managerSocket, FakeManager manager) throws Exception {
         String name = ShippedConfig.value("resolver-sink.properties", "name");
         String hostname = ShippedConfig.value("resolver-sink.properties", "resolver.hostname");
         String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
-        Path filesDir = Files.createDirectories(workDir.resolve("files"));
-        Path managerSocket = workDir.resolve("kres-api.sock");
-        // TODO(notify): start FakeManager on managerSocket here, before the worker, once the notify branch
-        // provides it; at the end assert it received one reload (config.yaml) and a renew (the .rpz files).
 
         // Two partitions, so "offsets at the end" means something; the dead letter queue topic is created
         // beforehand, as resolver-sink.properties tells operators to.
@@ -152,6 +164,13 @@ final class FileDeliveryScenario {
             for (String leftover : List.of("block.rpz.chunks", "block.rpz.tmp", "allow.rpz.tmp", "config.yaml.tmp")) {
                 assertFalse(Files.exists(filesDir.resolve(leftover)), leftover + " is cleaned up");
             }
+
+            // The config file changed, so the manager is asked to reload, over its Unix socket (a pending
+            // reload absorbs the renews the .rpz files asked for).
+            manager.awaitRequests(r -> r.isPost() && r.path().equals("/reload") && r.transport().equals("unix"), 1,
+                    DELIVERY_TIMEOUT);
+            assertTrue(manager.posts().stream().allMatch(r -> r.path().equals("/reload") || r.path().equals("/renew")),
+                    "only reload and renew are requested: " + manager.posts());
 
             assertInvalidConnectorConfigRejected(connect, name, filesDir);
             connect.awaitRunning(name, Duration.ofSeconds(10));
