@@ -46,7 +46,10 @@ class HubComponentZipIT {
             assertArrayEquals(Files.readAllBytes(ShippedConfig.shipped(config)),
                     Files.readAllBytes(folder.resolve("etc").resolve(config)), "etc/" + config + " as in config/");
         }
-        assertTrue(Files.isRegularFile(folder.resolve("doc/LICENSE")), "doc/LICENSE");
+        assertArrayEquals(Files.readAllBytes(KafkaDistribution.projectDir().resolve("LICENSE")),
+                Files.readAllBytes(folder.resolve("doc/LICENSE")), "doc/LICENSE");
+        assertArrayEquals(Files.readAllBytes(KafkaDistribution.projectDir().resolve("README.md")),
+                Files.readAllBytes(folder.resolve("doc/README.md")), "doc/README.md");
     }
 
     @Test
