@@ -1,0 +1,156 @@
+package io.github.kresconnect.filesink.worker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real single-node KRaft broker (broker and controller in one process), formatted and started from a
+ * {@link KafkaDistribution} as an operator would, listening on 127.0.0.1 only.
+ */
+final class BrokerProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final LoggedProcess process;
+    private final String bootstrapServers;
+    private final String sslBootstrapServers;
+    private final Admin admin;
+
+    private BrokerProcess(LoggedProcess process, String bootstrapServers, String sslBootstrapServers, Admin admin) {
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+        this.sslBootstrapServers = sslBootstrapServers;
+        this.admin = admin;
+    }
+
+    /** Formats a fresh log directory under {@code workDir} and starts the broker; returns once it serves clients. */
+    static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir) throws IOException, InterruptedException {
+        return start(dist, workDir, logDir, null);
+    }
+
+    /**
+     * Like {@link #start(KafkaDistribution, Path, Path)}, with a second listener that speaks TLS and requires
+     * client certificates when {@code tls} is given. The plaintext listener stays for the tests' own clients.
+     */
+    static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls)
+            throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        int port = FreePorts.next();
+        int controllerPort = FreePorts.next();
+        int sslPort = tls == null ? -1 : FreePorts.next();
+        Path properties = workDir.resolve("server.properties");
+        Files.writeString(properties, serverProperties(dist, workDir.resolve("data"), port, controllerPort)
+                + (tls == null ? "" : sslListener(port, controllerPort, sslPort, tls)), StandardCharsets.UTF_8);
+
+        List<String> format = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+                "-c", properties.toString()));
+        if (dist.majorVersion() >= 4) {
+            format.add("--standalone"); // a dynamic quorum of this one controller (KIP-853)
+        }
+        LoggedProcess.run("kafka-storage format (" + dist + ")",
+                dist.javaCommand(workDir, "256m", "kafka.tools.StorageTool", format.toArray(String[]::new)),
+                workDir, logDir.resolve("kafka-storage-format.log"), Duration.ofMinutes(2));
+
+        LoggedProcess process = LoggedProcess.start("broker (" + dist + ")",
+                dist.javaCommand(workDir, "512m", "kafka.Kafka", properties.toString()),
+                workDir, logDir.resolve("broker.log"));
+        String bootstrap = "127.0.0.1:" + port;
+        Admin admin = null;
+        try {
+            process.awaitLogLine("Kafka Server started", START_TIMEOUT);
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+            Admin ready = admin;
+            Await.until("the broker to answer an admin request", START_TIMEOUT,
+                    () -> !ready.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty(), process::tail);
+            return new BrokerProcess(process, bootstrap, tls == null ? null : "127.0.0.1:" + sslPort, admin);
+        } catch (RuntimeException | Error e) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
+            process.close();
+            throw e;
+        }
+    }
+
+    private static String serverProperties(KafkaDistribution dist, Path dataDir, int port, int controllerPort) {
+        List<String> lines = new ArrayList<>(List.of(
+                "process.roles=broker,controller",
+                "node.id=1",
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dataDir,
+                // Topics are created by the tests, as an operator creates them; nothing appears by accident.
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "group.initial.rebalance.delay.ms=0"));
+        if (dist.majorVersion() >= 4) {
+            lines.add("controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort);
+            lines.add("share.coordinator.state.topic.replication.factor=1");
+            lines.add("share.coordinator.state.topic.min.isr=1");
+        } else {
+            lines.add("controller.quorum.voters=1@127.0.0.1:" + controllerPort);
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** Properties appended after the plaintext ones: later keys replace earlier ones. */
+    private static String sslListener(int port, int controllerPort, int sslPort, TlsMaterial tls) {
+        return String.join("\n",
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",SSL://127.0.0.1:" + sslPort
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SSL://127.0.0.1:" + sslPort,
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "ssl.client.auth=required",
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.location=" + tls.brokerKeystore,
+                "ssl.keystore.password=" + TlsMaterial.PASSWORD,
+                "ssl.key.password=" + TlsMaterial.PASSWORD,
+                "ssl.truststore.type=PEM",
+                "ssl.truststore.location=" + tls.brokerTruststore,
+                "");
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The TLS listener, or null when the broker was started without one. */
+    String sslBootstrapServers() {
+        return sslBootstrapServers;
+    }
+
+    /** An admin client of this broker, closed with it. */
+    Admin admin() {
+        return admin;
+    }
+
+    String tail() {
+        return process.tail();
+    }
+
+    @Override
+    public void close() {
+        try {
+            admin.close(Duration.ofSeconds(5));
+        } finally {
+            process.close();
+        }
+    }
+}

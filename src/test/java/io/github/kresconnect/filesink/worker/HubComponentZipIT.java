@@ -1,0 +1,82 @@
+package io.github.kresconnect.filesink.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The component zip the build produces, as the worker ITs install it: one folder named like the zip, with
+ * the manifest's version the project's, and a lib/ that brings nothing the worker already provides (a second
+ * Kafka or SLF4J in the plugin's class loader breaks the worker's own).
+ */
+class HubComponentZipIT {
+
+    @Test
+    void zipHoldsOneFolderWithManifestLibEtcAndDoc(@TempDir Path pluginPath) throws IOException {
+        Path folder = HubComponent.installInto(pluginPath);
+        try (Stream<Path> top = Files.list(pluginPath)) {
+            assertEquals(List.of(folder.getFileName().toString()),
+                    top.map(p -> p.getFileName().toString()).toList(), "one folder named like the zip");
+        }
+
+        JsonNode manifest = new ObjectMapper().readTree(folder.resolve("manifest.json").toFile());
+        assertEquals(HubComponent.projectVersion(), manifest.path("version").asText(), "version from the pom");
+        assertEquals(HubComponent.NAME, manifest.path("name").asText());
+        assertEquals(HubComponent.OWNER, manifest.path("owner").path("username").asText());
+        assertEquals("sink", manifest.path("component_types").path(0).asText());
+
+        for (String config : List.of("worker.properties", "resolver-sink.properties", "worker-ssl-pem.properties",
+                "worker-sasl-ssl.properties")) {
+            assertArrayEquals(Files.readAllBytes(ShippedConfig.shipped(config)),
+                    Files.readAllBytes(folder.resolve("etc").resolve(config)), "etc/" + config + " as in config/");
+        }
+        assertArrayEquals(Files.readAllBytes(KafkaDistribution.projectDir().resolve("LICENSE")),
+                Files.readAllBytes(folder.resolve("doc/LICENSE")), "doc/LICENSE");
+        assertArrayEquals(Files.readAllBytes(KafkaDistribution.projectDir().resolve("README.md")),
+                Files.readAllBytes(folder.resolve("doc/README.md")), "doc/README.md");
+    }
+
+    @Test
+    void libHoldsTheConnectorAndOnlyDependenciesTheWorkerLacks(@TempDir Path pluginPath) throws IOException {
+        Path lib = HubComponent.installInto(pluginPath).resolve("lib");
+        Set<String> jars = new TreeSet<>();
+        try (Stream<Path> files = Files.list(lib)) {
+            files.forEach(p -> jars.add(p.getFileName().toString()));
+        }
+        assertTrue(jars.contains(HubComponent.NAME + "-" + HubComponent.projectVersion() + ".jar"), "connector jar in " + jars);
+        assertTrue(jars.stream().anyMatch(j -> j.startsWith("snakeyaml-")), "snakeyaml in " + jars);
+        assertTrue(jars.stream().anyMatch(j -> j.startsWith("jackson-core-")), "jackson-core in " + jars);
+        for (String provided : List.of("kafka-clients", "connect-api", "connect-runtime", "kafka_", "slf4j",
+                "log4j", "reload4j")) {
+            assertTrue(jars.stream().noneMatch(j -> j.startsWith(provided)), provided + " must not be in " + jars);
+        }
+
+        // By content too: no jar, whatever its name, carries Kafka's or SLF4J's classes.
+        List<String> offending = new ArrayList<>();
+        for (String jar : jars) {
+            try (JarFile file = new JarFile(lib.resolve(jar).toFile())) {
+                file.stream().map(e -> e.getName())
+                        .filter(n -> n.endsWith(".class")
+                                && (n.startsWith("org/apache/kafka/") || n.startsWith("org/slf4j/")))
+                        .findFirst().ifPresent(n -> offending.add(jar + " (" + n + ")"));
+            }
+        }
+        assertEquals(List.of(), offending, "jars bundling classes the worker provides");
+    }
+}

@@ -1,0 +1,108 @@
+package io.github.kresconnect.filesink.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The plugin as users run it, on one Kafka version: a real KRaft broker process and real standalone worker
+ * processes from that version's jars, the component zip unzipped into plugin.path, the shipped configs.
+ * One broker serves all tests of a version; every process is stopped after its test, also when it fails.
+ * Logs stay under target/worker-it/kafka-VERSION/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class RealWorkerScenario {
+    private KafkaDistribution dist;
+    private BrokerProcess broker;
+    private Path runDir;
+
+    /** The Kafka version of the broker and the worker. */
+    abstract String kafkaVersion();
+
+    @BeforeAll
+    void startBroker() throws Exception {
+        dist = KafkaDistribution.resolve(kafkaVersion());
+        runDir = KafkaDistribution.projectDir().resolve("target/worker-it/kafka-" + kafkaVersion());
+        deleteRecursively(runDir);
+        broker = BrokerProcess.start(dist, runDir.resolve("broker"), runDir.resolve("broker"));
+    }
+
+    @AfterAll
+    void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private Path testDir(TestInfo test) throws IOException {
+        return Files.createDirectories(runDir.resolve(test.getTestMethod().orElseThrow().getName()));
+    }
+
+    /**
+     * hybrid_fail refuses to start a worker if any plugin on plugin.path lacks its ServiceLoader manifest, so a
+     * worker that starts and lists the connector proves the manifest is right for service_load too; the
+     * connector then validates settings through the worker.
+     */
+    @Test
+    void pluginLoadsUnderHybridFailAndValidatesSettings(TestInfo test) throws Exception {
+        Path dir = testDir(test);
+        Path pluginPath = dir.resolve("plugins");
+        HubComponent.installInto(pluginPath);
+        int restPort = FreePorts.next();
+        FileDeliveryScenario scenario = new FileDeliveryScenario(dist, broker.bootstrapServers(), broker.admin(), dir);
+        Path worker = scenario.workerProperties(restPort, pluginPath, Map.of("plugin.discovery", "hybrid_fail"));
+
+        try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker.log"),
+                restPort, worker)) {
+            FileDeliveryScenario.assertPluginListed(connect, HubComponent.projectVersion());
+
+            HttpResponse<String> validation = connect.put("/connector-plugins/ResolverFileSinkConnector/config/validate",
+                    "{\"connector.class\": \"io.github.kresconnect.filesink.ResolverFileSinkConnector\","
+                            + " \"name\": \"validation\", \"topics\": \"knot-resolver\","
+                            + " \"files.dir\": \"relative/files\"}");
+            assertEquals(200, validation.statusCode(), validation.body());
+            JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(validation.body());
+            assertEquals(1, result.path("error_count").asInt(), "exactly the relative files.dir is refused: "
+                    + validation.body());
+            boolean filesDirRefused = false;
+            for (JsonNode config : result.path("configs")) {
+                if ("files.dir".equals(config.path("value").path("name").asText())) {
+                    filesDirRefused = config.path("value").path("errors").size() > 0;
+                }
+            }
+            assertTrue(filesDirRefused, "files.dir carries the error: " + validation.body());
+        }
+    }
+
+    /** The whole delivery scenario with the shipped configs (plugin.discovery=service_load as shipped). */
+    @Test
+    void deliversFilesWithShippedConfigs(TestInfo test) throws Exception {
+        new FileDeliveryScenario(dist, broker.bootstrapServers(), broker.admin(), testDir(test)).run();
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.github.kresconnect.filesink.worker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The example configs under config/, copied for a test run with only machine-specific values replaced
+ * (paths, ports, host name). Every replaced key must already be in the shipped file, so a test cannot
+ * quietly run with a setting the shipped file lacks.
+ */
+final class ShippedConfig {
+    private ShippedConfig() {
+    }
+
+    static Path shipped(String fileName) {
+        return KafkaDistribution.projectDir().resolve("config").resolve(fileName);
+    }
+
+    /** Copies {@code config/fileName} to {@code target}, replacing the values of {@code overrides}' keys. */
+    static Path copy(String fileName, Path target, Map<String, String> overrides) throws IOException {
+        return copy(fileName, target, overrides, Map.of());
+    }
+
+    /**
+     * Like {@link #copy(String, Path, Map)}, also moving the shipped directories named by {@code directories}'
+     * keys (wherever they appear in values, as in {@code ${dir:/etc/knot-resolver/kafka:client.key}}) to the
+     * test's.
+     */
+    static Path copy(String fileName, Path target, Map<String, String> overrides, Map<String, String> directories)
+            throws IOException {
+        List<String> out = new ArrayList<>();
+        Set<String> replaced = new HashSet<>();
+        for (String shippedLine : Files.readAllLines(shipped(fileName), StandardCharsets.UTF_8)) {
+            String line = shippedLine;
+            if (!line.strip().startsWith("#")) {
+                for (Map.Entry<String, String> dir : directories.entrySet()) {
+                    line = line.replace(dir.getKey(), dir.getValue());
+                }
+            }
+            String trimmed = line.strip();
+            int eq = trimmed.indexOf('=');
+            if (!trimmed.startsWith("#") && eq > 0) {
+                String key = trimmed.substring(0, eq).strip();
+                if (overrides.containsKey(key)) {
+                    out.add(key + "=" + overrides.get(key));
+                    replaced.add(key);
+                    continue;
+                }
+            }
+            out.add(line);
+        }
+        Set<String> missing = new HashSet<>(overrides.keySet());
+        missing.removeAll(replaced);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("config/" + fileName + " does not set " + missing);
+        }
+        Files.createDirectories(target.getParent());
+        Files.write(target, out, StandardCharsets.UTF_8);
+        return target;
+    }
+
+    /** A value as the shipped file sets it. */
+    static String value(String fileName, String key) throws IOException {
+        for (String line : Files.readAllLines(shipped(fileName), StandardCharsets.UTF_8)) {
+            String trimmed = line.strip();
+            int eq = trimmed.indexOf('=');
+            if (!trimmed.startsWith("#") && eq > 0 && trimmed.substring(0, eq).strip().equals(key)) {
+                return trimmed.substring(eq + 1).strip();
+            }
+        }
+        throw new IllegalArgumentException("config/" + fileName + " does not set " + key);
+    }
+}

@@ -1,0 +1,112 @@
+package io.github.kresconnect.filesink.worker;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A real standalone Connect worker, started exactly as connect-standalone.sh starts it:
+ * {@code ConnectStandalone worker.properties [connector.properties ...]}. Talks to it over its REST API.
+ */
+final class StandaloneWorkerProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LoggedProcess process;
+    private final URI rest;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private StandaloneWorkerProcess(LoggedProcess process, URI rest) {
+        this.process = process;
+        this.rest = rest;
+    }
+
+    /**
+     * Starts the worker and returns once its REST API answers. {@code restPort} must be the port of the
+     * {@code listeners} setting in {@code workerProperties}.
+     */
+    static StandaloneWorkerProcess start(KafkaDistribution dist, Path workDir, Path logFile, int restPort,
+            Path workerProperties, Path... connectorProperties) throws IOException {
+        List<String> args = new ArrayList<>();
+        args.add(workerProperties.toString());
+        for (Path connector : connectorProperties) {
+            args.add(connector.toString());
+        }
+        LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")",
+                dist.javaCommand(workDir, "512m", "org.apache.kafka.connect.cli.ConnectStandalone",
+                        args.toArray(String[]::new)),
+                workDir, logFile);
+        StandaloneWorkerProcess worker = new StandaloneWorkerProcess(process, URI.create("http://127.0.0.1:" + restPort));
+        try {
+            Await.until("the worker's REST API", START_TIMEOUT, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the worker exited before its REST API answered\n" + process.tail());
+                }
+                return worker.get("/").statusCode() == 200;
+            }, process::tail);
+            return worker;
+        } catch (RuntimeException | Error e) {
+            worker.close();
+            throw e;
+        }
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> put(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET returning JSON; fails unless the answer is 200. */
+    JsonNode getJson(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(path);
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Waits until the connector and its single task are RUNNING, as the worker reports them. */
+    void awaitRunning(String connector, Duration timeout) {
+        Await.until("connector " + connector + " and its task to be RUNNING", timeout, () -> {
+            JsonNode status = getJson("/connectors/" + connector + "/status");
+            JsonNode tasks = status.path("tasks");
+            if (tasks.size() == 1 && "FAILED".equals(tasks.get(0).path("state").asText())) {
+                throw new AssertionError("the task FAILED: " + tasks.get(0).path("trace").asText() + "\n" + tail());
+            }
+            return "RUNNING".equals(status.path("connector").path("state").asText())
+                    && tasks.size() == 1 && "RUNNING".equals(tasks.get(0).path("state").asText());
+        }, this::tail);
+    }
+
+    String logText() {
+        return process.logText();
+    }
+
+    String tail() {
+        return process.tail();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
