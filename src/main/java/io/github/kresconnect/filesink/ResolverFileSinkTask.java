@@ -204,6 +204,6 @@ public class ResolverFileSinkTask extends SinkTask {
     }
 
     static String where(SinkRecord record) {
-        return record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
+        return FilePartReader.describe(record);
     }
 }

@@ -41,6 +41,23 @@ public final class FilePartReader {
         return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record)));
     }
 
+    /**
+     * Where a record is and which file it names, for log lines: {@code knot-resolver-0@42 'zones/a.rpz'}. The
+     * name is quoted with control characters escaped, so a hostile name cannot forge log lines.
+     */
+    public static String describe(SinkRecord record) {
+        String where = record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
+        try {
+            Optional<String> name = RecordHeaders.text(record.headers(), RecordHeaders.FILE_NAME);
+            if (name.isEmpty() && record.key() instanceof String key) {
+                name = Optional.of(key);
+            }
+            return name.map(n -> where + " " + RecordHeaders.quote(n)).orElse(where);
+        } catch (InvalidRecordException e) {
+            return where;
+        }
+    }
+
     private boolean isForThisResolver(SinkRecord record, Headers headers) throws InvalidRecordException {
         Optional<String> recipientHost = mode.usesHostname()
                 ? RecordHeaders.text(headers, RecordHeaders.HOSTNAME)

@@ -191,6 +191,16 @@ class FilePartReaderTest {
         assertTrue(e.getMessage().contains("'3\\x0a'"), e.getMessage());
     }
 
+    @Test
+    void describeNamesThePlaceAndTheFileWithControlCharactersEscaped() {
+        assertEquals("knot-resolver-0@7 'a.rpz'", FilePartReader.describe(record("k", headers("file-name", "a.rpz"),
+                CONTENT)));
+        assertEquals("knot-resolver-0@7 'from-key'", FilePartReader.describe(record("from-key", headers(), CONTENT)));
+        assertEquals("knot-resolver-0@7 'x\\x0aFAKE LOG LINE'",
+                FilePartReader.describe(record("k", headers("file-name", "x\nFAKE LOG LINE"), CONTENT)));
+        assertEquals("knot-resolver-0@7", FilePartReader.describe(record(null, headers(), CONTENT)));
+    }
+
     private static ConnectHeaders headers(String... namesAndValues) {
         ConnectHeaders headers = new ConnectHeaders();
         for (int i = 0; i < namesAndValues.length; i += 2) {
