@@ -20,6 +20,11 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import java.lang.management.ManagementFactory;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,6 +37,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.github.kresconnect.filesink.metrics.SinkMetrics;
 
 /**
  * The core scenario on a real KRaft broker and a real standalone worker: chunked binary files, a foreign
@@ -125,6 +132,22 @@ class ResolverFileSinkIT {
         assertTrue(reasons.containsKey("/tmp/absolute.rpz"), reasons.toString());
 
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "task stopped on bad input");
+        assertTaskMetrics();
+    }
+
+    /** The task's counters, in its own JMX bean and among the worker's plugin metrics (Kafka 4.1+). */
+    private static void assertTaskMetrics() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName own = SinkMetrics.jmxName(CONNECTOR);
+        assertEquals(3L, jmx.getAttribute(own, "files-published"), "two versions of the zone and one config");
+        assertEquals(4L, jmx.getAttribute(own, "records-rejected-invalid-file"));
+        assertEquals(2L, jmx.getAttribute(own, "records-skipped"));
+        assertEquals(4L, jmx.getAttribute(own, "chunks-staged"), "the zone's chunks");
+
+        Set<ObjectName> plugin = jmx.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null);
+        ObjectName ours = plugin.stream().filter(n -> CONNECTOR.equals(n.getKeyProperty("connector")))
+                .findFirst().orElseThrow(() -> new AssertionError("no plugin metrics for the task among " + plugin));
+        assertEquals(3.0, ((Number) jmx.getAttribute(ours, "files-published")).doubleValue(), ours.toString());
     }
 
     /** Bytes whose 512 KiB boundaries fall inside multibyte UTF-8 sequences, followed by raw binary. */
