@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,18 +21,14 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import java.lang.management.ManagementFactory;
-
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectStandalone;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,49 +43,39 @@ import io.github.kresconnect.filesink.metrics.SinkMetrics;
  * letter queue and the consumer group's committed offsets.
  */
 class ResolverFileSinkIT {
-    private static final String TOPIC = "knot-resolver";
+    private static final String TOPIC = EmbeddedResolverWorker.TOPIC;
     private static final String DLQ = "knot-resolver-dlq";
     private static final String CONNECTOR = "resolver-file-sink-resolver1";
-    private static final int CHUNK = 512 * 1024;
+    private static final int CHUNK = EmbeddedResolverWorker.CHUNK;
 
     @TempDir
     static Path work;
 
     private static Path filesDir;
+    private static EmbeddedResolverWorker worker;
     private static EmbeddedConnectStandalone connect;
 
     @BeforeAll
     static void startWorker() throws Exception {
         filesDir = Files.createDirectory(work.resolve("files"));
         Files.createDirectory(work.resolve("outside"));
-        connect = new EmbeddedConnectStandalone.Builder()
-                .workerProps(new java.util.HashMap<>(Map.of(
-                        "key.converter", "org.apache.kafka.connect.storage.StringConverter",
-                        "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
-                        "header.converter", "org.apache.kafka.connect.storage.StringConverter",
-                        "offset.flush.interval.ms", "500")))
-                .build();
-        connect.start();
-        connect.kafka().createTopic(TOPIC, 3);
+        worker = EmbeddedResolverWorker.start(3);
+        connect = worker.connect();
         connect.kafka().createTopic(DLQ, 1);
-        connect.configureConnector(CONNECTOR, Map.ofEntries(
-                Map.entry("connector.class", ResolverFileSinkConnector.class.getName()),
-                Map.entry("tasks.max", "1"),
-                Map.entry("topics", TOPIC),
-                Map.entry("files.dir", filesDir.toString()),
-                Map.entry("resolver.hostname", "resolver1"),
-                Map.entry("manager.notify.enabled", "false"),
-                Map.entry("errors.tolerance", "all"),
-                Map.entry("errors.deadletterqueue.topic.name", DLQ),
-                Map.entry("errors.deadletterqueue.topic.replication.factor", "1"),
-                Map.entry("errors.deadletterqueue.context.headers.enable", "true")));
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "connector did not start");
+        worker.runConnector(CONNECTOR, Map.of(
+                "files.dir", filesDir.toString(),
+                "resolver.hostname", "resolver1",
+                "manager.notify.enabled", "false",
+                "errors.tolerance", "all",
+                "errors.deadletterqueue.topic.name", DLQ,
+                "errors.deadletterqueue.topic.replication.factor", "1",
+                "errors.deadletterqueue.context.headers.enable", "true"));
     }
 
     @AfterAll
     static void stopWorker() {
-        if (connect != null) {
-            connect.stop();
+        if (worker != null) {
+            worker.close();
         }
     }
 
@@ -101,16 +88,16 @@ class ResolverFileSinkIT {
         byte[] other = "for someone else\n".getBytes(StandardCharsets.UTF_8);
 
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        records.add(file("resolver1", "zones/block.rpz", zoneV1, 0));
-        records.addAll(chunked("resolver1", "zones/block.rpz", zoneV2, 0));
-        records.add(file("resolver2", "other.rpz", other, 0));
-        records.add(file("resolver1", "config.yaml", config, 0));
-        records.add(file("resolver1", "config.yaml", invalidConfig, 0));  // must not replace the good one
-        records.add(file("resolver1", "bad.json", invalidConfig, 0));
-        records.add(file("resolver1", "../outside/escaped.rpz", other, 0));
-        records.add(file("resolver1", "/tmp/absolute.rpz", other, 0));
-        records.add(file("resolver2", "zones/block.rpz", other, 1));  // another host, another partition
-        send(records);
+        records.add(EmbeddedResolverWorker.file("resolver1", "zones/block.rpz", zoneV1, 0));
+        records.addAll(EmbeddedResolverWorker.chunked("resolver1", "zones/block.rpz", zoneV2, 0));
+        records.add(EmbeddedResolverWorker.file("resolver2", "other.rpz", other, 0));
+        records.add(EmbeddedResolverWorker.file("resolver1", "config.yaml", config, 0));
+        records.add(EmbeddedResolverWorker.file("resolver1", "config.yaml", invalidConfig, 0));  // must not replace the good one
+        records.add(EmbeddedResolverWorker.file("resolver1", "bad.json", invalidConfig, 0));
+        records.add(EmbeddedResolverWorker.file("resolver1", "../outside/escaped.rpz", other, 0));
+        records.add(EmbeddedResolverWorker.file("resolver1", "/tmp/absolute.rpz", other, 0));
+        records.add(EmbeddedResolverWorker.file("resolver2", "zones/block.rpz", other, 1));  // another host, another partition
+        worker.send(records);
 
         awaitCommittedOffsetsAtEndOfTopic(Duration.ofSeconds(60));
 
@@ -166,33 +153,6 @@ class ResolverFileSinkIT {
         return out;
     }
 
-    private static ProducerRecord<byte[], byte[]> file(String host, String name, byte[] content, int partition) {
-        return new ProducerRecord<>(TOPIC, partition, utf8(name), content,
-                List.<Header>of(header("hostname", host), header("file-name", name)));
-    }
-
-    private static List<ProducerRecord<byte[], byte[]>> chunked(String host, String name, byte[] content,
-            int partition) {
-        int total = (content.length + CHUNK - 1) / CHUNK;
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-        for (int i = 0; i < total; i++) {
-            byte[] chunk = java.util.Arrays.copyOfRange(content, i * CHUNK, Math.min(content.length, (i + 1) * CHUNK));
-            out.add(new ProducerRecord<>(TOPIC, partition, utf8(name), chunk, List.<Header>of(
-                    header("hostname", host), header("file-name", name),
-                    header("total-chunks", Integer.toString(total)), header("chunk-index", Integer.toString(i + 1)))));
-        }
-        return out;
-    }
-
-    private static void send(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of(
-                "max.request.size", 2 * 1024 * 1024, "enable.idempotence", true, "acks", "all"))) {
-            for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(record).get();
-            }
-        }
-    }
-
     private static void awaitCommittedOffsetsAtEndOfTopic(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = connect.kafka().createAdminClient()) {
@@ -235,14 +195,6 @@ class ResolverFileSinkIT {
                     .filter(name -> !name.startsWith("."))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
-    }
-
-    private static Header header(String name, String value) {
-        return new RecordHeader(name, utf8(value));
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String sha256(byte[] bytes) throws Exception {

@@ -12,21 +12,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeoutException;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.connect.util.clusters.EmbeddedConnectStandalone;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.github.kresconnect.filesink.EmbeddedResolverWorker;
 
 /**
  * The notification path end to end, on a real KRaft broker and standalone worker, with the fake manager on a
@@ -34,9 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * last file, and no renew (the reload covers it).
  */
 class ManagerNotificationIT {
-    private static final String TOPIC = "knot-resolver";
     private static final String CONNECTOR = "resolver-file-sink-notify";
-    private static final int CHUNK = 512 * 1024;
+    private static final int CHUNK = EmbeddedResolverWorker.CHUNK;
     private static final long QUIET_MS = 1_500;
 
     @TempDir
@@ -44,38 +40,26 @@ class ManagerNotificationIT {
 
     private static Path filesDir;
     private static FakeManager manager;
-    private static EmbeddedConnectStandalone connect;
+    private static EmbeddedResolverWorker worker;
 
     @BeforeAll
     static void start() throws Exception {
         filesDir = Files.createDirectory(work.resolve("files"));
         manager = FakeManager.start(work.resolve("kres-api.sock"));
-        connect = new EmbeddedConnectStandalone.Builder()
-                .workerProps(new HashMap<>(Map.of( // the worker adds its own entries
-                        "key.converter", "org.apache.kafka.connect.storage.StringConverter",
-                        "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
-                        "header.converter", "org.apache.kafka.connect.storage.StringConverter",
-                        "offset.flush.interval.ms", "500")))
-                .build();
-        connect.start();
-        connect.kafka().createTopic(TOPIC, 1);
-        connect.configureConnector(CONNECTOR, Map.ofEntries(
-                Map.entry("connector.class", "io.github.kresconnect.filesink.ResolverFileSinkConnector"),
-                Map.entry("tasks.max", "1"),
-                Map.entry("topics", TOPIC),
-                Map.entry("files.dir", filesDir.toString()),
-                Map.entry("resolver.hostname", "resolver1"),
-                Map.entry("manager.socket.path", manager.socket().toString()),
-                Map.entry("notify.quiet.period.ms", Long.toString(QUIET_MS)),
-                Map.entry("notify.max.delay.ms", "60000")));
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "connector did not start");
+        worker = EmbeddedResolverWorker.start(1);
+        worker.runConnector(CONNECTOR, Map.of(
+                "files.dir", filesDir.toString(),
+                "resolver.hostname", "resolver1",
+                "manager.socket.path", manager.socket().toString(),
+                "notify.quiet.period.ms", Long.toString(QUIET_MS),
+                "notify.max.delay.ms", "60000"));
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            if (connect != null) {
-                connect.stop();
+            if (worker != null) {
+                worker.close();
             }
         } finally {
             if (manager != null) {
@@ -89,9 +73,9 @@ class ManagerNotificationIT {
         byte[] zone = new byte[3 * CHUNK + 777];
         new Random(7).nextBytes(zone);
         byte[] config = "network:\n  listen:\n    - interface: 127.0.0.1@53\n".getBytes(StandardCharsets.UTF_8);
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(chunked("zones/block.rpz", zone));
-        records.add(file("config.yaml", config));
-        send(records);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(EmbeddedResolverWorker.chunked("resolver1", "zones/block.rpz", zone, 0));
+        records.add(EmbeddedResolverWorker.file("resolver1", "config.yaml", config, 0));
+        worker.send(records);
 
         long configPublishedAt = awaitContent(filesDir.resolve("config.yaml"), config, Duration.ofSeconds(60));
         assertArrayEquals(zone, Files.readAllBytes(filesDir.resolve("zones/block.rpz")), "zone published first");
@@ -125,38 +109,4 @@ class ManagerNotificationIT {
         throw new AssertionError(file + " was not published within " + timeout);
     }
 
-    private static ProducerRecord<byte[], byte[]> file(String name, byte[] content) {
-        return new ProducerRecord<>(TOPIC, 0, utf8(name), content,
-                List.<Header>of(header("hostname", "resolver1"), header("file-name", name)));
-    }
-
-    private static List<ProducerRecord<byte[], byte[]>> chunked(String name, byte[] content) {
-        int total = (content.length + CHUNK - 1) / CHUNK;
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-        for (int i = 0; i < total; i++) {
-            byte[] chunk = Arrays.copyOfRange(content, i * CHUNK, Math.min(content.length, (i + 1) * CHUNK));
-            out.add(new ProducerRecord<>(TOPIC, 0, utf8(name), chunk, List.<Header>of(
-                    header("hostname", "resolver1"), header("file-name", name),
-                    header("total-chunks", Integer.toString(total)), header("chunk-index", Integer.toString(i + 1)))));
-        }
-        return out;
-    }
-
-    private static void send(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of(
-                "max.request.size", 2 * 1024 * 1024, "enable.idempotence", true, "acks", "all"))) {
-            for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(record);
-            }
-            producer.flush();
-        }
-    }
-
-    private static Header header(String name, String value) {
-        return new RecordHeader(name, utf8(value));
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -18,50 +17,41 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.github.kresconnect.filesink.ResolverFileSinkConnector;
+import io.github.kresconnect.filesink.EmbeddedResolverWorker;
+
 
 /**
  * Files published with the command arrive byte-identical in the files directory of a real standalone worker
  * running the connector, addressed by host name and by zone id.
  */
 class PublishRoundTripIT {
-    private static final String TOPIC = "knot-resolver";
+    private static final String TOPIC = EmbeddedResolverWorker.TOPIC;
     private static final String CONNECTOR = "resolver-file-sink-resolver1";
 
     @TempDir
     static Path work;
 
     private static Path filesDir;
+    private static EmbeddedResolverWorker worker;
     private static EmbeddedConnectStandalone connect;
 
     @BeforeAll
     static void startWorker() throws Exception {
         filesDir = Files.createDirectory(work.resolve("files"));
-        connect = new EmbeddedConnectStandalone.Builder()
-                // Mutable: the worker adds its own settings to this map.
-                .workerProps(new HashMap<>(Map.of(
-                        "key.converter", "org.apache.kafka.connect.storage.StringConverter",
-                        "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
-                        "header.converter", "org.apache.kafka.connect.storage.StringConverter")))
-                .build();
-        connect.start();
-        connect.kafka().createTopic(TOPIC, 3);
-        connect.configureConnector(CONNECTOR, Map.of(
-                "connector.class", ResolverFileSinkConnector.class.getName(),
-                "tasks.max", "1",
-                "topics", TOPIC,
+        worker = EmbeddedResolverWorker.start(3);
+        connect = worker.connect();
+        worker.runConnector(CONNECTOR, Map.of(
                 "files.dir", filesDir.toString(),
                 "recipient.mode", "hostname-or-zone-id",
                 "resolver.hostname", "resolver1",
                 "resolver.zone.ids", "dc-east",
                 "manager.notify.enabled", "false"));
-        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "connector did not start");
     }
 
     @AfterAll
     static void stopWorker() {
-        if (connect != null) {
-            connect.stop();
+        if (worker != null) {
+            worker.close();
         }
     }
 
