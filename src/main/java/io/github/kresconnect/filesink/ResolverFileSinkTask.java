@@ -130,7 +130,7 @@ public class ResolverFileSinkTask extends SinkTask {
         try {
             write(record, part.get());
         } catch (RejectedFileException e) {
-            reject(record, RejectionReason.INVALID_FILE, e);
+            reject(record, RejectionReason.of(e.kind()), e);
         }
     }
 

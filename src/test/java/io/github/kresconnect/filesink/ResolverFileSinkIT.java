@@ -127,7 +127,8 @@ class ResolverFileSinkIT {
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         ObjectName own = SinkMetrics.jmxName(CONNECTOR);
         assertEquals(3L, jmx.getAttribute(own, "files-published"), "two versions of the zone and one config");
-        assertEquals(4L, jmx.getAttribute(own, "records-rejected-invalid-file"));
+        assertEquals(2L, jmx.getAttribute(own, "records-rejected-invalid-config"));
+        assertEquals(2L, jmx.getAttribute(own, "records-rejected-unsafe-name"));
         assertEquals(2L, jmx.getAttribute(own, "records-skipped"));
         assertEquals(4L, jmx.getAttribute(own, "chunks-staged"), "the zone's chunks");
 

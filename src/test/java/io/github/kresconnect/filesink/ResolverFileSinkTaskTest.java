@@ -187,7 +187,8 @@ class ResolverFileSinkTaskTest {
         assertEquals(1L, values.get("records-skipped"));
         assertEquals(2L, values.get("records-rejected"));
         assertEquals(1L, values.get("records-rejected-invalid-record"));
-        assertEquals(1L, values.get("records-rejected-invalid-file"));
+        assertEquals(1L, values.get("records-rejected-unsafe-name"));
+        assertEquals(0L, values.get("records-rejected-invalid-config"));
         assertTrue(values.get("last-publish-epoch-ms") > 0);
 
         javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();

@@ -1,9 +1,15 @@
 package io.github.kresconnect.filesink.metrics;
 
+import io.github.kresconnect.filesink.store.RejectedFileException;
+
 /** Why a record was rejected, as operators count it. */
 public enum RejectionReason {
     INVALID_RECORD("invalid-record", "malformed headers or value, or no recipient"),
-    INVALID_FILE("invalid-file", "unsafe name, invalid config, too large or inconsistent chunks");
+    UNSAFE_NAME("unsafe-name", "a file name that could escape the files directory or is reserved"),
+    PATH_CONFLICT("path-conflict", "something in the files directory stands in the way"),
+    INVALID_CONFIG("invalid-config", "a configuration file that does not validate"),
+    TOO_LARGE("too-large", "a file above the size limits"),
+    INCONSISTENT_CHUNKS("inconsistent-chunks", "chunks that cannot belong to one file");
 
     private final String metricSuffix;
     private final String description;
@@ -19,5 +25,15 @@ public enum RejectionReason {
 
     public String description() {
         return description;
+    }
+
+    public static RejectionReason of(RejectedFileException.Kind kind) {
+        return switch (kind) {
+            case UNSAFE_NAME -> UNSAFE_NAME;
+            case PATH_CONFLICT -> PATH_CONFLICT;
+            case INVALID_CONFIG -> INVALID_CONFIG;
+            case TOO_LARGE -> TOO_LARGE;
+            case INCONSISTENT_CHUNKS -> INCONSISTENT_CHUNKS;
+        };
     }
 }

@@ -64,7 +64,7 @@ final class ConfigFileValidator {
         }
         boolean looksLikeJson = text.strip().startsWith("{") || text.strip().startsWith("[")
                 || name.value().toLowerCase(Locale.ROOT).endsWith(".json");
-        throw new RejectedFileException("invalid config file " + name + ": "
+        throw new RejectedFileException(RejectedFileException.Kind.INVALID_CONFIG, "invalid config file " + name + ": "
                 + (looksLikeJson ? "JSON: " + jsonError.get() : "YAML: " + yamlError.get()));
     }
 
@@ -72,7 +72,7 @@ final class ConfigFileValidator {
         try (FileChannel channel = DurableFiles.openForReading(file)) {
             long size = channel.size();
             if (size > maxBytes) {
-                throw new RejectedFileException("config file " + name + " has " + size + " bytes, more than "
+                throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, "config file " + name + " has " + size + " bytes, more than "
                         + maxBytes);
             }
             ByteBuffer buffer = ByteBuffer.allocate((int) size);
@@ -103,7 +103,8 @@ final class ConfigFileValidator {
                     lineStart = i + 1;
                 }
             }
-            throw new RejectedFileException("invalid config file " + name + ": not valid UTF-8 at byte " + offset
+            throw new RejectedFileException(RejectedFileException.Kind.INVALID_CONFIG,
+                    "invalid config file " + name + ": not valid UTF-8 at byte " + offset
                     + " (line " + line + ", column " + (offset - lineStart + 1) + ")");
         }
         return out.flip().toString();

@@ -151,6 +151,6 @@ record FileLocation(SafeFileName name, Path dir) {
     }
 
     private static RejectedFileException rejectName(SafeFileName name, String why) {
-        return new RejectedFileException("cannot write file " + name + ": " + why);
+        return new RejectedFileException(RejectedFileException.Kind.PATH_CONFLICT, "cannot write file " + name + ": " + why);
     }
 }

@@ -87,7 +87,7 @@ public final class FileStore {
         FileKind kind = kindOf(safeName);
         long limit = limitFor(kind);
         if (content.length > limit) {
-            throw new RejectedFileException(describe(kind, safeName) + " has " + content.length
+            throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, describe(kind, safeName) + " has " + content.length
                     + " bytes, more than the limit of " + limit);
         }
         FileLocation location = FileLocation.resolve(realFilesDir(), safeName);
@@ -103,7 +103,7 @@ public final class FileStore {
             throws RejectedFileException, IOException {
         SafeFileName safeName = SafeFileName.parse(name);
         if (total < 1 || index < 1 || index > total) {
-            throw new RejectedFileException("chunk " + index + " of " + total + " of " + safeName
+            throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index + " of " + total + " of " + safeName
                     + " is out of range (chunks are numbered 1.." + total + ")");
         }
         FileKind kind = kindOf(safeName);
@@ -114,7 +114,7 @@ public final class FileStore {
             if (existing.isPresent()) {
                 discardChunkSet(existing.get());
             }
-            throw new RejectedFileException(describe(kind, safeName) + " has a chunk of " + content.length
+            throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, describe(kind, safeName) + " has a chunk of " + content.length
                     + " bytes, more than the limit of " + limit + " for the whole file; its staged chunks are "
                     + "discarded");
         }
@@ -125,14 +125,14 @@ public final class FileStore {
                     ? tracked.loaded
                     : ChunkSet.load(location.chunkDir()).orElse(null);
             if (set != null && set.total() != total) {
-                throw new RejectedFileException("chunk " + index + " of " + total + " of " + safeName
+                throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index + " of " + total + " of " + safeName
                         + " disagrees with the staged chunk set of " + set.total()
                         + " chunks; the staged set is kept until it completes or expires");
             }
             long stagedAfter = set == null ? content.length : set.stagedBytesWith(index, content.length);
             if (stagedAfter > limit) {
                 discardChunkSet(location);
-                throw new RejectedFileException(describe(kind, safeName) + " would exceed the limit of " + limit
+                throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, describe(kind, safeName) + " would exceed the limit of " + limit
                         + " bytes with chunk " + index + " of " + total + " (" + stagedAfter
                         + " bytes staged); its staged chunks are discarded");
             }

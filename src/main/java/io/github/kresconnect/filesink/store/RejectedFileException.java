@@ -5,11 +5,29 @@ package io.github.kresconnect.filesink.store;
  * Whatever it had staged is discarded; the files already in place are untouched.
  */
 public final class RejectedFileException extends Exception {
-    public RejectedFileException(String reason) {
-        super(reason);
+
+    /** Why, as operators count it. */
+    public enum Kind {
+        /** The name could escape the files directory or collide with the store's own names. */
+        UNSAFE_NAME,
+        /** Something already in the files directory stands in the way (a link, a file where a directory goes). */
+        PATH_CONFLICT,
+        /** A configuration file that does not parse, or whose top level is not a mapping. */
+        INVALID_CONFIG,
+        /** Above file.max.bytes or config.file.max.bytes. */
+        TOO_LARGE,
+        /** Chunks that cannot belong to one file (a total that disagrees with the staged set). */
+        INCONSISTENT_CHUNKS
     }
 
-    public RejectedFileException(String reason, Throwable cause) {
-        super(reason, cause);
+    private final Kind kind;
+
+    public RejectedFileException(Kind kind, String reason) {
+        super(reason);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
     }
 }

@@ -115,7 +115,7 @@ record SafeFileName(String value, List<String> components) {
     }
 
     private static RejectedFileException reject(String name, String why) {
-        return new RejectedFileException("unsafe file name " + quote(name) + ": " + why);
+        return new RejectedFileException(RejectedFileException.Kind.UNSAFE_NAME, "unsafe file name " + quote(name) + ": " + why);
     }
 
     /**

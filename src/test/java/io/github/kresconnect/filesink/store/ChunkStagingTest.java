@@ -83,6 +83,7 @@ class ChunkStagingTest {
         RejectedFileException e = assertThrows(RejectedFileException.class,
                 () -> store.stageChunk("t.rpz", 2, 4, bytes("other transfer\n")));
         assertTrue(e.getMessage().contains("of 4") && e.getMessage().contains("of 3 chunks"), e.getMessage());
+        assertEquals(RejectedFileException.Kind.INCONSISTENT_CHUNKS, e.kind());
         assertEquals(List.of("1", "total"), listing(filesDir.resolve("t.rpz.chunks")));
 
         store.stageChunk("t.rpz", 2, 3, bytes("two\n"));
@@ -130,6 +131,7 @@ class ChunkStagingTest {
         RejectedFileException e = assertThrows(RejectedFileException.class,
                 () -> store.stageChunk("big.rpz", 2, 3, new byte[41]));
         assertTrue(e.getMessage().contains("limit of 100") && e.getMessage().contains("101"), e.getMessage());
+        assertEquals(RejectedFileException.Kind.TOO_LARGE, e.kind());
         assertFalse(Files.exists(filesDir.resolve("big.rpz.chunks")), "a set that can never be valid is discarded");
 
         // A single chunk over the limit: no directory is made for it, and a set staged before goes.

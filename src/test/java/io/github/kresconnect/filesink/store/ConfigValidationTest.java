@@ -45,6 +45,7 @@ class ConfigValidationTest {
         assertFalse(Files.exists(filesDir.resolve(name)), "invalid config must not be published");
         assertFalse(Files.exists(filesDir.resolve(name + ".tmp")), "invalid config's tmp file is discarded");
         assertTrue(e.getMessage().startsWith("invalid config file '" + name + "'"), e.getMessage());
+        assertEquals(RejectedFileException.Kind.INVALID_CONFIG, e.kind());
         return e.getMessage();
     }
 

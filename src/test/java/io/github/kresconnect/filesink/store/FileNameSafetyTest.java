@@ -81,6 +81,8 @@ class FileNameSafetyTest {
             call.call();
             accepted.add(SafeFileName.quote(name));
         } catch (RejectedFileException e) {
+            assertTrue(e.kind() == RejectedFileException.Kind.UNSAFE_NAME
+                    || e.kind() == RejectedFileException.Kind.PATH_CONFLICT, e.kind() + " for " + SafeFileName.quote(name));
             String message = e.getMessage();
             for (int i = 0; i < message.length(); i++) {
                 char c = message.charAt(i);
