@@ -78,6 +78,21 @@ class PublishLauncherIT {
     }
 
     @Test
+    void theCommandsJarIsNoPluginForAWorker() throws Exception {
+        Path jar;
+        try (Stream<Path> jars = Files.list(PROJECT.resolve("target"))) {
+            jar = jars.filter(p -> p.getFileName().toString().matches("resolver-publish-.*\\.jar")).findFirst()
+                    .orElseThrow();
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            assertTrue(zip.getEntry("org/apache/kafka/clients/producer/KafkaProducer.class") != null,
+                    "the command carries the Kafka client");
+            assertEquals(null, zip.getEntry("META-INF/services/org.apache.kafka.connect.sink.SinkConnector"),
+                    "no ServiceLoader manifest: a worker must not load a jar with its own Kafka client as a plugin");
+        }
+    }
+
+    @Test
     void helpAndUsageErrorsReachTheShell() throws Exception {
         Result help = launch("64m", "--help");
         assertEquals(0, help.exitCode(), help.err());
