@@ -26,6 +26,18 @@ final class BrokerProcess implements AutoCloseable {
     private final String sslBootstrapServers;
     private final Admin admin;
 
+    /**
+     * A user of a SASL_SSL listener, authenticating with {@code mechanism} (SCRAM-SHA-256 or SCRAM-SHA-512).
+     * The credentials are written into the cluster's metadata when the storage is formatted, so the user exists
+     * before the first client connects.
+     */
+    record ScramUser(String mechanism, String name, String password) {
+        /** kafka-storage format's --add-scram value; the password must not contain ',', ']' or '"'. */
+        String addScramArgument() {
+            return mechanism + "=[name=" + name + ",password=" + password + "]";
+        }
+    }
+
     private BrokerProcess(LoggedProcess process, String bootstrapServers, String sslBootstrapServers, Admin admin) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
@@ -44,18 +56,36 @@ final class BrokerProcess implements AutoCloseable {
      */
     static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls)
             throws IOException, InterruptedException {
+        return start(dist, workDir, logDir, tls, null);
+    }
+
+    /**
+     * Like {@link #start(KafkaDistribution, Path, Path, TlsMaterial)}, the second listener speaking SASL_SSL
+     * instead (TLS without client certificates, then SCRAM with {@code user}'s mechanism) when {@code user} is
+     * given.
+     */
+    static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls, ScramUser user)
+            throws IOException, InterruptedException {
+        if (user != null && tls == null) {
+            throw new IllegalArgumentException("a SASL_SSL listener needs TLS material");
+        }
         Files.createDirectories(workDir);
         int port = FreePorts.next();
         int controllerPort = FreePorts.next();
         int sslPort = tls == null ? -1 : FreePorts.next();
         Path properties = workDir.resolve("server.properties");
         Files.writeString(properties, serverProperties(dist, workDir.resolve("data"), port, controllerPort)
-                + (tls == null ? "" : sslListener(port, controllerPort, sslPort, tls)), StandardCharsets.UTF_8);
+                + (tls == null ? "" : user == null ? sslListener(port, controllerPort, sslPort, tls)
+                        : saslSslListener(port, controllerPort, sslPort, tls, user)), StandardCharsets.UTF_8);
 
         List<String> format = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
                 "-c", properties.toString()));
         if (dist.majorVersion() >= 4) {
             format.add("--standalone"); // a dynamic quorum of this one controller (KIP-853)
+        }
+        if (user != null) {
+            format.add("--add-scram");
+            format.add(user.addScramArgument());
         }
         LoggedProcess.run("kafka-storage format (" + dist + ")",
                 dist.javaCommand(workDir, "256m", "kafka.tools.StorageTool", format.toArray(String[]::new)),
@@ -127,11 +157,34 @@ final class BrokerProcess implements AutoCloseable {
                 "");
     }
 
+    /**
+     * Properties appended after the plaintext ones: a listener named SASL_SSL, whose broker side of SCRAM
+     * needs only the login module (credentials come from the cluster's metadata).
+     */
+    private static String saslSslListener(int port, int controllerPort, int saslPort, TlsMaterial tls,
+            ScramUser user) {
+        String listenerPrefix = "listener.name.sasl_ssl." + user.mechanism().toLowerCase(java.util.Locale.ROOT);
+        return String.join("\n",
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_SSL://127.0.0.1:" + saslPort
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_SSL://127.0.0.1:" + saslPort,
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "sasl.enabled.mechanisms=" + user.mechanism(),
+                listenerPrefix + ".sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "ssl.client.auth=none",
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.location=" + tls.brokerKeystore,
+                "ssl.keystore.password=" + TlsMaterial.PASSWORD,
+                "ssl.key.password=" + TlsMaterial.PASSWORD,
+                "");
+    }
+
     String bootstrapServers() {
         return bootstrapServers;
     }
 
-    /** The TLS listener, or null when the broker was started without one. */
+    /** The TLS listener (SSL, or SASL_SSL when started with a user), or null when started without one. */
     String sslBootstrapServers() {
         return sslBootstrapServers;
     }

@@ -44,16 +44,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.kresconnect.filesink.notify.FakeManager;
+import io.github.kresconnect.filesink.publish.RecipientPartitioner;
 
 /**
  * One resolver host's life, end to end, against a real broker: the shipped configs (only paths, ports and
- * socket replaced) run by a real standalone worker from the unzipped component; files produced with the
- * protocol's headers; then what the operator would check: bytes on disk, backups, nothing for other hosts,
- * bad input rejected without harm, the worker's view of the connector, and the committed offsets.
+ * socket replaced) run by a real standalone worker from the unzipped component; files sent with the
+ * publisher command as operators run it (bin/resolver-publish); then what the operator would check: bytes on
+ * disk, backups, nothing for other hosts, bad input rejected without harm, reload and renew asked of the
+ * manager, the worker's view of the connector, and the committed offsets.
  */
 final class FileDeliveryScenario {
     static final String TOPIC = "knot-resolver";
     static final int CHUNK_SIZE = 512 * 1024;
+    /** Chunks of the file sent out of order: small, the chunk size is the producer's choice. */
+    private static final int SHUFFLED_CHUNK_SIZE = 4 * 1024;
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -115,38 +119,54 @@ final class FileDeliveryScenario {
         Random random = new Random(42);
         byte[] block = new byte[2 * CHUNK_SIZE + 1000]; // three chunks, the last one short
         random.nextBytes(block);
+        byte[] shuffled = new byte[2 * SHUFFLED_CHUNK_SIZE + 100];
+        random.nextBytes(shuffled);
         byte[] allowOld = "allow.example. CNAME rpz-passthru.\n".getBytes(StandardCharsets.UTF_8);
         byte[] allowNew = "allow.example. CNAME rpz-passthru.\nallow.test. CNAME rpz-passthru.\n"
                 .getBytes(StandardCharsets.UTF_8);
         byte[] goodConfig = "network:\n  listen:\n    - interface: 127.0.0.1@5353\n".getBytes(StandardCharsets.UTF_8);
         byte[] badConfig = "network:\n  listen: [ {interface: 127.0.0.1@5353\n".getBytes(StandardCharsets.UTF_8);
         byte[] foreign = "for.another.host. CNAME .\n".getBytes(StandardCharsets.UTF_8);
+        byte[] late = "late.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
+        // The files as an operator has them before publishing: the names on the topic are given as NAME=PATH.
+        Path outbox = Files.createDirectories(workDir.resolve("outbox"));
+        Map<String, byte[]> sources = Map.of("block.rpz", block, "allow-old.rpz", allowOld, "allow-new.rpz", allowNew,
+                "config-good.yaml", goodConfig, "config-bad.yaml", badConfig, "foreign.rpz", foreign, "late.rpz", late);
+        for (Map.Entry<String, byte[]> source : sources.entrySet()) {
+            Files.write(outbox.resolve(source.getKey()), source.getValue());
+        }
 
         try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.start(workerDist, workDir,
                 workDir.resolve("worker.log"), restPort, worker, sink)) {
             assertPluginListed(connect);
             connect.awaitRunning(name, DELIVERY_TIMEOUT);
 
+            // The publisher sends data files first and the config last, all of one recipient to one partition.
+            String sent = publish("1", "--to", hostname, "--chunk-size", Integer.toString(CHUNK_SIZE),
+                    file(outbox, "block.rpz", "block.rpz"), file(outbox, "allow.rpz", "allow-old.rpz"),
+                    file(outbox, "config.yaml", "config-good.yaml"));
+            assertTrue(sent.contains("Done: 3 files, 5 records acknowledged"), "block.rpz went in three chunks: " + sent);
+            publish("2", "--to", "resolver2", file(outbox, "foreign.rpz", "foreign.rpz"));
+            // Raw, because the publisher always sends chunks in order and every record of a recipient to the
+            // partition its name hashes to: chunks arriving out of order must still be assembled in index
+            // order, and the other partition gets a record so that its committed offset means something.
+            int otherPartition = 1 - RecipientPartitioner.partition(hostname, 2);
             try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
-                // Chunks out of order: the file must still be assembled in index order.
-                sendChunks(producer, hostname, "block.rpz", block, List.of(1, 3, 2));
-                send(producer, hostname, "allow.rpz", allowOld, 1, 1);
-                // Another host's file, on the partition block.rpz's key does not hash to, so the committed
-                // offsets of that partition show it was consumed too.
-                producer.send(record(otherPartition("block.rpz"), "resolver2", "foreign.rpz", foreign, 0, 0))
-                        .get(30, TimeUnit.SECONDS);
-                send(producer, hostname, "config.yaml", goodConfig, 0, 0);
-                send(producer, hostname, "allow.rpz", allowNew, 1, 1);
-                send(producer, hostname, "config.yaml", badConfig, 0, 0);
-                producer.flush();
+                sendChunks(producer, otherPartition, hostname, "shuffled.rpz", shuffled, SHUFFLED_CHUNK_SIZE,
+                        List.of(1, 3, 2));
             }
+            publish("3", "--to", hostname, file(outbox, "allow.rpz", "allow-new.rpz"),
+                    file(outbox, "config.yaml", "config-bad.yaml"));
 
-            Await.until("block.rpz, allow.rpz and config.yaml delivered", DELIVERY_TIMEOUT, () ->
+            Await.until("block.rpz, shuffled.rpz, allow.rpz and config.yaml delivered", DELIVERY_TIMEOUT, () ->
                     sameContent(filesDir.resolve("block.rpz"), block)
+                            && sameContent(filesDir.resolve("shuffled.rpz"), shuffled)
                             && sameContent(filesDir.resolve("allow.rpz"), allowNew)
                             && sameContent(filesDir.resolve("config.yaml"), goodConfig), connect::tail);
             assertEquals(sha256(block), sha256(Files.readAllBytes(filesDir.resolve("block.rpz"))),
                     "the chunked binary file is byte-identical");
+            assertEquals(sha256(shuffled), sha256(Files.readAllBytes(filesDir.resolve("shuffled.rpz"))),
+                    "the file whose chunks came out of order is byte-identical");
             assertArrayEquals(allowOld, Files.readAllBytes(filesDir.resolve("allow.rpz.backup")),
                     "the replaced file's previous content is its backup");
 
@@ -161,7 +181,8 @@ final class FileDeliveryScenario {
             assertArrayEquals(goodConfig, Files.readAllBytes(filesDir.resolve("config.yaml")),
                     "the invalid config never replaced the good one");
             assertEquals(Set.of(), namesContaining(filesDir, "foreign"), "nothing of another host's file");
-            for (String leftover : List.of("block.rpz.chunks", "block.rpz.tmp", "allow.rpz.tmp", "config.yaml.tmp")) {
+            for (String leftover : List.of("block.rpz.chunks", "block.rpz.tmp", "shuffled.rpz.chunks",
+                    "shuffled.rpz.tmp", "allow.rpz.tmp", "config.yaml.tmp")) {
                 assertFalse(Files.exists(filesDir.resolve(leftover)), leftover + " is cleaned up");
             }
 
@@ -169,6 +190,16 @@ final class FileDeliveryScenario {
             // reload absorbs the renews the .rpz files asked for).
             manager.awaitRequests(r -> r.isPost() && r.path().equals("/reload") && r.transport().equals("unix"), 1,
                     DELIVERY_TIMEOUT);
+
+            // Then only a data file changes: the manager is asked to renew. The renew comes a quiet period
+            // (notify.quiet.period.ms, 5 s by default) after the file was published, so one received after the
+            // file is seen on disk is one that re-reads it.
+            publish("4", "--to", hostname, file(outbox, "late.rpz", "late.rpz"));
+            Await.until("late.rpz delivered", DELIVERY_TIMEOUT,
+                    () -> sameContent(filesDir.resolve("late.rpz"), late), connect::tail);
+            long lateSeen = System.nanoTime();
+            manager.awaitRequests(r -> r.isPost() && r.path().equals("/renew") && r.transport().equals("unix")
+                    && r.nanoTime() > lateSeen, 1, DELIVERY_TIMEOUT);
             assertTrue(manager.posts().stream().allMatch(r -> r.path().equals("/reload") || r.path().equals("/renew")),
                     "only reload and renew are requested: " + manager.posts());
 
@@ -219,15 +250,27 @@ final class FileDeliveryScenario {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Sends {@code content} in chunks of {@link #CHUNK_SIZE}, in the given (1-based) order. */
-    private static void sendChunks(KafkaProducer<String, byte[]> producer, String host, String fileName,
-            byte[] content, List<Integer> order) throws Exception {
-        int total = (content.length + CHUNK_SIZE - 1) / CHUNK_SIZE;
+    /** Runs the publisher against this scenario's broker; fails unless every record was acknowledged. */
+    private String publish(String run, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", bootstrapServers, "--topic", TOPIC));
+        command.addAll(List.of(args));
+        return PublisherProcess.publish(workDir, run, command);
+    }
+
+    /** The publisher's NAME=PATH argument: {@code source} in the outbox, sent as {@code name}. */
+    private static String file(Path outbox, String name, String source) {
+        return name + "=" + outbox.resolve(source);
+    }
+
+    /** Sends {@code content} to {@code partition} in chunks of {@code chunkSize}, in the given (1-based) order. */
+    private static void sendChunks(KafkaProducer<String, byte[]> producer, int partition, String host,
+            String fileName, byte[] content, int chunkSize, List<Integer> order) throws Exception {
+        int total = (content.length + chunkSize - 1) / chunkSize;
         assertEquals(total, order.size(), "the order names every chunk");
         for (int index : order) {
-            int from = (index - 1) * CHUNK_SIZE;
-            byte[] chunk = java.util.Arrays.copyOfRange(content, from, Math.min(content.length, from + CHUNK_SIZE));
-            send(producer, host, fileName, chunk, index, total);
+            int from = (index - 1) * chunkSize;
+            byte[] chunk = java.util.Arrays.copyOfRange(content, from, Math.min(content.length, from + chunkSize));
+            producer.send(record(partition, host, fileName, chunk, index, total)).get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -253,13 +296,6 @@ final class FileDeliveryScenario {
             record.headers().add("chunk-index", Integer.toString(index).getBytes(StandardCharsets.UTF_8));
         }
         return record;
-    }
-
-    /** Of the topic's two partitions, the one the default partitioner does not choose for {@code key}. */
-    private static int otherPartition(String key) {
-        int partition = org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 2;
-        return 1 - partition;
     }
 
     /** Waits for the dead letter record of {@code fileName}; fails if any other record is there. */
