@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -54,18 +56,19 @@ abstract class RealWorkerScenario {
     }
 
     /**
-     * hybrid_fail refuses to start a worker if any plugin on plugin.path lacks its ServiceLoader manifest, so a
-     * worker that starts and lists the connector proves the manifest is right for service_load too; the
-     * connector then validates settings through the worker.
+     * The worker finds the connector whichever way it discovers plugins: by scanning classes (only_scan),
+     * through ServiceLoader manifests (service_load), or both (hybrid_warn, and hybrid_fail, which refuses to
+     * start if any plugin lacks its manifest); the connector then validates settings through the worker.
      */
-    @Test
-    void pluginLoadsUnderHybridFailAndValidatesSettings(TestInfo test) throws Exception {
-        Path dir = testDir(test);
+    @ParameterizedTest(name = "plugin.discovery={0}")
+    @ValueSource(strings = {"only_scan", "hybrid_warn", "hybrid_fail", "service_load"})
+    void pluginLoadsUnderEveryDiscoveryModeAndValidatesSettings(String discovery) throws Exception {
+        Path dir = Files.createDirectories(runDir.resolve("plugin-discovery-" + discovery));
         Path pluginPath = dir.resolve("plugins");
         HubComponent.installInto(pluginPath);
         int restPort = FreePorts.next();
         FileDeliveryScenario scenario = new FileDeliveryScenario(dist, broker.bootstrapServers(), broker.admin(), dir);
-        Path worker = scenario.workerProperties(restPort, pluginPath, Map.of("plugin.discovery", "hybrid_fail"));
+        Path worker = scenario.workerProperties(restPort, pluginPath, Map.of("plugin.discovery", discovery));
 
         try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker.log"),
                 restPort, worker)) {
