@@ -75,13 +75,8 @@ final class FileDeliveryScenario {
 
     /** The worker config as shipped, with this machine's broker, ports and paths. */
     Path workerProperties(int restPort, Path pluginPath, Map<String, String> extra) throws IOException {
-        Map<String, String> overrides = new java.util.HashMap<>(Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "listeners", "http://127.0.0.1:" + restPort,
-                "plugin.path", pluginPath.toString(),
-                "offset.storage.file.filename", workDir.resolve("connect.offsets").toString()));
-        overrides.putAll(extra);
-        return ShippedConfig.copy("worker.properties", workDir.resolve("worker.properties"), overrides);
+        return ShippedConfig.worker("worker.properties", workDir, bootstrapServers, restPort, pluginPath, extra,
+                Map.of());
     }
 
     void run() throws Exception {

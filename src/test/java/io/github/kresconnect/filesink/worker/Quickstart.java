@@ -90,11 +90,8 @@ public final class Quickstart {
         Path pluginPath = workDir.resolve("plugins");
         HubComponent.installInto(pluginPath);
         int restPort = FreePorts.next();
-        Path worker = ShippedConfig.copy("worker.properties", workDir.resolve("worker.properties"), Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "listeners", "http://127.0.0.1:" + restPort,
-                "plugin.path", pluginPath.toString(),
-                "offset.storage.file.filename", workDir.resolve("connect.offsets").toString()));
+        Path worker = ShippedConfig.worker("worker.properties", workDir, bootstrapServers, restPort, pluginPath,
+                Map.of(), Map.of());
         String connector = "resolver-file-sink-" + hostname;
         Path sink = ShippedConfig.copy("resolver-sink.properties", workDir.resolve("resolver-sink.properties"),
                 Map.of("name", connector,

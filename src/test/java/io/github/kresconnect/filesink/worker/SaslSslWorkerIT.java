@@ -57,12 +57,8 @@ class SaslSslWorkerIT {
             HubComponent.installInto(pluginPath);
             Path filesDir = Files.createDirectories(dir.resolve("files"));
             int restPort = FreePorts.next();
-            Path worker = ShippedConfig.copy("worker-sasl-ssl.properties", dir.resolve("worker.properties"), Map.of(
-                    "bootstrap.servers", broker.sslBootstrapServers(),
-                    "listeners", "http://127.0.0.1:" + restPort,
-                    "plugin.path", pluginPath.toString(),
-                    "offset.storage.file.filename", dir.resolve("connect.offsets").toString()),
-                    Map.of(SHIPPED_SECRETS_DIR, tls.clientPemDir.toString()));
+            Path worker = ShippedConfig.worker("worker-sasl-ssl.properties", dir, broker.sslBootstrapServers(),
+                    restPort, pluginPath, Map.of(), Map.of(SHIPPED_SECRETS_DIR, tls.clientPemDir.toString()));
             Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("resolver-sink.properties"), Map.of(
                     "files.dir", filesDir.toString(),
                     "manager.socket.path", dir.resolve("kres-api.sock").toString()));

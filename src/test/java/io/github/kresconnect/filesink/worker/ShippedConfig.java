@@ -66,6 +66,22 @@ final class ShippedConfig {
         return target;
     }
 
+    /**
+     * A shipped worker config ({@code workerFile}) for a run in {@code dir}: this broker, REST port, plugin path
+     * and offsets file, plus {@code extra} settings and moved {@code directories} (see
+     * {@link #copy(String, Path, Map, Map)}); written to {@code dir/worker.properties}.
+     */
+    static Path worker(String workerFile, Path dir, String bootstrapServers, int restPort, Path pluginPath,
+            Map<String, String> extra, Map<String, String> directories) throws IOException {
+        Map<String, String> overrides = new java.util.HashMap<>(Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "listeners", "http://127.0.0.1:" + restPort,
+                "plugin.path", pluginPath.toString(),
+                "offset.storage.file.filename", dir.resolve("connect.offsets").toString()));
+        overrides.putAll(extra);
+        return copy(workerFile, dir.resolve("worker.properties"), overrides, directories);
+    }
+
     /** A value as the shipped file sets it. */
     static String value(String fileName, String key) throws IOException {
         for (String line : Files.readAllLines(shipped(fileName), StandardCharsets.UTF_8)) {

@@ -42,12 +42,8 @@ class TlsPemWorkerIT {
             HubComponent.installInto(pluginPath);
             Path filesDir = Files.createDirectories(dir.resolve("files"));
             int restPort = FreePorts.next();
-            Path worker = ShippedConfig.copy("worker-ssl-pem.properties", dir.resolve("worker.properties"), Map.of(
-                    "bootstrap.servers", broker.sslBootstrapServers(),
-                    "listeners", "http://127.0.0.1:" + restPort,
-                    "plugin.path", pluginPath.toString(),
-                    "offset.storage.file.filename", dir.resolve("connect.offsets").toString()),
-                    Map.of(SHIPPED_PEM_DIR, tls.clientPemDir.toString()));
+            Path worker = ShippedConfig.worker("worker-ssl-pem.properties", dir, broker.sslBootstrapServers(),
+                    restPort, pluginPath, Map.of(), Map.of(SHIPPED_PEM_DIR, tls.clientPemDir.toString()));
             Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("resolver-sink.properties"), Map.of(
                     "files.dir", filesDir.toString(),
                     "manager.socket.path", dir.resolve("kres-api.sock").toString()));
