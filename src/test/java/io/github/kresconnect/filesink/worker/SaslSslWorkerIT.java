@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -51,17 +50,7 @@ class SaslSslWorkerIT {
         Files.writeString(tls.clientPemDir.resolve("sasl.password"), password, StandardCharsets.UTF_8);
 
         try (BrokerProcess broker = BrokerProcess.start(dist, dir.resolve("broker"), dir.resolve("broker"), tls, user)) {
-            broker.admin().createTopics(List.of(new NewTopic(FileDeliveryScenario.TOPIC, 1, (short) 1),
-                    new NewTopic(dlqTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            Path pluginPath = dir.resolve("plugins");
-            HubComponent.installInto(pluginPath);
             Path filesDir = Files.createDirectories(dir.resolve("files"));
-            int restPort = FreePorts.next();
-            Path worker = ShippedConfig.worker("worker-sasl-ssl.properties", dir, broker.sslBootstrapServers(),
-                    restPort, pluginPath, Map.of(), Map.of(SHIPPED_SECRETS_DIR, tls.clientPemDir.toString()));
-            Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("resolver-sink.properties"), Map.of(
-                    "files.dir", filesDir.toString(),
-                    "manager.socket.path", dir.resolve("kres-api.sock").toString()));
             Path producerConfig = dir.resolve("publish-sasl-ssl.properties");
             Files.writeString(producerConfig, String.join("\n",
                     "security.protocol=SASL_SSL",
@@ -72,9 +61,8 @@ class SaslSslWorkerIT {
                     "ssl.truststore.location=" + tls.clientPemDir.resolve("ca.crt"),
                     ""), StandardCharsets.UTF_8);
 
-            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker.log"),
-                    restPort, worker, sink)) {
-                connect.awaitRunning(name, Duration.ofSeconds(90));
+            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.startShipped(dist, dir, broker,
+                    "worker-sasl-ssl.properties", Map.of(SHIPPED_SECRETS_DIR, tls.clientPemDir.toString()), filesDir)) {
                 byte[] zone = "sasl.example. CNAME rpz-passthru.\n".getBytes(StandardCharsets.UTF_8);
                 Path zoneFile = dir.resolve("sasl.rpz");
                 Files.write(zoneFile, zone);

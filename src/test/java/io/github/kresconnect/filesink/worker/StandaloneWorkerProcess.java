@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.Map;
+
+import org.apache.kafka.clients.admin.NewTopic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,6 +60,35 @@ final class StandaloneWorkerProcess implements AutoCloseable {
             return worker;
         } catch (RuntimeException | Error e) {
             worker.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A worker on a secured broker, as users run it: the topic and the dead letter queue created, the zip
+     * unzipped into {@code dir/plugins}, the shipped {@code workerFile} (its secrets directory moved by
+     * {@code directories}) and the shipped resolver-sink.properties writing into {@code filesDir}; returns once
+     * the connector runs.
+     */
+    static StandaloneWorkerProcess startShipped(KafkaDistribution dist, Path dir, BrokerProcess broker,
+            String workerFile, Map<String, String> directories, Path filesDir) throws Exception {
+        String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
+        broker.admin().createTopics(List.of(new NewTopic(FileDeliveryScenario.TOPIC, 1, (short) 1),
+                new NewTopic(dlqTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        Path pluginPath = dir.resolve("plugins");
+        HubComponent.installInto(pluginPath);
+        int restPort = FreePorts.next();
+        Path worker = ShippedConfig.worker(workerFile, dir, broker.sslBootstrapServers(), restPort, pluginPath,
+                Map.of(), directories);
+        Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("resolver-sink.properties"), Map.of(
+                "files.dir", filesDir.toString(),
+                "manager.socket.path", dir.resolve("kres-api.sock").toString()));
+        StandaloneWorkerProcess connect = start(dist, dir, dir.resolve("worker.log"), restPort, worker, sink);
+        try {
+            connect.awaitRunning(ShippedConfig.value("resolver-sink.properties", "name"), Duration.ofSeconds(90));
+            return connect;
+        } catch (RuntimeException | Error e) {
+            connect.close();
             throw e;
         }
     }

@@ -8,11 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -31,26 +29,13 @@ class TlsPemWorkerIT {
         Path dir = KafkaDistribution.projectDir().resolve("target/worker-it/tls-pem");
         RealWorkerScenario.deleteRecursively(dir);
         TlsMaterial tls = TlsMaterial.create(dir.resolve("tls"));
-        String name = ShippedConfig.value("resolver-sink.properties", "name");
         String hostname = ShippedConfig.value("resolver-sink.properties", "resolver.hostname");
         String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
 
         try (BrokerProcess broker = BrokerProcess.start(dist, dir.resolve("broker"), dir.resolve("broker"), tls)) {
-            broker.admin().createTopics(List.of(new NewTopic(FileDeliveryScenario.TOPIC, 1, (short) 1),
-                    new NewTopic(dlqTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            Path pluginPath = dir.resolve("plugins");
-            HubComponent.installInto(pluginPath);
             Path filesDir = Files.createDirectories(dir.resolve("files"));
-            int restPort = FreePorts.next();
-            Path worker = ShippedConfig.worker("worker-ssl-pem.properties", dir, broker.sslBootstrapServers(),
-                    restPort, pluginPath, Map.of(), Map.of(SHIPPED_PEM_DIR, tls.clientPemDir.toString()));
-            Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("resolver-sink.properties"), Map.of(
-                    "files.dir", filesDir.toString(),
-                    "manager.socket.path", dir.resolve("kres-api.sock").toString()));
-
-            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker.log"),
-                    restPort, worker, sink)) {
-                connect.awaitRunning(name, Duration.ofSeconds(90));
+            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.startShipped(dist, dir, broker,
+                    "worker-ssl-pem.properties", Map.of(SHIPPED_PEM_DIR, tls.clientPemDir.toString()), filesDir)) {
                 byte[] zone = "tls.example. CNAME rpz-passthru.\n".getBytes(StandardCharsets.UTF_8);
                 byte[] orphan = "no recipient\n".getBytes(StandardCharsets.UTF_8);
                 try (KafkaProducer<String, byte[]> producer = FileDeliveryScenario.producer(broker.bootstrapServers())) {
