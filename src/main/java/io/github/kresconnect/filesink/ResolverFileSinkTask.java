@@ -1,16 +1,21 @@
 package io.github.kresconnect.filesink;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryIteratorException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -24,36 +29,57 @@ import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
 import io.github.kresconnect.filesink.record.InvalidRecordException;
+import io.github.kresconnect.filesink.store.FileKind;
 import io.github.kresconnect.filesink.store.FileStore;
-import io.github.kresconnect.filesink.store.PreparedFile;
-import io.github.kresconnect.filesink.store.PublishOutcome;
 import io.github.kresconnect.filesink.store.RejectedFileException;
+import io.github.kresconnect.filesink.store.SourcePartition;
+import io.github.kresconnect.filesink.store.StoreLockedException;
 import io.github.kresconnect.filesink.store.StoreSettings;
 
 /**
- * Thin orchestration: record → file part → staged → assembled and validated → notification persisted →
- * published → offset safe to commit. Every record is handled to the end (on disk and fsync'd, or
- * deliberately skipped or rejected) before put() moves to the next one.
+ * Thin orchestration: record → file part → applied to the store → group commit (durable with its offset,
+ * then published) → notification → offset handed to Connect.
+ *
+ * <p>Offsets. The store keeps, in the same journal entry as the effects, the next offset of every source
+ * partition it has applied; it is the single source of truth. {@link #open} seeks each partition to it,
+ * {@link #put} skips records before it (redeliveries), {@link #preCommit} returns exactly it. Partitions are
+ * keyed by the record's original topic, partition and offset, so a topic-renaming transform changes nothing.
+ *
+ * <p>Failures. A record that can never be handled is rejected: to the error reporter with
+ * {@code errors.tolerance=all}, or fails the task with {@code none}, as Connect defines it. A failure of the
+ * files directory itself (disk full, I/O error, missing, unwritable) is the environment's: the store is
+ * abandoned, delivery is paused and rewound to the last durable offsets, and retried with backoff for as long
+ * as it lasts; nothing is skipped or committed meanwhile.
  */
 public class ResolverFileSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(ResolverFileSinkTask.class);
+    /** Up to this many publications in one round are logged one line each; more are summarised. */
+    private static final int PUBLICATIONS_LOGGED_EACH = 5;
 
     private final NotifierFactory notifierFactory;
     private final Clock clock;
 
+    private ResolverFileSinkConfig config;
+    private StoreSettings storeSettings;
     private FilePartReader reader;
-    private FileStore store;
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
+    private boolean tolerateAll;
     private IoRetryBackoff ioBackoff;
     private SinkMetrics metrics;
 
-    /**
-     * Offsets (next to read) of records whose effect is durable or that were deliberately skipped or
-     * rejected. Only these are committed: a crash before the commit redelivers the rest, and handling a
-     * record again is harmless (chunks overwrite themselves, identical files are not replaced).
-     */
-    private final Map<TopicPartition, OffsetAndMetadata> safeOffsets = new HashMap<>();
+    /** Open while the files directory works; null while its failure is being waited out. */
+    private FileStore store;
+    private long retryAtMillis;
+    private long failingSinceMillis = -1;
+    private int failedAttempts;
+    private String lastFailure;
+    /** The last durable next-offsets, kept while the store is closed. */
+    private final Map<TopicPartition, Long> durable = new HashMap<>();
+    /** First offset handled since the last commit, for partitions the store has no durable offset of yet. */
+    private final Map<TopicPartition, Long> firstUncommitted = new HashMap<>();
+    /** Where delivery was rewound to while failing. */
+    private final Map<TopicPartition, Long> rewound = new HashMap<>();
 
     public ResolverFileSinkTask() {
         this(NotifierFactory.DEFAULT, Clock.systemUTC());
@@ -71,50 +97,116 @@ public class ResolverFileSinkTask extends SinkTask {
 
     @Override
     public void start(Map<String, String> props) {
-        ResolverFileSinkConfig config = new ResolverFileSinkConfig(props);
+        config = new ResolverFileSinkConfig(props);
         metrics = new SinkMetrics();
         metrics.registerJmx(props.getOrDefault("name", "resolver-file-sink"));
         KafkaPluginMetrics.register(context, metrics);
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
                 config.chunksMaxCount());
-        store = new FileStore(config.filesDir(), new StoreSettings(config.configSuffixes(), config.fileMaxBytes(),
-                config.configMaxBytes(), config.chunksStaleAfter()), clock);
-        try {
-            store.recover();
-            notifier = notifierFactory.create(config, metrics.managerRequestListener());
-        } catch (IOException e) {
-            throw new org.apache.kafka.connect.errors.ConnectException(
-                    "cannot prepare files directory " + config.filesDir() + ": " + e.getMessage(), e);
-        }
+        storeSettings = new StoreSettings(config.configSuffixes(), config.fileMaxBytes(), config.configMaxBytes(),
+                config.chunksStaleAfter());
         rejected = RejectedRecords.from(context, props);
+        tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         ioBackoff = new IoRetryBackoff(config.ioRetryBackoff(), config.ioRetryBackoffMax());
-        log.info("Resolver file sink started: files.dir={}, recipient.mode={}, resolver.hostname={}, zone ids={}",
-                config.filesDir(), config.recipientMode().configValue(), config.hostname(), config.zoneIds());
+        try {
+            openStore();
+        } catch (IOException e) {
+            failed(e);
+        }
+        log.info("Resolver file sink started: files.dir={}, recipient.mode={}, resolver.hostname={}, zone ids={}, "
+                + "errors.tolerance={}", config.filesDir(), config.recipientMode().configValue(), config.hostname(),
+                config.zoneIds(), tolerateAll ? "all" : "none");
+    }
+
+    /** Opens the store (recovering what a crash left) and the notifier; a second writer is a configuration error. */
+    private void openStore() throws IOException {
+        FileStore opened;
+        try {
+            opened = FileStore.open(config.filesDir(), storeSettings, clock, FileStore.StepHook.NONE);
+        } catch (StoreLockedException e) {
+            throw new ConnectException(e.getMessage());
+        }
+        try {
+            if (notifier == null) {
+                notifier = notifierFactory.create(config, metrics.managerRequestListener());
+            }
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        opened.setListener(new FileStore.Listener() {
+            @Override
+            public void beforePublishing(FileKind kind) throws IOException {
+                notifier.fileChanging(kind);
+            }
+
+            @Override
+            public void afterPublishing() {
+                notifier.filesPublished();
+            }
+
+            @Override
+            public void transferDiscarded(String name, String reason) {
+                metrics.transferDiscarded();
+            }
+        });
+        store = opened;
+        durable.clear();
+        store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> seek = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            Long next = durable.get(partition);
+            if (next != null) {
+                seek.put(partition, next);
+            }
+        }
+        if (!seek.isEmpty()) {
+            log.info("Resuming from the offsets the files directory has applied: {}", seek);
+            context.offset(seek);
+        }
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        if (store == null && !reopen(records)) {
+            return;
+        }
         try {
             for (SinkRecord record : records) {
+                TopicPartition partition = sourcePartition(record);
+                long offset = sourceOffset(record);
+                SourcePartition source = new SourcePartition(partition.topic(), partition.partition());
+                if (store.isApplied(source, offset)) {
+                    metrics.recordRedelivered();
+                    continue;
+                }
+                firstUncommitted.putIfAbsent(partition, offset);
                 handle(record);
-                markSafe(record);
+                store.markApplied(source, offset);
             }
-            for (String name : store.expireStaleChunkSets()) {
-                metrics.staleChunkSetDiscarded();
-                log.warn("Discarded the incomplete chunk set of '{}': no chunk arrived for too long", name);
+            if (store.hasPendingPublications()) {
+                commit();
             }
-            ioBackoff.reset();
+            store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
         } catch (IOException e) {
-            Duration wait = ioBackoff.next();
-            metrics.ioRetry();
-            log.warn("I/O failure while writing files ({}); the batch is delivered again in {} ms",
-                    e.toString(), wait.toMillis());
-            context.timeout(wait.toMillis());
-            throw new RetriableException("I/O failure while writing files: " + e.getMessage(), e);
+            failed(e, records);
+        } catch (UncheckedIOException | DirectoryIteratorException e) {
+            failed(e.getCause() instanceof IOException io ? io : new IOException(e), records);
         }
     }
 
     private void handle(SinkRecord record) throws IOException {
+        Object value = record.value();
+        if (value != null && !(value instanceof byte[]) && !(value instanceof ByteBuffer)) {
+            throw new ConnectException("Record " + where(record) + " has a value of type "
+                    + value.getClass().getSimpleName() + ", not bytes: the worker's value converter decodes files. Set "
+                    + "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter (in the worker or the "
+                    + "connector config) and restart; no record was skipped or committed because of this");
+        }
         Optional<FilePart> part;
         try {
             part = reader.read(record);
@@ -128,68 +220,218 @@ public class ResolverFileSinkTask extends SinkTask {
             return;
         }
         try {
-            write(record, part.get());
+            switch (store.apply(part.get(), record)) {
+                case STAGED -> metrics.chunkStaged();
+                case DUPLICATE -> log.debug("{} from {} is already held; nothing changed", part.get(), where(record));
+                case UNCHANGED -> {
+                    metrics.fileUnchanged();
+                    log.info("'{}' from {} equals the current file; nothing replaced", part.get().fileName(),
+                            where(record));
+                }
+                case WAITING -> metrics.transferAmbiguous();
+                case COMPLETED -> log.debug("Completed {} from {}", part.get(), where(record));
+            }
         } catch (RejectedFileException e) {
             reject(record, RejectionReason.of(e.kind()), e);
         }
     }
 
-    private void reject(SinkRecord record, RejectionReason reason, Exception e) {
+    /** Under errors.tolerance=all to the error reporter; under none, Connect's meaning: the task stops. */
+    private void reject(SinkRecord record, RejectionReason reason, Exception e) throws IOException {
         metrics.recordRejected(reason);
-        rejected.report(record, e);
-    }
-
-    private void write(SinkRecord record, FilePart part) throws IOException, RejectedFileException {
-        Optional<PreparedFile> prepared = part.isWholeFile()
-                ? Optional.of(store.prepareWholeFile(part.fileName(), part.content()))
-                : store.stageChunk(part.fileName(), part.chunkIndex(), part.totalChunks(), part.content());
-        if (!part.isWholeFile()) {
-            metrics.chunkStaged();
-        }
-        if (prepared.isEmpty()) {
-            log.debug("Staged {} from {}", part, where(record));
+        if (tolerateAll) {
+            rejected.report(record, e);
             return;
         }
-        PreparedFile file = prepared.get();
-        if (file.changesCurrentFile()) {
-            // Persisted before the rename: a crash after it still leads to the reload/renew.
-            notifier.fileChanging(file.kind());
-        }
-        PublishOutcome outcome = file.publish();
-        if (outcome == PublishOutcome.PUBLISHED) {
-            metrics.filePublished(file.size(), clock.millis());
-            log.info("Published '{}' ({} bytes, {}) from {}", file.name(), file.size(), file.kind(), where(record));
-        } else {
-            metrics.fileUnchanged();
-            log.info("'{}' from {} equals the current file; nothing replaced", file.name(), where(record));
-        }
+        commit(); // what came before is kept
+        throw new ConnectException("Rejected record " + where(record) + ": " + e.getMessage() + ". With "
+                + "errors.tolerance=none the task stops at a record that can never be handled; fix or remove it, or set "
+                + "errors.tolerance=all with a dead letter queue to set such records aside", e);
     }
 
-    private void markSafe(SinkRecord record) {
-        safeOffsets.put(new TopicPartition(record.topic(), record.kafkaPartition()),
-                new OffsetAndMetadata(record.kafkaOffset() + 1));
+    /** One group commit: durable with offsets, then published; logs and counts what it did. */
+    private void commit() throws IOException {
+        FileStore.Round round = store.commit();
+        if (!round.committed()) {
+            return;
+        }
+        metrics.commitRound();
+        long now = clock.millis();
+        int count = round.published().size();
+        for (FileStore.Publication publication : round.published()) {
+            metrics.filePublished(publication.size(), now);
+            String line = "Published '{}' ({} bytes, {}, SHA-256 {}) from {}";
+            Object[] args = {publication.name(), publication.size(), publication.kind(), publication.sha256(),
+                where((SinkRecord) publication.source())};
+            if (count <= PUBLICATIONS_LOGGED_EACH) {
+                log.info(line, args);
+            } else {
+                log.debug(line, args);
+            }
+        }
+        if (count > PUBLICATIONS_LOGGED_EACH) {
+            log.info("Published {} files in one round, from '{}' to '{}' (each at DEBUG)", count,
+                    round.published().get(0).name(), round.published().get(count - 1).name());
+        }
+        for (FileStore.FailedPublication failure : round.failed()) {
+            reject((SinkRecord) failure.source(), RejectionReason.of(failure.reason().kind()), failure.reason());
+        }
+        durableFromStore();
+    }
+
+    private void durableFromStore() {
+        store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
+        firstUncommitted.clear();
     }
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        // Commit only what put() finished with; never Connect's view of what was merely delivered.
+        // Only what the store has made durable; never Connect's view of what was merely delivered.
+        if (store == null) {
+            return Map.of();
+        }
+        try {
+            commit();
+        } catch (IOException e) {
+            failed(e, java.util.List.of());
+            return Map.of();
+        } catch (UncheckedIOException | DirectoryIteratorException e) {
+            failed(e.getCause() instanceof IOException io ? io : new IOException(e), java.util.List.of());
+            return Map.of();
+        }
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (TopicPartition partition : currentOffsets.keySet()) {
-            OffsetAndMetadata safe = safeOffsets.get(partition);
-            if (safe != null) {
-                commit.put(partition, safe);
+            Long next = durable.get(partition);
+            if (next != null) {
+                commit.put(partition, new OffsetAndMetadata(next));
             }
         }
         return commit;
     }
 
+    // ---------------------------------------------------------------- failures of the files directory
+
+    private void failed(IOException e) {
+        failed(e, java.util.List.of());
+    }
+
+    /**
+     * Abandons the store (its next opening rolls back what was not committed), rewinds every partition to
+     * what is durable, pauses delivery and schedules a retry.
+     */
+    private void failed(IOException e, Collection<SinkRecord> batch) {
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+        Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, Long> first : firstUncommitted.entrySet()) {
+            rewind.put(first.getKey(), durable.getOrDefault(first.getKey(), first.getValue()));
+        }
+        for (SinkRecord record : batch) {
+            TopicPartition partition = sourcePartition(record);
+            rewind.putIfAbsent(partition, durable.getOrDefault(partition, sourceOffset(record)));
+        }
+        firstUncommitted.clear();
+        rewindTo(rewind);
+        Set<TopicPartition> assigned = context.assignment();
+        if (assigned != null && !assigned.isEmpty()) {
+            context.pause(assigned.toArray(TopicPartition[]::new));
+        }
+        long now = clock.millis();
+        Duration wait = ioBackoff.next();
+        retryAtMillis = now + wait.toMillis();
+        context.timeout(wait.toMillis());
+        failedAttempts++;
+        metrics.ioRetry();
+        String reason = e.toString();
+        if (failingSinceMillis < 0) {
+            failingSinceMillis = now;
+            metrics.ioFailingSince(now);
+            log.warn("Writing to files directory {} failed: {}. Delivery is paused and nothing is skipped or "
+                    + "committed; it resumes from the last durable offsets once writing works again (retrying with a "
+                    + "backoff from {} ms up to {} ms)", config.filesDir(), reason, config.ioRetryBackoff().toMillis(),
+                    config.ioRetryBackoffMax().toMillis());
+        } else if (!reason.equals(lastFailure)) {
+            log.warn("Writing to files directory {} still fails, now with: {}", config.filesDir(), reason);
+        } else {
+            log.debug("Writing to files directory {} still fails ({}); next attempt in {} ms", config.filesDir(),
+                    reason, wait.toMillis());
+        }
+        lastFailure = reason;
+    }
+
+    /** While failing: true once the store is open again. Records delivered meanwhile are refetched later. */
+    private boolean reopen(Collection<SinkRecord> records) {
+        for (SinkRecord record : records) {
+            TopicPartition partition = sourcePartition(record);
+            if (!rewound.containsKey(partition) && !durable.containsKey(partition)) {
+                rewindTo(Map.of(partition, sourceOffset(record)));
+            }
+        }
+        if (clock.millis() < retryAtMillis) {
+            context.timeout(Math.max(1, retryAtMillis - clock.millis()));
+            return false;
+        }
+        try {
+            openStore();
+        } catch (IOException e) {
+            failed(e, records);
+            return false;
+        } catch (UncheckedIOException | DirectoryIteratorException e) {
+            failed(e.getCause() instanceof IOException io ? io : new IOException(e), records);
+            return false;
+        }
+        if (failingSinceMillis >= 0) {
+            log.warn("Writing to files directory {} works again after {} failed attempt(s) over {} s; delivery "
+                    + "resumes from the last durable offsets", config.filesDir(), failedAttempts,
+                    (clock.millis() - failingSinceMillis) / 1000);
+        }
+        failingSinceMillis = -1;
+        failedAttempts = 0;
+        lastFailure = null;
+        metrics.ioFailingSince(0);
+        ioBackoff.reset();
+        Map<TopicPartition, Long> seek = new HashMap<>(rewound);
+        durable.forEach(seek::put);
+        rewound.clear();
+        Set<TopicPartition> assigned = context.assignment();
+        if (assigned != null) {
+            seek.keySet().retainAll(assigned);
+            rewindTo(seek);
+            context.resume(assigned.toArray(TopicPartition[]::new));
+        }
+        rewound.clear();
+        return false; // this batch is delivered again from the rewound offsets
+    }
+
+    private void rewindTo(Map<TopicPartition, Long> offsets) {
+        if (!offsets.isEmpty()) {
+            context.offset(offsets);
+            rewound.putAll(offsets);
+        }
+    }
+
     @Override
     public void close(Collection<TopicPartition> partitions) {
-        partitions.forEach(safeOffsets::remove);
+        partitions.forEach(partition -> {
+            firstUncommitted.remove(partition);
+            rewound.remove(partition);
+        });
     }
 
     @Override
     public void stop() {
+        if (store != null) {
+            try {
+                store.commit();
+            } catch (IOException | RuntimeException e) {
+                log.warn("Could not make the last records durable while stopping ({}); they are delivered again after "
+                        + "the next start", e.toString());
+            }
+            store.close();
+            store = null;
+        }
         if (notifier != null) {
             notifier.close();
         }
@@ -205,5 +447,26 @@ public class ResolverFileSinkTask extends SinkTask {
 
     static String where(SinkRecord record) {
         return FilePartReader.describe(record);
+    }
+
+    /** The partition the record was read from, before any transform renamed its topic. */
+    static TopicPartition sourcePartition(SinkRecord record) {
+        try {
+            return new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+        } catch (NoSuchMethodError e) {
+            return new TopicPartition(record.topic(), record.kafkaPartition()); // workers before Kafka 3.6
+        }
+    }
+
+    static long sourceOffset(SinkRecord record) {
+        try {
+            return record.originalKafkaOffset();
+        } catch (NoSuchMethodError e) {
+            return record.kafkaOffset();
+        }
+    }
+
+    private static TopicPartition topicPartition(SourcePartition partition) {
+        return new TopicPartition(partition.topic(), partition.partition());
     }
 }

@@ -9,7 +9,8 @@ public enum RejectionReason {
     PATH_CONFLICT("path-conflict", "something in the files directory stands in the way"),
     INVALID_CONFIG("invalid-config", "a configuration file that does not validate"),
     TOO_LARGE("too-large", "a file above the size limits"),
-    INCONSISTENT_CHUNKS("inconsistent-chunks", "chunks that cannot belong to one file");
+    INCONSISTENT_CHUNKS("inconsistent-chunks", "chunks that cannot belong to one file"),
+    DIGEST_MISMATCH("digest-mismatch", "an assembled file whose length or SHA-256 differs from its headers");
 
     private final String metricSuffix;
     private final String description;
@@ -34,6 +35,7 @@ public enum RejectionReason {
             case INVALID_CONFIG -> INVALID_CONFIG;
             case TOO_LARGE -> TOO_LARGE;
             case INCONSISTENT_CHUNKS -> INCONSISTENT_CHUNKS;
+            case DIGEST_MISMATCH -> DIGEST_MISMATCH;
         };
     }
 }

@@ -42,6 +42,11 @@ public final class SinkMetrics implements AutoCloseable {
     private final AtomicLong renewRequestsSent = new AtomicLong();
     private final AtomicLong managerRequestsFailed = new AtomicLong();
     private final AtomicLong lastPublishEpochMs = new AtomicLong();
+    private final AtomicLong recordsRedelivered = new AtomicLong();
+    private final AtomicLong transfersDiscarded = new AtomicLong();
+    private final AtomicLong transfersAmbiguous = new AtomicLong();
+    private final AtomicLong commitRounds = new AtomicLong();
+    private final AtomicLong ioFailingSinceEpochMs = new AtomicLong();
 
     private final Map<String, Metric> metrics = new LinkedHashMap<>();
     private ObjectName registeredName;
@@ -63,7 +68,17 @@ public final class SinkMetrics implements AutoCloseable {
         }
         add("stale-chunk-sets-discarded", "Incomplete chunk sets discarded after chunks.stale.after.ms",
                 staleChunkSetsDiscarded::get);
-        add("io-retries", "Batches delivered again after an I/O failure", ioRetries::get);
+        add("io-retries", "Attempts to write again after an I/O failure of the files directory", ioRetries::get);
+        add("io-failing-since-epoch-ms", "Since when writing to the files directory fails (ms since the epoch; 0 "
+                + "while it works)", ioFailingSinceEpochMs::get);
+        add("records-redelivered", "Records delivered again after their effect was already applied (skipped)",
+                recordsRedelivered::get);
+        add("transfers-discarded", "Incomplete transfers dropped: superseded by a new transfer of the file, expired, "
+                + "or rejected", transfersDiscarded::get);
+        add("transfers-ambiguous", "Complete chunk sets not published because, without a transfer id, they may mix "
+                + "two transfers", transfersAmbiguous::get);
+        add("commit-rounds", "Group commits: rounds of fsyncs that made applied records durable",
+                commitRounds::get);
         add("reload-requests-sent", "Reload requests the manager accepted", reloadRequestsSent::get);
         add("renew-requests-sent", "Renew requests the manager accepted", renewRequestsSent::get);
         add("manager-requests-failed", "Requests to the manager that failed (each is retried)",
@@ -100,6 +115,27 @@ public final class SinkMetrics implements AutoCloseable {
 
     public void ioRetry() {
         ioRetries.incrementAndGet();
+    }
+
+    /** 0 when writing works again. */
+    public void ioFailingSince(long epochMs) {
+        ioFailingSinceEpochMs.set(epochMs);
+    }
+
+    public void recordRedelivered() {
+        recordsRedelivered.incrementAndGet();
+    }
+
+    public void transferDiscarded() {
+        transfersDiscarded.incrementAndGet();
+    }
+
+    public void transferAmbiguous() {
+        transfersAmbiguous.incrementAndGet();
+    }
+
+    public void commitRound() {
+        commitRounds.incrementAndGet();
     }
 
     /** Counts the manager's answers; called from the notifier's thread. */

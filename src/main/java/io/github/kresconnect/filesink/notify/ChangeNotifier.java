@@ -16,6 +16,9 @@ public interface ChangeNotifier extends AutoCloseable {
      */
     void fileChanging(FileKind kind) throws IOException;
 
+    /** The files announced so far are in place: the request may now be sent. */
+    void filesPublished();
+
     /** Stops sending; a pending request stays persisted for the next start. Never blocks on the manager. */
     @Override
     void close();
@@ -25,6 +28,10 @@ public interface ChangeNotifier extends AutoCloseable {
         return new ChangeNotifier() {
             @Override
             public void fileChanging(FileKind kind) {
+            }
+
+            @Override
+            public void filesPublished() {
             }
 
             @Override

@@ -38,7 +38,7 @@ public final class FilePartReader {
         }
         String fileName = fileName(record, headers);
         int[] chunk = chunkPosition(headers);
-        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record)));
+        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record), null));
     }
 
     /**

@@ -18,14 +18,14 @@ import java.util.Arrays;
  * File operations that are durable when they return (data and directory entries fsync'd) and never follow
  * a symbolic link.
  */
-final class DurableFiles {
+public final class DurableFiles {
     static final int BUFFER_BYTES = 64 * 1024;
 
     private DurableFiles() {
     }
 
     /** Makes a directory's entries (creations, renames, deletions) durable. */
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }
@@ -42,26 +42,19 @@ final class DurableFiles {
         return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Writes {@code content} to a fresh file and fsyncs it; on failure nothing is left behind. */
-    static void write(Path path, byte[] content) throws IOException {
-        try (FileChannel channel = createFresh(path)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        } catch (IOException e) {
-            deleteQuietly(path, e);
-            throw e;
+    /** Writes all of {@code buffer} at the channel's position. */
+    static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
         }
     }
 
-    /** Writes {@code content} under a temporary name, then renames it to {@code path}; durable on return. */
-    static void replace(Path path, byte[] content) throws IOException {
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        write(tmp, content);
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory(path.getParent());
+    /** Writes all of {@code buffer} at {@code position}, leaving the channel's position alone. */
+    static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            at += channel.write(buffer, at);
+        }
     }
 
     /** Streams {@code source} into {@code target} with a fixed buffer, then fsyncs the target. */
@@ -87,43 +80,6 @@ final class DurableFiles {
             position += moved;
         }
         return position;
-    }
-
-    /** Byte-for-byte equality, size first, streaming with fixed buffers. */
-    static boolean sameContent(Path a, Path b) throws IOException {
-        try (FileChannel left = openForReading(a); FileChannel right = openForReading(b)) {
-            if (left.size() != right.size()) {
-                return false;
-            }
-            ByteBuffer leftBuffer = ByteBuffer.allocate(BUFFER_BYTES);
-            ByteBuffer rightBuffer = ByteBuffer.allocate(BUFFER_BYTES);
-            while (true) {
-                leftBuffer.clear();
-                rightBuffer.clear();
-                int read = fill(left, leftBuffer);
-                if (fill(right, rightBuffer) != read) {
-                    return false; // one of them changed size meanwhile
-                }
-                if (read <= 0) {
-                    return true;
-                }
-                if (Arrays.mismatch(leftBuffer.array(), 0, read, rightBuffer.array(), 0, read) >= 0) {
-                    return false;
-                }
-            }
-        }
-    }
-
-    private static int fill(FileChannel channel, ByteBuffer buffer) throws IOException {
-        int total = 0;
-        while (buffer.hasRemaining()) {
-            int read = channel.read(buffer);
-            if (read < 0) {
-                break;
-            }
-            total += read;
-        }
-        return total;
     }
 
     /** Removes a file or a whole tree; a symbolic link is removed itself, never followed. */

@@ -21,20 +21,8 @@ record FileLocation(SafeFileName name, Path dir) {
         return dir.resolve(name.fileName());
     }
 
-    Path tmp() {
-        return derived(".tmp");
-    }
-
     Path backup() {
         return derived(".backup");
-    }
-
-    Path backupTmp() {
-        return derived(".backup.tmp");
-    }
-
-    Path chunkDir() {
-        return derived(".chunks");
     }
 
     private Path derived(String suffix) {
@@ -104,16 +92,10 @@ record FileLocation(SafeFileName name, Path dir) {
                 throw reject("'" + relative(realFilesDir, target()) + "' is not a regular file");
             }
         }
-        for (Path own : new Path[] {tmp(), backup(), backupTmp()}) {
-            Optional<BasicFileAttributes> attributes = attributesOf(own);
-            if (attributes.isPresent() && attributes.get().isDirectory()) {
-                throw reject("'" + relative(realFilesDir, own) + "' is a directory, where the store keeps a file");
-            }
-        }
-        Optional<BasicFileAttributes> chunks = attributesOf(chunkDir());
-        if (chunks.isPresent() && !chunks.get().isDirectory()) {
-            throw reject("'" + relative(realFilesDir, chunkDir()) + "' is not a directory, where the store keeps "
-                    + "the file's chunks");
+        Optional<BasicFileAttributes> backup = attributesOf(backup());
+        if (backup.isPresent() && backup.get().isDirectory()) {
+            throw reject("'" + relative(realFilesDir, backup()) + "' is a directory, where the store keeps the "
+                    + "previous version");
         }
     }
 

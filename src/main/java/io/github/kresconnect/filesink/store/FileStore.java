@@ -1,365 +1,1072 @@
 package io.github.kresconnect.filesink.store;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.record.FilePart;
 
 /**
- * The files directory: safe names, chunk staging, streaming assembly, config validation and publication
- * with backup. Knows nothing of Kafka Connect.
+ * The files directory, written exactly once per record, with durability by group commit. Knows nothing of
+ * Kafka Connect.
  *
- * <p>Layout for a file {@code F} (a name relative to the files directory {@code D}): {@code D/F} the
- * published file, {@code D/F.backup} its previous content, {@code D/F.chunks/} its staged chunks,
- * {@code D/F.tmp} the next content waiting for publication. Every {@code *.tmp} name is an intermediate
- * that {@link #recover()} removes. Hidden names belong to others (the notifier keeps its state in a hidden
- * directory) and are never touched.
+ * <h2>On disk</h2>
+ * Everything the store needs besides the files it delivers lives in {@code D/.resolver-file-sink/store/}, on
+ * the files directory's own file system so that the final rename is atomic: {@code lock} (one writer per
+ * files directory), {@code journal} (see {@link Journal}), and {@code work/}: {@code t<n>.data} (the next
+ * version of a file, in-order chunks written straight into it), {@code t<n>.c<i>} (a chunk that arrived out of
+ * order), {@code b<n>.link} (the backup link being made). Delivered files are {@code D/F} and their previous
+ * version {@code D/F.backup}. Nothing else in {@code D} is ever created, changed or removed.
  *
- * <p>Failures: a {@link RejectedFileException} means the input can never succeed, and what it staged for
- * that file is discarded when the file can no longer complete; an {@link IOException} is the environment
- * (disk full, permissions) and leaves the store so that repeating the same call works. Not thread-safe:
- * one task uses it from one thread.
+ * <h2>Rules (the recovery argument)</h2>
+ * <ol>
+ * <li>Records change the in-memory state and write work files only; nothing is durable or visible yet.</li>
+ * <li>A round ({@link #commit()}) fsyncs the work files written since the last round, persists the owed
+ * reload or renew ({@link Listener#beforePublishing}), then appends one journal entry holding every change
+ * since the last round together with the next offset of every partition: this fsync'd append is the commit
+ * point. Only then are completed files renamed into place (backup first), their directories fsync'd, and the
+ * manager request armed ({@link Listener#afterPublishing}).</li>
+ * <li>{@link #open} replays the journal: records before a partition's journaled offset are applied and are
+ * skipped when delivered again; a publication whose work file still exists is carried out (roll forward);
+ * work files and bytes the journal does not mention are removed or cut off (roll back).</li>
+ * </ol>
+ * So a record's effect and its offset become durable together, a publication is never undone or repeated by
+ * a redelivery, and a file at its final path is always a version that was sent whole. Offsets handed to
+ * Kafka ({@link #durableOffsets()}) never run ahead of the journal.
+ *
+ * <p>Failures: a {@link RejectedFileException} belongs to one record, which can never succeed; the files in
+ * place stay as they are. An {@link IOException} is the environment: the caller abandons this store
+ * ({@link #close()}) and opens a new one, which recovers as after a crash. Not thread-safe.
  */
-public final class FileStore {
-    private static final Duration MAX_SCAN_INTERVAL = Duration.ofSeconds(30);
+public final class FileStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FileStore.class);
 
-    private final Path filesDir;
+    /** The connector's own directory inside the files directory: hidden, so never a delivered name. */
+    public static final String STATE_DIR = ".resolver-file-sink";
+    static final String STORE_DIR = "store";
+    static final String WORK_DIR = "work";
+    static final String JOURNAL = "journal";
+    static final String LOCK = "lock";
+    private static final long COMPACT_AFTER_BYTES = 8L * 1024 * 1024;
+    private static final int SYNC_THREADS = 8;
+    private static final int COPY_BUFFER = 64 * 1024;
+
+    /** Told about publications around the commit point, and about discarded transfers. */
+    public interface Listener {
+        /** A file of this kind will replace another; the request must be durable when this returns. */
+        default void beforePublishing(FileKind kind) throws IOException {
+        }
+
+        /** The files of the round are in place and their directories synced. */
+        default void afterPublishing() {
+        }
+
+        /** A transfer in progress was dropped without being published. */
+        default void transferDiscarded(String name, String reason) {
+        }
+    }
+
+    /** Called at every step boundary with the step's name; a test throws from it to simulate a crash. */
+    @FunctionalInterface
+    public interface StepHook {
+        StepHook NONE = step -> {
+        };
+
+        void reached(String step);
+    }
+
+    /** What applying one record did. */
+    public enum Applied {
+        /** The chunk is held; the file is not complete yet. */
+        STAGED,
+        /** The chunk was already held with the same bytes: nothing changed. */
+        DUPLICATE,
+        /** The file is complete and will be published by the next round. */
+        COMPLETED,
+        /** The file is complete and equals the file in place: nothing will change. */
+        UNCHANGED,
+        /** The file is complete but its chunks may come from two transfers: not published (see the log). */
+        WAITING
+    }
+
+    /** A file that a round put in place. */
+    public record Publication(String name, FileKind kind, long size, String sha256, Object source) {
+    }
+
+    /** A completed file that a round could not put in place: its path can never be written. */
+    public record FailedPublication(String name, Object source, RejectedFileException reason) {
+    }
+
+    /** What a round did. */
+    public record Round(boolean committed, List<Publication> published, List<FailedPublication> failed) {
+        static final Round NOTHING = new Round(false, List.of(), List.of());
+    }
+
+    private record CurrentFile(long size, String sha256, String identity) {
+    }
+
+    private record PendingPublication(SafeFileName name, FileKind kind, long seq, long size, String sha256,
+            Object source) {
+    }
+
+    /** A transfer in progress: its state, its data file and the digest of the bytes in it. */
+    private static final class LiveTransfer {
+        TransferState state;
+        final SafeFileName name;
+        final FileKind kind;
+        FileChannel data;
+        MessageDigest digest;
+        Instant lastActivity;
+
+        LiveTransfer(TransferState state, SafeFileName name, FileKind kind, Instant now) {
+            this.state = state;
+            this.name = name;
+            this.kind = kind;
+            this.lastActivity = now;
+        }
+    }
+
+    private final Path realFilesDir;
+    private final Path storeDir;
+    private final Path workDir;
     private final StoreSettings settings;
     private final Clock clock;
     private final ConfigFileValidator configValidator;
-    private final Duration scanInterval;
+    private final StepHook hook;
+    private Listener listener;
+    private final FileChannel lockChannel;
+    private Journal journal;
+    private long nextSeq = 1;
 
-    /** Chunk sets by file name. Their idle time is only counted while this store runs, so it lives here. */
-    private final Map<String, TrackedChunkSet> chunkSets = new HashMap<>();
-    private Instant lastScan;
+    private final Map<SourcePartition, Long> applied = new HashMap<>();
+    private final Map<SourcePartition, Long> durable = new HashMap<>();
+    private final Set<SourcePartition> advanced = new LinkedHashSet<>();
+    private final Map<String, CurrentFile> current = new HashMap<>();
+    private final Map<String, LiveTransfer> transfers = new LinkedHashMap<>();
+    private final List<JournalOp> pendingOps = new ArrayList<>();
+    private boolean pendingChanges;
+    private final List<PendingPublication> publications = new ArrayList<>();
+    private final Set<Path> dirty = new LinkedHashSet<>();
+    private boolean workDirChanged;
+    private final List<Path> garbage = new ArrayList<>();
+    private ExecutorService syncPool;
+    private boolean closed;
 
-    private static final class TrackedChunkSet {
-        final Path dir;
-        Instant lastActivity;
-        /** The set's state as read from disk, or null until needed (or after a failure left it uncertain). */
-        ChunkSet loaded;
-
-        TrackedChunkSet(Path dir, Instant lastActivity) {
-            this.dir = dir;
-            this.lastActivity = lastActivity;
-        }
-    }
-
-    public FileStore(Path filesDir, StoreSettings settings, Clock clock) {
-        this.filesDir = filesDir;
+    private FileStore(Path realFilesDir, StoreSettings settings, Clock clock, StepHook hook, FileChannel lockChannel) {
+        this.realFilesDir = realFilesDir;
+        this.storeDir = realFilesDir.resolve(STATE_DIR).resolve(STORE_DIR);
+        this.workDir = storeDir.resolve(WORK_DIR);
         this.settings = settings;
         this.clock = clock;
         this.configValidator = new ConfigFileValidator(settings.maxConfigBytes());
-        Duration quarter = settings.staleAfter().dividedBy(4);
-        this.scanInterval = quarter.compareTo(MAX_SCAN_INTERVAL) < 0 ? quarter : MAX_SCAN_INTERVAL;
-    }
-
-    /** Cleans what an interrupted run left (temporary files); existing chunk sets start their expiry clock now. */
-    public void recover() throws IOException {
-        Instant now = clock.instant();
-        Map<String, Path> found = scan(realFilesDir(), true);
-        chunkSets.clear();
-        found.forEach((name, dir) -> chunkSets.put(name, new TrackedChunkSet(dir, now)));
-        lastScan = now;
-    }
-
-    /** A whole file: written to {@code F.tmp} with fsync and validated. */
-    public PreparedFile prepareWholeFile(String name, byte[] content) throws RejectedFileException, IOException {
-        SafeFileName safeName = SafeFileName.parse(name);
-        FileKind kind = kindOf(safeName);
-        long limit = limitFor(kind);
-        if (content.length > limit) {
-            throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, describe(kind, safeName) + " has " + content.length
-                    + " bytes, more than the limit of " + limit);
-        }
-        FileLocation location = FileLocation.resolve(realFilesDir(), safeName);
-        DurableFiles.write(location.tmp(), content);
-        return prepared(location, kind, content.length, false);
+        this.hook = hook;
+        this.listener = new Listener() {
+        };
+        this.lockChannel = lockChannel;
     }
 
     /**
-     * Stages chunk {@code index} of {@code total} as {@code F.chunks/index} (fsync'd, idempotent). Returns the
-     * assembled, validated file once every chunk is present, else empty.
+     * Opens the store of {@code filesDir}: takes its lock, replays the journal, finishes a publication a crash
+     * interrupted and removes what no journal entry covers.
+     *
+     * @throws StoreLockedException when another task or worker uses the same files directory
+     * @throws IOException          when the files directory cannot be used (missing, unwritable, I/O error)
      */
-    public Optional<PreparedFile> stageChunk(String name, int index, int total, byte[] content)
-            throws RejectedFileException, IOException {
-        SafeFileName safeName = SafeFileName.parse(name);
-        if (total < 1 || index < 1 || index > total) {
-            throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index + " of " + total + " of " + safeName
-                    + " is out of range (chunks are numbered 1.." + total + ")");
+    public static FileStore open(Path filesDir, StoreSettings settings, Clock clock, StepHook hook)
+            throws IOException, StoreLockedException {
+        Path real = filesDir.toRealPath();
+        if (!Files.isDirectory(real)) {
+            throw new IOException("files directory " + filesDir + " is not a directory");
         }
-        FileKind kind = kindOf(safeName);
-        long limit = limitFor(kind);
-        if (content.length > limit) {
-            // Can never fit; whatever is staged for the file goes, and no directory is created for it.
-            Optional<FileLocation> existing = FileLocation.resolveExisting(realFilesDir(), safeName);
-            if (existing.isPresent()) {
-                discardChunkSet(existing.get());
-            }
-            throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, describe(kind, safeName) + " has a chunk of " + content.length
-                    + " bytes, more than the limit of " + limit + " for the whole file; its staged chunks are "
-                    + "discarded");
+        if (!Files.isWritable(real)) {
+            throw new IOException("files directory " + filesDir + " is not writable by this worker's user");
         }
-        FileLocation location = FileLocation.resolve(realFilesDir(), safeName);
-        TrackedChunkSet tracked = chunkSets.get(safeName.value());
+        Path storeDir = createDirectory(createDirectory(real, STATE_DIR), STORE_DIR);
+        createDirectory(storeDir, WORK_DIR);
+        FileChannel lockChannel = FileChannel.open(storeDir.resolve(LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileStore store = null;
         try {
-            ChunkSet set = tracked != null && tracked.loaded != null
-                    ? tracked.loaded
-                    : ChunkSet.load(location.chunkDir()).orElse(null);
-            if (set != null && set.total() != total) {
-                throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index + " of " + total + " of " + safeName
-                        + " disagrees with the staged chunk set of " + set.total()
-                        + " chunks; the staged set is kept until it completes or expires");
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
             }
-            long stagedAfter = set == null ? content.length : set.stagedBytesWith(index, content.length);
-            if (stagedAfter > limit) {
-                discardChunkSet(location);
-                throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, describe(kind, safeName) + " would exceed the limit of " + limit
-                        + " bytes with chunk " + index + " of " + total + " (" + stagedAfter
-                        + " bytes staged); its staged chunks are discarded");
+            if (lock == null) {
+                throw new StoreLockedException("files directory " + filesDir + " is in use by another task or "
+                        + "worker (" + storeDir.resolve(LOCK) + " is locked); exactly one connector task may write "
+                        + "to a files directory");
             }
-            if (set == null) {
-                set = ChunkSet.create(location.chunkDir(), total);
-            }
-            set.stage(index, content);
-            tracked = chunkSets.computeIfAbsent(safeName.value(), key -> new TrackedChunkSet(location.chunkDir(),
-                    clock.instant()));
-            tracked.loaded = set;
-            tracked.lastActivity = clock.instant();
-            if (!set.isComplete()) {
-                return Optional.empty();
-            }
-            set.assembleInto(location.tmp());
-            return Optional.of(prepared(location, kind, set.stagedBytes(), true));
-        } catch (IOException e) {
-            TrackedChunkSet uncertain = chunkSets.get(safeName.value());
-            if (uncertain != null) {
-                uncertain.loaded = null; // the disk is the truth; read it again on the next attempt
+            store = new FileStore(real, settings, clock, hook, lockChannel);
+            store.recover();
+            return store;
+        } catch (IOException | StoreLockedException | RuntimeException e) {
+            if (store != null) {
+                store.close();
+            } else {
+                lockChannel.close();
             }
             throw e;
         }
     }
 
-    /** Discards chunk sets idle for longer than the stale time; returns the file names whose sets went. */
-    public List<String> expireStaleChunkSets() throws IOException {
-        Instant now = clock.instant();
-        if (lastScan == null || Duration.between(lastScan, now).compareTo(scanInterval) >= 0) {
-            Map<String, Path> onDisk = scan(realFilesDir(), false);
-            chunkSets.keySet().retainAll(onDisk.keySet());
-            onDisk.forEach((name, dir) -> chunkSets.computeIfAbsent(name, key -> new TrackedChunkSet(dir, now)));
-            lastScan = now;
+    /** Where publications are announced; set once the notifier exists. */
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    // ---------------------------------------------------------------- offsets
+
+    /** True when the record at {@code offset} was applied already (a redelivery). */
+    public boolean isApplied(SourcePartition partition, long offset) {
+        Long next = applied.get(partition);
+        return next != null && offset < next;
+    }
+
+    /** The record at {@code offset} is done (applied, skipped or rejected); durable with the next round. */
+    public void markApplied(SourcePartition partition, long offset) {
+        Long next = applied.get(partition);
+        if (next == null || offset + 1 > next) {
+            applied.put(partition, offset + 1);
+            advanced.add(partition);
         }
+    }
+
+    /** The next offset of every partition whose records are durable up to it. */
+    public Map<SourcePartition, Long> durableOffsets() {
+        return Map.copyOf(durable);
+    }
+
+    public OptionalLong durableOffset(SourcePartition partition) {
+        Long next = durable.get(partition);
+        return next == null ? OptionalLong.empty() : OptionalLong.of(next);
+    }
+
+    /** Something applied is not durable yet. */
+    public boolean hasUncommitted() {
+        return pendingChanges || !advanced.isEmpty() || !publications.isEmpty();
+    }
+
+    public boolean hasPendingPublications() {
+        return !publications.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- applying records
+
+    /**
+     * Applies one file part. Chunks in order go straight into the next version of the file; a chunk out of
+     * order is held apart until the chunks before it are in. A completed file is checked (length and digest
+     * when the transfer announced them, a configuration file validated, compared with the file in place) and
+     * published by the next {@link #commit()}.
+     */
+    public Applied apply(FilePart part, Object source) throws RejectedFileException, IOException {
+        SafeFileName name = SafeFileName.parse(part.fileName());
+        FileKind kind = name.hasSuffix(settings.configSuffixes()) ? FileKind.CONFIG : FileKind.DATA;
+        long limit = kind == FileKind.CONFIG ? settings.maxConfigBytes() : settings.maxFileBytes();
+        int index = part.chunkIndex();
+        int total = part.totalChunks();
+        byte[] content = part.content();
+        TransferIntegrity integrity = part.integrity();
+        String transferId = integrity == null ? null : integrity.transferId();
+        if (total < 1 || index < 1 || index > total) {
+            throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index + " of "
+                    + total + " of " + name + " is out of range (chunks are numbered 1.." + total + ")");
+        }
+
+        LiveTransfer transfer = transfers.get(name.value());
+        if (transfer != null && !transfer.state.sameTransfer(total, transferId)) {
+            discard(transfer, transferId != null && transfer.state.transferId != null
+                    ? "transfer " + transferId + " of the same file began"
+                    : "a new transfer of the same file began (" + total + " chunks, the held set has "
+                            + transfer.state.total + (transfer.state.transferId == null ? "" : ", transfer "
+                                    + transfer.state.transferId) + ")");
+            transfer = null;
+        }
+        if (transfer != null && transfer.state.has(index)) {
+            if (sameBytes(transfer, index, content)) {
+                transfer.state.duplicate(index);
+                addOp(new JournalOp.Repeat(name.value(), index));
+                transfer.lastActivity = clock.instant();
+                return Applied.DUPLICATE;
+            }
+            int resent = transfer.state.resent();
+            if (transferId != null) {
+                discard(transfer, "chunk " + index + " of transfer " + transferId + " arrived again with other bytes");
+                throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index
+                        + " of transfer " + transferId + " of " + name + " arrived again with other bytes; the "
+                        + "transfer is discarded");
+            }
+            if (index <= transfer.state.contiguous() && index == resent + 1) {
+                log.info("Chunk {} of {} differs from the one held: a new transfer of the file began{}", index, name,
+                        resent == 0 ? "" : "; its chunks 1.." + resent + " arrived again identical and are kept");
+                listener.transferDiscarded(name.value(), "a new transfer of the same file began");
+                transfer = rewind(transfer, resent);
+            } else {
+                discard(transfer, "chunk " + index + " arrived again with other bytes: a new transfer began");
+                transfer = null;
+            }
+        }
+        if (transfer == null) {
+            if (integrity != null && integrity.length() > limit) {
+                throw tooLarge(kind, name, integrity.length(), limit);
+            }
+            transfer = begin(name, kind, total, integrity);
+        }
+        long held = transfer.state.bytesHeld() + content.length;
+        if (held > limit) {
+            discard(transfer, "it grew beyond the size limit");
+            throw tooLarge(kind, name, held, limit);
+        }
+        if (integrity != null && held > integrity.length()) {
+            discard(transfer, "it holds more bytes than its header 'file-length' announced");
+            throw new RejectedFileException(RejectedFileException.Kind.DIGEST_MISMATCH, "transfer " + transferId
+                    + " of " + name + " holds " + held + " bytes, more than its announced length of "
+                    + integrity.length() + "; the transfer is discarded and nothing is published");
+        }
+        if (transfer.state.isInOrderNext(index)) {
+            append(transfer, index, content);
+            absorbStaged(transfer);
+        } else {
+            stage(transfer, index, content);
+        }
+        transfer.lastActivity = clock.instant();
+        hook.reached("apply:chunk-written");
+        return transfer.state.isComplete() ? complete(transfer, source) : Applied.STAGED;
+    }
+
+    private LiveTransfer begin(SafeFileName name, FileKind kind, int total, TransferIntegrity integrity)
+            throws RejectedFileException, IOException {
+        resolveWritable(name);
+        long seq = nextSeq++;
+        TransferState state = new TransferState(name.value(), seq, total,
+                integrity == null ? null : integrity.transferId(), integrity == null ? -1 : integrity.length(),
+                integrity == null ? null : integrity.sha256Hex());
+        LiveTransfer transfer = new LiveTransfer(state, name, kind, clock.instant());
+        transfer.data = DurableFiles.createFresh(dataFile(seq));
+        transfer.digest = sha256();
+        workDirChanged = true;
+        dirty.add(dataFile(seq));
+        addOp(new JournalOp.Begin(name.value(), seq, total, state.transferId, state.expectedLength,
+                state.expectedSha256));
+        transfers.put(name.value(), transfer);
+        return transfer;
+    }
+
+    private void append(LiveTransfer transfer, int index, byte[] content) throws IOException {
+        DurableFiles.writeFully(transfer.data, ByteBuffer.wrap(content), transfer.state.dataLength());
+        transfer.digest.update(content);
+        transfer.state.appendInOrder(content.length);
+        addOp(new JournalOp.Chunk(transfer.name.value(), index, content.length, true));
+    }
+
+    private void stage(LiveTransfer transfer, int index, byte[] content) throws IOException {
+        Path chunk = chunkFile(transfer.state.seq, index);
+        try (FileChannel out = DurableFiles.createFresh(chunk)) {
+            DurableFiles.writeFully(out, ByteBuffer.wrap(content));
+        }
+        workDirChanged = true;
+        dirty.add(chunk);
+        boolean wasAmbiguous = transfer.state.isAmbiguous();
+        transfer.state.stage(index, content.length);
+        addOp(new JournalOp.Chunk(transfer.name.value(), index, content.length, false));
+        if (transfer.state.isAmbiguous() && !wasAmbiguous) {
+            log.warn("Chunk {} of {} arrived out of order while chunks of the file were held, and the records carry "
+                    + "no transfer id: an abandoned transfer and a new one cannot be told apart, so this set will not "
+                    + "be published; the file waits for its next transfer", index, transfer.name);
+        }
+    }
+
+    /** Appends staged chunks that now follow the data in order, hashing them as they are copied. */
+    private void absorbStaged(LiveTransfer transfer) throws IOException {
+        int index;
+        while ((index = transfer.state.absorbable()) > 0) {
+            Path chunk = chunkFile(transfer.state.seq, index);
+            long position = transfer.state.dataLength();
+            try (FileChannel in = DurableFiles.openForReading(chunk)) {
+                ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+                while (in.read(buffer) > 0) {
+                    buffer.flip();
+                    transfer.digest.update(buffer.duplicate());
+                    position += writeAt(transfer.data, buffer, position);
+                    buffer.clear();
+                }
+            }
+            transfer.state.absorb(index);
+            addOp(new JournalOp.Absorb(transfer.name.value(), index));
+            dirty.remove(chunk);
+            garbage.add(chunk);
+        }
+    }
+
+    /** A new transfer whose first {@code keep} chunks equal the held ones: they are copied to a new data file. */
+    private LiveTransfer rewind(LiveTransfer old, int keep) throws IOException {
+        long seq = nextSeq++;
+        LiveTransfer transfer = new LiveTransfer(old.state.rewound(keep, seq), old.name, old.kind, clock.instant());
+        transfer.data = DurableFiles.createFresh(dataFile(seq));
+        transfer.digest = sha256();
+        copyPrefix(old.data, transfer, transfer.state.dataLength());
+        workDirChanged = true;
+        dirty.add(dataFile(seq));
+        addOp(new JournalOp.Rewind(old.name.value(), keep, seq));
+        dropFiles(old);
+        transfers.put(old.name.value(), transfer);
+        return transfer;
+    }
+
+    private Applied complete(LiveTransfer transfer, Object source) throws RejectedFileException, IOException {
+        TransferState state = transfer.state;
+        String name = transfer.name.value();
+        String sha256 = HexFormat.of().formatHex(transfer.digest.digest());
+        long size = state.dataLength();
+        transfer.data.close();
+        if (state.expectedSha256 != null && (size != state.expectedLength || !sha256.equals(state.expectedSha256))) {
+            discard(transfer, "its length or SHA-256 does not match its headers");
+            throw new RejectedFileException(RejectedFileException.Kind.DIGEST_MISMATCH, "transfer "
+                    + state.transferId + " of " + transfer.name + " assembled " + size + " bytes with SHA-256 " + sha256
+                    + ", but its headers announced " + state.expectedLength + " bytes with SHA-256 "
+                    + state.expectedSha256 + "; nothing is published");
+        }
+        if (state.isAmbiguous()) {
+            discard(transfer, "its chunks may come from two transfers (out of order, no transfer id)");
+            return Applied.WAITING;
+        }
+        if (transfer.kind == FileKind.CONFIG) {
+            try {
+                configValidator.validate(transfer.name, dataFile(state.seq));
+            } catch (RejectedFileException e) {
+                discard(transfer, "it is not a valid configuration file");
+                throw e;
+            }
+        }
+        transfers.remove(name);
+        if (isInPlace(transfer.name, size, sha256)) {
+            addOp(new JournalOp.Discard(name));
+            dirty.remove(dataFile(state.seq));
+            garbage.add(dataFile(state.seq));
+            return Applied.UNCHANGED;
+        }
+        addOp(new JournalOp.Publish(name, state.seq, size, sha256));
+        publications.add(new PendingPublication(transfer.name, transfer.kind, state.seq, size, sha256, source));
+        current.put(name, new CurrentFile(size, sha256, null));
+        return Applied.COMPLETED;
+    }
+
+    /** The file in place is one the store wrote with this content, untouched since (same size, time and inode). */
+    private boolean isInPlace(SafeFileName name, long size, String sha256) throws IOException {
+        CurrentFile known = current.get(name.value());
+        if (known == null || known.size() != size || !known.sha256().equals(sha256)) {
+            return false;
+        }
+        if (known.identity() == null) {
+            return true; // published by this round, or its identity was not journaled before a crash
+        }
+        Optional<FileLocation> location;
+        try {
+            location = FileLocation.resolveExisting(realFilesDir, name);
+        } catch (RejectedFileException e) {
+            return false;
+        }
+        return location.isPresent() && known.identity().equals(identity(location.get().target()).orElse(null));
+    }
+
+    /** Drops transfers idle for longer than the stale time (time while stopped does not count). */
+    public List<String> expireStale() {
+        Instant now = clock.instant();
         List<String> expired = new ArrayList<>();
-        for (Iterator<Map.Entry<String, TrackedChunkSet>> it = chunkSets.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, TrackedChunkSet> entry = it.next();
-            if (Duration.between(entry.getValue().lastActivity, now).compareTo(settings.staleAfter()) > 0) {
-                ChunkSet.discard(entry.getValue().dir);
-                it.remove();
-                expired.add(entry.getKey());
+        for (Iterator<LiveTransfer> it = new ArrayList<>(transfers.values()).iterator(); it.hasNext(); ) {
+            LiveTransfer transfer = it.next();
+            if (Duration.between(transfer.lastActivity, now).compareTo(settings.staleAfter()) > 0) {
+                discard(transfer, "no chunk arrived for " + settings.staleAfter().toMillis() + " ms");
+                expired.add(transfer.name.value());
             }
         }
         return expired;
     }
 
-    /** Validates a config in {@code F.tmp} and compares the content with {@code F}'s. */
-    private PreparedFile prepared(FileLocation location, FileKind kind, long size, boolean chunked)
-            throws RejectedFileException, IOException {
-        if (kind == FileKind.CONFIG) {
+    private void discard(LiveTransfer transfer, String reason) {
+        log.warn("Discarded the incomplete transfer of {} ({} of {} chunks held): {}", transfer.name,
+                transfer.state.contiguous(), transfer.state.total, reason);
+        addOp(new JournalOp.Discard(transfer.name.value()));
+        dropFiles(transfer);
+        transfers.remove(transfer.name.value());
+        listener.transferDiscarded(transfer.name.value(), reason);
+    }
+
+    /** The transfer's work files go once the round that forgets them is committed. */
+    private void dropFiles(LiveTransfer transfer) {
+        try {
+            transfer.data.close();
+        } catch (IOException e) {
+            log.debug("Closing {} failed: {}", dataFile(transfer.state.seq), e.toString());
+        }
+        Path data = dataFile(transfer.state.seq);
+        dirty.remove(data);
+        garbage.add(data);
+        for (int index : transfer.state.stagedIndexes()) {
+            Path chunk = chunkFile(transfer.state.seq, index);
+            dirty.remove(chunk);
+            garbage.add(chunk);
+        }
+    }
+
+    // ---------------------------------------------------------------- the round
+
+    /**
+     * Makes everything applied so far durable in one round of fsyncs, commits it with the offsets in one
+     * journal entry, then puts completed files in place. Returns what was published.
+     */
+    public Round commit() throws IOException {
+        if (!hasUncommitted()) {
+            return Round.NOTHING;
+        }
+        for (SourcePartition partition : advanced) {
+            addOp(new JournalOp.Offset(partition.topic(), partition.partition(), applied.get(partition)));
+        }
+        hook.reached("round:start");
+        syncAll(dirty);
+        hook.reached("round:data-synced");
+        if (workDirChanged) {
+            DurableFiles.syncDirectory(workDir);
+            hook.reached("round:work-dir-synced");
+        }
+        EnumSet<FileKind> kinds = EnumSet.noneOf(FileKind.class);
+        publications.forEach(publication -> kinds.add(publication.kind()));
+        for (FileKind kind : kinds) {
+            listener.beforePublishing(kind);
+        }
+        hook.reached("round:notification-persisted");
+        journal.append(pendingOps);
+        hook.reached("round:journal-committed");
+        for (SourcePartition partition : advanced) {
+            durable.put(partition, applied.get(partition));
+        }
+        advanced.clear();
+        pendingOps.clear();
+        pendingChanges = false;
+        dirty.clear();
+        workDirChanged = false;
+
+        List<PendingPublication> toPlace = new ArrayList<>(publications);
+        publications.clear();
+        Round round = place(toPlace);
+        if (!round.published().isEmpty()) {
+            listener.afterPublishing();
+            hook.reached("round:armed");
+        }
+        for (Path path : garbage) {
             try {
-                configValidator.validate(location.name(), location.tmp());
-            } catch (RejectedFileException e) {
-                // Deliberately discarded: an invalid config never replaces F; F and F.backup stay as they are.
-                Files.deleteIfExists(location.tmp());
-                if (chunked) {
-                    discardChunkSet(location);
-                }
-                throw e;
+                Files.deleteIfExists(path);
             } catch (IOException e) {
-                DurableFiles.deleteQuietly(location.tmp(), e);
-                throw e;
+                log.debug("Could not remove {} ({}); the next start removes it", path, e.toString());
             }
         }
-        boolean changes;
+        garbage.clear();
+        if (journal.size() > COMPACT_AFTER_BYTES) {
+            compact();
+        }
+        return round;
+    }
+
+    /** Renames committed files into place, backup first, then syncs their directories. */
+    private Round place(List<PendingPublication> toPlace) throws IOException {
+        if (toPlace.isEmpty()) {
+            return new Round(true, List.of(), List.of());
+        }
+        List<Publication> published = new ArrayList<>();
+        List<FailedPublication> failed = new ArrayList<>();
+        Set<Path> directories = new LinkedHashSet<>();
+        for (PendingPublication publication : toPlace) {
+            try {
+                FileLocation location = placeOne(publication.name(), publication.seq());
+                directories.add(location.dir());
+                published.add(new Publication(publication.name().value(), publication.kind(), publication.size(),
+                        publication.sha256(), publication.source()));
+            } catch (RejectedFileException e) {
+                dropPublication(publication.name(), publication.seq(), e);
+                failed.add(new FailedPublication(publication.name().value(), publication.source(), e));
+            }
+        }
+        for (Path directory : directories) {
+            DurableFiles.syncDirectory(directory);
+        }
+        hook.reached("round:targets-synced");
+        return new Round(true, published, failed);
+    }
+
+    private FileLocation placeOne(SafeFileName name, long seq) throws RejectedFileException, IOException {
+        FileLocation location = resolveWritable(name);
+        Path target = location.target();
         try {
-            changes = !DurableFiles.sameContent(location.target(), location.tmp());
-        } catch (NoSuchFileException e) {
-            changes = true; // no current file
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                Path link = workDir.resolve("b" + seq + ".link");
+                Files.deleteIfExists(link);
+                try {
+                    Files.createLink(link, target);
+                } catch (UnsupportedOperationException | FileSystemException e) {
+                    DurableFiles.copy(target, link);
+                }
+                hook.reached("place:backup-linked");
+                Files.move(link, location.backup(), StandardCopyOption.ATOMIC_MOVE);
+                Files.deleteIfExists(link); // rename(2) keeps both names when they are one file already
+                hook.reached("place:backup-renamed");
+            }
+            Files.move(dataFile(seq), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw classify(name, location.dir(), e);
         }
-        return new Prepared(location, kind, size, changes);
-    }
-
-    private void discardChunkSet(FileLocation location) throws IOException {
-        ChunkSet.discard(location.chunkDir());
-        chunkSets.remove(location.name().value());
-    }
-
-    private FileKind kindOf(SafeFileName name) {
-        return name.hasSuffix(settings.configSuffixes()) ? FileKind.CONFIG : FileKind.DATA;
-    }
-
-    private long limitFor(FileKind kind) {
-        return kind == FileKind.CONFIG ? settings.maxConfigBytes() : settings.maxFileBytes();
-    }
-
-    private static String describe(FileKind kind, SafeFileName name) {
-        return (kind == FileKind.CONFIG ? "config file " : "file ") + name;
-    }
-
-    private Path realFilesDir() throws IOException {
-        Path real = filesDir.toRealPath();
-        if (!Files.isDirectory(real)) {
-            throw new IOException("files directory " + filesDir + " is not a directory");
+        hook.reached("place:renamed");
+        String identity = identity(target).orElse(null);
+        CurrentFile known = current.get(name.value());
+        if (known != null && identity != null) {
+            current.put(name.value(), new CurrentFile(known.size(), known.sha256(), identity));
+            pendingOps.add(new JournalOp.Placed(name.value(), identity));
         }
-        return real;
+        return location;
+    }
+
+    private void dropPublication(SafeFileName name, long seq, RejectedFileException reason) {
+        log.error("Could not put {} in place, and never will as things stand: {}; the file in place is unchanged",
+                name, reason.getMessage());
+        garbage.add(dataFile(seq));
+        current.remove(name.value());
+        addOp(new JournalOp.Dropped(name.value()));
+    }
+
+    /** Resolves the file's directory (creating it) and checks that the worker may write there. */
+    private FileLocation resolveWritable(SafeFileName name) throws RejectedFileException, IOException {
+        FileLocation location;
+        try {
+            location = FileLocation.resolve(realFilesDir, name);
+        } catch (IOException e) {
+            throw classify(name, null, e);
+        }
+        if (!location.dir().equals(realFilesDir) && !Files.isWritable(location.dir())) {
+            throw new RejectedFileException(RejectedFileException.Kind.PATH_CONFLICT, "cannot write file " + name
+                    + ": directory '" + realFilesDir.relativize(location.dir()) + "' is not writable by this worker");
+        }
+        return location;
     }
 
     /**
-     * Finds the chunk sets under {@code root} by file name; with {@code removeLeftovers}, also deletes every
-     * {@code *.tmp} (files, links and abandoned trees), chunk sets included. Never follows a symbolic link
-     * and never enters a hidden directory.
+     * A failure on one file's path is that record's when it will not heal (and the files directory and the
+     * store's own directory are usable); otherwise it is the environment's and is thrown as it is.
      */
-    private static Map<String, Path> scan(Path root, boolean removeLeftovers) throws IOException {
-        Map<String, Path> found = new HashMap<>();
-        String chunksSuffix = ".chunks";
-        Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), SafeFileName.MAX_COMPONENTS + 1,
-                new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                        if (dir.equals(root)) {
-                            return FileVisitResult.CONTINUE;
-                        }
-                        String fileName = dir.getFileName().toString();
-                        if (fileName.startsWith(".")) {
-                            return FileVisitResult.SKIP_SUBTREE;
-                        }
-                        if (fileName.endsWith(".tmp")) {
-                            if (removeLeftovers) {
-                                DurableFiles.deleteRecursively(dir);
-                            }
-                            return FileVisitResult.SKIP_SUBTREE;
-                        }
-                        if (fileName.endsWith(chunksSuffix)) {
-                            String relative = root.relativize(dir).toString();
-                            found.put(relative.substring(0, relative.length() - chunksSuffix.length()), dir);
-                            if (removeLeftovers) {
-                                removeTmpEntries(dir);
-                            }
-                            return FileVisitResult.SKIP_SUBTREE;
-                        }
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                        String fileName = file.getFileName().toString();
-                        if (removeLeftovers && fileName.endsWith(".tmp") && !fileName.startsWith(".")) {
-                            DurableFiles.deleteRecursively(file);
-                        }
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                        if (failure instanceof AccessDeniedException && !file.equals(root)) {
-                            return FileVisitResult.CONTINUE; // someone else's; the store never wrote there
-                        }
-                        throw failure;
-                    }
-                });
-        return found;
+    private IOException classify(SafeFileName name, Path dir, IOException e) throws RejectedFileException {
+        boolean environment = !Files.isWritable(realFilesDir) || !Files.isWritable(workDir)
+                || realFilesDir.equals(dir) && !(e instanceof java.nio.file.AtomicMoveNotSupportedException);
+        if (!environment && PathFailures.isPermanentForPath(e)) {
+            throw new RejectedFileException(RejectedFileException.Kind.PATH_CONFLICT, "cannot write file " + name + ": "
+                    + PathFailures.describe(e));
+        }
+        return e;
     }
 
-    private static void removeTmpEntries(Path chunkDir) throws IOException {
-        try (var entries = Files.newDirectoryStream(chunkDir, "*.tmp")) {
-            for (Path entry : entries) {
-                DurableFiles.deleteRecursively(entry);
+    private void syncAll(Set<Path> paths) throws IOException {
+        if (paths.size() < 4) {
+            for (Path path : paths) {
+                sync(path);
             }
+            return;
         }
-    }
-
-    /** A complete file in {@code F.tmp}, fsync'd and (for a config) validated. */
-    private final class Prepared implements PreparedFile {
-        private final FileLocation location;
-        private final FileKind kind;
-        private final long size;
-        private final boolean changes;
-
-        Prepared(FileLocation location, FileKind kind, long size, boolean changes) {
-            this.location = location;
-            this.kind = kind;
-            this.size = size;
-            this.changes = changes;
+        if (syncPool == null) {
+            syncPool = Executors.newFixedThreadPool(SYNC_THREADS, runnable -> {
+                Thread thread = new Thread(runnable, "resolver-file-sink-fsync");
+                thread.setDaemon(true);
+                return thread;
+            });
         }
-
-        @Override
-        public String name() {
-            return location.name().value();
+        List<Future<?>> futures = new ArrayList<>(paths.size());
+        for (Path path : paths) {
+            futures.add(syncPool.submit(() -> {
+                sync(path);
+                return null;
+            }));
         }
-
-        @Override
-        public FileKind kind() {
-            return kind;
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public boolean changesCurrentFile() {
-            return changes;
-        }
-
-        @Override
-        public PublishOutcome publish() throws IOException {
-            if (!changes) {
-                Files.deleteIfExists(location.tmp());
-                discardChunkSet(location);
-                return PublishOutcome.UNCHANGED;
-            }
-            if (Files.exists(location.target(), LinkOption.NOFOLLOW_LINKS)) {
-                keepBackup();
-            }
-            Files.move(location.tmp(), location.target(), StandardCopyOption.ATOMIC_MOVE);
-            DurableFiles.syncDirectory(location.dir());
-            discardChunkSet(location);
-            return PublishOutcome.PUBLISHED;
-        }
-
-        /**
-         * Makes F.backup hold F's current content without ever removing F: a hard link (or, where links are
-         * refused, a copy) under a temporary name, renamed over F.backup.
-         */
-        private void keepBackup() throws IOException {
-            Path backupTmp = location.backupTmp();
-            Files.deleteIfExists(backupTmp);
+        IOException failure = null;
+        for (Future<?> future : futures) {
             try {
-                Files.createLink(backupTmp, location.target());
-            } catch (UnsupportedOperationException | FileSystemException e) {
-                DurableFiles.copy(location.target(), backupTmp);
+                future.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while syncing files", e);
             }
-            Files.move(backupTmp, location.backup(), StandardCopyOption.ATOMIC_MOVE);
-            // rename(2) does nothing when both names already link the same file; drop the spare name.
-            Files.deleteIfExists(backupTmp);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static void sync(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            channel.force(true);
+        }
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recover() throws IOException {
+        Path journalFile = storeDir.resolve(JOURNAL);
+        Map<String, TransferState> states = new LinkedHashMap<>();
+        List<JournalOp.Publish> published = new ArrayList<>();
+        for (List<JournalOp> entry : Journal.read(journalFile)) {
+            for (JournalOp op : entry) {
+                replay(op, states, published);
+            }
+        }
+        durable.putAll(applied);
+        rollForward(published);
+        Set<Path> keep = new LinkedHashSet<>();
+        Instant now = clock.instant();
+        for (TransferState state : states.values()) {
+            LiveTransfer transfer = reopen(state, now);
+            if (transfer == null) {
+                continue;
+            }
+            transfers.put(state.name, transfer);
+            keep.add(dataFile(state.seq));
+            for (int index : state.stagedIndexes()) {
+                keep.add(chunkFile(state.seq, index));
+            }
+        }
+        rollBack(keep);
+        journal = Journal.create(journalFile, snapshot());
+        pendingOps.clear();
+        pendingChanges = false;
+        if (!transfers.isEmpty()) {
+            log.info("Resumed {} incomplete transfer(s) from before the last stop: {}", transfers.size(),
+                    transfers.keySet().stream().map(SafeFileName::quote).toList());
+        }
+    }
+
+    private void replay(JournalOp op, Map<String, TransferState> states, List<JournalOp.Publish> published) {
+        if (op instanceof JournalOp.Offset o) {
+            applied.put(new SourcePartition(o.topic(), o.partition()), o.next());
+        } else if (op instanceof JournalOp.Begin b) {
+            states.put(b.name(), new TransferState(b.name(), b.seq(), b.total(), b.transferId(), b.length(),
+                    b.sha256()));
+            nextSeq = Math.max(nextSeq, b.seq() + 1);
+        } else if (op instanceof JournalOp.Chunk c) {
+            TransferState state = states.get(c.name());
+            if (c.inOrder()) {
+                state.appendInOrder(c.size());
+            } else {
+                state.stage(c.index(), c.size());
+            }
+        } else if (op instanceof JournalOp.Repeat r) {
+            states.get(r.name()).duplicate(r.index());
+        } else if (op instanceof JournalOp.Absorb a) {
+            states.get(a.name()).absorb(a.index());
+        } else if (op instanceof JournalOp.Rewind r) {
+            states.put(r.name(), states.get(r.name()).rewound(r.keep(), r.seq()));
+            nextSeq = Math.max(nextSeq, r.seq() + 1);
+        } else if (op instanceof JournalOp.Mark m) {
+            states.get(m.name()).mark(m.ambiguous(), m.resent());
+        } else if (op instanceof JournalOp.Discard d) {
+            states.remove(d.name());
+        } else if (op instanceof JournalOp.Publish p) {
+            states.remove(p.name());
+            current.put(p.name(), new CurrentFile(p.size(), p.sha256(), null));
+            published.add(p);
+            nextSeq = Math.max(nextSeq, p.seq() + 1);
+        } else if (op instanceof JournalOp.Placed p) {
+            CurrentFile known = current.get(p.name());
+            if (known != null) {
+                current.put(p.name(), new CurrentFile(known.size(), known.sha256(), p.identity()));
+            }
+        } else if (op instanceof JournalOp.Dropped d) {
+            current.remove(d.name());
+        } else if (op instanceof JournalOp.Current c) {
+            current.put(c.name(), new CurrentFile(c.size(), c.sha256(), c.identity()));
+        } else if (op instanceof JournalOp.NextSeq n) {
+            nextSeq = Math.max(nextSeq, n.seq());
+        }
+    }
+
+    /** Carries out committed publications a crash interrupted: their work file is still there. */
+    private void rollForward(List<JournalOp.Publish> published) throws IOException {
+        Set<Path> directories = new LinkedHashSet<>();
+        for (JournalOp.Publish publication : published) {
+            if (!Files.exists(dataFile(publication.seq()), LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            SafeFileName name;
+            try {
+                name = SafeFileName.parse(publication.name());
+                directories.add(placeOne(name, publication.seq()).dir());
+                log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name,
+                        publication.size());
+            } catch (RejectedFileException e) {
+                log.error("Could not finish publishing '{}' after a restart: {}", publication.name(), e.getMessage());
+                Files.deleteIfExists(dataFile(publication.seq()));
+                current.remove(publication.name());
+            }
+        }
+        for (Path directory : directories) {
+            DurableFiles.syncDirectory(directory);
+        }
+    }
+
+    /** Reopens a journaled transfer, cutting its data file back to the journaled length. */
+    private LiveTransfer reopen(TransferState state, Instant now) throws IOException {
+        SafeFileName name;
+        try {
+            name = SafeFileName.parse(state.name);
+        } catch (RejectedFileException e) {
+            return null;
+        }
+        Path data = dataFile(state.seq);
+        boolean intact = Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS) && Files.size(data) >= state.dataLength();
+        for (int index : state.stagedIndexes()) {
+            Path chunk = chunkFile(state.seq, index);
+            intact &= Files.isRegularFile(chunk, LinkOption.NOFOLLOW_LINKS) && Files.size(chunk) == state.size(index);
+        }
+        if (!intact) {
+            log.warn("The held chunks of {} are not all on disk as the journal says; the transfer is dropped and the "
+                    + "file waits for its next transfer", name);
+            addOp(new JournalOp.Discard(state.name));
+            return null;
+        }
+        FileKind kind = name.hasSuffix(settings.configSuffixes()) ? FileKind.CONFIG : FileKind.DATA;
+        LiveTransfer transfer = new LiveTransfer(state, name, kind, now);
+        transfer.data = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        transfer.data.truncate(state.dataLength());
+        transfer.digest = sha256();
+        copyPrefix(transfer.data, null, state.dataLength(), transfer.digest);
+        return transfer;
+    }
+
+    /** Removes every work file no journaled transfer holds. */
+    private void rollBack(Set<Path> keep) throws IOException {
+        boolean removed = false;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(workDir)) {
+            for (Path entry : entries) {
+                if (!keep.contains(entry)) {
+                    DurableFiles.deleteRecursively(entry);
+                    removed = true;
+                }
+            }
+        }
+        if (removed) {
+            DurableFiles.syncDirectory(workDir);
+        }
+    }
+
+    private List<JournalOp> snapshot() {
+        List<JournalOp> ops = new ArrayList<>();
+        ops.add(new JournalOp.NextSeq(nextSeq));
+        applied.forEach((partition, next) -> ops.add(new JournalOp.Offset(partition.topic(), partition.partition(),
+                next)));
+        current.forEach((name, file) -> ops.add(new JournalOp.Current(name, file.size(), file.sha256(),
+                file.identity())));
+        for (LiveTransfer transfer : transfers.values()) {
+            TransferState state = transfer.state;
+            ops.add(new JournalOp.Begin(state.name, state.seq, state.total, state.transferId, state.expectedLength,
+                    state.expectedSha256));
+            for (int index = 1; index <= state.contiguous(); index++) {
+                ops.add(new JournalOp.Chunk(state.name, index, state.size(index), true));
+            }
+            for (int index : state.stagedIndexes()) {
+                ops.add(new JournalOp.Chunk(state.name, index, state.size(index), false));
+            }
+            ops.add(new JournalOp.Mark(state.name, state.isAmbiguous(), state.resent()));
+        }
+        return ops;
+    }
+
+    /** Rewrites the journal as a snapshot of the committed state. Called right after a commit. */
+    private void compact() throws IOException {
+        Journal old = journal;
+        journal = Journal.create(old.path(), snapshot());
+        old.close();
+        hook.reached("compaction:done");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void addOp(JournalOp op) {
+        pendingOps.add(op);
+        pendingChanges = true;
+    }
+
+    private boolean sameBytes(LiveTransfer transfer, int index, byte[] content) throws IOException {
+        if (transfer.state.size(index) != content.length) {
+            return false;
+        }
+        ByteBuffer held = ByteBuffer.allocate(content.length);
+        if (transfer.state.isStaged(index)) {
+            try (FileChannel in = DurableFiles.openForReading(chunkFile(transfer.state.seq, index))) {
+                readFully(in, held, 0);
+            }
+        } else {
+            readFully(transfer.data, held, transfer.state.start(index));
+        }
+        return Arrays.equals(held.array(), content);
+    }
+
+    /** Copies (and hashes) the first {@code length} bytes of {@code source} into {@code target}'s data file. */
+    private static void copyPrefix(FileChannel source, LiveTransfer target, long length) throws IOException {
+        copyPrefix(source, target.data, length, target.digest);
+    }
+
+    private static void copyPrefix(FileChannel source, FileChannel target, long length, MessageDigest digest)
+            throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+        long position = 0;
+        while (position < length) {
+            buffer.clear();
+            buffer.limit((int) Math.min(buffer.capacity(), length - position));
+            int read = source.read(buffer, position);
+            if (read <= 0) {
+                throw new IOException("unexpected end of a work file at byte " + position + " of " + length);
+            }
+            buffer.flip();
+            digest.update(buffer.duplicate());
+            if (target != null) {
+                writeAt(target, buffer, position);
+            }
+            position += read;
+        }
+    }
+
+    private static int writeAt(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        int length = buffer.remaining();
+        DurableFiles.writeFully(channel, buffer, position);
+        return length;
+    }
+
+    private static void readFully(FileChannel in, ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            int read = in.read(buffer, at);
+            if (read < 0) {
+                throw new IOException("unexpected end of a work file");
+            }
+            at += read;
+        }
+    }
+
+    private static Optional<String> identity(Path file) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(attributes.size() + "/" + attributes.lastModifiedTime().toInstant() + "/"
+                    + attributes.fileKey());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Path createDirectory(Path parent, String name) throws IOException {
+        Path dir = parent.resolve(name);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectory(dir);
+            DurableFiles.syncDirectory(parent);
+        }
+        return dir;
+    }
+
+    private Path dataFile(long seq) {
+        return workDir.resolve("t" + seq + ".data");
+    }
+
+    private Path chunkFile(long seq, int index) {
+        return workDir.resolve("t" + seq + ".c" + index);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static RejectedFileException tooLarge(FileKind kind, SafeFileName name, long size, long limit) {
+        return new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, (kind == FileKind.CONFIG
+                ? "config file " : "file ") + name + " has " + size + " bytes, more than the limit of " + limit
+                + "; what was held of it is discarded");
+    }
+
+    /** The work file a test may inspect. */
+    Path workDir() {
+        return workDir;
+    }
+
+    /**
+     * Releases the lock and open files without writing anything: what is not committed is rolled back by the
+     * next {@link #open}. Used both for a clean stop (after a final {@link #commit()}) and to abandon the store
+     * after an I/O failure.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (LiveTransfer transfer : transfers.values()) {
+            try {
+                transfer.data.close();
+            } catch (IOException e) {
+                log.debug("Closing a work file failed: {}", e.toString());
+            }
+        }
+        if (syncPool != null) {
+            syncPool.shutdownNow();
+        }
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+        } catch (IOException e) {
+            log.debug("Closing the journal failed: {}", e.toString());
+        }
+        try {
+            lockChannel.close();
+        } catch (IOException e) {
+            log.debug("Releasing the lock failed: {}", e.toString());
         }
     }
 }

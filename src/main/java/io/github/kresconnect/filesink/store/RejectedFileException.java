@@ -1,8 +1,9 @@
 package io.github.kresconnect.filesink.store;
 
 /**
- * The input can never become a file as sent (unsafe name, invalid config, too large, inconsistent chunks).
- * Whatever it had staged is discarded; the files already in place are untouched.
+ * The input can never become a file as sent (unsafe name, a path that can never be written, invalid config,
+ * too large, inconsistent chunks, a digest that does not match). Whatever its transfer had staged is
+ * discarded; the files already in place are untouched.
  */
 public final class RejectedFileException extends Exception {
 
@@ -16,8 +17,10 @@ public final class RejectedFileException extends Exception {
         INVALID_CONFIG,
         /** Above file.max.bytes or config.file.max.bytes. */
         TOO_LARGE,
-        /** Chunks that cannot belong to one file (a total that disagrees with the staged set). */
-        INCONSISTENT_CHUNKS
+        /** Chunks that cannot belong to one file (one transfer's chunk repeated with other bytes). */
+        INCONSISTENT_CHUNKS,
+        /** The assembled file's length or SHA-256 differs from what the transfer's headers announced. */
+        DIGEST_MISMATCH
     }
 
     private final Kind kind;

@@ -1,0 +1,165 @@
+package io.github.kresconnect.filesink.store;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * One change the store made, as the journal records it. A round of the store writes the changes since the
+ * previous round as one journal entry; replaying every entry in order rebuilds the store's state.
+ */
+sealed interface JournalOp {
+
+    /** Records of this partition before {@code next} are applied. */
+    record Offset(String topic, int partition, long next) implements JournalOp {
+    }
+
+    /** A new transfer of {@code name} starts; its data goes to work file {@code t<seq>.data}. */
+    record Begin(String name, long seq, int total, String transferId, long length, String sha256)
+            implements JournalOp {
+    }
+
+    /** Chunk {@code index} ({@code size} bytes) written: appended to the data file, or staged apart. */
+    record Chunk(String name, int index, long size, boolean inOrder) implements JournalOp {
+    }
+
+    /** The staged chunk {@code index} was appended to the data file and its staged copy removed. */
+    record Absorb(String name, int index) implements JournalOp {
+    }
+
+    /** The first {@code keep} chunks were copied to data file {@code t<seq>.data}; the rest is dropped. */
+    record Rewind(String name, int keep, long seq) implements JournalOp {
+    }
+
+    /** Chunk {@code index} arrived again with the bytes already held. */
+    record Repeat(String name, int index) implements JournalOp {
+    }
+
+    /** Snapshot only: the flags of a transfer in progress. */
+    record Mark(String name, boolean ambiguous, int resent) implements JournalOp {
+    }
+
+    /** Snapshot only: the file at {@code name} is one the store wrote, with this length and SHA-256. */
+    record Current(String name, long size, String sha256, String identity) implements JournalOp {
+    }
+
+    /** Snapshot only: the next work file number. */
+    record NextSeq(long seq) implements JournalOp {
+    }
+
+    /** The transfer in progress for {@code name} is abandoned; its work files go. */
+    record Discard(String name) implements JournalOp {
+    }
+
+    /** Work file {@code t<seq>.data} becomes {@code name}: the commit point of a publication. */
+    record Publish(String name, long seq, long size, String sha256) implements JournalOp {
+    }
+
+    /** What the file at {@code name} looked like right after the store put it there. */
+    record Placed(String name, String identity) implements JournalOp {
+    }
+
+    /** The publication of {@code name} could not be carried out and was dropped; the file in place stays. */
+    record Dropped(String name) implements JournalOp {
+    }
+
+    static void write(JournalOp op, DataOutput out) throws IOException {
+        if (op instanceof Offset o) {
+            out.writeByte(1);
+            out.writeUTF(o.topic());
+            out.writeInt(o.partition());
+            out.writeLong(o.next());
+        } else if (op instanceof Begin b) {
+            out.writeByte(2);
+            out.writeUTF(b.name());
+            out.writeLong(b.seq());
+            out.writeInt(b.total());
+            out.writeUTF(b.transferId() == null ? "" : b.transferId());
+            out.writeLong(b.length());
+            out.writeUTF(b.sha256() == null ? "" : b.sha256());
+        } else if (op instanceof Chunk c) {
+            out.writeByte(3);
+            out.writeUTF(c.name());
+            out.writeInt(c.index());
+            out.writeLong(c.size());
+            out.writeBoolean(c.inOrder());
+        } else if (op instanceof Absorb a) {
+            out.writeByte(4);
+            out.writeUTF(a.name());
+            out.writeInt(a.index());
+        } else if (op instanceof Rewind r) {
+            out.writeByte(5);
+            out.writeUTF(r.name());
+            out.writeInt(r.keep());
+            out.writeLong(r.seq());
+        } else if (op instanceof Discard d) {
+            out.writeByte(6);
+            out.writeUTF(d.name());
+        } else if (op instanceof Publish p) {
+            out.writeByte(7);
+            out.writeUTF(p.name());
+            out.writeLong(p.seq());
+            out.writeLong(p.size());
+            out.writeUTF(p.sha256());
+        } else if (op instanceof Placed p) {
+            out.writeByte(8);
+            out.writeUTF(p.name());
+            out.writeUTF(p.identity());
+        } else if (op instanceof Dropped d) {
+            out.writeByte(9);
+            out.writeUTF(d.name());
+        } else if (op instanceof Repeat r) {
+            out.writeByte(10);
+            out.writeUTF(r.name());
+            out.writeInt(r.index());
+        } else if (op instanceof Mark m) {
+            out.writeByte(11);
+            out.writeUTF(m.name());
+            out.writeBoolean(m.ambiguous());
+            out.writeInt(m.resent());
+        } else if (op instanceof Current c) {
+            out.writeByte(12);
+            out.writeUTF(c.name());
+            out.writeLong(c.size());
+            out.writeUTF(c.sha256());
+            out.writeUTF(c.identity() == null ? "" : c.identity());
+        } else if (op instanceof NextSeq n) {
+            out.writeByte(13);
+            out.writeLong(n.seq());
+        }
+    }
+
+    static JournalOp read(DataInput in) throws IOException {
+        int code = in.readByte();
+        return switch (code) {
+            case 1 -> new Offset(in.readUTF(), in.readInt(), in.readLong());
+            case 2 -> {
+                String name = in.readUTF();
+                long seq = in.readLong();
+                int total = in.readInt();
+                String id = in.readUTF();
+                long length = in.readLong();
+                String sha = in.readUTF();
+                yield new Begin(name, seq, total, id.isEmpty() ? null : id, length, sha.isEmpty() ? null : sha);
+            }
+            case 3 -> new Chunk(in.readUTF(), in.readInt(), in.readLong(), in.readBoolean());
+            case 4 -> new Absorb(in.readUTF(), in.readInt());
+            case 5 -> new Rewind(in.readUTF(), in.readInt(), in.readLong());
+            case 6 -> new Discard(in.readUTF());
+            case 7 -> new Publish(in.readUTF(), in.readLong(), in.readLong(), in.readUTF());
+            case 8 -> new Placed(in.readUTF(), in.readUTF());
+            case 9 -> new Dropped(in.readUTF());
+            case 10 -> new Repeat(in.readUTF(), in.readInt());
+            case 11 -> new Mark(in.readUTF(), in.readBoolean(), in.readInt());
+            case 12 -> {
+                String name = in.readUTF();
+                long size = in.readLong();
+                String sha = in.readUTF();
+                String identity = in.readUTF();
+                yield new Current(name, size, sha, identity.isEmpty() ? null : identity);
+            }
+            case 13 -> new NextSeq(in.readLong());
+            default -> throw new IOException("unknown journal operation " + code);
+        };
+    }
+}

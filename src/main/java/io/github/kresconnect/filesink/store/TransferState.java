@@ -1,0 +1,153 @@
+package io.github.kresconnect.filesink.store;
+
+import java.util.Arrays;
+import java.util.TreeMap;
+
+/**
+ * What is known of one transfer of a file in progress, without any I/O: which chunks arrived, where the
+ * in-order ones end in the transfer's data file, which arrived out of order and wait apart, and whether the
+ * set can still be trusted. The live store and journal replay drive it through the same methods, so a
+ * replayed state is the state the store had.
+ *
+ * <p>Rules. Chunks {@code 1..contiguous} are in the data file, in order. A chunk arriving out of order is
+ * staged apart and appended once the chunks before it are in. Without a transfer id, a chunk that joins a
+ * non-empty set out of order could belong to another transfer (an abandoned one followed by one sent out
+ * of order), so the set is marked ambiguous and never published.
+ */
+final class TransferState {
+    final String name;
+    final long seq;
+    final int total;
+    final String transferId;
+    final long expectedLength;
+    final String expectedSha256;
+
+    /** ends[i]: length of the data file once chunks 1..i are in it. */
+    private final long[] ends;
+    private int contiguous;
+    private final TreeMap<Integer, Long> staged = new TreeMap<>();
+    private boolean ambiguous;
+    /** Leading chunks delivered again with identical bytes since the set last grew (a re-sent transfer). */
+    private int resent;
+
+    TransferState(String name, long seq, int total, String transferId, long expectedLength, String expectedSha256) {
+        this.name = name;
+        this.seq = seq;
+        this.total = total;
+        this.transferId = transferId;
+        this.expectedLength = expectedLength;
+        this.expectedSha256 = expectedSha256;
+        this.ends = new long[total + 1];
+    }
+
+    /** A copy under a new data file that keeps only the first {@code keep} in-order chunks. */
+    TransferState rewound(int keep, long newSeq) {
+        TransferState copy = new TransferState(name, newSeq, total, transferId, expectedLength, expectedSha256);
+        System.arraycopy(ends, 0, copy.ends, 0, keep + 1);
+        copy.contiguous = keep;
+        return copy;
+    }
+
+    boolean sameTransfer(int otherTotal, String otherTransferId) {
+        return total == otherTotal && (transferId == null ? otherTransferId == null : transferId.equals(otherTransferId));
+    }
+
+    boolean has(int index) {
+        return index <= contiguous || staged.containsKey(index);
+    }
+
+    boolean isInOrderNext(int index) {
+        return index == contiguous + 1;
+    }
+
+    boolean isEmpty() {
+        return contiguous == 0 && staged.isEmpty();
+    }
+
+    boolean isComplete() {
+        return contiguous == total;
+    }
+
+    boolean isAmbiguous() {
+        return ambiguous;
+    }
+
+    int contiguous() {
+        return contiguous;
+    }
+
+    int resent() {
+        return resent;
+    }
+
+    long dataLength() {
+        return ends[contiguous];
+    }
+
+    long bytesHeld() {
+        long sum = dataLength();
+        for (long size : staged.values()) {
+            sum += size;
+        }
+        return sum;
+    }
+
+    /** Start of an in-order chunk in the data file. */
+    long start(int index) {
+        return ends[index - 1];
+    }
+
+    /** Size of a chunk that is present (in order or staged). */
+    long size(int index) {
+        return index <= contiguous ? ends[index] - ends[index - 1] : staged.get(index);
+    }
+
+    boolean isStaged(int index) {
+        return staged.containsKey(index);
+    }
+
+    Iterable<Integer> stagedIndexes() {
+        return staged.keySet();
+    }
+
+    /** The staged chunk that can be appended next, or -1. */
+    int absorbable() {
+        return staged.containsKey(contiguous + 1) ? contiguous + 1 : -1;
+    }
+
+    void appendInOrder(long size) {
+        ends[contiguous + 1] = ends[contiguous] + size;
+        contiguous++;
+        resent = 0;
+    }
+
+    void stage(int index, long size) {
+        if (transferId == null && !isEmpty()) {
+            ambiguous = true;
+        }
+        staged.put(index, size);
+        resent = 0;
+    }
+
+    void absorb(int index) {
+        Long size = staged.remove(index);
+        if (size == null || index != contiguous + 1) {
+            throw new IllegalStateException("chunk " + index + " cannot be absorbed into " + Arrays.toString(ends));
+        }
+        ends[contiguous + 1] = ends[contiguous] + size;
+        contiguous++;
+    }
+
+    /** Restores flags from a snapshot. */
+    void mark(boolean ambiguousFlag, int resentCount) {
+        this.ambiguous = ambiguousFlag;
+        this.resent = resentCount;
+    }
+
+    /** An identical chunk {@code index} arrived again. */
+    void duplicate(int index) {
+        if (index <= contiguous && index == resent + 1) {
+            resent = index;
+        }
+    }
+}
