@@ -31,10 +31,10 @@ public final class DurableFiles {
         }
     }
 
-    /** A new, empty file for writing; whatever was at {@code path} (ours: a reserved name) is removed first. */
+    /** A new, empty file for writing (and reading back); whatever was at {@code path} (ours) is removed first. */
     static FileChannel createFresh(Path path) throws IOException {
         Files.deleteIfExists(path);
-        return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS);
     }
 

@@ -320,6 +320,13 @@ public final class FileStore implements AutoCloseable {
                                     + transfer.state.transferId) + ")");
             transfer = null;
         }
+        if (transfer != null && transferId == null && index == 1 && transfer.state.contiguous() == 0
+                && !transfer.state.isEmpty()) {
+            // Without transfer ids, a chunk 1 after chunks that arrived out of order starts a transfer: an in-order
+            // sender always begins with it, and a set that began out of order can never be trusted anyway.
+            discard(transfer, "chunk 1 arrived after chunks of the file that came out of order: a new transfer began");
+            transfer = null;
+        }
         if (transfer != null && transfer.state.has(index)) {
             if (sameBytes(transfer, index, content)) {
                 transfer.state.duplicate(index);
