@@ -156,6 +156,7 @@ public class ResolverFileSinkTask extends SinkTask {
             notifier.fileChanging(file.kind());
         }
         PublishOutcome outcome = file.publish();
+        notifier.filesPublished();
         if (outcome == PublishOutcome.PUBLISHED) {
             metrics.filePublished(file.size(), clock.millis());
             log.info("Published '{}' ({} bytes, {}) from {}", file.name(), file.size(), file.kind(), where(record));
