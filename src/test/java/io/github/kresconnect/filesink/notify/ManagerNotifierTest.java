@@ -229,7 +229,8 @@ class ManagerNotifierTest {
 
     @Test
     void closeLeavesAPendingRequestForTheNextStartWhichSendsIt() throws Exception {
-        ManagerNotifier first = notifier(Map.of(ResolverFileSinkConfig.NOTIFY_QUIET_MS_CONFIG, "600000"));
+        ManagerNotifier first = notifier(Map.of(ResolverFileSinkConfig.NOTIFY_QUIET_MS_CONFIG, "600000",
+                ResolverFileSinkConfig.NOTIFY_MAX_DELAY_MS_CONFIG, "600000"));
         first.fileChanging(FileKind.CONFIG);
         first.filesPublished();
         long start = System.nanoTime();
