@@ -79,6 +79,15 @@ public class ResolverFileSinkConnector extends SinkConnector {
             zoneIds.addErrorMessage("recipient.mode=" + mode.value() + " needs at least one zone id in "
                     + ResolverFileSinkConfig.ZONE_IDS_CONFIG);
         }
+
+        ConfigValue quiet = values.get(ResolverFileSinkConfig.NOTIFY_QUIET_MS_CONFIG);
+        ConfigValue maxDelay = values.get(ResolverFileSinkConfig.NOTIFY_MAX_DELAY_MS_CONFIG);
+        if (quiet != null && maxDelay != null && quiet.errorMessages().isEmpty()
+                && maxDelay.errorMessages().isEmpty() && quiet.value() instanceof Number quietMs
+                && maxDelay.value() instanceof Number maxDelayMs) {
+            ResolverFileSinkConfig.notifyTimingProblem(quietMs.longValue(), maxDelayMs.longValue())
+                    .ifPresent(problem -> values.get(problem.setting()).addErrorMessage(problem.message()));
+        }
         return config;
     }
 }

@@ -34,6 +34,7 @@ class NotifierFactoryTest {
         try (ChangeNotifier notifier = create(false)) {
             assertFalse(notifier instanceof ManagerNotifier);
             notifier.fileChanging(FileKind.CONFIG);
+            notifier.filesPublished();
         }
         assertFalse(Files.exists(filesDir.resolve(".resolver-file-sink")));
     }
@@ -43,6 +44,7 @@ class NotifierFactoryTest {
         try (ChangeNotifier notifier = create(true)) {
             assertInstanceOf(ManagerNotifier.class, notifier);
             notifier.fileChanging(FileKind.CONFIG);
+            notifier.filesPublished();
             assertTrue(Files.exists(filesDir.resolve(".resolver-file-sink/pending-notification")));
         }
     }

@@ -94,6 +94,36 @@ class ResolverFileSinkConnectorTest {
     }
 
     @Test
+    void aQuietPeriodBelowOneMillisecondIsReportedOnThatSetting() {
+        assertNotifyTimingReported("0", "60000", "notify.quiet.period.ms", "notify.max.delay.ms");
+    }
+
+    @Test
+    void aMaxDelayBelowOneMillisecondIsReportedOnThatSetting() {
+        assertNotifyTimingReported("5000", "0", "notify.max.delay.ms", "notify.quiet.period.ms");
+    }
+
+    @Test
+    void aQuietPeriodLongerThanTheMaxDelayIsReportedOnTheQuietPeriod() {
+        assertNotifyTimingReported("6000", "5000", "notify.quiet.period.ms", "notify.max.delay.ms");
+        Map<String, ConfigValue> equal = validate(Map.of("files.dir", dir.toString(),
+                "notify.quiet.period.ms", "5000", "notify.max.delay.ms", "5000"));
+        assertEquals(List.of(), equal.get("notify.quiet.period.ms").errorMessages());
+        assertEquals(List.of(), equal.get("notify.max.delay.ms").errorMessages());
+    }
+
+    /** validate() reports, on the setting at fault, the message the configuration itself throws. */
+    private void assertNotifyTimingReported(String quietMs, String maxDelayMs, String atFault, String other) {
+        Map<String, String> props = Map.of("files.dir", dir.toString(), "notify.quiet.period.ms", quietMs,
+                "notify.max.delay.ms", maxDelayMs);
+        ConfigException thrown = assertThrows(ConfigException.class, () -> connector.start(props));
+        Map<String, ConfigValue> result = validate(props);
+        assertEquals(List.of(thrown.getMessage()), result.get(atFault).errorMessages());
+        assertEquals(List.of(), result.get(other).errorMessages());
+        assertTrue(thrown.getMessage().contains(other), thrown.getMessage());
+    }
+
+    @Test
     void versionComesFromTheBuild() {
         assertNotEquals("unknown", connector.version());
         assertTrue(connector.version().matches("\\d+\\.\\d+\\.\\d+.*"), connector.version());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,16 @@ class ResolverFileSinkTaskTest {
             public void fileChanging(FileKind kind) throws IOException {
                 notified.add(kind + " before=" + (Files.exists(dir.resolve("config.yaml"))
                         ? Files.readString(dir.resolve("config.yaml")) : "none"));
+            }
+
+            @Override
+            public void filesPublished() {
+                try {
+                    notified.add("published after=" + (Files.exists(dir.resolve("config.yaml"))
+                            ? Files.readString(dir.resolve("config.yaml")) : "none"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
 
             @Override
@@ -125,13 +136,15 @@ class ResolverFileSinkTaskTest {
     }
 
     @Test
-    void notifiesBeforeReplacingAndNotForReplays() throws Exception {
+    void notifiesBeforeReplacingAndAfterPublishingAndNotForReplays() throws Exception {
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 1\n", null, null)));
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 2\n", null, null)));
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 2\n", null, null)));  // replay
         task.put(List.of(record(0, "resolver1", "zone.rpz", "z", null, null)));
-        assertEquals(List.of("CONFIG before=none", "CONFIG before=a: 1\n", "DATA before=a: 2\n"), notified);
+        assertEquals(List.of("CONFIG before=none", "published after=a: 1\n", "CONFIG before=a: 1\n",
+                "published after=a: 2\n", "published after=a: 2\n", "DATA before=a: 2\n",
+                "published after=a: 2\n"), notified);
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -12,6 +13,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Every setting of the connector, built group by group. Names, defaults and documentation here are
@@ -143,13 +145,15 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     public static final String NOTIFY_QUIET_MS_CONFIG = "notify.quiet.period.ms";
     public static final long NOTIFY_QUIET_MS_DEFAULT = 5_000L;
     private static final String NOTIFY_QUIET_MS_DOC = "A request is sent once no new file has been published for "
-            + "this long, so a transfer of many files causes one request.";
+            + "this long, so a transfer of many files causes one request. At least 1, and at most "
+            + "notify.max.delay.ms.";
     private static final String NOTIFY_QUIET_MS_DISPLAY = "Quiet period (ms)";
 
     public static final String NOTIFY_MAX_DELAY_MS_CONFIG = "notify.max.delay.ms";
     public static final long NOTIFY_MAX_DELAY_MS_DEFAULT = 60_000L;
-    private static final String NOTIFY_MAX_DELAY_MS_DOC = "Longest wait from the first pending trigger to its request, "
-            + "so a steady trickle of files cannot postpone a reload forever.";
+    private static final String NOTIFY_MAX_DELAY_MS_DOC = "Longest wait from the first published file a request "
+            + "covers to that request, so a steady trickle of files cannot postpone a reload forever. At least 1, "
+            + "and at least notify.quiet.period.ms.";
     private static final String NOTIFY_MAX_DELAY_MS_DISPLAY = "Maximum delay (ms)";
 
     public static final String NOTIFY_RETRY_BACKOFF_MS_CONFIG = "notify.retry.backoff.ms";
@@ -166,8 +170,49 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
+    /** @throws ConfigException when a setting is invalid, alone or together with another one */
     public ResolverFileSinkConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
+        Optional<SettingProblem> problem = notifyTimingProblem(getLong(NOTIFY_QUIET_MS_CONFIG),
+                getLong(NOTIFY_MAX_DELAY_MS_CONFIG));
+        if (problem.isPresent()) {
+            throw problem.get().toException();
+        }
+    }
+
+    /** What is wrong with one setting's value, given the others. */
+    public record SettingProblem(String setting, Object value, String reason) {
+        /** The exception the configuration throws, in the form Kafka uses for an invalid value. */
+        public ConfigException toException() {
+            return new ConfigException(setting, value, reason);
+        }
+
+        /** The message reported on the setting, as the exception's. */
+        public String message() {
+            return toException().getMessage();
+        }
+    }
+
+    /**
+     * The rules tying the quiet period to the maximum delay: each at least 1 ms, and the quiet period no longer
+     * than the maximum delay (else the maximum delay alone would time every request). The one check behind
+     * both the constructor and the connector's validation; the reason names both settings.
+     */
+    public static Optional<SettingProblem> notifyTimingProblem(long quietMs, long maxDelayMs) {
+        if (quietMs < 1) {
+            return Optional.of(new SettingProblem(NOTIFY_QUIET_MS_CONFIG, quietMs, "must be at least 1 ms, and at "
+                    + "most " + NOTIFY_MAX_DELAY_MS_CONFIG + " (" + maxDelayMs + " ms)"));
+        }
+        if (maxDelayMs < 1) {
+            return Optional.of(new SettingProblem(NOTIFY_MAX_DELAY_MS_CONFIG, maxDelayMs, "must be at least 1 ms, "
+                    + "and at least " + NOTIFY_QUIET_MS_CONFIG + " (" + quietMs + " ms)"));
+        }
+        if (quietMs > maxDelayMs) {
+            return Optional.of(new SettingProblem(NOTIFY_QUIET_MS_CONFIG, quietMs, "must be at most "
+                    + NOTIFY_MAX_DELAY_MS_CONFIG + " (" + maxDelayMs + " ms), since a request is sent at the "
+                    + "latest that long after the first file it covers"));
+        }
+        return Optional.empty();
     }
 
     public static ConfigDef configDef() {
@@ -238,9 +283,10 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         def.define(MANAGER_RESPONSE_TIMEOUT_MS_CONFIG, Type.LONG, MANAGER_RESPONSE_TIMEOUT_MS_DEFAULT,
                 ConfigDef.Range.atLeast(1), Importance.LOW, MANAGER_RESPONSE_TIMEOUT_MS_DOC, GROUP_MANAGER, ++order,
                 Width.SHORT, MANAGER_RESPONSE_TIMEOUT_MS_DISPLAY);
-        def.define(NOTIFY_QUIET_MS_CONFIG, Type.LONG, NOTIFY_QUIET_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+        // No range for these two: notifyTimingProblem checks them together, naming both.
+        def.define(NOTIFY_QUIET_MS_CONFIG, Type.LONG, NOTIFY_QUIET_MS_DEFAULT, null,
                 Importance.MEDIUM, NOTIFY_QUIET_MS_DOC, GROUP_MANAGER, ++order, Width.SHORT, NOTIFY_QUIET_MS_DISPLAY);
-        def.define(NOTIFY_MAX_DELAY_MS_CONFIG, Type.LONG, NOTIFY_MAX_DELAY_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+        def.define(NOTIFY_MAX_DELAY_MS_CONFIG, Type.LONG, NOTIFY_MAX_DELAY_MS_DEFAULT, null,
                 Importance.MEDIUM, NOTIFY_MAX_DELAY_MS_DOC, GROUP_MANAGER, ++order, Width.SHORT,
                 NOTIFY_MAX_DELAY_MS_DISPLAY);
         def.define(NOTIFY_RETRY_BACKOFF_MS_CONFIG, Type.LONG, NOTIFY_RETRY_BACKOFF_MS_DEFAULT,

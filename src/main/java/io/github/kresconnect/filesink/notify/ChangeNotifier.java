@@ -5,18 +5,25 @@ import java.io.IOException;
 import io.github.kresconnect.filesink.store.FileKind;
 
 /**
- * Told about every file that is about to change, so the resolver manager can be asked to reload (config)
- * or renew (other files) once things are quiet.
+ * Told about every file that is about to change, and then that it is in place, so the resolver manager can be
+ * asked to reload (config) or renew (other files) once things are quiet. For each group of publications the
+ * caller calls {@link #fileChanging} for each file before its rename, then {@link #filesPublished} once after
+ * the renames and the directory fsync.
  */
 public interface ChangeNotifier extends AutoCloseable {
 
     /**
-     * Called just before a changed file replaces the current one. When this returns, the pending request
-     * must be durable (it survives a crash), because the record's offset may be committed right after.
+     * Called just before a changed file replaces the current one. When this returns, the request owed for it
+     * must be durable (it survives a crash), because the record's offset may be committed right after. It is
+     * not sent before the next {@link #filesPublished()}: a request sent in between does not cover this file.
      */
     void fileChanging(FileKind kind) throws IOException;
 
-    /** The files announced so far are in place: the request may now be sent. */
+    /**
+     * Called after the files announced by {@link #fileChanging} are in place (renamed, directory fsync'd):
+     * what they are owed may now be sent, once no publication came for the quiet period. Never blocks on the
+     * manager.
+     */
     void filesPublished();
 
     /** Stops sending; a pending request stays persisted for the next start. Never blocks on the manager. */

@@ -75,7 +75,12 @@ public final class ManagerNotifier implements ChangeNotifier {
 
     @Override
     public void fileChanging(FileKind kind) throws IOException {
-        scheduler.trigger(kind);
+        scheduler.fileChanging(kind);
+    }
+
+    @Override
+    public void filesPublished() {
+        scheduler.filesPublished();
     }
 
     @Override

@@ -14,18 +14,24 @@ import io.github.kresconnect.filesink.store.FileKind;
 /**
  * Decides when to ask the manager, and for what.
  * <ul>
- * <li>Debounce: a request is sent once no trigger came for the quiet period, but never later than the maximum
- * delay after the first trigger it covers.</li>
+ * <li>Two steps per group of publications: {@link #fileChanging} (before the renames) records and persists what
+ * is owed, without making it eligible; {@link #filesPublished} (after the renames and the directory fsync)
+ * makes everything owed so far eligible and arms the debounce. A request only ever covers files already in
+ * place, so its success never clears what a publication still under way is owed.</li>
+ * <li>Debounce: a request is sent once no publication came for the quiet period, but never later than the
+ * maximum delay after the first publication it covers.</li>
  * <li>A pending reload absorbs a pending renew.</li>
- * <li>At most one request is in flight. A trigger arriving meanwhile becomes a new pending request, sent after
- * the one in flight: a file published while the manager was already reloading gets a request of its own.</li>
+ * <li>At most one request is in flight. A publication arriving meanwhile becomes a new pending request, sent
+ * after the one in flight: a file published while the manager was already reloading gets a request of its
+ * own.</li>
  * <li>A failed request stays pending and is retried after a doubling, jittered backoff, until it succeeds or a
  * newer pending request covers it.</li>
- * <li>What is owed (pending or in flight) is persisted before {@link #trigger} returns, and cleared only
- * after a request that covered it succeeded.</li>
+ * <li>What is persisted is what covers everything owed: not yet published, pending, and in flight. It is
+ * written before {@link #fileChanging} returns, and cleared only after a request that covered it succeeded.</li>
  * </ul>
  * Time and task execution are injected so the rules can be tested without waiting. Wake-ups and sending run
- * on the timer's thread; {@link #trigger} only records and persists, it never waits for the manager.
+ * on the timer's thread; {@link #fileChanging} and {@link #filesPublished} only record (and persist), they never
+ * wait for the manager.
  */
 final class NotificationScheduler {
     private static final Logger log = LoggerFactory.getLogger(NotificationScheduler.class);
@@ -56,6 +62,9 @@ final class NotificationScheduler {
     private final PendingNotificationFile state;
 
     // Guarded by this.
+    /** Owed for files about to be published: persisted, but not sent before {@link #filesPublished}. */
+    private ManagerRequest unpublished;
+    /** Owed for files in place: sent once due. */
     private ManagerRequest pending;
     private long firstTriggerAt;
     private long lastTriggerAt;
@@ -96,10 +105,26 @@ final class NotificationScheduler {
         }
     }
 
-    /** Records that a file of this kind is about to change; the request is persisted when this returns. */
-    synchronized void trigger(FileKind kind) throws IOException {
-        ManagerRequest wanted = ManagerRequest.covering(pending, ManagerRequest.forKind(kind));
-        state.set(ManagerRequest.covering(wanted, inFlight));
+    /**
+     * Records that a file of this kind is about to replace the current one; persisted when this returns. Not
+     * sent before the next {@link #filesPublished}: a request sent meanwhile does not cover it.
+     */
+    synchronized void fileChanging(FileKind kind) throws IOException {
+        ManagerRequest wanted = ManagerRequest.covering(unpublished, ManagerRequest.forKind(kind));
+        state.set(owed(wanted));
+        unpublished = wanted;
+    }
+
+    /**
+     * The files announced by {@link #fileChanging} are in place: what they are owed becomes pending and the
+     * quiet period starts again from now. Nothing to do when nothing was announced since the last call.
+     */
+    synchronized void filesPublished() {
+        if (unpublished == null) {
+            return;
+        }
+        ManagerRequest wanted = ManagerRequest.covering(pending, unpublished);
+        unpublished = null;
         long now = clockMillis.getAsLong();
         if (pending == null) {
             firstTriggerAt = now;
@@ -117,10 +142,15 @@ final class NotificationScheduler {
         }
     }
 
+    /** What the state file must say: the request covering everything owed, with {@code unpublished} as given. */
+    private ManagerRequest owed(ManagerRequest unpublishedOwed) {
+        return ManagerRequest.covering(unpublishedOwed, ManagerRequest.covering(pending, inFlight));
+    }
+
     /** Stops scheduling; what is owed stays persisted. Does not stop a request in flight (see the caller). */
     synchronized void close() {
         closed = true;
-        ManagerRequest owed = ManagerRequest.covering(pending, inFlight);
+        ManagerRequest owed = owed(unpublished);
         if (owed != null) {
             log.info("Stopping with a {} of the resolver still owed; it stays in {} and is requested after the "
                     + "next start", owed.word(), state.path());
@@ -177,7 +207,7 @@ final class NotificationScheduler {
         failures = 0;
         retryNotBefore = Long.MIN_VALUE;
         try {
-            state.set(pending);
+            state.set(owed(unpublished)); // inFlight is null: what is pending or not yet published
         } catch (IOException e) {
             log.warn("Could not update {} ({}); after a restart the resolver may be asked once more than needed",
                     state.path(), e.toString());

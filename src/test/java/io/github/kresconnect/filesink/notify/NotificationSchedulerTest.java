@@ -84,9 +84,15 @@ class NotificationSchedulerTest {
         return Files.exists(stateFile()) ? Files.readString(stateFile()).strip() : "(none)";
     }
 
-    private void trigger(NotificationScheduler scheduler, FileKind kind) {
+    /** One file published: announced before its rename, then in place. */
+    private void publish(NotificationScheduler scheduler, FileKind kind) {
+        changing(scheduler, kind);
+        scheduler.filesPublished();
+    }
+
+    private void changing(NotificationScheduler scheduler, FileKind kind) {
         try {
-            scheduler.trigger(kind);
+            scheduler.fileChanging(kind);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -99,11 +105,11 @@ class NotificationSchedulerTest {
     @Test
     void sendsOnceAQuietPeriodPassedWithoutTrigger() throws IOException {
         NotificationScheduler scheduler = scheduler();
-        scheduler.trigger(DATA);
+        publish(scheduler, DATA);
         time.advanceTo(3_000);
-        scheduler.trigger(DATA);
+        publish(scheduler, DATA);
         time.advanceTo(6_000);
-        scheduler.trigger(DATA);
+        publish(scheduler, DATA);
 
         time.advanceTo(10_999);
         assertEquals(List.of(), sender.sent());
@@ -117,23 +123,23 @@ class NotificationSchedulerTest {
         NotificationScheduler scheduler = scheduler(QUIET, 12_000);
         for (long t = 0; t <= 20_000; t += 4_000) {
             time.advanceTo(t);
-            scheduler.trigger(DATA);
+            publish(scheduler, DATA);
         }
         time.advanceTo(40_000);
 
-        // 12 000: the max delay after the first trigger. The triggers at 12 000 (just after the request),
-        // 16 000 and 20 000 make a second one, again capped: 12 000 ms after its own first trigger.
+        // 12 000: the max delay after the first publication. The publications at 12 000 (just after the
+        // request), 16 000 and 20 000 make a second one, again capped: 12 000 ms after its own first one.
         assertEquals(List.of(sent(RENEW, 12_000), sent(RENEW, 24_000)), sender.sent());
     }
 
     @Test
     void aPendingReloadAbsorbsRenews() throws IOException {
         NotificationScheduler scheduler = scheduler();
-        scheduler.trigger(DATA);
+        publish(scheduler, DATA);
         assertEquals("renew", persisted());
-        scheduler.trigger(CONFIG);
+        publish(scheduler, CONFIG);
         assertEquals("reload", persisted());
-        scheduler.trigger(DATA);
+        publish(scheduler, DATA);
         assertEquals("reload", persisted());
 
         time.advanceTo(60_000);
@@ -145,9 +151,9 @@ class NotificationSchedulerTest {
         NotificationScheduler scheduler = scheduler();
         sender.during.add(request -> {
             time.pass(2_000); // the manager takes its time
-            trigger(scheduler, CONFIG);
+            publish(scheduler, CONFIG);
         });
-        scheduler.trigger(CONFIG);
+        publish(scheduler, CONFIG);
 
         time.advanceTo(11_999);
         assertEquals(List.of(sent(RELOAD, 5_000)), sender.sent());
@@ -162,16 +168,16 @@ class NotificationSchedulerTest {
     void aRenewDuringAReloadInFlightIsPersistedAndSentAfterIt() throws IOException {
         NotificationScheduler scheduler = scheduler();
         sender.during.add(request -> {
-            trigger(scheduler, DATA);
+            publish(scheduler, DATA);
             try {
                 assertEquals("reload", persisted(), "the reload in flight still covers the new renew");
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
         });
-        scheduler.trigger(CONFIG);
+        publish(scheduler, CONFIG);
         time.advanceTo(5_000);
-        assertEquals("renew", persisted(), "the reload succeeded; the renew triggered during it is owed");
+        assertEquals("renew", persisted(), "the reload succeeded; the renew published during it is owed");
 
         time.advanceTo(60_000);
         assertEquals(List.of(sent(RELOAD, 5_000), sent(RENEW, 10_000)), sender.sent());
@@ -183,7 +189,7 @@ class NotificationSchedulerTest {
         NotificationScheduler scheduler = scheduler();
         random = 0.5; // each wait is 90 % of the doubled backoff
         sender.outcomes.addAll(List.of(false, false, false, true));
-        scheduler.trigger(CONFIG);
+        publish(scheduler, CONFIG);
 
         time.advanceTo(100_000);
         assertEquals(List.of(sent(RELOAD, 5_000), sent(RELOAD, 5_900), sent(RELOAD, 7_700), sent(RELOAD, 11_300)),
@@ -195,8 +201,9 @@ class NotificationSchedulerTest {
     void theStateFileIsClearedOnlyAfterASuccess() throws IOException {
         NotificationScheduler scheduler = scheduler();
         sender.outcomes.addAll(List.of(false, false));
-        scheduler.trigger(DATA);
-        assertEquals("renew", persisted(), "durable when trigger returns");
+        scheduler.fileChanging(DATA);
+        assertEquals("renew", persisted(), "durable when fileChanging returns");
+        scheduler.filesPublished();
 
         time.advanceTo(5_000);
         assertEquals(1, sender.sent().size());
@@ -231,12 +238,12 @@ class NotificationSchedulerTest {
     void aFailingRenewIsAbsorbedByAReloadTriggeredMeanwhile() throws IOException {
         NotificationScheduler scheduler = scheduler();
         sender.outcomes.addAll(List.of(false, true));
-        sender.during.add(request -> trigger(scheduler, CONFIG));
-        scheduler.trigger(DATA);
+        sender.during.add(request -> publish(scheduler, CONFIG));
+        publish(scheduler, DATA);
 
         time.advanceTo(100_000);
-        // The renew failed at 5 000; the reload triggered during it covers it, sent after the backoff (900 ms)
-        // and the quiet period since that trigger (5 000 ms), whichever is later.
+        // The renew failed at 5 000; the reload published during it covers it, sent after the backoff (900 ms)
+        // and the quiet period since that publication (5 000 ms), whichever is later.
         assertEquals(List.of(sent(RENEW, 5_000), sent(RELOAD, 10_000)), sender.sent());
         assertEquals("(none)", persisted());
     }
@@ -269,14 +276,14 @@ class NotificationSchedulerTest {
     @Test
     void theStateFileIsRewrittenOnlyWhenItsValueChanges() throws IOException {
         NotificationScheduler scheduler = scheduler();
-        scheduler.trigger(DATA);
+        publish(scheduler, DATA);
         Object inode = Files.getAttribute(stateFile(), "unix:ino");
         for (int i = 0; i < 5; i++) {
-            scheduler.trigger(DATA);
+            publish(scheduler, DATA);
         }
         assertEquals(inode, Files.getAttribute(stateFile(), "unix:ino"), "an atomic rewrite makes a new inode");
 
-        scheduler.trigger(CONFIG);
+        publish(scheduler, CONFIG);
         assertFalse(inode.equals(Files.getAttribute(stateFile(), "unix:ino")));
         assertEquals("reload", persisted());
         assertEquals(List.of("pending-notification"), listStateDir());
@@ -285,7 +292,7 @@ class NotificationSchedulerTest {
     @Test
     void afterCloseNothingIsSentAndTheRequestStaysOwed() throws IOException {
         NotificationScheduler scheduler = scheduler();
-        scheduler.trigger(CONFIG);
+        publish(scheduler, CONFIG);
         scheduler.close();
 
         time.advanceTo(60_000);
@@ -298,11 +305,163 @@ class NotificationSchedulerTest {
         NotificationScheduler scheduler = scheduler();
         sender.during.add(request -> scheduler.close());
         sender.outcomes.add(false);
-        scheduler.trigger(DATA);
+        publish(scheduler, DATA);
 
         time.advanceTo(60_000);
         assertEquals(List.of(sent(RENEW, 5_000)), sender.sent());
         assertEquals("renew", persisted());
+    }
+
+    // ---- Owed before the rename, eligible only once published
+
+    @Test
+    void aRequestSentBetweenFileChangingAndFilesPublishedDoesNotClearTheOwedReload() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        publish(scheduler, DATA); // a renew due at 5 000
+
+        time.advanceTo(4_000);
+        scheduler.fileChanging(CONFIG); // the config's rename is under way when the timer fires
+        assertEquals("reload", persisted());
+        time.advanceTo(5_000);
+        assertEquals(List.of(sent(RENEW, 5_000)), sender.sent(), "only what was published is requested");
+        assertEquals("reload", persisted(), "the config not yet in place is still owed its reload");
+
+        time.advanceTo(30_000);
+        assertEquals(List.of(sent(RENEW, 5_000)), sender.sent(), "nothing is sent for a file not yet in place");
+        scheduler.filesPublished();
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RENEW, 5_000), sent(RELOAD, 35_000)), sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void aFileChangingDuringARequestIsNotCoveredByIt() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        sender.during.add(request -> {
+            changing(scheduler, CONFIG);
+            try {
+                assertEquals("reload", persisted());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        publish(scheduler, DATA);
+
+        time.advanceTo(5_000);
+        assertEquals(List.of(sent(RENEW, 5_000)), sender.sent());
+        assertEquals("reload", persisted(), "the renew succeeded; the config announced during it is owed");
+
+        time.advanceTo(7_000);
+        scheduler.filesPublished();
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RENEW, 5_000), sent(RELOAD, 12_000)), sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void withoutQuietPeriodOrMaxDelayNothingIsSentBeforeFilesPublished() throws IOException {
+        NotificationScheduler scheduler = scheduler(0, 0);
+        scheduler.fileChanging(CONFIG);
+        scheduler.fileChanging(DATA);
+
+        time.advanceTo(10_000);
+        assertEquals(List.of(), sender.sent());
+        assertEquals("reload", persisted());
+
+        scheduler.filesPublished();
+        time.advanceTo(10_000);
+        assertEquals(List.of(sent(RELOAD, 10_000)), sender.sent(), "one request for the whole group");
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void theQuietPeriodCountsFromFilesPublished() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        scheduler.fileChanging(DATA);
+        time.advanceTo(3_000); // a large file takes its time to reach its place
+        scheduler.filesPublished();
+
+        time.advanceTo(7_999);
+        assertEquals(List.of(), sender.sent());
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RENEW, 8_000)), sender.sent());
+    }
+
+    @Test
+    void theMaxDelayCountsFromTheFirstPublicationItCovers() throws IOException {
+        NotificationScheduler scheduler = scheduler(QUIET, 12_000);
+        scheduler.fileChanging(DATA);
+        for (long t = 2_000; t <= 14_000; t += 3_000) {
+            time.advanceTo(t);
+            if (t > 2_000) {
+                scheduler.fileChanging(DATA);
+            }
+            scheduler.filesPublished();
+        }
+        time.advanceTo(40_000);
+
+        // Not 12 000 (the max delay after the first fileChanging): 14 000, the max delay after the first
+        // publication. The publication at 14 000, just after that request, makes a second one.
+        assertEquals(List.of(sent(RENEW, 14_000), sent(RENEW, 19_000)), sender.sent());
+    }
+
+    @Test
+    void filesPublishedWithNothingAnnouncedDoesNotPostponeThePendingRequest() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        publish(scheduler, DATA);
+        time.advanceTo(4_000);
+        scheduler.filesPublished(); // for example a replay: nothing was replaced
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RENEW, 5_000)), sender.sent());
+    }
+
+    @Test
+    void aRequestOwedButNotYetPublishedWhenTheRunEndedIsSentAfterTheNextStart() throws IOException {
+        NotificationScheduler first = scheduler();
+        first.fileChanging(CONFIG); // then the worker dies, the rename maybe done, maybe not
+        first.close();
+        assertEquals("reload", persisted());
+
+        time.advanceTo(1_000);
+        scheduler();
+        time.advanceTo(5_999);
+        assertEquals(List.of(), sender.sent());
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RELOAD, 6_000)), sender.sent());
+        assertEquals("(none)", persisted());
+    }
+
+    @Test
+    void closeKeepsWhatIsOwedButNotYetPublished() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        publish(scheduler, DATA);
+        scheduler.fileChanging(CONFIG);
+        scheduler.close();
+        scheduler.filesPublished();
+
+        time.advanceTo(60_000);
+        assertEquals(List.of(), sender.sent());
+        assertEquals("reload", persisted());
+    }
+
+    @Test
+    void aFailedRequestDoesNotCoverWhatWasAnnouncedMeanwhile() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        sender.outcomes.addAll(List.of(false, true));
+        sender.during.add(request -> changing(scheduler, CONFIG));
+        publish(scheduler, DATA);
+
+        time.advanceTo(30_000);
+        // The renew failed at 5 000 and was retried after the backoff (900 ms); the config, not yet in place,
+        // was left out of both attempts and stays owed.
+        assertEquals(List.of(sent(RENEW, 5_000), sent(RENEW, 5_900)), sender.sent());
+        assertEquals("reload", persisted());
+
+        scheduler.filesPublished();
+        time.advanceTo(60_000);
+        assertEquals(List.of(sent(RENEW, 5_000), sent(RENEW, 5_900), sent(RELOAD, 35_000)), sender.sent());
+        assertEquals("(none)", persisted());
     }
 
     private List<String> listStateDir() throws IOException {
