@@ -83,10 +83,6 @@ public final class ManagerNotifier implements ChangeNotifier {
         scheduler.filesPublished();
     }
 
-    @Override
-    public void filesPublished() {
-    }
-
     /**
      * Sends the request, and reports honestly what it did: the manager answers 200 even when a reload failed,
      * so only a change of the running configuration's ETag shows that a new configuration was taken up.

@@ -1,5 +1,6 @@
 package io.github.kresconnect.filesink.store;
 
+import static io.github.kresconnect.filesink.store.StoreDriver.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,96 +9,143 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.store.FileStore.Applied;
+
 class ChunkStagingTest {
     @TempDir
     Path filesDir;
-    MutableClock clock;
-    FileStore store;
+    StoreDriver driver;
 
     @BeforeEach
-    void setUp() throws IOException {
-        clock = new MutableClock();
-        store = new FileStore(filesDir, StoreFixtures.settings(), clock);
-        store.recover();
+    void setUp() throws Exception {
+        driver = new StoreDriver(filesDir);
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void outOfOrderChunksAreAssembledInIndexOrder() throws Exception {
-        assertTrue(store.stageChunk("rpz/block.rpz", 3, 3, bytes("three\n")).isEmpty());
-        assertTrue(store.stageChunk("rpz/block.rpz", 1, 3, bytes("one\n")).isEmpty());
-        assertTrue(Files.isRegularFile(filesDir.resolve("rpz/block.rpz.chunks/1")), "chunk staged on disk");
-        PreparedFile file = store.stageChunk("rpz/block.rpz", 2, 3, bytes("two\n")).orElseThrow();
-
-        assertEquals("rpz/block.rpz", file.name());
-        assertEquals(FileKind.DATA, file.kind());
-        assertEquals(14, file.size());
-        assertTrue(file.changesCurrentFile());
-        assertArrayEquals(bytes("one\ntwo\nthree\n"), Files.readAllBytes(filesDir.resolve("rpz/block.rpz.tmp")));
-        assertEquals(PublishOutcome.PUBLISHED, file.publish());
-        assertArrayEquals(bytes("one\ntwo\nthree\n"), Files.readAllBytes(filesDir.resolve("rpz/block.rpz")));
-        assertFalse(Files.exists(filesDir.resolve("rpz/block.rpz.chunks")), "chunk set removed after publish");
-        assertFalse(Files.exists(filesDir.resolve("rpz/block.rpz.tmp")));
+    @AfterEach
+    void tearDown() {
+        driver.close();
     }
 
     @Test
-    void redeliveredChunkOverwritesTheEarlierCopy() throws Exception {
-        assertTrue(store.stageChunk("a.rpz", 1, 2, bytes("first delivery, longer\n")).isEmpty());
-        assertTrue(store.stageChunk("a.rpz", 1, 2, bytes("one\n")).isEmpty());
-        assertTrue(store.stageChunk("a.rpz", 1, 2, bytes("one\n")).isEmpty());
-        PreparedFile file = store.stageChunk("a.rpz", 2, 2, bytes("two\n")).orElseThrow();
-        assertEquals(8, file.size());
-        file.publish();
+    void outOfOrderChunksOfATransferAreAssembledInIndexOrder() throws Exception {
+        byte[] whole = bytes("one\ntwo\nthree\n");
+        TransferIntegrity integrity = StoreFixtures.integrity(1, whole);
+        assertEquals(Applied.STAGED, driver.chunk("rpz/block.rpz", 3, 3, bytes("three\n"), integrity));
+        assertEquals(Applied.STAGED, driver.chunk("rpz/block.rpz", 1, 3, bytes("one\n"), integrity));
+        assertTrue(StoreFixtures.workFiles(filesDir).stream().anyMatch(name -> name.endsWith(".c3")),
+                "the out-of-order chunk is held apart: " + StoreFixtures.workFiles(filesDir));
+        assertEquals(Applied.COMPLETED, driver.chunk("rpz/block.rpz", 2, 3, bytes("two\n"), integrity));
+        assertFalse(Files.exists(filesDir.resolve("rpz/block.rpz")), "published only by the round");
+
+        FileStore.Round round = driver.commit();
+        assertEquals(1, round.published().size());
+        FileStore.Publication publication = round.published().get(0);
+        assertEquals("rpz/block.rpz", publication.name());
+        assertEquals(FileKind.DATA, publication.kind());
+        assertEquals(14, publication.size());
+        assertEquals(StoreFixtures.sha256(whole), publication.sha256());
+        assertEquals(List.of(), round.failed());
+        assertArrayEquals(whole, Files.readAllBytes(filesDir.resolve("rpz/block.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir), "nothing of the transfer is left after publishing");
+        assertEquals(List.of(".resolver-file-sink", "rpz", "rpz/block.rpz"), visibleTree());
+    }
+
+    @Test
+    void withoutATransferIdOnlyASetThatBeganOutOfOrderAndNeverMixedIsPublished() throws Exception {
+        // Chunk 3 starts an empty set, then 1 and 2 follow in order: nothing out of order joined a set.
+        assertEquals(Applied.STAGED, driver.chunk("first.rpz", 3, 3, "three\n"));
+        assertEquals(Applied.STAGED, driver.chunk("first.rpz", 1, 3, "one\n"));
+        assertEquals(Applied.COMPLETED, driver.chunk("first.rpz", 2, 3, "two\n"));
+        // Chunk 3 joins the set {1} out of order: it could be another transfer's, so the set waits.
+        assertEquals(Applied.STAGED, driver.chunk("second.rpz", 1, 3, "one\n"));
+        assertEquals(Applied.STAGED, driver.chunk("second.rpz", 3, 3, "three\n"));
+        assertEquals(Applied.WAITING, driver.chunk("second.rpz", 2, 3, "two\n"));
+        assertTrue(driver.events.contains("discarded:second.rpz"), driver.events.toString());
+
+        FileStore.Round round = driver.commit();
+        assertEquals(List.of("first.rpz"), round.published().stream().map(FileStore.Publication::name).toList());
+        assertEquals("one\ntwo\nthree\n", Files.readString(filesDir.resolve("first.rpz")));
+        assertFalse(Files.exists(filesDir.resolve("second.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir), "the waiting set is dropped with its work files");
+    }
+
+    @Test
+    void aChunkRepeatedWithOtherBytesStartsANewTransferAndTheSameBytesAreADuplicate() throws Exception {
+        assertEquals(Applied.STAGED, driver.chunk("a.rpz", 1, 2, "first delivery, longer\n"));
+        assertEquals(Applied.STAGED, driver.chunk("a.rpz", 1, 2, "one\n"));
+        assertEquals(List.of("discarded:a.rpz"), driver.events);
+        assertEquals(Applied.DUPLICATE, driver.chunk("a.rpz", 1, 2, "one\n"));
+        assertEquals(Applied.COMPLETED, driver.chunk("a.rpz", 2, 2, "two\n"));
+        FileStore.Round round = driver.commit();
+        assertEquals(8, round.published().get(0).size());
         assertArrayEquals(bytes("one\ntwo\n"), Files.readAllBytes(filesDir.resolve("a.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 
     @Test
     void aMissingChunkNeverAssembles() throws Exception {
+        List<Applied> outcomes = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
-            assertEquals(Optional.empty(), store.stageChunk("gap.rpz", 1, 3, bytes("one\n")));
-            assertEquals(Optional.empty(), store.stageChunk("gap.rpz", 3, 3, bytes("three\n")));
+            outcomes.add(driver.chunk("gap.rpz", 1, 3, "one\n"));
+            outcomes.add(driver.chunk("gap.rpz", 3, 3, "three\n"));
+            assertEquals(List.of(), driver.commit().published());
         }
+        assertEquals(List.of(Applied.STAGED, Applied.STAGED, Applied.DUPLICATE, Applied.DUPLICATE, Applied.DUPLICATE,
+                Applied.DUPLICATE), outcomes);
         assertFalse(Files.exists(filesDir.resolve("gap.rpz")));
-        assertFalse(Files.exists(filesDir.resolve("gap.rpz.tmp")));
+        assertEquals(List.of(".resolver-file-sink"), visibleTree());
     }
 
     @Test
-    void aChunkWhoseTotalDisagreesIsRejectedAndTheStagedSetKept() throws Exception {
-        store.stageChunk("t.rpz", 1, 3, bytes("one\n"));
-        RejectedFileException e = assertThrows(RejectedFileException.class,
-                () -> store.stageChunk("t.rpz", 2, 4, bytes("other transfer\n")));
-        assertTrue(e.getMessage().contains("of 4") && e.getMessage().contains("of 3 chunks"), e.getMessage());
-        assertEquals(RejectedFileException.Kind.INCONSISTENT_CHUNKS, e.kind());
-        assertEquals(List.of("1", "total"), listing(filesDir.resolve("t.rpz.chunks")));
+    void aChunkWithAnotherTotalStartsANewTransferAndTheOldSetIsDiscarded() throws Exception {
+        assertEquals(Applied.STAGED, driver.chunk("t.rpz", 1, 3, "one\n"));
+        assertEquals(Applied.STAGED, driver.chunk("t.rpz", 2, 4, "other transfer\n"));
+        assertEquals(List.of("discarded:t.rpz"), driver.events);
+        driver.commit();
+        List<String> work = StoreFixtures.workFiles(filesDir);
+        assertEquals(1, work.stream().map(name -> name.substring(0, name.indexOf('.'))).distinct().count(),
+                "only the new transfer's work files are left: " + work);
 
-        store.stageChunk("t.rpz", 2, 3, bytes("two\n"));
-        store.stageChunk("t.rpz", 3, 3, bytes("three\n")).orElseThrow().publish();
-        assertArrayEquals(bytes("one\ntwo\nthree\n"), Files.readAllBytes(filesDir.resolve("t.rpz")));
+        // The rest of the 3-chunk transfer arrives: its chunk 1 went with the discarded set, so it never completes.
+        assertEquals(Applied.STAGED, driver.chunk("t.rpz", 2, 3, "two\n"));
+        assertEquals(Applied.STAGED, driver.chunk("t.rpz", 3, 3, "three\n"));
+        assertEquals(List.of("discarded:t.rpz", "discarded:t.rpz"), driver.events);
+        assertEquals(List.of(), driver.commit().published());
+        assertFalse(Files.exists(filesDir.resolve("t.rpz")));
+
+        // A new transfer in order replaces the held set and is published as sent.
+        driver.chunk("t.rpz", 1, 2, "uno\n");
+        assertEquals(Applied.COMPLETED, driver.chunk("t.rpz", 2, 2, "dos\n"));
+        driver.commit();
+        assertEquals("uno\ndos\n", Files.readString(filesDir.resolve("t.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 
     @Test
-    void chunkIndexOutOfRangeIsRejected() {
+    void chunkIndexOutOfRangeIsRejected() throws Exception {
         for (int[] indexAndTotal : new int[][] {{0, 3}, {4, 3}, {-1, 3}, {1, 0}, {1, -2}}) {
-            assertThrows(RejectedFileException.class,
-                    () -> store.stageChunk("r.rpz", indexAndTotal[0], indexAndTotal[1], bytes("x")));
+            RejectedFileException e = assertThrows(RejectedFileException.class,
+                    () -> driver.chunk("r.rpz", indexAndTotal[0], indexAndTotal[1], "x"));
+            assertEquals(RejectedFileException.Kind.INCONSISTENT_CHUNKS, e.kind());
         }
-        assertFalse(Files.exists(filesDir.resolve("r.rpz.chunks")));
+        driver.commit();
+        assertFalse(Files.exists(filesDir.resolve("r.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+        assertEquals(List.of(".resolver-file-sink"), visibleTree());
     }
 
     @Test
@@ -111,147 +159,203 @@ class ChunkStagingTest {
         new Random(7).nextBytes(random); // invalid UTF-8 and NUL bytes included
         whole.writeBytes(random);
         byte[] content = whole.toByteArray();
-        // Odd chunk sizes cut through 2-, 3- and 4-byte sequences.
+        TransferIntegrity integrity = StoreFixtures.integrity(7, content);
+        // Odd chunk sizes cut through 2-, 3- and 4-byte sequences; they arrive last first.
         int[] cuts = {0, 1, 2, 5, 7, 13, 101, 1001, 4099, 9001, content.length};
         int total = cuts.length - 1;
-        Optional<PreparedFile> prepared = Optional.empty();
+        List<Applied> outcomes = new ArrayList<>();
         for (int index = total; index >= 1; index--) {
-            prepared = store.stageChunk("utf8/binary.dat", index, total,
-                    Arrays.copyOfRange(content, cuts[index - 1], cuts[index]));
+            outcomes.add(driver.chunk("utf8/binary.dat", index, total,
+                    Arrays.copyOfRange(content, cuts[index - 1], cuts[index]), integrity));
         }
-        prepared.orElseThrow().publish();
+        assertEquals(Applied.COMPLETED, outcomes.get(total - 1));
+        assertFalse(outcomes.subList(0, total - 1).contains(Applied.COMPLETED), outcomes.toString());
+        FileStore.Round round = driver.commit();
+        assertEquals(StoreFixtures.sha256(content), round.published().get(0).sha256());
         assertArrayEquals(content, Files.readAllBytes(filesDir.resolve("utf8/binary.dat")));
     }
 
     @Test
-    void stagedBytesOverTheLimitRejectAndDiscardTheSet() throws Exception {
-        store = new FileStore(filesDir, StoreFixtures.settings(100, 50), clock);
-        store.stageChunk("big.rpz", 1, 3, new byte[60]);
-        store.stageChunk("big.rpz", 1, 3, new byte[60]); // a redelivery does not count twice
+    void heldBytesOverTheLimitRejectAndDiscardTheSet() throws Exception {
+        driver.close();
+        driver = new StoreDriver(filesDir, StoreFixtures.settings(100, 50), FileStore.StepHook.NONE);
+        assertEquals(Applied.STAGED, driver.chunk("big.rpz", 1, 3, new byte[60]));
+        assertEquals(Applied.DUPLICATE, driver.chunk("big.rpz", 1, 3, new byte[60]), "a redelivery does not count twice");
         RejectedFileException e = assertThrows(RejectedFileException.class,
-                () -> store.stageChunk("big.rpz", 2, 3, new byte[41]));
+                () -> driver.chunk("big.rpz", 2, 3, new byte[41]));
         assertTrue(e.getMessage().contains("limit of 100") && e.getMessage().contains("101"), e.getMessage());
         assertEquals(RejectedFileException.Kind.TOO_LARGE, e.kind());
-        assertFalse(Files.exists(filesDir.resolve("big.rpz.chunks")), "a set that can never be valid is discarded");
+        assertEquals(List.of("discarded:big.rpz"), driver.events, "a set that can never be valid is discarded");
+        // The last chunk alone then cannot complete anything.
+        assertEquals(Applied.STAGED, driver.chunk("big.rpz", 3, 3, new byte[1]));
 
-        // A single chunk over the limit: no directory is made for it, and a set staged before goes.
-        assertThrows(RejectedFileException.class, () -> store.stageChunk("new-dir/huge.rpz", 1, 2, new byte[101]));
+        // A single chunk over the limit: no directory is made for it, and a set held before goes.
+        assertThrows(RejectedFileException.class, () -> driver.chunk("new-dir/huge.rpz", 1, 2, new byte[101]));
         assertFalse(Files.exists(filesDir.resolve("new-dir")));
-        store.stageChunk("huge.rpz", 1, 2, new byte[10]);
-        assertThrows(RejectedFileException.class, () -> store.stageChunk("huge.rpz", 2, 2, new byte[101]));
-        assertFalse(Files.exists(filesDir.resolve("huge.rpz.chunks")));
+        assertEquals(Applied.STAGED, driver.chunk("huge.rpz", 1, 2, new byte[10]));
+        assertThrows(RejectedFileException.class, () -> driver.chunk("huge.rpz", 2, 2, new byte[101]));
+        assertTrue(driver.events.contains("discarded:huge.rpz"), driver.events.toString());
 
-        assertThrows(RejectedFileException.class, () -> store.prepareWholeFile("whole.rpz", new byte[101]));
-        assertFalse(Files.exists(filesDir.resolve("whole.rpz.tmp")));
-        store.prepareWholeFile("whole.rpz", new byte[100]).publish();
-        assertEquals(100, Files.size(filesDir.resolve("whole.rpz")));
+        assertThrows(RejectedFileException.class, () -> driver.whole("whole.rpz", new byte[101]));
+        assertEquals(Applied.COMPLETED, driver.whole("whole.rpz", new byte[100]));
 
         // Configs have their own limit.
-        store.stageChunk("c.yaml", 1, 2, bytes("a: " + "x".repeat(40) + "\n"));
-        assertThrows(RejectedFileException.class, () -> store.stageChunk("c.yaml", 2, 2, bytes("b: 1234567\n")));
-        assertFalse(Files.exists(filesDir.resolve("c.yaml.chunks")));
-        assertThrows(RejectedFileException.class, () -> store.prepareWholeFile("c.json", new byte[51]));
+        assertEquals(Applied.STAGED, driver.chunk("c.yaml", 1, 2, "a: " + "x".repeat(40) + "\n"));
+        RejectedFileException config = assertThrows(RejectedFileException.class,
+                () -> driver.chunk("c.yaml", 2, 2, "b: 1234567\n"));
+        assertEquals(RejectedFileException.Kind.TOO_LARGE, config.kind());
+        assertThrows(RejectedFileException.class, () -> driver.whole("c.json", new byte[51]));
+
+        FileStore.Round round = driver.commit();
+        assertEquals(List.of("whole.rpz"), round.published().stream().map(FileStore.Publication::name).toList());
+        assertEquals(100, Files.size(filesDir.resolve("whole.rpz")));
+        assertEquals(List.of(".resolver-file-sink", "whole.rpz"), visibleTree());
+        // Only the set begun by the late chunk 3 of big.rpz is still held.
+        assertEquals(List.of("big.rpz"), expireAll());
+        driver.commit();
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 
     @Test
     void idleChunkSetsExpireOnTheInjectedClock() throws Exception {
-        store.stageChunk("a.rpz", 1, 2, bytes("old one\n"));
-        clock.advance(Duration.ofMinutes(30));
-        assertEquals(List.of(), store.expireStaleChunkSets());
-        store.stageChunk("b.rpz", 1, 2, bytes("b one\n"));
-        clock.advance(Duration.ofMinutes(30));
-        assertEquals(List.of(), store.expireStaleChunkSets(), "exactly the stale time is not yet stale");
-        clock.advance(Duration.ofSeconds(1));
+        driver.chunk("a.rpz", 1, 2, "old one\n");
+        driver.clock.advance(Duration.ofMinutes(30));
+        assertEquals(List.of(), driver.store.expireStale());
+        driver.chunk("b.rpz", 1, 2, "b one\n");
+        driver.clock.advance(Duration.ofMinutes(30));
+        assertEquals(List.of(), driver.store.expireStale(), "exactly the stale time is not yet stale");
+        driver.clock.advance(Duration.ofSeconds(1));
 
-        assertEquals(List.of("a.rpz"), store.expireStaleChunkSets());
-        assertFalse(Files.exists(filesDir.resolve("a.rpz.chunks")));
-        assertTrue(Files.exists(filesDir.resolve("b.rpz.chunks")));
+        assertEquals(List.of("a.rpz"), driver.store.expireStale());
+        assertEquals(List.of("discarded:a.rpz"), driver.events);
 
         // A late chunk of the abandoned transfer is never joined with its expired sibling.
-        assertEquals(Optional.empty(), store.stageChunk("a.rpz", 2, 2, bytes("late two\n")));
-        assertEquals(List.of("2", "total"), listing(filesDir.resolve("a.rpz.chunks")));
+        assertEquals(Applied.STAGED, driver.chunk("a.rpz", 2, 2, "late two\n"));
+        assertEquals(List.of(), driver.commit().published());
+        assertFalse(Files.exists(filesDir.resolve("a.rpz")));
 
-        clock.advance(Duration.ofMinutes(30));
-        assertEquals(List.of("b.rpz"), store.expireStaleChunkSets());
+        driver.clock.advance(Duration.ofMinutes(30));
+        assertEquals(List.of("b.rpz"), driver.store.expireStale());
+        driver.clock.advance(Duration.ofMinutes(31));
+        assertEquals(List.of("a.rpz"), driver.store.expireStale());
+        driver.commit();
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir), "expired sets leave no work files");
     }
 
     @Test
-    void chunkSetsStagedBehindTheStoresBackAreFoundByAPeriodicScanOnly() throws Exception {
-        Duration staleAfter = Duration.ofMinutes(2); // scans at most every 30 s
-        StoreSettings settings = new StoreSettings(StoreFixtures.CONFIG_SUFFIXES, 1000, 1000, staleAfter);
-        store = new FileStore(filesDir, settings, clock);
-        store.recover();
-        new FileStore(filesDir, settings, clock).stageChunk("other.rpz", 1, 2, bytes("x"));
+    void aChunkSetSurvivesARestartAndItsIdleTimeRestartsAtOpen() throws Exception {
+        assertEquals(Applied.STAGED, driver.chunk("sub/r.rpz", 2, 3, "two\n"));
+        assertEquals(Applied.STAGED, driver.chunk("sub/r.rpz", 1, 3, "one\n"));
+        driver.commit();
+        // A work file no journal entry covers (a crash while writing it), and a file of someone else's in D.
+        Path stray = Files.writeString(StoreFixtures.workDir(filesDir).resolve("t999.c3"), "partial");
+        Files.writeString(filesDir.resolve("sub/r.rpz.tmp"), "not the store's");
 
-        clock.advance(Duration.ofSeconds(10));
-        assertEquals(List.of(), store.expireStaleChunkSets()); // no scan yet: the set is unknown
-        clock.advance(Duration.ofSeconds(30));
-        assertEquals(List.of(), store.expireStaleChunkSets()); // scanned now (t=40 s): idle from here
-        clock.advance(Duration.ofSeconds(100));
-        assertEquals(List.of(), store.expireStaleChunkSets(), "found by a scan at t=10 s would have expired");
-        clock.advance(Duration.ofSeconds(21));
-        assertEquals(List.of("other.rpz"), store.expireStaleChunkSets());
-        assertFalse(Files.exists(filesDir.resolve("other.rpz.chunks")));
-    }
+        driver.clock.advance(Duration.ofHours(5)); // the worker was stopped
+        driver.restart();
+        assertFalse(Files.exists(stray), "a work file the journal does not mention is removed at open");
+        assertEquals("not the store's", Files.readString(filesDir.resolve("sub/r.rpz.tmp")));
+        assertEquals(List.of(), driver.store.expireStale(), "time while stopped does not count");
 
-    @Test
-    void aChunkSetSurvivesARestartAndItsIdleTimeRestartsAtRecovery() throws Exception {
-        store.stageChunk("sub/r.rpz", 2, 3, bytes("two\n"));
-        store.stageChunk("sub/r.rpz", 1, 3, bytes("one\n"));
-        // An interrupted write of chunk 3 and an interrupted assembly left intermediates behind.
-        Files.writeString(filesDir.resolve("sub/r.rpz.chunks/3.tmp"), "partial");
-        Files.writeString(filesDir.resolve("sub/r.rpz.tmp"), "partial");
-
-        clock.advance(Duration.ofHours(5)); // the worker was stopped
-        FileStore restarted = new FileStore(filesDir, StoreFixtures.settings(), clock);
-        restarted.recover();
-        assertFalse(Files.exists(filesDir.resolve("sub/r.rpz.chunks/3.tmp")));
-        assertFalse(Files.exists(filesDir.resolve("sub/r.rpz.tmp")));
-        assertEquals(List.of(), restarted.expireStaleChunkSets(), "time while stopped does not count");
-
-        PreparedFile file = restarted.stageChunk("sub/r.rpz", 3, 3, bytes("three\n")).orElseThrow();
-        file.publish();
+        assertEquals(Applied.COMPLETED, driver.chunk("sub/r.rpz", 3, 3, "three\n"));
+        driver.commit();
         assertArrayEquals(bytes("one\ntwo\nthree\n"), Files.readAllBytes(filesDir.resolve("sub/r.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 
     @Test
     void anUnfinishedSetFromBeforeARestartExpiresAfterTheStaleTime() throws Exception {
-        store.stageChunk("s.rpz", 1, 2, bytes("one\n"));
-        clock.advance(Duration.ofHours(5));
-        FileStore restarted = new FileStore(filesDir, StoreFixtures.settings(), clock);
-        restarted.recover();
-        clock.advance(StoreFixtures.STALE_AFTER.plusSeconds(1));
-        assertEquals(List.of("s.rpz"), restarted.expireStaleChunkSets());
-        assertFalse(Files.exists(filesDir.resolve("s.rpz.chunks")));
+        driver.chunk("s.rpz", 1, 2, "one\n");
+        driver.clock.advance(Duration.ofHours(5));
+        driver.restart();
+        driver.clock.advance(StoreFixtures.STALE_AFTER);
+        assertEquals(List.of(), driver.store.expireStale());
+        driver.clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of("s.rpz"), driver.store.expireStale());
+        driver.commit();
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+        // The expiry is durable: the set does not come back with the next start.
+        driver.restart();
+        assertEquals(Applied.STAGED, driver.chunk("s.rpz", 2, 2, "two\n"));
     }
 
     @Test
-    void anIoFailureWhileStagingLeavesAStateWhereTheSameCallSucceedsLater() throws Exception {
-        store.stageChunk("io.rpz", 1, 2, bytes("one\n"));
-        // Something in the way of chunk 2 that only the environment can clear (like a full disk).
-        Path obstacle = Files.createDirectories(filesDir.resolve("io.rpz.chunks/2/in-the-way"));
-        assertThrows(IOException.class, () -> store.stageChunk("io.rpz", 2, 2, bytes("two\n")));
+    void anIoFailureWhileStagingIsRecoveredByReopeningAndRedelivering() throws Exception {
+        byte[] whole = bytes("one\ntwo\nthree\n");
+        TransferIntegrity integrity = StoreFixtures.integrity(3, whole);
+        driver.chunk("io.rpz", 1, 3, bytes("one\n"), integrity);
+        driver.commit();
+        List<String> work = StoreFixtures.workFiles(filesDir);
+        assertEquals(1, work.size(), work.toString());
+        String transfer = work.get(0).substring(0, work.get(0).indexOf('.'));
+        // Something in the way of staging chunk 3 that only the environment can clear (like a full disk).
+        Path obstacle = Files.createDirectories(StoreFixtures.workDir(filesDir).resolve(transfer + ".c3/in-the-way"));
+        assertThrows(IOException.class, () -> driver.chunk("io.rpz", 3, 3, bytes("three\n"), integrity));
         assertFalse(Files.exists(filesDir.resolve("io.rpz")));
 
-        Files.delete(obstacle);
-        Files.delete(obstacle.getParent());
-        store.stageChunk("io.rpz", 2, 2, bytes("two\n")).orElseThrow().publish();
-        assertArrayEquals(bytes("one\ntwo\n"), Files.readAllBytes(filesDir.resolve("io.rpz")));
+        // The task abandons the store and opens a new one, which resumes from the durable offset.
+        driver.crashAndReopen();
+        assertFalse(Files.exists(obstacle.getParent()), "the work file the journal does not know is removed");
+        assertEquals(1, driver.nextOffset, "chunk 1 is durable, chunk 3 is delivered again");
+        assertEquals(Applied.STAGED, driver.chunk("io.rpz", 3, 3, bytes("three\n"), integrity));
+        assertEquals(Applied.COMPLETED, driver.chunk("io.rpz", 2, 3, bytes("two\n"), integrity));
+        driver.commit();
+        assertArrayEquals(whole, Files.readAllBytes(filesDir.resolve("io.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 
     @Test
     void aWholeFileSupersedesAnUnfinishedChunkSetOfTheSameName() throws Exception {
-        store.stageChunk("w.rpz", 1, 2, bytes("stale one\n"));
-        store.prepareWholeFile("w.rpz", bytes("whole\n")).publish();
+        driver.chunk("w.rpz", 1, 2, "stale one\n");
+        assertEquals(Applied.COMPLETED, driver.whole("w.rpz", "whole\n"));
+        assertEquals(List.of("discarded:w.rpz"), driver.events);
+        driver.commit();
         assertArrayEquals(bytes("whole\n"), Files.readAllBytes(filesDir.resolve("w.rpz")));
-        assertFalse(Files.exists(filesDir.resolve("w.rpz.chunks")));
-        // The abandoned transfer's remaining chunk cannot complete it with the removed chunk 1.
-        assertEquals(Optional.empty(), store.stageChunk("w.rpz", 2, 2, bytes("stale two\n")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+        // The abandoned transfer's remaining chunk cannot complete it with the discarded chunk 1.
+        assertEquals(Applied.STAGED, driver.chunk("w.rpz", 2, 2, "stale two\n"));
+        assertEquals(List.of(), driver.commit().published());
+        assertArrayEquals(bytes("whole\n"), Files.readAllBytes(filesDir.resolve("w.rpz")));
     }
 
-    private static List<String> listing(Path dir) throws IOException {
-        try (var entries = Files.list(dir)) {
-            return entries.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+    @Test
+    void aTailRedeliveredAfterTheFileWasPublishedIsSkippedAndHoldsNothing() throws Exception {
+        driver.close();
+        boolean[] crash = {true};
+        driver = new StoreDriver(filesDir, StoreFixtures.settings(), step -> {
+            if (crash[0] && step.equals("round:journal-committed")) {
+                throw new IllegalStateException("crash after the commit point");
+            }
+        });
+        driver.chunk("tail.rpz", 1, 3, "one\n");
+        driver.chunk("tail.rpz", 2, 3, "two\n");
+        assertEquals(Applied.COMPLETED, driver.chunk("tail.rpz", 3, 3, "three\n"));
+        assertThrows(IllegalStateException.class, driver::commit);
+        assertFalse(Files.exists(filesDir.resolve("tail.rpz")));
+
+        crash[0] = false;
+        driver.crashAndReopen();
+        assertEquals("one\ntwo\nthree\n", Files.readString(filesDir.resolve("tail.rpz")), "rolled forward at open");
+        assertEquals(3, driver.nextOffset);
+        // Kafka had not committed the offsets yet and delivers the tail again.
+        driver.nextOffset = 1;
+        assertEquals(null, driver.chunk("tail.rpz", 2, 3, "two\n"));
+        assertEquals(null, driver.chunk("tail.rpz", 3, 3, "three\n"));
+        driver.commit();
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir), "no chunk set is left behind");
+        driver.clock.advance(StoreFixtures.STALE_AFTER.plusMinutes(1));
+        assertEquals(List.of(), driver.store.expireStale());
+        assertEquals(List.of(".resolver-file-sink", "tail.rpz"), visibleTree());
+    }
+
+    private List<String> expireAll() {
+        driver.clock.advance(StoreFixtures.STALE_AFTER.plusSeconds(1));
+        return driver.store.expireStale();
+    }
+
+    /** Every path in the files directory outside the store's own directory. */
+    private List<String> visibleTree() {
+        return new ArrayList<>(StoreFixtures.snapshotOutsideState(filesDir).keySet()).stream()
+                .filter(path -> !path.isEmpty()).toList();
     }
 }

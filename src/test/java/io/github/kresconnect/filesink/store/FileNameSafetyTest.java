@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ class FileNameSafetyTest {
     Path temp;
     Path filesDir;
     Path outside;
-    FileStore store;
+    StoreDriver driver;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -48,28 +49,42 @@ class FileNameSafetyTest {
         Files.writeString(filesDir.resolve("file"), "a regular file\n");
         Files.writeString(filesDir.resolve("dir").resolve("file-in-dir"), "another\n");
         Files.createDirectory(filesDir.resolve("sub"));
-        store = new FileStore(filesDir, StoreFixtures.settings(), new MutableClock());
-        store.recover();
+        driver = new StoreDriver(filesDir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
     }
 
     @Test
     void rejectsEveryHostileNameAndWritesNothing() throws IOException {
         Set<String> names = hostileNames();
         assertTrue(names.size() > 5000, "generated " + names.size() + " names");
-        TreeMap<String, String> insideBefore = StoreFixtures.snapshot(filesDir);
+        TreeMap<String, String> insideBefore = StoreFixtures.snapshotOutsideState(filesDir);
         TreeMap<String, String> outsideBefore = StoreFixtures.snapshot(outside);
 
         List<String> accepted = new ArrayList<>();
         for (String name : names) {
-            expectRejected(name, () -> store.prepareWholeFile(name, CONTENT), accepted);
-            expectRejected(name, () -> store.stageChunk(name, 1, 2, CONTENT), accepted);
-            expectRejected(name, () -> store.stageChunk(name, 2, 2, CONTENT), accepted);
+            expectRejected(name, () -> driver.whole(name, CONTENT), accepted);
+            expectRejected(name, () -> driver.chunk(name, 1, 2, CONTENT), accepted);
+            expectRejected(name, () -> driver.chunk(name, 2, 2, CONTENT), accepted);
         }
         assertEquals(List.of(), accepted, "names accepted although hostile");
-        store.expireStaleChunkSets();
+        assertFalse(driver.store.hasPendingPublications());
+        FileStore.Round round = driver.commit();
+        assertEquals(List.of(), round.published());
+        assertEquals(List.of(), round.failed());
+        driver.clock.advance(StoreFixtures.STALE_AFTER.plusSeconds(1));
+        assertEquals(List.of(), driver.store.expireStale(), "a rejected name holds no transfer");
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+        assertEquals((long) names.size() * 3, driver.store.durableOffset(StoreDriver.PARTITION).orElseThrow(),
+                "every rejected record is done");
 
         assertEquals(outsideBefore, StoreFixtures.snapshot(outside), "something changed outside the files dir");
-        assertEquals(insideBefore, StoreFixtures.snapshot(filesDir), "something was created inside the files dir");
+        assertEquals(insideBefore, StoreFixtures.snapshotOutsideState(filesDir),
+                "something was created inside the files dir");
+        assertEquals(List.of(), driver.events);
     }
 
     private interface StoreCall {
@@ -153,6 +168,12 @@ class FileNameSafetyTest {
                 }
             }
         }
+        // The store's own directory and what is in it.
+        names.add(FileStore.STATE_DIR);
+        names.add(FileStore.STATE_DIR + "/store/journal");
+        names.add(FileStore.STATE_DIR + "/store/lock");
+        names.add(FileStore.STATE_DIR + "/store/work/t1.data");
+        names.add("rpz/" + FileStore.STATE_DIR + "/x");
         names.add("dir"); // a directory where the file would go
         names.add("sub");
         // Length and depth limits.
@@ -177,40 +198,50 @@ class FileNameSafetyTest {
                 "a\u2215b", "a\u2215b", // division slash: not a separator
                 "x".repeat(SafeFileName.MAX_FILE_COMPONENT_BYTES), "x".repeat(SafeFileName.MAX_FILE_COMPONENT_BYTES));
         for (Map.Entry<String, String> entry : accepted.entrySet()) {
-            PreparedFile file = store.prepareWholeFile(entry.getKey(), CONTENT);
-            assertEquals(PublishOutcome.PUBLISHED, file.publish());
+            assertEquals(FileStore.Applied.COMPLETED, driver.whole(entry.getKey(), CONTENT), entry.getKey());
+            FileStore.Round round = driver.commit();
+            assertEquals(List.of(entry.getKey()), round.published().stream().map(FileStore.Publication::name).toList());
             Path written = filesDir.resolve(entry.getValue());
             assertTrue(written.toRealPath().startsWith(filesDir.toRealPath()));
             assertArrayEquals(CONTENT, Files.readAllBytes(written), entry.getKey());
         }
-        // Its backup and chunk-set names stay within the file system's limits too.
+        // Its backup name stays within the file system's limits too, and so does a transfer held for it.
         String longest = "x".repeat(SafeFileName.MAX_FILE_COMPONENT_BYTES);
-        assertEquals(PublishOutcome.PUBLISHED, store.prepareWholeFile(longest, "v2".getBytes()).publish());
-        assertTrue(Files.exists(filesDir.resolve(longest + ".backup")));
-        assertTrue(store.stageChunk(longest, 1, 2, CONTENT).isEmpty());
-        assertTrue(Files.isDirectory(filesDir.resolve(longest + ".chunks")));
+        assertEquals(FileStore.Applied.COMPLETED, driver.whole(longest, "v2".getBytes()));
+        assertEquals(List.of(), driver.commit().failed());
+        assertArrayEquals(CONTENT, Files.readAllBytes(filesDir.resolve(longest + ".backup")));
+        assertEquals(FileStore.Applied.STAGED, driver.chunk(longest, 1, 2, CONTENT));
+        assertEquals(FileStore.Applied.COMPLETED, driver.chunk(longest, 2, 2, CONTENT));
+        assertEquals(List.of(), driver.commit().failed());
+        assertEquals(new String(CONTENT, StandardCharsets.UTF_8).repeat(2), Files.readString(filesDir.resolve(longest)));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 
     @Test
     void reasonQuotesTheNameWithControlCharactersEscaped() {
         RejectedFileException e = org.junit.jupiter.api.Assertions.assertThrows(RejectedFileException.class,
-                () -> store.prepareWholeFile("evil\nINFO fake log line\u0000'", CONTENT));
+                () -> driver.whole("evil\nINFO fake log line\u0000'", CONTENT));
         assertEquals("unsafe file name 'evil\\x0aINFO fake log line\\x00\\'': it contains a control character",
                 e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
 
     @Test
-    void fileWhereDirectoryIsNeededAndDirectoryWhereFileGoesAreRejectionsNamingTheConflict() {
+    void fileWhereDirectoryIsNeededAndDirectoryWhereFileGoesAreRejectionsNamingTheConflict() throws IOException {
+        TreeMap<String, String> before = StoreFixtures.snapshotOutsideState(filesDir);
         RejectedFileException fileInTheWay = org.junit.jupiter.api.Assertions.assertThrows(
-                RejectedFileException.class, () -> store.stageChunk("file/x.rpz", 1, 3, CONTENT));
+                RejectedFileException.class, () -> driver.chunk("file/x.rpz", 1, 3, CONTENT));
         assertTrue(fileInTheWay.getMessage().contains("'file' exists and is not a directory"),
                 fileInTheWay.getMessage());
         RejectedFileException dirInTheWay = org.junit.jupiter.api.Assertions.assertThrows(
-                RejectedFileException.class, () -> store.prepareWholeFile("dir", CONTENT));
+                RejectedFileException.class, () -> driver.whole("dir", CONTENT));
         assertTrue(dirInTheWay.getMessage().contains("'dir' is a directory"), dirInTheWay.getMessage());
         RejectedFileException link = org.junit.jupiter.api.Assertions.assertThrows(
-                RejectedFileException.class, () -> store.prepareWholeFile("link/victim.conf", CONTENT));
+                RejectedFileException.class, () -> driver.whole("link/victim.conf", CONTENT));
         assertTrue(link.getMessage().contains("'link' is a symbolic link"), link.getMessage());
+        assertEquals(RejectedFileException.Kind.PATH_CONFLICT, link.kind());
+        driver.commit();
+        assertEquals(before, StoreFixtures.snapshotOutsideState(filesDir));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 }

@@ -5,10 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /** Shared settings and disk snapshots for the store's tests. */
 final class StoreFixtures {
@@ -53,5 +59,39 @@ final class StoreFixtures {
             throw new UncheckedIOException(e);
         }
         return entries;
+    }
+
+    /** The store's work directory inside {@code filesDir}. */
+    static Path workDir(Path filesDir) {
+        return filesDir.resolve(FileStore.STATE_DIR).resolve(FileStore.STORE_DIR).resolve(FileStore.WORK_DIR);
+    }
+
+    /** The names in the store's work directory, sorted. */
+    static List<String> workFiles(Path filesDir) {
+        try (Stream<Path> entries = Files.list(workDir(filesDir))) {
+            return entries.map(path -> path.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Like {@link #snapshot} but without what lies inside the store's own state directory. */
+    static TreeMap<String, String> snapshotOutsideState(Path filesDir) {
+        TreeMap<String, String> entries = snapshot(filesDir);
+        entries.keySet().removeIf(path -> path.startsWith(FileStore.STATE_DIR + "/"));
+        return entries;
+    }
+
+    static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The integrity headers of one transfer of {@code whole}; {@code id} is padded to 32 hex digits. */
+    static TransferIntegrity integrity(long id, byte[] whole) {
+        return new TransferIntegrity(String.format("%032x", id), whole.length, sha256(whole));
     }
 }
