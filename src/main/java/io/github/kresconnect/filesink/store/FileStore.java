@@ -85,6 +85,7 @@ public final class FileStore implements AutoCloseable {
     static final String JOURNAL = "journal";
     static final String LOCK = "lock";
     private static final long COMPACT_AFTER_BYTES = 8L * 1024 * 1024;
+    private long compactAfterBytes = COMPACT_AFTER_BYTES;
     private static final int SYNC_THREADS = 8;
     private static final int COPY_BUFFER = 64 * 1024;
 
@@ -438,6 +439,7 @@ public final class FileStore implements AutoCloseable {
             }
             transfer.state.absorb(index);
             addOp(new JournalOp.Absorb(transfer.name.value(), index));
+            hook.reached("apply:absorbed");
             dirty.remove(chunk);
             garbage.add(chunk);
         }
@@ -606,7 +608,7 @@ public final class FileStore implements AutoCloseable {
             }
         }
         garbage.clear();
-        if (journal.size() > COMPACT_AFTER_BYTES) {
+        if (journal.size() > compactAfterBytes) {
             compact();
         }
         return round;
@@ -925,6 +927,7 @@ public final class FileStore implements AutoCloseable {
 
     /** Rewrites the journal as a snapshot of the committed state. Called right after a commit. */
     private void compact() throws IOException {
+        hook.reached("compaction:start");
         Journal old = journal;
         journal = Journal.create(old.path(), snapshot());
         old.close();
@@ -1037,7 +1040,12 @@ public final class FileStore implements AutoCloseable {
                 + "; what was held of it is discarded");
     }
 
-    /** The work file a test may inspect. */
+    /** Tests compact small journals to reach that step. */
+    void compactAfter(long bytes) {
+        this.compactAfterBytes = bytes;
+    }
+
+    /** The work directory, for tests. */
     Path workDir() {
         return workDir;
     }
