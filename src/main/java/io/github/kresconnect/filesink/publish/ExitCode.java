@@ -4,7 +4,8 @@ package io.github.kresconnect.filesink.publish;
 public enum ExitCode {
     OK(0, "every record was acknowledged by the broker (or --dry-run: the plan is valid)"),
     INTERNAL_ERROR(1, "unexpected error"),
-    USAGE(2, "bad arguments, including a --chunk-size the producer's max.request.size cannot carry"),
+    USAGE(2, "bad arguments, including a file name the connector would reject and a --chunk-size the "
+            + "producer's max.request.size cannot carry"),
     PRODUCER_CONFIG(3, "unreadable or invalid --producer-config (for example incomplete SASL settings)"),
     FILE(4, "a file is missing, unreadable, too large for the connector, or changed while being sent"),
     BROKER_UNREACHABLE(5, "no broker answered within --timeout"),

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,6 +18,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
 import io.github.kresconnect.filesink.store.FileKind;
 
@@ -25,8 +28,15 @@ import io.github.kresconnect.filesink.store.FileKind;
  * makes send() wait when the broker is slower than the disk). Each chunk is read once and sent to every
  * recipient, on the recipient's own partition. Before each configuration file, the producer is flushed and
  * every earlier record must have been acknowledged: a config is never sent after a data file that failed.
+ *
+ * <p>Before a file's first record, the file is read once to compute its SHA-256; every record of the file then
+ * carries a fresh random transfer id, the file's length and that digest. The bytes sent are hashed too, and a
+ * file whose sent bytes differ from the digest announced is reported as changed while being sent.
  */
 final class FileSender {
+    /** The read size while computing a file's SHA-256 before sending it. */
+    private static final int DIGEST_BLOCK_BYTES = 64 * 1024;
+
     /** A recipient and the partition all its records go to. */
     record Destination(String recipient, int partition) {
     }
@@ -66,16 +76,17 @@ final class FileSender {
     private void sendFile(PlannedFile file, int chunkSize) throws PublishException {
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ)) {
             FileTime modifiedBefore = Files.getLastModifiedTime(file.path());
-            long position = 0;
-            for (int index = 1; index <= file.chunks(); index++) {
-                int length = (int) Math.min(chunkSize, file.size() - position);
+            TransferIntegrity integrity = TransferIntegrity.forNewTransfer(file.size(), sha256(channel, file));
+            MessageDigest sent = TransferIntegrity.newSha256();
+            for (int index = Chunking.FIRST_INDEX; index <= file.chunks(); index++) {
+                int length = Chunking.chunkLength(file.size(), chunkSize, index);
                 // A fresh array per chunk: the producer keeps a reference until the record is serialized.
-                byte[] chunk = readFully(channel, position, length, file);
-                position += length;
+                byte[] chunk = readFully(channel, Chunking.chunkOffset(index, chunkSize), length, file);
+                sent.update(chunk);
                 for (Destination destination : destinations) {
                     checkNoFailure();
                     ProducerRecord<byte[], byte[]> record = FileRecords.record(topic, destination.partition(), mode,
-                            destination.recipient(), file.name(), index, file.chunks(), chunk);
+                            destination.recipient(), file.name(), index, file.chunks(), integrity, chunk);
                     String what = describe(file, index, destination);
                     try {
                         producer.send(record, (metadata, error) -> {
@@ -91,13 +102,33 @@ final class FileSender {
                     }
                 }
             }
-            if (channel.size() != file.size() || !Files.getLastModifiedTime(file.path()).equals(modifiedBefore)) {
+            if (channel.size() != file.size() || !Files.getLastModifiedTime(file.path()).equals(modifiedBefore)
+                    || !integrity.matches(file.size(), sent.digest())) {
                 throw changed(file, "it changed while being sent");
             }
         } catch (IOException e) {
             throw new PublishException(ExitCode.FILE, "cannot read '" + file.path() + "': " + e.getMessage()
                     + incompleteNote(file), e);
         }
+    }
+
+    /** The SHA-256 of the file's first {@code file.size()} bytes, read in small blocks: memory stays flat. */
+    private static byte[] sha256(FileChannel channel, PlannedFile file) throws IOException, PublishException {
+        MessageDigest digest = TransferIntegrity.newSha256();
+        ByteBuffer buffer = ByteBuffer.allocate(DIGEST_BLOCK_BYTES);
+        long position = 0;
+        while (position < file.size()) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), file.size() - position));
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                throw new PublishException(ExitCode.FILE, "'" + file.path() + "': it became shorter while its "
+                        + "SHA-256 was computed; it and every file after it were not sent");
+            }
+            buffer.flip();
+            digest.update(buffer);
+            position += read;
+        }
+        return digest.digest();
     }
 
     private static byte[] readFully(FileChannel channel, long position, int length, PlannedFile file)

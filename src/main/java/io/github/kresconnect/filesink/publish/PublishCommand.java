@@ -200,7 +200,8 @@ public final class PublishCommand {
                 Data files are sent first, in the order given; configuration files (.json, .yaml, .yml) last, each
                 only once every earlier record was acknowledged. All records for one recipient go to one partition
                 (murmur2 of the recipient modulo the topic's partition count, as Kafka's default partitioner), so
-                the connector sees them in order.
+                the connector sees them in order. Every record carries the headers transfer-id (random, one per
+                file sent), file-length and file-sha256 (of the whole file, read once before sending it).
 
                 Recipients:
                   --to HOST               resolver host name, compared with the connector's resolver.hostname
@@ -211,7 +212,9 @@ public final class PublishCommand {
                 Files:
                   FILE                    sent under its base name
                   NAME=PATH               sent under NAME, a path relative to the resolver's files directory
-                                          (e.g. rpz/block.rpz=./block.rpz); the first '=' separates them
+                                          (e.g. rpz/block.rpz=./block.rpz); the first '=' separates them.
+                                          A name the connector would refuse (absolute, '.' or '..', hidden,
+                                          ending .tmp, .backup or .chunks, too long) is refused here
                   --chunk-size SIZE       largest record value, default 512k; files above it are sent in chunks
                                           (a file that fits is sent whole, without chunk headers)
                   --config-suffixes LIST  suffixes of configuration files, default .json,.yaml,.yml

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+import io.github.kresconnect.filesink.protocol.Chunking;
 
 /** The command line, parsed and checked for consistency; files are only looked at when the plan is built. */
 public record PublishOptions(
@@ -36,8 +37,6 @@ public record PublishOptions(
         boolean version) {
 
     public static final String DEFAULT_TOPIC = "knot-resolver";
-    /** Upstream's chunk size: well under the broker's default message.max.bytes (about 1 MiB). */
-    public static final int DEFAULT_CHUNK_SIZE = 512 * 1024;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     /** A file to send: its name on the topic (relative to the resolver's files directory) and where it is read. */
@@ -83,7 +82,7 @@ public record PublishOptions(
         private final List<String> hosts = new ArrayList<>();
         private final List<String> zones = new ArrayList<>();
         private final List<FileArgument> files = new ArrayList<>();
-        private int chunkSize = DEFAULT_CHUNK_SIZE;
+        private int chunkSize = Chunking.DEFAULT_CHUNK_SIZE;
         private Set<String> configSuffixes = suffixes(ResolverFileSinkConfig.CONFIG_SUFFIXES_DEFAULT);
         private long maxFileBytes = ResolverFileSinkConfig.FILE_MAX_BYTES_DEFAULT;
         private long maxConfigBytes = ResolverFileSinkConfig.CONFIG_MAX_BYTES_DEFAULT;

@@ -12,13 +12,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.FileNames;
+import io.github.kresconnect.filesink.protocol.InvalidFileNameException;
 import io.github.kresconnect.filesink.publish.PublishOptions.FileArgument;
 import io.github.kresconnect.filesink.store.FileKind;
 
 /**
  * What will be sent, in order: data files first in the order given, configuration files last (a config may
  * reference data files, and the resolver rejects a config whose files do not exist yet). Every file is
- * checked here, before anything is sent, against the limits the connector enforces.
+ * checked here, before anything is sent, against the rules and limits the connector enforces: its name
+ * ({@link FileNames}), its size and its chunk count.
  */
 public record PublishPlan(List<PlannedFile> files, int chunkSize) {
 
@@ -50,7 +54,7 @@ public record PublishPlan(List<PlannedFile> files, int chunkSize) {
                         : "files (file.max.bytes; --max-file-bytes)")
                         + "; the connector would reject it");
             }
-            long chunks = Math.max(1, (size + options.chunkSize() - 1) / options.chunkSize());
+            long chunks = Chunking.chunkCount(size, options.chunkSize());
             if (chunks > options.maxChunks()) {
                 throw new PublishException(ExitCode.FILE, "'" + file.path() + "' needs " + chunks + " chunks of "
                         + options.chunkSize() + " bytes, above the connector's chunks.max.count of "
@@ -83,28 +87,15 @@ public record PublishPlan(List<PlannedFile> files, int chunkSize) {
     }
 
     /**
-     * Early feedback only: the connector decides what is safe. A name is relative to the files directory, with
-     * no empty, '.' or '..' component, no backslash and no control character.
+     * The connector's own file-name rules ({@link FileNames}): a name it would reject is refused here, before
+     * anything is sent, as invalid input.
      */
     static void checkName(String name) throws PublishException {
-        String problem = null;
-        if (name.startsWith("/")) {
-            problem = "is absolute; names are relative to the resolver's files directory";
-        } else if (name.contains("\\")) {
-            problem = "contains a backslash";
-        } else if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            problem = "contains a control character";
-        } else {
-            for (String component : name.split("/", -1)) {
-                if (component.isEmpty() || component.equals(".") || component.equals("..")) {
-                    problem = "has an empty, '.' or '..' component";
-                    break;
-                }
-            }
-        }
-        if (problem != null) {
-            throw new PublishException(ExitCode.USAGE, "file name '" + name + "' " + problem
-                    + " (give another name with NAME=PATH)");
+        try {
+            FileNames.check(name);
+        } catch (InvalidFileNameException e) {
+            throw new PublishException(ExitCode.USAGE, "file name " + FileNames.quote(name) + " would be rejected "
+                    + "by the connector: " + e.reason() + " (give another name with NAME=PATH)", e);
         }
     }
 

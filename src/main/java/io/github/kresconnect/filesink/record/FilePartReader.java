@@ -1,6 +1,8 @@
 package io.github.kresconnect.filesink.record;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -8,10 +10,16 @@ import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
  * Turns a sink record into the part of a file it carries, after checking it is meant for this resolver.
- * Everything malformed is rejected here with a reason naming the header and value, before any I/O.
+ * Everything malformed is rejected here with a reason naming the header and value, before any I/O. The
+ * header that selects the recipient ({@code hostname}) is checked before the record is known to be ours (an
+ * empty or repeated one names no recipient); the other headers only on records for this resolver.
  */
 public final class FilePartReader {
     private final RecipientMode mode;
@@ -36,9 +44,11 @@ public final class FilePartReader {
         if (!isForThisResolver(record, headers)) {
             return Optional.empty();
         }
+        RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.ALL);
         String fileName = fileName(record, headers);
         int[] chunk = chunkPosition(headers);
-        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record), null));
+        TransferIntegrity integrity = integrity(headers);
+        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record), integrity));
     }
 
     /**
@@ -48,7 +58,7 @@ public final class FilePartReader {
     public static String describe(SinkRecord record) {
         String where = record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
         try {
-            Optional<String> name = RecordHeaders.text(record.headers(), RecordHeaders.FILE_NAME);
+            Optional<String> name = RecordHeaders.text(record.headers(), ProtocolHeaders.FILE_NAME);
             if (name.isEmpty() && record.key() instanceof String key) {
                 name = Optional.of(key);
             }
@@ -60,8 +70,11 @@ public final class FilePartReader {
 
     private boolean isForThisResolver(SinkRecord record, Headers headers) throws InvalidRecordException {
         Optional<String> recipientHost = mode.usesHostname()
-                ? RecordHeaders.text(headers, RecordHeaders.HOSTNAME)
+                ? RecordHeaders.text(headers, ProtocolHeaders.HOSTNAME)
                 : Optional.empty();
+        if (recipientHost.isPresent() && recipientHost.get().isEmpty()) {
+            throw new InvalidRecordException("header 'hostname' is empty: the record names no recipient");
+        }
         Optional<String> key = mode.usesZoneId() ? keyText(record) : Optional.empty();
         if (recipientHost.isEmpty() && key.isEmpty()) {
             throw new InvalidRecordException(switch (mode) {
@@ -75,7 +88,7 @@ public final class FilePartReader {
     }
 
     private String fileName(SinkRecord record, Headers headers) throws InvalidRecordException {
-        Optional<String> fromHeader = RecordHeaders.text(headers, RecordHeaders.FILE_NAME);
+        Optional<String> fromHeader = RecordHeaders.text(headers, ProtocolHeaders.FILE_NAME);
         if (fromHeader.isPresent()) {
             return fromHeader.get();
         }
@@ -89,10 +102,10 @@ public final class FilePartReader {
 
     /** {index, total}, 1-based; a whole file is {1, 1}. */
     private int[] chunkPosition(Headers headers) throws InvalidRecordException {
-        int total = RecordHeaders.number(headers, RecordHeaders.TOTAL_CHUNKS).orElse(0);
-        int index = RecordHeaders.number(headers, RecordHeaders.CHUNK_INDEX).orElse(0);
+        int total = RecordHeaders.number(headers, ProtocolHeaders.TOTAL_CHUNKS).orElse(0);
+        int index = RecordHeaders.number(headers, ProtocolHeaders.CHUNK_INDEX).orElse(0);
         if (total == 0 && index == 0) {
-            return new int[] {1, 1};
+            return new int[] {Chunking.FIRST_INDEX, Chunking.WHOLE_FILE_TOTAL};
         }
         if (total == 0) {
             throw new InvalidRecordException("header 'chunk-index' is " + index
@@ -111,6 +124,44 @@ public final class FilePartReader {
                     + total);
         }
         return new int[] {index, total};
+    }
+
+    /**
+     * The whole file's transfer id, length and SHA-256, or null when the record carries none of the three
+     * headers. Some but not all of them is an error: a record either announces its file or does not.
+     */
+    private static TransferIntegrity integrity(Headers headers) throws InvalidRecordException {
+        Optional<String> transferId = RecordHeaders.text(headers, ProtocolHeaders.TRANSFER_ID);
+        Optional<Long> length = RecordHeaders.longNumber(headers, ProtocolHeaders.FILE_LENGTH);
+        Optional<String> sha256 = RecordHeaders.text(headers, ProtocolHeaders.FILE_SHA256);
+        List<String> missing = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        (transferId.isPresent() ? present : missing).add(ProtocolHeaders.TRANSFER_ID);
+        (length.isPresent() ? present : missing).add(ProtocolHeaders.FILE_LENGTH);
+        (sha256.isPresent() ? present : missing).add(ProtocolHeaders.FILE_SHA256);
+        if (present.isEmpty()) {
+            return null;
+        }
+        if (!missing.isEmpty()) {
+            throw new InvalidRecordException(names(missing) + (missing.size() == 1 ? " is" : " are") + " missing while "
+                    + names(present) + (present.size() == 1 ? " is" : " are") + " present: headers 'transfer-id', "
+                    + "'file-length' and 'file-sha256' come together or not at all");
+        }
+        try {
+            return new TransferIntegrity(ProtocolHeaders.parseTransferId(transferId.get()), length.get(),
+                    ProtocolHeaders.parseSha256(sha256.get()));
+        } catch (InvalidHeaderException e) {
+            throw RecordHeaders.invalid(e);
+        }
+    }
+
+    private static String names(List<String> headers) {
+        StringBuilder out = new StringBuilder(headers.size() == 1 ? "header " : "headers ");
+        for (int i = 0; i < headers.size(); i++) {
+            out.append(i == 0 ? "" : i == headers.size() - 1 ? " and " : ", ").append('\'').append(headers.get(i))
+                    .append('\'');
+        }
+        return out.toString();
     }
 
     private static byte[] content(SinkRecord record) throws InvalidRecordException {

@@ -4,74 +4,113 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.Optional;
 
 import org.apache.kafka.connect.data.Values;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.header.Headers;
 
+import io.github.kresconnect.filesink.protocol.FileNames;
+import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+
 /**
- * Reads the protocol's headers whatever header converter the worker uses: the StringConverter gives
- * strings, the SimpleHeaderConverter guesses types ("3" becomes a number, "2024-01-01" a date), the
- * ByteArrayConverter gives raw bytes. Upstream producers send UTF-8 decimal strings.
+ * Reads the protocol's headers ({@link ProtocolHeaders}) whatever header converter the worker uses: the
+ * StringConverter gives strings, the SimpleHeaderConverter guesses types ("3" becomes a number, "2024-01-01"
+ * a date), the ByteArrayConverter gives raw bytes. Upstream producers send UTF-8 decimal strings. A protocol
+ * header appears at most once: a record carrying one twice is rejected, never read by its first or last copy.
  */
 final class RecordHeaders {
-    static final String HOSTNAME = "hostname";
-    static final String FILE_NAME = "file-name";
-    static final String TOTAL_CHUNKS = "total-chunks";
-    static final String CHUNK_INDEX = "chunk-index";
 
     private RecordHeaders() {
     }
 
-    /** The last header of that name as text, or empty when absent or null. */
+    /** The header of that name as text, or empty when absent or null. */
     static Optional<String> text(Headers headers, String name) throws InvalidRecordException {
-        Header header = headers.lastWithName(name);
+        Header header = single(headers, name);
         if (header == null || header.value() == null) {
             return Optional.empty();
         }
-        Object value = header.value();
-        if (value instanceof String s) {
-            return Optional.of(s);
-        }
-        if (value instanceof byte[] bytes) {
-            return Optional.of(utf8(name, ByteBuffer.wrap(bytes)));
-        }
-        if (value instanceof ByteBuffer buffer) {
-            return Optional.of(utf8(name, buffer.duplicate()));
-        }
-        // Numbers, dates and other guessed types: back to the text the producer sent.
-        return Optional.of(Values.convertToString(header.schema(), value));
+        return Optional.of(textOf(name, header));
     }
 
-    /** A non-negative decimal number, or empty when absent. */
+    /** A non-negative decimal number that fits an int (a chunk count or index), or empty when absent. */
     static Optional<Integer> number(Headers headers, String name) throws InvalidRecordException {
-        Header header = headers.lastWithName(name);
+        Optional<Long> value = longNumber(headers, name);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ProtocolHeaders.checkCount(name, value.get()));
+        } catch (InvalidHeaderException e) {
+            throw invalid(e);
+        }
+    }
+
+    /**
+     * A non-negative decimal number, or empty when absent. Text must be digits only ({@code [0-9]+}); a value
+     * the SimpleHeaderConverter already typed as an integer is taken as it is (its text is gone).
+     */
+    static Optional<Long> longNumber(Headers headers, String name) throws InvalidRecordException {
+        Header header = single(headers, name);
         if (header == null || header.value() == null) {
             return Optional.empty();
         }
         Object value = header.value();
-        long parsed;
         if (value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long) {
-            parsed = ((Number) value).longValue();
-        } else {
-            String text = text(headers, name).orElse("");
-            if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9' || c == '-')) {
-                throw new InvalidRecordException("header '" + name + "' is not a decimal number: " + quote(text));
+            long parsed = ((Number) value).longValue();
+            if (parsed < 0) {
+                throw new InvalidRecordException("header '" + name + "' is negative: " + parsed);
             }
-            try {
-                parsed = Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                throw new InvalidRecordException("header '" + name + "' is not a decimal number: " + quote(text));
-            }
+            return Optional.of(parsed);
         }
-        if (parsed < 0) {
-            throw new InvalidRecordException("header '" + name + "' is negative: " + parsed);
+        try {
+            return Optional.of(ProtocolHeaders.parseDecimal(name, textOf(name, header)));
+        } catch (InvalidHeaderException e) {
+            throw invalid(e);
         }
-        if (parsed > Integer.MAX_VALUE) {
-            throw new InvalidRecordException("header '" + name + "' is too large: " + parsed);
+    }
+
+    /** Rejects the record when one of these headers appears more than once. */
+    static void checkAtMostOnce(Headers headers, Iterable<String> names) throws InvalidRecordException {
+        for (String name : names) {
+            single(headers, name);
         }
-        return Optional.of((int) parsed);
+    }
+
+    /** The only header of that name, or null when there is none. */
+    private static Header single(Headers headers, String name) throws InvalidRecordException {
+        Iterator<Header> all = headers.allWithName(name);
+        if (!all.hasNext()) {
+            return null;
+        }
+        Header first = all.next();
+        if (!all.hasNext()) {
+            return first;
+        }
+        int count = 1;
+        while (all.hasNext()) {
+            all.next();
+            count++;
+        }
+        throw new InvalidRecordException("header '" + name + "' appears " + count + " times: a protocol header "
+                + "appears at most once, so the record is ambiguous");
+    }
+
+    private static String textOf(String name, Header header) throws InvalidRecordException {
+        Object value = header.value();
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof byte[] bytes) {
+            return utf8(name, ByteBuffer.wrap(bytes));
+        }
+        if (value instanceof ByteBuffer buffer) {
+            return utf8(name, buffer.duplicate());
+        }
+        // Numbers, dates and other guessed types: back to the text the producer sent.
+        return Values.convertToString(header.schema(), value);
     }
 
     private static String utf8(String name, ByteBuffer bytes) throws InvalidRecordException {
@@ -86,21 +125,12 @@ final class RecordHeaders {
         }
     }
 
-    /** Quotes a value for an error message, showing control characters as escapes. */
+    static InvalidRecordException invalid(InvalidHeaderException e) {
+        return new InvalidRecordException(e.getMessage());
+    }
+
+    /** Quotes a value for an error message or log line, escaping what could forge or flood a log line. */
     static String quote(String value) {
-        StringBuilder out = new StringBuilder("'");
-        int shown = 0;
-        for (int i = 0; i < value.length() && shown < 200; i++, shown++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        if (value.length() > 200) {
-            out.append("...");
-        }
-        return out.append('\'').toString();
+        return FileNames.quote(value);
     }
 }

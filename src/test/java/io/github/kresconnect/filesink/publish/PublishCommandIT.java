@@ -2,6 +2,7 @@ package io.github.kresconnect.filesink.publish;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -10,9 +11,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 
 /** The command against a real KRaft broker: what lands on the topic, in which partition and order, and failures. */
 class PublishCommandIT {
@@ -98,6 +103,10 @@ class PublishCommandIT {
         return new String(record.key(), StandardCharsets.UTF_8);
     }
 
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
     private Path randomFile(String name, int size, long seed) throws IOException {
         byte[] content = new byte[size];
         new Random(seed).nextBytes(content);
@@ -116,18 +125,26 @@ class PublishCommandIT {
         List<ConsumerRecord<byte[], byte[]>> records = readAll(topic);
         assertEquals(4, records.size());
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        String bigTransfer = headers(records.get(0)).get("transfer-id");
+        assertTrue(ProtocolHeaders.isTransferId(bigTransfer), bigTransfer);
         for (int i = 0; i < 3; i++) {
             ConsumerRecord<byte[], byte[]> chunk = records.get(i);
             assertEquals("rpz/big.bin", key(chunk));
             assertEquals(Map.of("hostname", "resolver1", "file-name", "rpz/big.bin", "total-chunks", "3",
-                    "chunk-index", Integer.toString(i + 1)), headers(chunk));
+                    "chunk-index", Integer.toString(i + 1), "transfer-id", bigTransfer,
+                    "file-length", Long.toString(Files.size(big)), "file-sha256", sha256(big)), headers(chunk),
+                    "the same transfer id, length and digest on every chunk");
             assertEquals(i < 2 ? 512 * 1024 : 777, chunk.value().length);
             joined.write(chunk.value());
         }
         assertArrayEquals(Files.readAllBytes(big), joined.toByteArray());
         ConsumerRecord<byte[], byte[]> whole = records.get(3);
         assertEquals("small.rpz", key(whole));
-        assertEquals(Map.of("hostname", "resolver1", "file-name", "small.rpz"), headers(whole));
+        String smallTransfer = headers(whole).get("transfer-id");
+        assertTrue(ProtocolHeaders.isTransferId(smallTransfer), smallTransfer);
+        assertNotEquals(bigTransfer, smallTransfer, "each file sent is its own transfer");
+        assertEquals(Map.of("hostname", "resolver1", "file-name", "small.rpz", "transfer-id", smallTransfer,
+                "file-length", Long.toString(Files.size(small)), "file-sha256", sha256(small)), headers(whole));
         assertArrayEquals(Files.readAllBytes(small), whole.value());
         assertEquals(1, records.stream().map(ConsumerRecord::partition).distinct().count(),
                 "one recipient's records share one partition");
@@ -143,12 +160,14 @@ class PublishCommandIT {
         List<ConsumerRecord<byte[], byte[]>> records = readAll(topic);
         assertEquals(3, records.size());
         int expectedPartition = BuiltInPartitioner.partitionForKey("dc-east".getBytes(StandardCharsets.UTF_8), 5);
+        String transferId = headers(records.get(0)).get("transfer-id");
+        assertTrue(ProtocolHeaders.isTransferId(transferId), transferId);
         for (int i = 0; i < 3; i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             assertEquals("dc-east", key(record));
             assertEquals(expectedPartition, record.partition());
-            assertEquals(Map.of("file-name", "z.rpz", "total-chunks", "3", "chunk-index", Integer.toString(i + 1)),
-                    headers(record));
+            assertEquals(Map.of("file-name", "z.rpz", "total-chunks", "3", "chunk-index", Integer.toString(i + 1),
+                    "transfer-id", transferId, "file-length", "1000", "file-sha256", sha256(file)), headers(record));
         }
     }
 
@@ -165,8 +184,14 @@ class PublishCommandIT {
 
         Map<String, List<String>> namesByRecipient = new HashMap<>();
         Map<String, Set<Integer>> partitionsByRecipient = new HashMap<>();
+        Map<String, Set<String>> transfersByFile = new HashMap<>();
+        Map<String, Path> paths = Map.of("config.yaml", config, "a.rpz", a, "settings.json", settings, "b.rpz", b);
         for (ConsumerRecord<byte[], byte[]> record : readAll(topic)) {
             String host = headers(record).get("hostname");
+            String name = headers(record).get("file-name");
+            transfersByFile.computeIfAbsent(name, n -> new HashSet<>()).add(headers(record).get("transfer-id"));
+            assertEquals(Long.toString(Files.size(paths.get(name))), headers(record).get("file-length"), name);
+            assertEquals(sha256(paths.get(name)), headers(record).get("file-sha256"), name);
             namesByRecipient.computeIfAbsent(host, h -> new ArrayList<>()).add(headers(record).get("file-name"));
             partitionsByRecipient.computeIfAbsent(host, h -> new HashSet<>()).add(record.partition());
         }
@@ -176,6 +201,14 @@ class PublishCommandIT {
                     "offset order for " + host);
             assertEquals(1, partitionsByRecipient.get(host).size(), host + " spread over partitions");
         }
+        assertEquals(paths.keySet(), transfersByFile.keySet());
+        Set<String> allTransfers = new HashSet<>();
+        for (Map.Entry<String, Set<String>> file : transfersByFile.entrySet()) {
+            assertEquals(1, file.getValue().size(), "one transfer id for all records of " + file.getKey()
+                    + ", whichever recipient: " + file.getValue());
+            allTransfers.addAll(file.getValue());
+        }
+        assertEquals(4, allTransfers.size(), "a fresh transfer id per file: " + transfersByFile);
     }
 
     @Test
@@ -274,6 +307,11 @@ class PublishCommandIT {
 
         PublisherRun missing = publish(topic, "--to", "r1", ok.toString(), dir.resolve("absent.rpz").toString());
         assertEquals(4, missing.exitCode(), missing::toString);
+
+        PublisherRun refusedName = publish(topic, "--to", "r1", ok.toString(), "rpz/.hidden.rpz=" + ok);
+        assertEquals(2, refusedName.exitCode(), refusedName::toString);
+        assertTrue(refusedName.err().contains("would be rejected by the connector: component '.hidden.rpz' is hidden"),
+                refusedName::toString);
         assertEquals(0, recordsOn(topic, 1), "records were sent although a file was refused");
     }
 

@@ -51,6 +51,22 @@ class PublishCommandTest {
     }
 
     @Test
+    void aFileNameTheConnectorWouldRejectExitsWithTheUsageCodeBeforeAnyBrokerIsAsked() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.rpz"), "x");
+        PublisherRun run = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1",
+                "zones/a.rpz.backup=" + file);
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("file name 'zones/a.rpz.backup' would be rejected by the connector: component "
+                + "'a.rpz.backup' ends with the reserved suffix '.backup'"), run::toString);
+        assertTrue(!run.err().contains("broker"), run::toString);
+
+        PublisherRun dryRun = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1", "--dry-run",
+                "--partitions", "1", "../a.rpz=" + file);
+        assertEquals(2, dryRun.exitCode(), dryRun::toString);
+        assertTrue(dryRun.err().contains("it has a '..' component"), dryRun::toString);
+    }
+
+    @Test
     void dryRunWithAPartitionCountPrintsThePlanWithoutABroker() throws Exception {
         Path config = Files.writeString(dir.resolve("config.yaml"), "a: 1\n");
         Path zone = Files.write(dir.resolve("block.rpz"), new byte[2500]);

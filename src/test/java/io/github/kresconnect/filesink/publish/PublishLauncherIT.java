@@ -125,13 +125,19 @@ class PublishLauncherIT {
         records.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         assertEquals(128, records.size());
         MessageDigest received = MessageDigest.getInstance("SHA-256");
+        String writtenHex = HexFormat.of().formatHex(written.digest());
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             assertEquals(Integer.toString(i + 1), new String(record.headers().lastHeader("chunk-index").value(),
                     StandardCharsets.UTF_8));
+            // The digest announced on every chunk was computed by streaming the file, within the small heap.
+            assertEquals(writtenHex, new String(record.headers().lastHeader("file-sha256").value(),
+                    StandardCharsets.UTF_8));
+            assertEquals("67108864", new String(record.headers().lastHeader("file-length").value(),
+                    StandardCharsets.UTF_8));
             received.update(record.value());
         }
-        assertEquals(HexFormat.of().formatHex(written.digest()), HexFormat.of().formatHex(received.digest()));
+        assertEquals(writtenHex, HexFormat.of().formatHex(received.digest()));
 
         Result missingTopic = launch("64m", "--bootstrap-server", kafka.bootstrapServers(), "--topic", "absent",
                 "--to", "resolver1", file.toString());

@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kresconnect.filesink.protocol.FileNames;
 import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
 import io.github.kresconnect.filesink.store.FileKind;
 
@@ -120,5 +122,45 @@ class PublishPlanTest {
             PublishException e = assertThrows(PublishException.class, () -> plan(name + "=" + a), name);
             assertEquals(ExitCode.USAGE, e.exitCode(), name);
         }
+    }
+
+    /** The connector's own rules (protocol.FileNames), checked before anything is read or sent. */
+    @Test
+    void namesTheConnectorWouldRejectAreRefusedWithItsReason() throws Exception {
+        Path a = file("a", 1);
+        Map<String, String> reasons = Map.of(
+                ".hidden", "component '.hidden' is hidden (names starting with '.' are reserved)",
+                "rpz/.git/x", "component '.git' is hidden (names starting with '.' are reserved)",
+                "zone.rpz.tmp", "component 'zone.rpz.tmp' ends with the reserved suffix '.tmp'",
+                "zone.BACKUP", "component 'zone.BACKUP' ends with the reserved suffix '.backup'",
+                "d.chunks/a", "component 'd.chunks' ends with the reserved suffix '.chunks'",
+                "a/b/c/d/e/f/g/h/i", "it has more than 8 path components",
+                "x".repeat(245), "a file name component is longer than 244 bytes",
+                "a\u2028b\ud800", "it contains an unpaired UTF-16 surrogate (not representable in UTF-8)");
+        for (Map.Entry<String, String> entry : reasons.entrySet()) {
+            String name = entry.getKey();
+            PublishException e = assertThrows(PublishException.class, () -> plan(name + "=" + a), name);
+            assertEquals(ExitCode.USAGE, e.exitCode(), name);
+            assertEquals("file name " + FileNames.quote(name) + " would be rejected by the connector: "
+                    + entry.getValue() + " (give another name with NAME=PATH)", e.getMessage());
+        }
+    }
+
+    @Test
+    void aBarePathWhoseBaseNameTheConnectorWouldRejectIsRefused() throws Exception {
+        Path hidden = file(".zone.rpz", 1);
+        PublishException e = assertThrows(PublishException.class, () -> plan(hidden.toString()));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("'.zone.rpz' would be rejected by the connector: component '.zone.rpz' "
+                + "is hidden"), e.getMessage());
+        // With another name it goes.
+        assertEquals("zone.rpz", plan("zone.rpz=" + hidden).files().get(0).name());
+    }
+
+    @Test
+    void aRefusedNameIsReportedBeforeAnyFileIsLookedAt() {
+        PublishException e = assertThrows(PublishException.class, () -> plan("x.tmp=" + dir.resolve("absent")));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("reserved suffix '.tmp'"), e.getMessage());
     }
 }

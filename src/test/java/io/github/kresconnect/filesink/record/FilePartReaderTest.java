@@ -2,11 +2,14 @@ package io.github.kresconnect.filesink.record;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,9 +23,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.FileNames;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 class FilePartReaderTest {
     private static final byte[] CONTENT = {0, (byte) 0xC3, (byte) 0xA9, 10};
+    private static final String TRANSFER_ID = "0123456789abcdef0123456789abcdef";
+    private static final String SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    private static final String UPPER_SHA256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
 
     private final FilePartReader byHostname = new FilePartReader(RecipientMode.HOSTNAME, "resolver1", Set.of(), 100);
 
@@ -133,11 +141,22 @@ class FilePartReaderTest {
         "3, 4, above header 'total-chunks'",
         "3, x, not a decimal number",
         "three, 1, not a decimal number",
-        "3, -1, negative",
-        "-3, 1, negative",
+        "3, -1, not a decimal number",
+        "-3, 1, not a decimal number",
+        "-0, , not a decimal number: '-0'",     // once read as 0: a whole file
+        "-0, -0, not a decimal number: '-0'",
+        "3, -0, not a decimal number: '-0'",
+        "+3, 1, not a decimal number: '+3'",
+        "3, +1, not a decimal number: '+1'",
+        "' 3', 1, not a decimal number: ' 3'",
+        "3, '1 ', not a decimal number: '1 '",
+        "'', 1, not a decimal number: ''",
+        "3, 0x1, not a decimal number",
+        "3, ١, not a decimal number",      // an Arabic-Indic digit one: not 0-9
         "101, 1, chunks.max.count",
         "3, 2.5, not a decimal number",
-        "99999999999, 1, too large"
+        "99999999999, 1, too large",
+        "99999999999999999999, 1, too large"
     })
     void malformedChunkHeadersAreRejectedNamingTheHeader(String total, String index, String expected) {
         ConnectHeaders h = headers("hostname", "resolver1");
@@ -150,6 +169,159 @@ class FilePartReaderTest {
         InvalidRecordException e = assertThrows(InvalidRecordException.class,
                 () -> byHostname.read(record("a.rpz", h, CONTENT)));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void numbersTypedByTheConverterAreTakenAsTheyAreButNeverNegative() throws Exception {
+        ConnectHeaders typed = headers("hostname", "resolver1");
+        typed.addByte("total-chunks", (byte) 3).addShort("chunk-index", (short) 2);
+        FilePart part = byHostname.read(record("a.rpz", typed, CONTENT)).orElseThrow();
+        assertEquals(2, part.chunkIndex());
+        assertEquals(3, part.totalChunks());
+
+        ConnectHeaders negative = headers("hostname", "resolver1");
+        negative.addInt("total-chunks", 3).addInt("chunk-index", -1);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", negative, CONTENT)));
+        assertEquals("header 'chunk-index' is negative: -1", e.getMessage());
+    }
+
+    @Test
+    void anEmptyHostnameNamesNoRecipient() {
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", headers("hostname", "", "file-name", "a.rpz"), CONTENT)));
+        assertEquals("header 'hostname' is empty: the record names no recipient", e.getMessage());
+
+        ConnectHeaders emptyBytes = headers("file-name", "a.rpz");
+        emptyBytes.addBytes("hostname", new byte[0]);
+        e = assertThrows(InvalidRecordException.class, () -> byHostname.read(record("a.rpz", emptyBytes, CONTENT)));
+        assertTrue(e.getMessage().contains("'hostname' is empty"), e.getMessage());
+
+        // Even where the key would select the record, an empty hostname header is malformed.
+        FilePartReader either = new FilePartReader(RecipientMode.HOSTNAME_OR_ZONE_ID, "resolver1",
+                Set.of("zone-a"), 100);
+        e = assertThrows(InvalidRecordException.class,
+                () -> either.read(record("zone-a", headers("hostname", "", "file-name", "a.rpz"), CONTENT)));
+        assertTrue(e.getMessage().contains("'hostname' is empty"), e.getMessage());
+    }
+
+    @Test
+    void aRepeatedHostnameIsRejectedWhicheverCopyNamesThisHost() {
+        for (String[] hosts : new String[][] {{"resolver2", "resolver1"}, {"resolver1", "resolver2"},
+                {"resolver1", "resolver1"}, {"resolver2", "resolver2"}}) {
+            ConnectHeaders h = headers("hostname", hosts[0], "hostname", hosts[1], "file-name", "a.rpz");
+            InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                    () -> byHostname.read(record("a.rpz", h, CONTENT)), String.join(",", hosts));
+            assertTrue(e.getMessage().startsWith("header 'hostname' appears 2 times"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "file-name, b.rpz",
+        "total-chunks, 3",
+        "chunk-index, 1",
+        "transfer-id, 0123456789abcdef0123456789abcdef",
+        "file-length, 4",
+        "file-sha256, " + SHA256
+    })
+    void anyProtocolHeaderRepeatedIsRejected(String name, String value) {
+        ConnectHeaders h = headers("hostname", "resolver1", "file-name", "a.rpz", "total-chunks", "3",
+                "chunk-index", "1", "transfer-id", TRANSFER_ID, "file-length", "4", "file-sha256", SHA256);
+        h.addString(name, value);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", h, CONTENT)));
+        assertEquals("header '" + name + "' appears 2 times: a protocol header appears at most once, so the record "
+                + "is ambiguous", e.getMessage());
+    }
+
+    @Test
+    void aRepeatedHostnameIsRejectedInZoneModeToo() throws Exception {
+        FilePartReader byZone = new FilePartReader(RecipientMode.ZONE_ID, "resolver1", Set.of("zone-a"), 100);
+        ConnectHeaders h = headers("hostname", "x", "hostname", "y", "file-name", "a.rpz");
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byZone.read(record("zone-a", h, CONTENT)));
+        assertTrue(e.getMessage().contains("'hostname' appears 2 times"), e.getMessage());
+    }
+
+    @Test
+    void otherHeadersMayRepeat() throws Exception {
+        ConnectHeaders h = headers("hostname", "resolver1", "trace", "1", "trace", "2");
+        assertTrue(byHostname.read(record("a.rpz", h, CONTENT)).isPresent());
+    }
+
+    @Test
+    void theIntegrityHeadersAreRead() throws Exception {
+        FilePart part = byHostname.read(record("a.rpz", headers("hostname", "resolver1", "total-chunks", "2",
+                "chunk-index", "1", "transfer-id", TRANSFER_ID, "file-length", "9876543210", "file-sha256", SHA256),
+                CONTENT)).orElseThrow();
+        assertEquals(new TransferIntegrity(TRANSFER_ID, 9876543210L, SHA256), part.integrity());
+    }
+
+    @Test
+    void aRecordWithoutIntegrityHeadersHasNoIntegrity() throws Exception {
+        FilePart part = byHostname.read(record("a.rpz", headers("hostname", "resolver1"), CONTENT)).orElseThrow();
+        assertNull(part.integrity());
+    }
+
+    @Test
+    void integrityHeadersTypeGuessedBySimpleHeaderConverterAreReadAsSent() throws Exception {
+        SimpleHeaderConverter converter = new SimpleHeaderConverter();
+        ConnectHeaders headers = new ConnectHeaders();
+        for (String[] h : new String[][] {{"hostname", "resolver1"}, {"transfer-id", TRANSFER_ID},
+                {"file-length", "4"}, {"file-sha256", SHA256}}) {
+            headers.add(h[0], converter.toConnectHeader("t", h[0], h[1].getBytes(StandardCharsets.UTF_8)));
+        }
+        FilePart part = byHostname.read(record("a.rpz", headers, CONTENT)).orElseThrow();
+        assertEquals(new TransferIntegrity(TRANSFER_ID, 4, SHA256), part.integrity());
+    }
+
+    @ParameterizedTest(name = "present: {0}")
+    @CsvSource({
+        "transfer-id, headers 'file-length' and 'file-sha256' are missing while header 'transfer-id' is present",
+        "file-length, headers 'transfer-id' and 'file-sha256' are missing while header 'file-length' is present",
+        "file-sha256, headers 'transfer-id' and 'file-length' are missing while header 'file-sha256' is present",
+        "transfer-id file-length, header 'file-sha256' is missing while headers 'transfer-id' and 'file-length' are",
+        "transfer-id file-sha256, header 'file-length' is missing while headers 'transfer-id' and 'file-sha256' are",
+        "file-length file-sha256, header 'transfer-id' is missing while headers 'file-length' and 'file-sha256' are"
+    })
+    void someButNotAllIntegrityHeadersAreRejected(String present, String expected) {
+        Map<String, String> values = Map.of("transfer-id", TRANSFER_ID, "file-length", "4", "file-sha256", SHA256);
+        ConnectHeaders h = headers("hostname", "resolver1");
+        for (String name : present.split(" ")) {
+            h.addString(name, values.get(name));
+        }
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", h, CONTENT)));
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+        assertTrue(e.getMessage().endsWith("come together or not at all"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+        "transfer-id, 0123456789ABCDEF0123456789ABCDEF, header 'transfer-id' is not 32 lowercase hexadecimal digits",
+        "transfer-id, 0123456789abcdef0123456789abcde, header 'transfer-id' is not 32",
+        "transfer-id, 0123456789abcdef0123456789abcdef0, header 'transfer-id' is not 32",
+        "transfer-id, 0123456789abcdef0123456789abcdeg, header 'transfer-id' is not 32",
+        "transfer-id, '', header 'transfer-id' is not 32 lowercase hexadecimal digits: ''",
+        "file-sha256, 0123456789abcdef0123456789abcdef, header 'file-sha256' is not a SHA-256",
+        "file-sha256, " + UPPER_SHA256 + ", header 'file-sha256' is not a SHA-256",
+        "file-length, -1, header 'file-length' is not a decimal number: '-1'",
+        "file-length, -0, header 'file-length' is not a decimal number: '-0'",
+        "file-length, +4, header 'file-length' is not a decimal number: '+4'",
+        "file-length, 4.0, header 'file-length' is not a decimal number: '4.0'",
+        "file-length, 99999999999999999999, header 'file-length' is too large"
+    })
+    void malformedIntegrityHeadersAreRejectedNamingTheHeaderAndValue(String name, String value, String expected) {
+        Map<String, String> values = new HashMap<>(Map.of("transfer-id", TRANSFER_ID, "file-length", "4",
+                "file-sha256", SHA256));
+        values.put(name, value);
+        ConnectHeaders h = headers("hostname", "resolver1");
+        values.forEach(h::addString);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", h, CONTENT)));
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+        assertTrue(e.getMessage().contains(FileNames.quote(value)), e.getMessage());
     }
 
     @Test

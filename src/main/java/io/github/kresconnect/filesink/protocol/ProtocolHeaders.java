@@ -1,0 +1,139 @@
+package io.github.kresconnect.filesink.protocol;
+
+import java.util.List;
+
+/**
+ * The headers of a file record and the rules for their text. Header values are UTF-8 text; numbers are
+ * decimal digits only ({@code [0-9]+}: no sign, no space, no other character).
+ *
+ * <ul>
+ * <li>{@link #HOSTNAME}: the resolver host the record is for (recipient.mode=hostname);</li>
+ * <li>{@link #FILE_NAME}: the file's name relative to the files directory (see {@link FileNames});</li>
+ * <li>{@link #TOTAL_CHUNKS}, {@link #CHUNK_INDEX}: the chunk's place, 1-based (see {@link Chunking});</li>
+ * <li>{@link #TRANSFER_ID}, {@link #FILE_LENGTH}, {@link #FILE_SHA256}: the whole file's integrity, the same
+ * on every record of one transfer (see {@link TransferIntegrity}); either all three or none.</li>
+ * </ul>
+ * Each of these headers appears at most once on a record.
+ */
+public final class ProtocolHeaders {
+    public static final String HOSTNAME = "hostname";
+    public static final String FILE_NAME = "file-name";
+    public static final String TOTAL_CHUNKS = "total-chunks";
+    public static final String CHUNK_INDEX = "chunk-index";
+    /** 128 random bits as 32 lowercase hexadecimal digits, one per transfer of one file. */
+    public static final String TRANSFER_ID = "transfer-id";
+    /** The whole file's length in bytes, a decimal number. */
+    public static final String FILE_LENGTH = "file-length";
+    /** The whole file's SHA-256 as 64 lowercase hexadecimal digits. */
+    public static final String FILE_SHA256 = "file-sha256";
+
+    /** Every protocol header, in the order a publisher sends them. */
+    public static final List<String> ALL = List.of(HOSTNAME, FILE_NAME, TOTAL_CHUNKS, CHUNK_INDEX, TRANSFER_ID,
+            FILE_LENGTH, FILE_SHA256);
+    /** The headers that come together or not at all. */
+    public static final List<String> INTEGRITY = List.of(TRANSFER_ID, FILE_LENGTH, FILE_SHA256);
+
+    public static final int TRANSFER_ID_HEX_DIGITS = 32;
+    public static final int SHA256_HEX_DIGITS = 64;
+
+    private ProtocolHeaders() {
+    }
+
+    /**
+     * A decimal number: {@code [0-9]+} and at most {@link Long#MAX_VALUE}. Leading zeros are allowed;
+     * a sign ({@code -0}, {@code +1}), a space or any other character is not.
+     */
+    public static long parseDecimal(String header, String text) throws InvalidHeaderException {
+        if (!isDecimal(text)) {
+            throw new InvalidHeaderException(header, "header '" + header + "' is not a decimal number: "
+                    + FileNames.quote(text) + " (digits 0-9 only: no sign, space or other character)");
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new InvalidHeaderException(header, "header '" + header + "' is too large: " + FileNames.quote(text));
+        }
+    }
+
+    /** A decimal number ({@link #parseDecimal}) that fits an int: a chunk count or index. */
+    public static int parseCount(String header, String text) throws InvalidHeaderException {
+        return checkCount(header, parseDecimal(header, text));
+    }
+
+    /** A number already parsed (for example type-guessed by a converter) as a chunk count or index. */
+    public static int checkCount(String header, long value) throws InvalidHeaderException {
+        if (value < 0) {
+            throw new InvalidHeaderException(header, "header '" + header + "' is negative: " + value);
+        }
+        if (value > Integer.MAX_VALUE) {
+            throw new InvalidHeaderException(header, "header '" + header + "' is too large: " + value);
+        }
+        return (int) value;
+    }
+
+    /** The {@link #FILE_LENGTH} header: a non-negative decimal long. */
+    public static long parseFileLength(String text) throws InvalidHeaderException {
+        return parseDecimal(FILE_LENGTH, text);
+    }
+
+    /** A file length already parsed (for example type-guessed by a converter). */
+    public static long checkFileLength(long value) throws InvalidHeaderException {
+        if (value < 0) {
+            throw new InvalidHeaderException(FILE_LENGTH, "header '" + FILE_LENGTH + "' is negative: " + value);
+        }
+        return value;
+    }
+
+    /** The {@link #TRANSFER_ID} header: exactly 32 lowercase hexadecimal digits (128 bits). */
+    public static String parseTransferId(String text) throws InvalidHeaderException {
+        if (!isTransferId(text)) {
+            throw new InvalidHeaderException(TRANSFER_ID, "header '" + TRANSFER_ID + "' is not "
+                    + TRANSFER_ID_HEX_DIGITS + " lowercase hexadecimal digits: " + FileNames.quote(text));
+        }
+        return text;
+    }
+
+    /** The {@link #FILE_SHA256} header: exactly 64 lowercase hexadecimal digits. */
+    public static String parseSha256(String text) throws InvalidHeaderException {
+        if (!isSha256(text)) {
+            throw new InvalidHeaderException(FILE_SHA256, "header '" + FILE_SHA256 + "' is not a SHA-256 as "
+                    + SHA256_HEX_DIGITS + " lowercase hexadecimal digits: " + FileNames.quote(text));
+        }
+        return text;
+    }
+
+    /** {@code [0-9]+}: one or more decimal digits and nothing else. */
+    public static boolean isDecimal(String text) {
+        if (text == null || text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean isTransferId(String text) {
+        return isLowercaseHex(text, TRANSFER_ID_HEX_DIGITS);
+    }
+
+    public static boolean isSha256(String text) {
+        return isLowercaseHex(text, SHA256_HEX_DIGITS);
+    }
+
+    private static boolean isLowercaseHex(String text, int digits) {
+        if (text == null || text.length() != digits) {
+            return false;
+        }
+        for (int i = 0; i < digits; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
