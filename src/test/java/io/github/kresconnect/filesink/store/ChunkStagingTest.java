@@ -65,22 +65,28 @@ class ChunkStagingTest {
     }
 
     @Test
-    void withoutATransferIdOnlyASetThatBeganOutOfOrderAndNeverMixedIsPublished() throws Exception {
-        // Chunk 3 starts an empty set, then 1 and 2 follow in order: nothing out of order joined a set.
-        assertEquals(Applied.STAGED, driver.chunk("first.rpz", 3, 3, "three\n"));
-        assertEquals(Applied.STAGED, driver.chunk("first.rpz", 1, 3, "one\n"));
-        assertEquals(Applied.COMPLETED, driver.chunk("first.rpz", 2, 3, "two\n"));
+    void withoutATransferIdChunksOutOfOrderAreNeverPublishedAsASet() throws Exception {
         // Chunk 3 joins the set {1} out of order: it could be another transfer's, so the set waits.
-        assertEquals(Applied.STAGED, driver.chunk("second.rpz", 1, 3, "one\n"));
-        assertEquals(Applied.STAGED, driver.chunk("second.rpz", 3, 3, "three\n"));
-        assertEquals(Applied.WAITING, driver.chunk("second.rpz", 2, 3, "two\n"));
-        assertTrue(driver.events.contains("discarded:second.rpz"), driver.events.toString());
+        assertEquals(Applied.STAGED, driver.chunk("joined.rpz", 1, 3, "one\n"));
+        assertEquals(Applied.STAGED, driver.chunk("joined.rpz", 3, 3, "three\n"));
+        assertEquals(Applied.WAITING, driver.chunk("joined.rpz", 2, 3, "two\n"));
+        assertEquals(List.of("discarded:joined.rpz"), driver.events);
+        // A set that began out of order is dropped when a chunk 1 arrives: that begins a transfer.
+        assertEquals(Applied.STAGED, driver.chunk("remnant.rpz", 3, 3, "three\n"));
+        assertEquals(Applied.STAGED, driver.chunk("remnant.rpz", 1, 3, "one\n"));
+        assertEquals(List.of("discarded:joined.rpz", "discarded:remnant.rpz"), driver.events);
+        assertEquals(Applied.STAGED, driver.chunk("remnant.rpz", 2, 3, "two\n"));
 
-        FileStore.Round round = driver.commit();
-        assertEquals(List.of("first.rpz"), round.published().stream().map(FileStore.Publication::name).toList());
-        assertEquals("one\ntwo\nthree\n", Files.readString(filesDir.resolve("first.rpz")));
-        assertFalse(Files.exists(filesDir.resolve("second.rpz")));
-        assertEquals(List.of(), StoreFixtures.workFiles(filesDir), "the waiting set is dropped with its work files");
+        assertEquals(List.of(), driver.commit().published());
+        assertFalse(Files.exists(filesDir.resolve("joined.rpz")));
+        assertFalse(Files.exists(filesDir.resolve("remnant.rpz")));
+        assertEquals(List.of(".resolver-file-sink"), visibleTree());
+        // In order, the file completes.
+        assertEquals(Applied.COMPLETED, driver.chunk("remnant.rpz", 3, 3, "three\n"));
+        driver.commit();
+        assertEquals("one\ntwo\nthree\n", Files.readString(filesDir.resolve("remnant.rpz")));
+        // The waiting set left nothing behind either.
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 
     @Test
@@ -189,9 +195,8 @@ class ChunkStagingTest {
         // The last chunk alone then cannot complete anything.
         assertEquals(Applied.STAGED, driver.chunk("big.rpz", 3, 3, new byte[1]));
 
-        // A single chunk over the limit: no directory is made for it, and a set held before goes.
-        assertThrows(RejectedFileException.class, () -> driver.chunk("new-dir/huge.rpz", 1, 2, new byte[101]));
-        assertFalse(Files.exists(filesDir.resolve("new-dir")));
+        // A single chunk over the limit, and a set held before goes.
+        assertThrows(RejectedFileException.class, () -> driver.chunk("huge.rpz", 1, 2, new byte[101]));
         assertEquals(Applied.STAGED, driver.chunk("huge.rpz", 1, 2, new byte[10]));
         assertThrows(RejectedFileException.class, () -> driver.chunk("huge.rpz", 2, 2, new byte[101]));
         assertTrue(driver.events.contains("discarded:huge.rpz"), driver.events.toString());
@@ -214,6 +219,19 @@ class ChunkStagingTest {
         assertEquals(List.of("big.rpz"), expireAll());
         driver.commit();
         assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+    }
+
+    @Test
+    void aChunkOverTheLimitIsRejectedBeforeAnyDirectoryIsMadeForIt() throws Exception {
+        driver.close();
+        driver = new StoreDriver(filesDir, StoreFixtures.settings(100, 50), FileStore.StepHook.NONE);
+        RejectedFileException chunk = assertThrows(RejectedFileException.class,
+                () -> driver.chunk("new-dir/huge.rpz", 1, 2, new byte[101]));
+        assertEquals(RejectedFileException.Kind.TOO_LARGE, chunk.kind());
+        assertThrows(RejectedFileException.class, () -> driver.whole("other-dir/sub/whole.rpz", new byte[101]));
+        assertThrows(RejectedFileException.class, () -> driver.whole("conf-dir/c.yaml", new byte[51]));
+        driver.commit();
+        assertEquals(List.of(".resolver-file-sink"), visibleTree());
     }
 
     @Test
@@ -244,8 +262,10 @@ class ChunkStagingTest {
 
     @Test
     void aChunkSetSurvivesARestartAndItsIdleTimeRestartsAtOpen() throws Exception {
-        assertEquals(Applied.STAGED, driver.chunk("sub/r.rpz", 2, 3, "two\n"));
-        assertEquals(Applied.STAGED, driver.chunk("sub/r.rpz", 1, 3, "one\n"));
+        byte[] whole = bytes("one\ntwo\nthree\n");
+        TransferIntegrity integrity = StoreFixtures.integrity(2, whole);
+        assertEquals(Applied.STAGED, driver.chunk("sub/r.rpz", 2, 3, bytes("two\n"), integrity));
+        assertEquals(Applied.STAGED, driver.chunk("sub/r.rpz", 1, 3, bytes("one\n"), integrity));
         driver.commit();
         // A work file no journal entry covers (a crash while writing it), and a file of someone else's in D.
         Path stray = Files.writeString(StoreFixtures.workDir(filesDir).resolve("t999.c3"), "partial");
@@ -257,9 +277,25 @@ class ChunkStagingTest {
         assertEquals("not the store's", Files.readString(filesDir.resolve("sub/r.rpz.tmp")));
         assertEquals(List.of(), driver.store.expireStale(), "time while stopped does not count");
 
-        assertEquals(Applied.COMPLETED, driver.chunk("sub/r.rpz", 3, 3, "three\n"));
-        driver.commit();
-        assertArrayEquals(bytes("one\ntwo\nthree\n"), Files.readAllBytes(filesDir.resolve("sub/r.rpz")));
+        // The transfer's id, length and digest came back with it.
+        assertEquals(Applied.COMPLETED, driver.chunk("sub/r.rpz", 3, 3, bytes("three\n"), integrity));
+        FileStore.Round round = driver.commit();
+        assertEquals(StoreFixtures.sha256(whole), round.published().get(0).sha256());
+        assertArrayEquals(whole, Files.readAllBytes(filesDir.resolve("sub/r.rpz")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+    }
+
+    @Test
+    void aTransferResumedAfterARestartStillChecksItsDigest() throws Exception {
+        byte[] whole = bytes("one\ntwo\n");
+        TransferIntegrity integrity = StoreFixtures.integrity(4, whole);
+        driver.chunk("d.rpz", 1, 2, bytes("one\n"), integrity);
+        driver.restart();
+        RejectedFileException e = assertThrows(RejectedFileException.class,
+                () -> driver.chunk("d.rpz", 2, 2, bytes("TWO\n"), integrity));
+        assertEquals(RejectedFileException.Kind.DIGEST_MISMATCH, e.kind());
+        assertEquals(List.of(), driver.commit().published());
+        assertFalse(Files.exists(filesDir.resolve("d.rpz")));
         assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
     }
 

@@ -1,5 +1,6 @@
 package io.github.kresconnect.filesink.store;
 
+import static io.github.kresconnect.filesink.store.StoreDriver.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,45 +8,52 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.TreeMap;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kresconnect.filesink.store.FileStore.Applied;
+
 class ConfigValidationTest {
     @TempDir
     Path filesDir;
-    FileStore store;
+    StoreDriver driver;
 
     @BeforeEach
-    void setUp() throws IOException {
-        store = new FileStore(filesDir, StoreFixtures.settings(), new MutableClock());
-        store.recover();
+    void setUp() throws Exception {
+        driver = new StoreDriver(filesDir);
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    @AfterEach
+    void tearDown() {
+        driver.close();
     }
 
     private void assertAccepted(String name, String content) throws Exception {
-        PreparedFile file = store.prepareWholeFile(name, bytes(content));
-        assertEquals(FileKind.CONFIG, file.kind());
-        assertEquals(PublishOutcome.PUBLISHED, file.publish());
+        assertEquals(Applied.COMPLETED, driver.whole(name, bytes(content)), name);
+        FileStore.Round round = driver.commit();
+        assertEquals(1, round.published().size(), name);
+        assertEquals(name, round.published().get(0).name());
+        assertEquals(FileKind.CONFIG, round.published().get(0).kind());
         assertArrayEquals(bytes(content), Files.readAllBytes(filesDir.resolve(name)));
     }
 
-    /** Rejected, nothing of it left on disk; returns the reason. */
+    /** Rejected when applied, nothing of it published or held; returns the reason. */
     private String assertRejected(String name, byte[] content) throws IOException {
-        RejectedFileException e = assertThrows(RejectedFileException.class,
-                () -> store.prepareWholeFile(name, content));
-        assertFalse(Files.exists(filesDir.resolve(name)), "invalid config must not be published");
-        assertFalse(Files.exists(filesDir.resolve(name + ".tmp")), "invalid config's tmp file is discarded");
+        RejectedFileException e = assertThrows(RejectedFileException.class, () -> driver.whole(name, content));
         assertTrue(e.getMessage().startsWith("invalid config file '" + name + "'"), e.getMessage());
         assertEquals(RejectedFileException.Kind.INVALID_CONFIG, e.kind());
+        FileStore.Round round = driver.commit();
+        assertEquals(List.of(), round.published());
+        assertFalse(Files.exists(filesDir.resolve(name)), "invalid config must not be published");
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir), "invalid config's work file is discarded");
         return e.getMessage();
     }
 
@@ -68,9 +76,12 @@ class ConfigValidationTest {
 
     @Test
     void onlyNamesWithAConfigSuffixAreValidated() throws Exception {
-        PreparedFile data = store.prepareWholeFile("notes.txt", bytes("- not: [a mapping"));
-        assertEquals(FileKind.DATA, data.kind());
-        assertEquals(FileKind.CONFIG, store.prepareWholeFile("c.YmL", bytes("a: 1")).kind());
+        assertEquals(Applied.COMPLETED, driver.whole("notes.txt", "- not: [a mapping"));
+        assertEquals(Applied.COMPLETED, driver.whole("c.YmL", "a: 1"));
+        FileStore.Round round = driver.commit();
+        assertEquals(List.of("notes.txt:DATA", "c.YmL:CONFIG"), round.published().stream()
+                .map(publication -> publication.name() + ":" + publication.kind()).toList());
+        assertEquals(List.of("owe:CONFIG", "owe:DATA", "armed"), driver.events);
     }
 
     @Test
@@ -178,22 +189,28 @@ class ConfigValidationTest {
     void aChunkedConfigIsValidatedAsAssembled() throws Exception {
         // Valid as a whole, though its last chunk alone is not a document (the upstream client's bug).
         String whole = "{\"cache\": {\"size-max\": \"10M\"}, \"list\": [1, 2, 3]}";
-        assertTrue(store.stageChunk("chunked.json", 1, 2, bytes(whole.substring(0, 40))).isEmpty());
-        PreparedFile file = store.stageChunk("chunked.json", 2, 2, bytes(whole.substring(40))).orElseThrow();
-        assertEquals(FileKind.CONFIG, file.kind());
-        file.publish();
+        assertEquals(Applied.STAGED, driver.chunk("chunked.json", 1, 2, whole.substring(0, 40)));
+        assertEquals(Applied.COMPLETED, driver.chunk("chunked.json", 2, 2, whole.substring(40)));
+        FileStore.Round round = driver.commit();
+        assertEquals(FileKind.CONFIG, round.published().get(0).kind());
         assertArrayEquals(bytes(whole), Files.readAllBytes(filesDir.resolve("chunked.json")));
 
         // Invalid as a whole, though its last chunk alone is a valid document.
-        store.stageChunk("chunked.yaml", 1, 2, bytes("- not a mapping\n"));
+        assertEquals(Applied.STAGED, driver.chunk("chunked.yaml", 1, 2, "- not a mapping\n"));
         RejectedFileException e = assertThrows(RejectedFileException.class,
-                () -> store.stageChunk("chunked.yaml", 2, 2, bytes("{\"a\": 1}\n")));
+                () -> driver.chunk("chunked.yaml", 2, 2, "{\"a\": 1}\n"));
         assertTrue(e.getMessage().contains("chunked.yaml"), e.getMessage());
+        assertEquals(RejectedFileException.Kind.INVALID_CONFIG, e.kind());
+        assertTrue(driver.events.contains("discarded:chunked.yaml"), "an invalid set is discarded: " + driver.events);
+        // Validated when assembled, before the round: the round has nothing of it to commit or publish.
+        assertFalse(driver.store.hasPendingPublications());
+        assertEquals(List.of(), driver.commit().published());
         assertFalse(Files.exists(filesDir.resolve("chunked.yaml")));
-        assertFalse(Files.exists(filesDir.resolve("chunked.yaml.tmp")));
-        assertFalse(Files.exists(filesDir.resolve("chunked.yaml.chunks")), "an invalid set is discarded");
-        // A valid resend is not mixed with the discarded chunks.
-        assertEquals(Optional.empty(), store.stageChunk("chunked.yaml", 2, 2, bytes("b: 2\n")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+        // A valid resend of the last chunk is not mixed with the discarded chunk 1.
+        assertFalse(driver.chunk("chunked.yaml", 2, 2, "b: 2\n") == Applied.COMPLETED);
+        assertEquals(List.of(), driver.commit().published());
+        assertFalse(Files.exists(filesDir.resolve("chunked.yaml")));
     }
 
     @Test
@@ -201,14 +218,30 @@ class ConfigValidationTest {
         assertAccepted("live.yaml", "version: 1\n");
         assertAccepted("live.yaml", "version: 2\n");
         assertArrayEquals(bytes("version: 1\n"), Files.readAllBytes(filesDir.resolve("live.yaml.backup")));
+        TreeMap<String, String> before = StoreFixtures.snapshotOutsideState(filesDir);
+        Object fileKey = fileKey(filesDir.resolve("live.yaml"));
+        Object backupKey = fileKey(filesDir.resolve("live.yaml.backup"));
+        driver.events.clear();
 
-        assertThrows(RejectedFileException.class, () -> store.prepareWholeFile("live.yaml", bytes("version: [3\n")));
-        store.stageChunk("live.yaml", 1, 2, bytes("version: 4\n"));
-        assertThrows(RejectedFileException.class, () -> store.stageChunk("live.yaml", 2, 2, bytes("version: 5\n")));
+        assertThrows(RejectedFileException.class, () -> driver.whole("live.yaml", "version: [3\n"));
+        assertEquals(Applied.STAGED, driver.chunk("live.yaml", 1, 2, "version: 4\n"));
+        assertThrows(RejectedFileException.class, () -> driver.chunk("live.yaml", 2, 2, "version: 5\n"));
+        assertEquals(List.of(), driver.commit().published());
 
         assertArrayEquals(bytes("version: 2\n"), Files.readAllBytes(filesDir.resolve("live.yaml")));
         assertArrayEquals(bytes("version: 1\n"), Files.readAllBytes(filesDir.resolve("live.yaml.backup")));
-        assertFalse(Files.exists(filesDir.resolve("live.yaml.tmp")));
-        assertFalse(Files.exists(filesDir.resolve("live.yaml.chunks")));
+        assertEquals(fileKey, fileKey(filesDir.resolve("live.yaml")));
+        assertEquals(backupKey, fileKey(filesDir.resolve("live.yaml.backup")));
+        assertEquals(before, StoreFixtures.snapshotOutsideState(filesDir));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+        assertFalse(driver.events.contains("owe:CONFIG"), "no reload is owed for a rejected config: " + driver.events);
+
+        // The next valid version replaces it as usual.
+        assertAccepted("live.yaml", "version: 6\n");
+        assertArrayEquals(bytes("version: 2\n"), Files.readAllBytes(filesDir.resolve("live.yaml.backup")));
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 }

@@ -33,7 +33,7 @@ class FileNameSafetyTest {
     StoreDriver driver;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() throws Exception {
         filesDir = Files.createDirectory(temp.resolve("files"));
         outside = Files.createDirectory(temp.resolve("outside"));
         Files.writeString(outside.resolve("victim.conf"), "outside content\n");
