@@ -195,8 +195,13 @@ public class ResolverFileSinkTask extends SinkTask {
         } catch (IOException e) {
             failed(e, records);
         } catch (UncheckedIOException | DirectoryIteratorException e) {
-            failed(e.getCause() instanceof IOException io ? io : new IOException(e), records);
+            failed(ioCause(e), records);
         }
+    }
+
+    /** The I/O failure inside the unchecked wrappers that the JDK's file APIs throw. */
+    private static IOException ioCause(RuntimeException e) {
+        return e.getCause() instanceof IOException io ? io : new IOException(e);
     }
 
     private void handle(SinkRecord record) throws IOException {
@@ -220,8 +225,12 @@ public class ResolverFileSinkTask extends SinkTask {
             return;
         }
         try {
-            switch (store.apply(part.get(), record)) {
-                case STAGED -> metrics.chunkStaged();
+            FileStore.Applied applied = store.apply(part.get(), record);
+            if (!part.get().isWholeFile() && applied != FileStore.Applied.DUPLICATE) {
+                metrics.chunkStaged();
+            }
+            switch (applied) {
+                case STAGED -> log.debug("Held {} from {}", part.get(), where(record));
                 case DUPLICATE -> log.debug("{} from {} is already held; nothing changed", part.get(), where(record));
                 case UNCHANGED -> {
                     metrics.fileUnchanged();
@@ -287,17 +296,14 @@ public class ResolverFileSinkTask extends SinkTask {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         // Only what the store has made durable; never Connect's view of what was merely delivered.
-        if (store == null) {
-            return Map.of();
-        }
-        try {
-            commit();
-        } catch (IOException e) {
-            failed(e, java.util.List.of());
-            return Map.of();
-        } catch (UncheckedIOException | DirectoryIteratorException e) {
-            failed(e.getCause() instanceof IOException io ? io : new IOException(e), java.util.List.of());
-            return Map.of();
+        if (store != null) {
+            try {
+                commit();
+            } catch (IOException e) {
+                failed(e, java.util.List.of());
+            } catch (UncheckedIOException | DirectoryIteratorException e) {
+                failed(ioCause(e), java.util.List.of());
+            }
         }
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (TopicPartition partition : currentOffsets.keySet()) {
@@ -379,7 +385,7 @@ public class ResolverFileSinkTask extends SinkTask {
             failed(e, records);
             return false;
         } catch (UncheckedIOException | DirectoryIteratorException e) {
-            failed(e.getCause() instanceof IOException io ? io : new IOException(e), records);
+            failed(ioCause(e), records);
             return false;
         }
         if (failingSinceMillis >= 0) {

@@ -19,6 +19,10 @@ final class RecordingSinkTaskContext implements SinkTaskContext {
     final List<Long> timeouts = new ArrayList<>();
     final List<SinkRecord> reported = new ArrayList<>();
     final List<Throwable> reasons = new ArrayList<>();
+    /** Every rewind the task asked for, in order. */
+    final List<Map<TopicPartition, Long>> rewinds = new ArrayList<>();
+    final java.util.Set<TopicPartition> paused = new java.util.HashSet<>();
+    java.util.Set<TopicPartition> assignment = java.util.Set.of();
 
     @Override
     public Map<String, String> configs() {
@@ -27,10 +31,12 @@ final class RecordingSinkTaskContext implements SinkTaskContext {
 
     @Override
     public void offset(Map<TopicPartition, Long> offsets) {
+        rewinds.add(Map.copyOf(offsets));
     }
 
     @Override
     public void offset(TopicPartition tp, long offset) {
+        rewinds.add(Map.of(tp, offset));
     }
 
     @Override
@@ -40,15 +46,17 @@ final class RecordingSinkTaskContext implements SinkTaskContext {
 
     @Override
     public Set<TopicPartition> assignment() {
-        return Set.of();
+        return assignment;
     }
 
     @Override
     public void pause(TopicPartition... partitions) {
+        paused.addAll(List.of(partitions));
     }
 
     @Override
     public void resume(TopicPartition... partitions) {
+        paused.removeAll(List.of(partitions));
     }
 
     @Override

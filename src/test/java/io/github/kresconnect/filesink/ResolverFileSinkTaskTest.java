@@ -16,11 +16,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,7 @@ class ResolverFileSinkTaskTest {
     private final RecordingSinkTaskContext context = new RecordingSinkTaskContext();
     /** What the notifier was told, and whether the file had already been replaced at that moment. */
     private final List<String> notified = new ArrayList<>();
+    private final MutableTime clock = new MutableTime();
     private ResolverFileSinkTask task;
     private long offset;
 
@@ -69,7 +71,7 @@ class ResolverFileSinkTaskTest {
             @Override
             public void close() {
             }
-        }, Clock.systemUTC());
+        }, clock);
         task.initialize(context);
         task.start(props);
     }
@@ -127,12 +129,19 @@ class ResolverFileSinkTaskTest {
     }
 
     @Test
-    void withoutToleranceBadRecordsAreLoggedButTheTaskKeepsGoing() throws Exception {
+    void withToleranceNoneABadRecordStopsTheTaskAndOnlyWhatCameBeforeIsCommitted() throws Exception {
         start(Map.of("errors.tolerance", "none"));
-        task.put(List.of(record(0, "resolver1", "../x.rpz", "evil", null, null),
-                record(0, "resolver1", "ok.rpz", "fine", null, null)));
-        assertEquals(List.of(), context.reported, "the worker's reporter would fail the task under tolerance none");
-        assertEquals("fine", Files.readString(dir.resolve("ok.rpz")));
+        ConnectException stopped = assertThrows(ConnectException.class, () -> task.put(List.of(
+                record(0, "resolver1", "a.rpz", "before", null, null),
+                record(0, "resolver1", "../x.rpz", "evil", null, null),
+                record(0, "resolver1", "ok.rpz", "after", null, null))));
+        assertTrue(stopped.getMessage().contains("unsafe file name '../x.rpz'"), stopped.getMessage());
+        assertTrue(stopped.getMessage().contains("errors.tolerance"), stopped.getMessage());
+        assertEquals(List.of(), context.reported, "nothing is set aside under tolerance none");
+        assertEquals("before", Files.readString(dir.resolve("a.rpz")));
+        assertFalse(Files.exists(dir.resolve("ok.rpz")));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(3))),
+                "the bad record is delivered again after a restart, not skipped");
     }
 
     @Test
@@ -140,38 +149,106 @@ class ResolverFileSinkTaskTest {
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 1\n", null, null)));
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 2\n", null, null)));
-        task.put(List.of(record(0, "resolver1", "config.yaml", "a: 2\n", null, null)));  // replay
+        task.put(List.of(record(0, "resolver1", "config.yaml", "a: 2\n", null, null)));  // identical again
         task.put(List.of(record(0, "resolver1", "zone.rpz", "z", null, null)));
         assertEquals(List.of("CONFIG before=none", "published after=a: 1\n", "CONFIG before=a: 1\n",
-                "published after=a: 2\n", "published after=a: 2\n", "DATA before=a: 2\n",
-                "published after=a: 2\n"), notified);
+                "published after=a: 2\n", "DATA before=a: 2\n", "published after=a: 2\n"), notified);
     }
 
     @Test
-    void ioFailureIsRetriedWithBackoffAndOnlyHandledRecordsAreCommitted() throws Exception {
+    void aFailingFilesDirectoryPausesRewindsAndResumesWithoutLosingOrSkippingARecord() throws Exception {
+        context.assignment = Set.of(P0);
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "a.rpz", "first", null, null)));
-        // the files directory disappears (an unmounted disk): a transient failure, not bad input
+        // the files directory disappears (an unmounted disk): the environment, not bad input
         Path moved = dir.resolveSibling(dir.getFileName() + "-away");
         Files.move(dir, moved);
         try {
-            List<SinkRecord> batch = List.of(record(1, "resolver1", "b.rpz", "second", null, null));
-            assertThrows(RetriableException.class, () -> task.put(batch));
-            assertThrows(RetriableException.class, () -> task.put(batch));
-            assertEquals(List.of(100L, 200L), context.timeouts, "doubling backoff");
+            List<SinkRecord> batch = List.of(record(0, "resolver1", "b.rpz", "second", null, null));
+            task.put(batch);
+            assertEquals(Set.of(P0), context.paused, "delivery is paused while the directory fails");
+            assertEquals(Map.of(P0, 1L), context.rewinds.get(context.rewinds.size() - 1),
+                    "rewound to the first record that is not durable");
+            assertEquals(List.of(100L), context.timeouts);
+            task.put(List.of()); // before the backoff elapsed: no attempt
+            assertEquals(1L, task.metrics().snapshot().get("io-retries"));
+            clock.advance(100);
+            task.put(batch);
+            assertEquals(2L, task.metrics().snapshot().get("io-retries"), "tried again after the backoff");
+            assertEquals(200L, context.timeouts.get(context.timeouts.size() - 1), "doubling backoff");
+            assertTrue(task.metrics().snapshot().get("io-failing-since-epoch-ms") > 0);
             assertEquals(List.of(), context.reported, "an I/O failure is not the record's fault");
-            assertEquals(Map.of(P0, new OffsetAndMetadata(1)),
-                    task.preCommit(Map.of(P0, new OffsetAndMetadata(1), P1, new OffsetAndMetadata(1))));
+            assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(2))),
+                    "only what is durable is committed");
             Files.move(moved, dir);
-            task.put(batch);  // the worker delivers the same batch again
+            clock.advance(200);
+            task.put(batch); // the store opens again; this batch is fetched again from the rewound offset
+            assertEquals(Set.of(), context.paused, "delivery resumes");
+            assertEquals(Map.of(P0, 1L), context.rewinds.get(context.rewinds.size() - 1));
+            assertFalse(Files.exists(dir.resolve("b.rpz")));
+            task.put(batch);
             assertEquals("second", Files.readString(dir.resolve("b.rpz")));
-            assertEquals(Map.of(P0, new OffsetAndMetadata(1), P1, new OffsetAndMetadata(1)),
-                    task.preCommit(Map.of(P0, new OffsetAndMetadata(1), P1, new OffsetAndMetadata(1))));
+            assertEquals(0L, task.metrics().snapshot().get("io-failing-since-epoch-ms"));
+            assertEquals(Map.of(P0, new OffsetAndMetadata(2)), task.preCommit(Map.of(P0, new OffsetAndMetadata(2))));
         } finally {
             if (Files.exists(moved)) {
                 Files.move(moved, dir);
             }
         }
+    }
+
+    @Test
+    void aRestartedTaskSeeksToWhatIsDurableAndRedeliveredRecordsChangeNothing() throws Exception {
+        start(Map.of());
+        List<SinkRecord> batch = List.of(record(0, "resolver1", "a.rpz", "v1", null, null),
+                record(0, "resolver1", "a.rpz", "v2", null, null));
+        task.put(batch);
+        task.stop();
+        task = null;
+        notified.clear();
+        start(Map.of());
+        task.open(List.of(P0));
+        assertEquals(Map.of(P0, 2L), context.rewinds.get(context.rewinds.size() - 1));
+        task.put(batch); // as after a crash before Kafka's commit: v1 must not come back, not even for a moment
+        assertEquals("v2", Files.readString(dir.resolve("a.rpz")));
+        assertEquals("v1", Files.readString(dir.resolve("a.rpz.backup")));
+        assertEquals(List.of(), notified, "a redelivery changes nothing, so nothing is requested");
+        assertEquals(2L, task.metrics().snapshot().get("records-redelivered"));
+    }
+
+    @Test
+    void offsetsAreKeyedByTheRecordAsReadNotAsATransformRenamedIt() throws Exception {
+        start(Map.of());
+        SinkRecord read = record(0, "resolver1", "a.rpz", "zone", null, null);
+        SinkRecord renamed = read.newRecord("renamed-by-a-transform", 7, read.keySchema(), read.key(),
+                read.valueSchema(), read.value(), read.timestamp(), read.headers());
+        task.put(List.of(renamed));
+        assertEquals("zone", Files.readString(dir.resolve("a.rpz")));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
+    }
+
+    @Test
+    void aValueThatIsNotBytesStopsTheTaskWithTheFixAndCommitsNothing() {
+        start(Map.of());
+        SinkRecord text = new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "a.rpz", Schema.STRING_SCHEMA, "decoded",
+                offset++, null, null, new ConnectHeaders().addString("hostname", "resolver1")
+                        .addString("file-name", "a.rpz"));
+        ConnectException stopped = assertThrows(ConnectException.class, () -> task.put(List.of(text)));
+        assertTrue(stopped.getMessage().contains("value.converter=org.apache.kafka.connect.converters."
+                + "ByteArrayConverter"), stopped.getMessage());
+        assertEquals(List.of(), context.reported);
+        assertEquals(Map.of(), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
+    }
+
+    @Test
+    void aSecondTaskOnTheSameFilesDirectoryFailsLoudly() {
+        start(Map.of());
+        ResolverFileSinkTask second = new ResolverFileSinkTask();
+        second.initialize(new RecordingSinkTaskContext());
+        ConnectException refused = assertThrows(ConnectException.class, () -> second.start(Map.of("files.dir",
+                dir.toString(), "resolver.hostname", "resolver1", "name", "second")));
+        assertTrue(refused.getMessage().contains("in use by another task or worker"), refused.getMessage());
+        second.stop();
     }
 
     @Test

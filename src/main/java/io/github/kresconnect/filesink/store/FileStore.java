@@ -356,6 +356,9 @@ public final class FileStore implements AutoCloseable {
             if (integrity != null && integrity.length() > limit) {
                 throw tooLarge(kind, name, integrity.length(), limit);
             }
+            if (content.length > limit) {
+                throw tooLarge(kind, name, content.length, limit); // before any directory is made for it
+            }
             transfer = begin(name, kind, total, integrity);
         }
         long held = transfer.state.bytesHeld() + content.length;

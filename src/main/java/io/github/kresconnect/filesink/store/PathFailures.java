@@ -1,10 +1,8 @@
 package io.github.kresconnect.filesink.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryIteratorException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.NotDirectoryException;
@@ -42,16 +40,5 @@ final class PathFailures {
             return reason + (fse.getFile() != null ? " (" + fse.getFile() + ")" : "");
         }
         return e.toString();
-    }
-
-    /** The I/O failure inside an unchecked wrapper the JDK's file APIs throw (directory walks, streams). */
-    static IOException unwrap(RuntimeException e) {
-        if (e instanceof UncheckedIOException u) {
-            return u.getCause();
-        }
-        if (e instanceof DirectoryIteratorException d) {
-            return d.getCause();
-        }
-        return null;
     }
 }
