@@ -14,6 +14,8 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.kresconnect.filesink.store.DurableFiles;
+
 /**
  * The request still owed to the manager, kept in {@code .resolver-file-sink/pending-notification} inside the
  * files directory (names starting with '.' are never delivered files), so a crash between publishing a file
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class PendingNotificationFile {
     private static final Logger log = LoggerFactory.getLogger(PendingNotificationFile.class);
 
-    static final String STATE_DIR = ".resolver-file-sink";
+    static final String STATE_DIR = io.github.kresconnect.filesink.store.FileStore.STATE_DIR;
     static final String FILE_NAME = "pending-notification";
 
     private final Path dir;
@@ -43,7 +45,7 @@ final class PendingNotificationFile {
         PendingNotificationFile state = new PendingNotificationFile(filesDir);
         if (!Files.isDirectory(state.dir)) {
             Files.createDirectories(state.dir);
-            fsyncDirectory(filesDir);
+            DurableFiles.syncDirectory(filesDir);
         }
         Files.deleteIfExists(state.temp);
         state.current = state.readFile();
@@ -86,21 +88,12 @@ final class PendingNotificationFile {
         } else {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap((request.word() + "\n").getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
+                DurableFiles.writeFully(channel, ByteBuffer.wrap((request.word() + "\n").getBytes(StandardCharsets.UTF_8)));
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        fsyncDirectory(dir);
+        DurableFiles.syncDirectory(dir);
         current = request;
-    }
-
-    private static void fsyncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 }

@@ -15,8 +15,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 
 /**
- * File operations that are durable when they return (data and directory entries fsync'd) and never follow
- * a symbolic link.
+ * The one place for the file operations the connector's durability rests on: writing whole buffers, fsync of
+ * directories, fresh files that never follow a symbolic link, streaming copies and removal.
  */
 public final class DurableFiles {
     static final int BUFFER_BYTES = 64 * 1024;
@@ -43,7 +43,7 @@ public final class DurableFiles {
     }
 
     /** Writes all of {@code buffer} at the channel's position. */
-    static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+    public static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }
