@@ -60,16 +60,16 @@ final class BenchmarkWorker implements AutoCloseable {
 
     /**
      * Starts a worker in {@code dir} with the shipped worker.properties (this broker, REST port, plugin path and
-     * offsets file replaced) and the given heap options (connect-standalone.sh's are -Xms256M -Xmx2G); returns
-     * once its REST API answers.
+     * offsets file replaced, and {@code settings}, which the shipped file must set too) and the given heap options
+     * (connect-standalone.sh's are -Xms256M -Xmx2G); returns once its REST API answers.
      */
     static BenchmarkWorker start(KafkaDistribution dist, Path dir, String bootstrapServers, Path pluginPath,
-            List<String> heapOptions) throws IOException {
+            List<String> heapOptions, Map<String, String> settings) throws IOException {
         Files.createDirectories(dir);
         int restPort = FreePorts.next();
         int jmxPort = FreePorts.next();
         Path workerProperties = ShippedConfig.worker("worker.properties", dir, bootstrapServers, restPort, pluginPath,
-                Map.of(), Map.of());
+                settings, Map.of());
         List<String> command = new ArrayList<>();
         for (String option : dist.javaCommand(dir, "2G", "org.apache.kafka.connect.cli.ConnectStandalone",
                 workerProperties.toString())) {

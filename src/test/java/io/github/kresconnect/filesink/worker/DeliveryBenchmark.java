@@ -101,14 +101,17 @@ public final class DeliveryBenchmark {
     private final List<Row> rows = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
     private final Map<String, Object> consumerSettings = new HashMap<>();
+    private final Map<String, String> workerOverrides;
     private KafkaDistribution dist;
     private BrokerProcess broker;
     private Path pluginPath;
     private Path managerSocket;
     private String hostname;
 
-    DeliveryBenchmark(PrintStream out, Sizes sizes, Set<Integer> scenarios, Path workDir) {
+    DeliveryBenchmark(PrintStream out, Sizes sizes, Set<Integer> scenarios, Map<String, String> workerOverrides,
+            Path workDir) {
         this.out = out;
+        this.workerOverrides = Map.copyOf(workerOverrides);
         this.sizes = sizes;
         this.scenarios = scenarios;
         this.workDir = workDir;
@@ -118,11 +121,15 @@ public final class DeliveryBenchmark {
         Sizes sizes = FULL;
         Set<Integer> scenarios = new TreeSet<>(List.of(1, 2, 3, 4));
         boolean enforce = false;
+        Map<String, String> overrides = new java.util.TreeMap<>();
         for (String arg : args) {
             if (arg.equals("--short")) {
                 sizes = SHORT;
             } else if (arg.equals("--enforce-targets")) {
                 enforce = true;
+            } else if (arg.startsWith("--set=") && arg.indexOf('=', "--set=".length()) > "--set=".length()) {
+                String setting = arg.substring("--set=".length());
+                overrides.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
             } else if (arg.startsWith("--only=")) {
                 scenarios = Arrays.stream(arg.substring("--only=".length()).split(",")).map(String::trim)
                         .map(Integer::valueOf).collect(Collectors.toCollection(TreeSet::new));
@@ -131,7 +138,7 @@ public final class DeliveryBenchmark {
                 System.exit(2);
             }
         }
-        DeliveryBenchmark benchmark = new DeliveryBenchmark(System.out, sizes, scenarios,
+        DeliveryBenchmark benchmark = new DeliveryBenchmark(System.out, sizes, scenarios, overrides,
                 KafkaDistribution.projectDir().resolve("target/benchmark"));
         try {
             benchmark.run();
@@ -152,6 +159,7 @@ public final class DeliveryBenchmark {
         try (var in = Files.newBufferedReader(ShippedConfig.shipped("worker.properties"), StandardCharsets.UTF_8)) {
             worker.load(in);
         }
+        workerOverrides.forEach(worker::setProperty);
         for (String key : worker.stringPropertyNames()) {
             if (key.startsWith("consumer.")) {
                 consumerSettings.put(key.substring("consumer.".length()), worker.getProperty(key));
@@ -183,7 +191,7 @@ public final class DeliveryBenchmark {
         if (scenarios.contains(1) || scenarios.contains(2) || scenarios.contains(4)) {
             step("Starting a Connect worker as connect-standalone.sh does (-Xms256M -Xmx2G, G1)");
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker"),
-                    broker.bootstrapServers(), pluginPath, List.of("-Xms256M", "-Xmx2G"))) {
+                    broker.bootstrapServers(), pluginPath, List.of("-Xms256M", "-Xmx2G"), workerOverrides)) {
                 warmUp(connect);
                 if (scenarios.contains(1)) {
                     chunkedThroughput(connect);
@@ -199,7 +207,7 @@ public final class DeliveryBenchmark {
         if (scenarios.contains(3)) {
             step("Starting a Connect worker with -Xmx128m");
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker-128m"),
-                    broker.bootstrapServers(), pluginPath, List.of("-Xmx128m"))) {
+                    broker.bootstrapServers(), pluginPath, List.of("-Xmx128m"), workerOverrides)) {
                 largeFileHeap(connect);
             }
         }
@@ -370,6 +378,9 @@ public final class DeliveryBenchmark {
         AtomicReference<Exception> samplerError = new AtomicReference<>();
         long created;
         long done;
+        BenchmarkWorker.HeapSample before = connect.heap(); // also opens the JMX connection, outside the timing
+        details.add(String.format(Locale.ROOT, "3: worker heap before the connector's creation: %.1f MiB used, "
+                + "%.1f MiB after the latest GC", before.usedBytes() / MIB, before.afterLastGcBytes() / MIB));
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
             connect.createConnector(workDir.resolve("worker-128m"), "bench-large", sinkOverrides(topic, files));
@@ -697,6 +708,8 @@ public final class DeliveryBenchmark {
                 sizes.label(), ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT))
                         .replaceAll("\\.\\d+", ""), KAFKA_VERSION, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors()));
+        lines.add(workerOverrides.isEmpty() ? "Shipped worker.properties unchanged (but for paths and ports)"
+                : "worker.properties settings changed from the shipped ones (worker and baseline): " + workerOverrides);
         lines.add("");
         lines.addAll(table(rows));
         lines.add("");
