@@ -721,7 +721,22 @@ public final class DeliveryBenchmark {
         out.println("Written to " + workDir.resolve("results.txt"));
     }
 
-    static List<String> table(List<Row> rows) {
+    /** The rows as a table, scenarios in their numbers' order (a row not starting with a number follows its own). */
+    static List<String> table(List<Row> unordered) {
+        List<Row> rows = new ArrayList<>();
+        List<Integer> groups = new ArrayList<>();
+        int group = 0;
+        for (Row row : unordered) {
+            if (!row.scenario().isEmpty() && Character.isDigit(row.scenario().charAt(0))) {
+                group = Character.digit(row.scenario().charAt(0), 10);
+            }
+            int position = 0;
+            while (position < groups.size() && groups.get(position) <= group) {
+                position++;
+            }
+            groups.add(position, group);
+            rows.add(position, row);
+        }
         String[] headers = {"scenario", "connector", "baseline", "ratio", "target", "result"};
         List<String[]> cells = new ArrayList<>();
         cells.add(headers);
