@@ -1,0 +1,282 @@
+package io.github.kresconnect.filesink.worker;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.GarbageCollectorMXBean;
+import com.sun.management.GcInfo;
+
+/**
+ * A standalone Connect worker for the benchmark, started as {@code connect-standalone.sh} starts it on a
+ * resolver host: {@code ConnectStandalone worker.properties} from Kafka's own jars, with the JVM options of
+ * kafka-run-class.sh (G1, full JIT) rather than the quick-start options of the tests' workers, the connector
+ * logging at INFO, and JMX on loopback so the benchmark can read the worker's heap. Connectors are created and
+ * deleted over the REST API, so the benchmark can time from a connector's creation.
+ */
+final class BenchmarkWorker implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** KAFKA_JVM_PERFORMANCE_OPTS of kafka-run-class.sh. */
+    private static final List<String> PERFORMANCE_OPTIONS = List.of("-server", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-XX:MaxInlineLevel=15");
+
+    private final LoggedProcess process;
+    private final URI rest;
+    private final int jmxPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private JMXConnector jmx;
+
+    private BenchmarkWorker(LoggedProcess process, URI rest, int jmxPort) {
+        this.process = process;
+        this.rest = rest;
+        this.jmxPort = jmxPort;
+    }
+
+    /**
+     * Starts a worker in {@code dir} with the shipped worker.properties (this broker, REST port, plugin path and
+     * offsets file replaced, and {@code settings}, which the shipped file must set too) and the given heap options
+     * (connect-standalone.sh's are -Xms256M -Xmx2G); returns once its REST API answers.
+     */
+    static BenchmarkWorker start(KafkaDistribution dist, Path dir, String bootstrapServers, Path pluginPath,
+            List<String> heapOptions, Map<String, String> settings) throws IOException {
+        Files.createDirectories(dir);
+        int restPort = FreePorts.next();
+        int jmxPort = FreePorts.next();
+        Path workerProperties = ShippedConfig.worker("worker.properties", dir, bootstrapServers, restPort, pluginPath,
+                settings, Map.of());
+        List<String> command = new ArrayList<>();
+        for (String option : dist.javaCommand(dir, "2G", "org.apache.kafka.connect.cli.ConnectStandalone",
+                workerProperties.toString())) {
+            if (option.startsWith("-Xmx")) {
+                command.addAll(heapOptions);
+                command.addAll(PERFORMANCE_OPTIONS);
+                command.addAll(jmxOptions(jmxPort));
+            } else if (!option.equals("-XX:TieredStopAtLevel=1") && !option.equals("-XX:+UseSerialGC")) {
+                command.add(option);
+            }
+        }
+        if (dist.logsThroughLog4j2()) {
+            // As Kafka's config/connect-log4j2.yaml: everything at INFO, the connector included.
+            Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
+                    "status = warn",
+                    "appender.console.type = Console",
+                    "appender.console.name = STDOUT",
+                    "appender.console.layout.type = PatternLayout",
+                    "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+                    "rootLogger.level = INFO",
+                    "rootLogger.appenderRef.stdout.ref = STDOUT",
+                    ""), StandardCharsets.UTF_8);
+        }
+        Files.writeString(dir.resolve("command.txt"), String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+        LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")", command, dir,
+                dir.resolve("worker.log"));
+        BenchmarkWorker worker = new BenchmarkWorker(process, URI.create("http://127.0.0.1:" + restPort), jmxPort);
+        try {
+            Await.until("the worker's REST API", START_TIMEOUT, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the worker exited before its REST API answered\n" + process.tail());
+                }
+                return worker.send(HttpRequest.newBuilder(worker.rest.resolve("/")).GET()).statusCode() == 200;
+            }, process::tail);
+            return worker;
+        } catch (RuntimeException | Error e) {
+            worker.close();
+            throw e;
+        }
+    }
+
+    private static List<String> jmxOptions(int port) {
+        return List.of("-Dcom.sun.management.jmxremote",
+                "-Dcom.sun.management.jmxremote.port=" + port,
+                "-Dcom.sun.management.jmxremote.rmi.port=" + port,
+                "-Dcom.sun.management.jmxremote.host=127.0.0.1",
+                "-Dcom.sun.management.jmxremote.local.only=true",
+                "-Dcom.sun.management.jmxremote.authenticate=false",
+                "-Dcom.sun.management.jmxremote.ssl=false",
+                "-Djava.rmi.server.hostname=127.0.0.1");
+    }
+
+    /**
+     * Creates connector {@code name} with the shipped resolver-sink.properties, only {@code overrides} replaced
+     * (the copy is kept in the worker's directory); returns when the worker has accepted it.
+     */
+    void createConnector(Path dir, String name, Map<String, String> overrides) throws IOException, InterruptedException {
+        Map<String, String> all = new TreeMap<>(overrides);
+        all.put("name", name);
+        Path file = ShippedConfig.copy("resolver-sink.properties", dir.resolve(name + ".properties"), all);
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(in);
+        }
+        Map<String, String> config = new TreeMap<>();
+        properties.stringPropertyNames().forEach(key -> config.put(key, properties.getProperty(key)));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name + "/config"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))));
+        if (response.statusCode() != 201 && response.statusCode() != 200) {
+            throw new IOException("creating connector " + name + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+    }
+
+    /** Fails with the task's trace if the connector's task has FAILED. */
+    void checkNotFailed(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name + "/status"))
+                .GET());
+        if (response.statusCode() != 200) {
+            return; // not created yet as far as the worker's status goes
+        }
+        JsonNode status = JSON.readTree(response.body());
+        for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+                throw new AssertionError("the task of " + name + " FAILED: " + task.path("trace").asText() + "\n"
+                        + tail());
+            }
+        }
+        if ("FAILED".equals(status.path("connector").path("state").asText())) {
+            throw new AssertionError("connector " + name + " FAILED: " + status + "\n" + tail());
+        }
+    }
+
+    /** Waits until the connector and its task are RUNNING. */
+    void awaitRunning(String name, Duration timeout) {
+        Await.until("connector " + name + " and its task RUNNING", timeout, () -> {
+            checkNotFailed(name);
+            JsonNode status = JSON.readTree(send(HttpRequest.newBuilder(
+                    rest.resolve("/connectors/" + name + "/status")).GET()).body());
+            JsonNode tasks = status.path("tasks");
+            return "RUNNING".equals(status.path("connector").path("state").asText()) && tasks.size() == 1
+                    && "RUNNING".equals(tasks.get(0).path("state").asText());
+        }, this::tail);
+    }
+
+    /** Deletes the connector and waits until the worker no longer lists it (its task has stopped). */
+    void deleteConnector(String name) throws IOException, InterruptedException {
+        send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name)).DELETE());
+        Await.until("connector " + name + " deleted", Duration.ofSeconds(60), () -> {
+            JsonNode list = JSON.readTree(send(HttpRequest.newBuilder(rest.resolve("/connectors")).GET()).body());
+            for (JsonNode listed : list) {
+                if (name.equals(listed.asText())) {
+                    return false;
+                }
+            }
+            return true;
+        }, this::tail);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The worker's heap as its JVM reports it over JMX. */
+    record HeapSample(long usedBytes, long committedBytes, long maxBytes, long afterLastGcBytes, long gcCount) {
+    }
+
+    /**
+     * Reads the worker JVM's heap: used and committed now, and the heap pools' use right after the most recent
+     * garbage collection (-1 before the first one).
+     */
+    HeapSample heap() throws IOException, javax.management.JMException {
+        MBeanServerConnection server = jmx();
+        MemoryUsage heap = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.MEMORY_MXBEAN_NAME,
+                java.lang.management.MemoryMXBean.class).getHeapMemoryUsage();
+        List<String> heapPools = new ArrayList<>();
+        for (ObjectName pool : server.queryNames(new ObjectName(ManagementFactory.MEMORY_POOL_MXBEAN_DOMAIN_TYPE
+                + ",*"), null)) {
+            MemoryPoolMXBean proxy = ManagementFactory.newPlatformMXBeanProxy(server, pool.toString(),
+                    MemoryPoolMXBean.class);
+            if (proxy.getType() == MemoryType.HEAP) {
+                heapPools.add(proxy.getName());
+            }
+        }
+        long afterGc = -1;
+        long latestGcEnd = -1;
+        long gcCount = 0;
+        Set<ObjectName> collectors = server.queryNames(
+                new ObjectName(ManagementFactory.GARBAGE_COLLECTOR_MXBEAN_DOMAIN_TYPE + ",*"), null);
+        for (ObjectName name : collectors) {
+            GarbageCollectorMXBean collector = ManagementFactory.newPlatformMXBeanProxy(server, name.toString(),
+                    GarbageCollectorMXBean.class);
+            gcCount += Math.max(0, collector.getCollectionCount());
+            GcInfo last = collector.getLastGcInfo();
+            if (last != null && last.getEndTime() > latestGcEnd) {
+                latestGcEnd = last.getEndTime();
+                long sum = 0;
+                for (Map.Entry<String, MemoryUsage> pool : last.getMemoryUsageAfterGc().entrySet()) {
+                    if (heapPools.contains(pool.getKey())) {
+                        sum += pool.getValue().getUsed();
+                    }
+                }
+                afterGc = sum;
+            }
+        }
+        return new HeapSample(heap.getUsed(), heap.getCommitted(), heap.getMax(), afterGc, gcCount);
+    }
+
+    /** A long attribute of the connector's task metrics bean, or -1 when it is not (yet) registered. */
+    long taskMetric(String connector, String attribute) {
+        try {
+            ObjectName name = new ObjectName("io.github.kresconnect.filesink:type=task-metrics,connector="
+                    + ObjectName.quote(connector) + ",task=0");
+            Object value = jmx().getAttribute(name, attribute);
+            return value instanceof Number number ? number.longValue() : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private synchronized MBeanServerConnection jmx() throws IOException {
+        if (jmx == null) {
+            jmx = JMXConnectorFactory.connect(new JMXServiceURL(
+                    "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"));
+        }
+        return jmx.getMBeanServerConnection();
+    }
+
+    Path log() {
+        return process.log();
+    }
+
+    String tail() {
+        return process.tail();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (jmx != null) {
+                jmx.close();
+            }
+        } catch (IOException e) {
+            // the worker is going anyway
+        } finally {
+            process.close();
+        }
+    }
+}

@@ -1,0 +1,774 @@
+package io.github.kresconnect.filesink.worker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.github.kresconnect.filesink.notify.FakeManager;
+
+/**
+ * Delivery benchmark on real processes, behind {@code bin/benchmark}: a KRaft broker process and standalone
+ * Connect worker processes from Kafka's own jars, the built component zip unzipped into plugin.path, the shipped
+ * config/worker.properties and config/resolver-sink.properties (only paths, ports, topic, connector name and
+ * manager socket replaced), manager requests answered by a stand-in manager on a Unix socket.
+ *
+ * <p>Every scenario has its own topic and connector (so its own consumer group). Its records are produced first,
+ * outside the timed section; then the connector is created over the worker's REST API and timed until its
+ * files are at their final paths. The baseline, measured in the same run on the same broker, is a plain
+ * {@link KafkaConsumer} with the worker's {@code consumer.*} fetch settings that reads the same topic and writes
+ * the record values to one file, fsync'd at the end; it runs on its own, never beside the connector. Times
+ * are {@link System#nanoTime()} in this process; a file's arrival is the inotify event of its name appearing
+ * in the files directory (see {@link FileArrivals}).
+ *
+ * <ol>
+ * <li>A file in 512 KiB chunks: MiB/s from the connector's creation to the file at its final path with the
+ * right size (its SHA-256 checked afterwards), against the baseline's MiB/s from its creation to its fsync.
+ * Target: ratio at least 0.80.</li>
+ * <li>Many small whole files: files/s from the first file's arrival at its final path to the last one's, and
+ * the time from the connector's creation to the first; the baseline's records/s for reference.
+ * Target: 8,000 files/s.</li>
+ * <li>A large chunked file through a worker with -Xmx128m: completes with the right SHA-256; its heap (used,
+ * and used right after the latest GC) is sampled over JMX every 250 ms. Target: the largest heap after GC in
+ * the second half of the chunks is at most 16 MiB above the first half's.</li>
+ * <li>Latency of a small file: from the producer's acknowledgement ({@code send().get()} returning) to the
+ * file's arrival, files sent one at a time after a few unmeasured ones. Target: p99 under 50 ms.</li>
+ * </ol>
+ */
+public final class DeliveryBenchmark {
+    static final String KAFKA_VERSION = "4.3.1";
+    static final int CHUNK_BYTES = 512 * 1024;
+    static final int SMALL_FILE_BYTES = 4 * 1024;
+    static final double MIB = 1024.0 * 1024.0;
+    static final double TARGET_CHUNKED_RATIO = 0.80;
+    static final double TARGET_FILES_PER_SECOND = 8_000;
+    static final double TARGET_LATENCY_P99_MS = 50;
+    static final long HEAP_GROWTH_ALLOWED = 16L * 1024 * 1024;
+    private static final Duration SCENARIO_TIMEOUT = Duration.ofMinutes(30);
+
+    /** How much each scenario moves. */
+    record Sizes(String label, int warmupChunks, int warmupFiles, int chunkedChunks, int smallFiles,
+            int largeChunks, int latencyWarmup, int latencyFiles) {
+    }
+
+    static final Sizes FULL = new Sizes("full", 64, 300, 512, 2_000, 2_048, 20, 200);
+    static final Sizes SHORT = new Sizes("short", 32, 100, 64, 500, 256, 10, 50);
+
+    /** One line of the results table. {@code pass} is null for a figure without a target. */
+    record Row(String scenario, String connector, String baseline, String ratio, String target, Boolean pass) {
+    }
+
+    private final PrintStream out;
+    private final Sizes sizes;
+    private final Set<Integer> scenarios;
+    private final Path workDir;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> details = new ArrayList<>();
+    private final Map<String, Object> consumerSettings = new HashMap<>();
+    private final Map<String, String> workerOverrides;
+    private KafkaDistribution dist;
+    private BrokerProcess broker;
+    private Path pluginPath;
+    private Path managerSocket;
+    private String hostname;
+
+    DeliveryBenchmark(PrintStream out, Sizes sizes, Set<Integer> scenarios, Map<String, String> workerOverrides,
+            Path workDir) {
+        this.out = out;
+        this.workerOverrides = Map.copyOf(workerOverrides);
+        this.sizes = sizes;
+        this.scenarios = scenarios;
+        this.workDir = workDir;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Sizes sizes = FULL;
+        Set<Integer> scenarios = new TreeSet<>(List.of(1, 2, 3, 4));
+        boolean enforce = false;
+        Map<String, String> overrides = new java.util.TreeMap<>();
+        for (String arg : args) {
+            if (arg.equals("--short")) {
+                sizes = SHORT;
+            } else if (arg.equals("--enforce-targets")) {
+                enforce = true;
+            } else if (arg.startsWith("--set=") && arg.indexOf('=', "--set=".length()) > "--set=".length()) {
+                String setting = arg.substring("--set=".length());
+                overrides.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            } else if (arg.startsWith("--only=")) {
+                scenarios = Arrays.stream(arg.substring("--only=".length()).split(",")).map(String::trim)
+                        .map(Integer::valueOf).collect(Collectors.toCollection(TreeSet::new));
+            } else {
+                System.err.println("unknown argument: " + arg);
+                System.exit(2);
+            }
+        }
+        DeliveryBenchmark benchmark = new DeliveryBenchmark(System.out, sizes, scenarios, overrides,
+                KafkaDistribution.projectDir().resolve("target/benchmark"));
+        try {
+            benchmark.run();
+        } catch (Exception | AssertionError e) {
+            System.err.println("Benchmark failed: " + e.getMessage());
+            e.printStackTrace();
+            System.err.println("Logs are under " + benchmark.workDir);
+            System.exit(1);
+        }
+        boolean allMet = benchmark.rows.stream().noneMatch(r -> Boolean.FALSE.equals(r.pass()));
+        System.exit(enforce && !allMet ? 3 : 0);
+    }
+
+    void run() throws Exception {
+        RealWorkerScenario.deleteRecursively(workDir);
+        Files.createDirectories(workDir);
+        Properties worker = new Properties();
+        try (var in = Files.newBufferedReader(ShippedConfig.shipped("worker.properties"), StandardCharsets.UTF_8)) {
+            worker.load(in);
+        }
+        workerOverrides.forEach(worker::setProperty);
+        for (String key : worker.stringPropertyNames()) {
+            if (key.startsWith("consumer.")) {
+                consumerSettings.put(key.substring("consumer.".length()), worker.getProperty(key));
+            }
+        }
+        hostname = ShippedConfig.value("resolver-sink.properties", "resolver.hostname");
+        step("Resolving Kafka " + KAFKA_VERSION + " and starting a KRaft broker");
+        dist = KafkaDistribution.resolve(KAFKA_VERSION);
+        broker = BrokerProcess.start(dist, workDir.resolve("broker"), workDir.resolve("broker"));
+        Path socketDir = Files.createTempDirectory("kres-bench");
+        managerSocket = socketDir.resolve("kres-api.sock");
+        try (FakeManager manager = FakeManager.start(managerSocket)) {
+            String dlq = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
+            broker.admin().createTopics(List.of(new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            pluginPath = workDir.resolve("plugins");
+            HubComponent.installInto(pluginPath);
+            runScenarios();
+            details.add("stand-in manager received " + manager.posts().size() + " reload/renew requests");
+        } finally {
+            Files.deleteIfExists(managerSocket);
+            Files.deleteIfExists(socketDir);
+            broker.close();
+            RealWorkerScenario.deleteRecursively(workDir.resolve("broker/data"));
+        }
+        report();
+    }
+
+    private void runScenarios() throws Exception {
+        if (scenarios.contains(1) || scenarios.contains(2) || scenarios.contains(4)) {
+            step("Starting a Connect worker as connect-standalone.sh does (-Xms256M -Xmx2G, G1)");
+            try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker"),
+                    broker.bootstrapServers(), pluginPath, List.of("-Xms256M", "-Xmx2G"), workerOverrides)) {
+                warmUp(connect);
+                if (scenarios.contains(1)) {
+                    chunkedThroughput(connect);
+                }
+                if (scenarios.contains(2)) {
+                    smallFiles(connect);
+                }
+                if (scenarios.contains(4)) {
+                    latency(connect);
+                }
+            }
+        }
+        if (scenarios.contains(3)) {
+            step("Starting a Connect worker with -Xmx128m");
+            try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker-128m"),
+                    broker.bootstrapServers(), pluginPath, List.of("-Xmx128m"), workerOverrides)) {
+                largeFileHeap(connect);
+            }
+        }
+    }
+
+    /** Runs both the connector and the baseline over a little of everything first, so neither starts cold. */
+    private void warmUp(BenchmarkWorker connect) throws Exception {
+        String topic = createTopic("bench-warmup");
+        step("Warm-up: " + sizes.warmupChunks() + " chunks and " + sizes.warmupFiles() + " small files (not timed)");
+        produceChunked(topic, "warm.bin", sizes.warmupChunks(), 7);
+        produceSmallFiles(topic, "warm-", sizes.warmupFiles(), 8);
+        int records = sizes.warmupChunks() + sizes.warmupFiles();
+        plainConsumer(topic, records, workDir.resolve("baseline-warmup.bin"));
+        Path files = Files.createDirectories(workDir.resolve("files-warmup"));
+        connect.createConnector(workDir.resolve("worker"), "bench-warmup", sinkOverrides(topic, files));
+        Await.until("the warm-up files", SCENARIO_TIMEOUT, () -> {
+            connect.checkNotFailed("bench-warmup");
+            return Files.exists(files.resolve("warm.bin")) && Files.size(files.resolve("warm.bin"))
+                    == (long) sizes.warmupChunks() * CHUNK_BYTES
+                    && Files.exists(files.resolve(smallName("warm-", sizes.warmupFiles() - 1)));
+        }, connect::tail);
+        connect.deleteConnector("bench-warmup");
+        RealWorkerScenario.deleteRecursively(files);
+        Files.deleteIfExists(workDir.resolve("baseline-warmup.bin"));
+    }
+
+    /** Scenario 1: one file in 512 KiB chunks, connector against baseline. */
+    private void chunkedThroughput(BenchmarkWorker connect) throws Exception {
+        int chunks = sizes.chunkedChunks();
+        long bytes = (long) chunks * CHUNK_BYTES;
+        String topic = createTopic("bench-chunked");
+        step(String.format(Locale.ROOT, "Scenario 1: %.0f MiB as %d chunks of 512 KiB", bytes / MIB, chunks));
+        long produceStart = System.nanoTime();
+        String sha = produceChunked(topic, "chunked.bin", chunks, 1);
+        details.add(String.format(Locale.ROOT, "1: produced %d chunks in %.2f s (not timed)", chunks,
+                seconds(System.nanoTime() - produceStart)));
+
+        Path baselineFile = workDir.resolve("baseline-chunked.bin");
+        Baseline baseline = plainConsumer(topic, chunks, baselineFile);
+        check(sha.equals(sha256(baselineFile)), "the baseline's file has the produced SHA-256");
+        Files.delete(baselineFile);
+
+        Path files = Files.createDirectories(workDir.resolve("files-chunked"));
+        long created;
+        long done;
+        Long firstEntry;
+        try (FileArrivals arrivals = FileArrivals.watch(files)) {
+            created = System.nanoTime();
+            connect.createConnector(workDir.resolve("worker"), "bench-chunked", sinkOverrides(topic, files));
+            done = awaitFile(connect, "bench-chunked", arrivals, files, "chunked.bin", bytes);
+            firstEntry = arrivals.all().entrySet().stream().filter(e -> !e.getKey().startsWith("."))
+                    .map(Map.Entry::getValue).min(Long::compare).orElse(null);
+        }
+        check(sha.equals(sha256(files.resolve("chunked.bin"))), "chunked.bin has the produced SHA-256");
+        connect.deleteConnector("bench-chunked");
+        RealWorkerScenario.deleteRecursively(files);
+
+        double connectorRate = bytes / MIB / seconds(done - created);
+        double baselineRate = bytes / MIB / baseline.startToEndSeconds();
+        double ratio = connectorRate / baselineRate;
+        rows.add(new Row(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB", bytes / MIB, chunks),
+                String.format(Locale.ROOT, "%.1f MiB/s", connectorRate),
+                String.format(Locale.ROOT, "%.1f MiB/s", baselineRate),
+                String.format(Locale.ROOT, "%.2f", ratio),
+                String.format(Locale.ROOT, "ratio >= %.2f", TARGET_CHUNKED_RATIO), ratio >= TARGET_CHUNKED_RATIO));
+        details.add(String.format(Locale.ROOT, "1: connector %.3f s from its creation to chunked.bin at its final "
+                + "path (SHA-256 ok); first entry in the files directory after %s", seconds(done - created),
+                firstEntry == null ? "n/a" : String.format(Locale.ROOT, "%.3f s", seconds(firstEntry - created))));
+        details.add(String.format(Locale.ROOT, "1: baseline %.3f s from its creation to fsync (first record after "
+                + "%.3f s; %.1f MiB/s from the first record)", baseline.startToEndSeconds(),
+                baseline.startToEndSeconds() - baseline.firstToEndSeconds(),
+                bytes / MIB / baseline.firstToEndSeconds()));
+    }
+
+    /** Scenario 2: many small whole files. */
+    private void smallFiles(BenchmarkWorker connect) throws Exception {
+        int count = sizes.smallFiles();
+        String topic = createTopic("bench-small");
+        step("Scenario 2: " + count + " whole files of 4 KiB");
+        long produceStart = System.nanoTime();
+        produceSmallFiles(topic, "zone-", count, 2);
+        details.add(String.format(Locale.ROOT, "2: produced %d records in %.2f s (not timed)", count,
+                seconds(System.nanoTime() - produceStart)));
+
+        Path baselineFile = workDir.resolve("baseline-small.bin");
+        Baseline baseline = plainConsumer(topic, count, baselineFile);
+        Files.delete(baselineFile);
+
+        Path files = Files.createDirectories(workDir.resolve("files-small"));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add(smallName("zone-", i));
+        }
+        long created;
+        Map<String, Long> seen;
+        boolean overflowed;
+        try (FileArrivals arrivals = FileArrivals.watch(files)) {
+            created = System.nanoTime();
+            connect.createConnector(workDir.resolve("worker"), "bench-small", sinkOverrides(topic, files));
+            Await.until(count + " small files", SCENARIO_TIMEOUT, () -> {
+                connect.checkNotFailed("bench-small");
+                return Files.exists(files.resolve(names.get(count - 1)))
+                        && names.stream().allMatch(n -> Files.exists(files.resolve(n)));
+            }, connect::tail);
+            Thread.sleep(100); // the last events on their way
+            seen = arrivals.all();
+            overflowed = arrivals.overflowed();
+        }
+        for (int i = 0; i < count; i++) {
+            check(Arrays.equals(smallContent(2, i), Files.readAllBytes(files.resolve(names.get(i)))),
+                    names.get(i) + " has the produced content");
+        }
+        long firstMtime = Long.MAX_VALUE;
+        long lastMtime = Long.MIN_VALUE;
+        for (String name : names) {
+            long mtime = Files.getLastModifiedTime(files.resolve(name)).to(TimeUnit.MICROSECONDS);
+            firstMtime = Math.min(firstMtime, mtime);
+            lastMtime = Math.max(lastMtime, mtime);
+        }
+        double mtimeRate = (count - 1) / ((lastMtime - firstMtime) / 1e6);
+        connect.deleteConnector("bench-small");
+        RealWorkerScenario.deleteRecursively(files);
+
+        boolean complete = !overflowed && names.stream().allMatch(seen::containsKey);
+        double rate;
+        String firstAfter;
+        if (complete) {
+            long first = names.stream().mapToLong(seen::get).min().orElseThrow();
+            long last = names.stream().mapToLong(seen::get).max().orElseThrow();
+            rate = (count - 1) / seconds(last - first);
+            firstAfter = String.format(Locale.ROOT, "%.3f s", seconds(first - created));
+            details.add(String.format(Locale.ROOT, "2: first file %.3f s after the connector's creation, last %.3f s "
+                    + "after (inotify); by the files' mtimes: %.0f files/s", seconds(first - created),
+                    seconds(last - created), mtimeRate));
+        } else {
+            rate = mtimeRate;
+            firstAfter = "n/a";
+            details.add("2: inotify events were lost; files/s from the files' mtimes instead");
+        }
+        rows.add(new Row("2. " + count + " whole files of 4 KiB",
+                String.format(Locale.ROOT, "%.0f files/s", rate),
+                String.format(Locale.ROOT, "%.0f records/s", count / baseline.firstToEndSeconds()),
+                String.format(Locale.ROOT, "%.2f", rate / (count / baseline.firstToEndSeconds())),
+                String.format(Locale.ROOT, ">= %.0f files/s", TARGET_FILES_PER_SECOND),
+                rate >= TARGET_FILES_PER_SECOND));
+        rows.add(new Row("   creation to first file", firstAfter,
+                String.format(Locale.ROOT, "%.3f s", baseline.startToEndSeconds() - baseline.firstToEndSeconds()),
+                "", "(reference)", null));
+        details.add(String.format(Locale.ROOT, "2: baseline %d records in %.3f s from its first record to fsync "
+                + "(%.3f s from its creation)", count, baseline.firstToEndSeconds(), baseline.startToEndSeconds()));
+    }
+
+    /** Scenario 3: a large chunked file through a worker with a 128 MiB heap, sampled over JMX. */
+    private void largeFileHeap(BenchmarkWorker connect) throws Exception {
+        int chunks = sizes.largeChunks();
+        long bytes = (long) chunks * CHUNK_BYTES;
+        String topic = createTopic("bench-large");
+        step(String.format(Locale.ROOT, "Scenario 3: %.0f MiB as %d chunks through a worker with -Xmx128m",
+                bytes / MIB, chunks));
+        long produceStart = System.nanoTime();
+        String sha = produceChunked(topic, "large.bin", chunks, 3);
+        details.add(String.format(Locale.ROOT, "3: produced %d chunks in %.2f s (not timed)", chunks,
+                seconds(System.nanoTime() - produceStart)));
+
+        Path files = Files.createDirectories(workDir.resolve("files-large"));
+        List<String> samples = new ArrayList<>();
+        List<long[]> series = new ArrayList<>(); // progress in chunks (-1: unknown), after-GC bytes, used bytes
+        AtomicReference<Exception> samplerError = new AtomicReference<>();
+        long created;
+        long done;
+        BenchmarkWorker.HeapSample before = connect.heap(); // also opens the JMX connection, outside the timing
+        details.add(String.format(Locale.ROOT, "3: worker heap before the connector's creation: %.1f MiB used, "
+                + "%.1f MiB after the latest GC", before.usedBytes() / MIB, before.afterLastGcBytes() / MIB));
+        try (FileArrivals arrivals = FileArrivals.watch(files)) {
+            created = System.nanoTime();
+            connect.createConnector(workDir.resolve("worker-128m"), "bench-large", sinkOverrides(topic, files));
+            Thread sampler = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        BenchmarkWorker.HeapSample heap = connect.heap();
+                        long staged = connect.taskMetric("bench-large", "chunks-staged");
+                        synchronized (series) {
+                            series.add(new long[] {staged, heap.afterLastGcBytes(), heap.usedBytes()});
+                            samples.add(String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d,%d",
+                                    seconds(System.nanoTime() - created), staged, heap.usedBytes(),
+                                    heap.afterLastGcBytes(), heap.committedBytes(), heap.gcCount()));
+                        }
+                        Thread.sleep(250);
+                    }
+                } catch (InterruptedException e) {
+                    // done
+                } catch (Exception e) {
+                    samplerError.set(e);
+                }
+            }, "heap-sampler");
+            sampler.start();
+            try {
+                done = awaitFile(connect, "bench-large", arrivals, files, "large.bin", bytes);
+            } finally {
+                sampler.interrupt();
+                sampler.join(5_000);
+            }
+        }
+        BenchmarkWorker.HeapSample last = connect.heap();
+        check(sha.equals(sha256(files.resolve("large.bin"))), "large.bin has the produced SHA-256");
+        connect.deleteConnector("bench-large");
+        RealWorkerScenario.deleteRecursively(files);
+        if (samplerError.get() != null) {
+            throw new IllegalStateException("sampling the worker's heap failed", samplerError.get());
+        }
+        Path csv = workDir.resolve("heap-large.csv");
+        Files.write(csv, Stream.concat(Stream.of("seconds_since_creation,chunks_staged,heap_used_bytes,"
+                + "heap_after_last_gc_bytes,heap_committed_bytes,gc_count"), samples.stream()).toList());
+
+        // Halves by chunks staged (the task's metric), or by time when the metric is not there.
+        boolean byChunks = series.stream().anyMatch(s -> s[0] > 0);
+        long[] firstHalf = {-1, 0};
+        long[] secondHalf = {-1, 0};
+        long maxUsed = 0;
+        for (int i = 0; i < series.size(); i++) {
+            long[] s = series.get(i);
+            boolean second = byChunks ? s[0] >= chunks / 2 : i >= series.size() / 2;
+            long[] half = second ? secondHalf : firstHalf;
+            half[0] = Math.max(half[0], s[1]);
+            maxUsed = Math.max(maxUsed, s[2]);
+        }
+        boolean flat = firstHalf[0] >= 0 && secondHalf[0] >= 0 && secondHalf[0] <= firstHalf[0] + HEAP_GROWTH_ALLOWED;
+        double rate = bytes / MIB / seconds(done - created);
+        rows.add(new Row(String.format(Locale.ROOT, "3. %.0f MiB in %d chunks, -Xmx128m", bytes / MIB, chunks),
+                String.format(Locale.ROOT, "%.1f MiB/s; heap after GC max %.0f -> %.0f MiB", rate,
+                        firstHalf[0] / MIB, secondHalf[0] / MIB),
+                "", "", "SHA-256 ok, heap flat", flat));
+        details.add(String.format(Locale.ROOT, "3: %.3f s from the connector's creation to large.bin (SHA-256 ok); "
+                + "%d heap samples (every 250 ms, halves by %s) in %s", seconds(done - created), series.size(),
+                byChunks ? "chunks staged" : "time", workDir.relativize(csv)));
+        details.add(String.format(Locale.ROOT, "3: heap after the latest GC, max in the first half %.1f MiB, in the "
+                + "second half %.1f MiB (flat: at most %d MiB more); max heap used %.1f MiB; after the run %.1f MiB "
+                + "used of %.0f MiB", firstHalf[0] / MIB, secondHalf[0] / MIB, HEAP_GROWTH_ALLOWED >> 20,
+                maxUsed / MIB, last.usedBytes() / MIB, last.maxBytes() / MIB));
+    }
+
+    /** Scenario 4: a small file's latency from the producer's acknowledgement to its arrival. */
+    private void latency(BenchmarkWorker connect) throws Exception {
+        String topic = createTopic("bench-latency");
+        int warm = sizes.latencyWarmup();
+        int count = sizes.latencyFiles();
+        step("Scenario 4: latency of " + count + " small files sent one at a time (after " + warm + " unmeasured)");
+        Path files = Files.createDirectories(workDir.resolve("files-latency"));
+        long[] latencies = new long[count];
+        try (FileArrivals arrivals = FileArrivals.watch(files);
+                KafkaProducer<String, byte[]> producer = producer(0, 16 * 1024)) {
+            connect.createConnector(workDir.resolve("worker"), "bench-latency", sinkOverrides(topic, files));
+            connect.awaitRunning("bench-latency", Duration.ofSeconds(60));
+            for (int i = 0; i < warm + count; i++) {
+                String name = smallName("latency-", i);
+                producer.send(record(topic, name, smallContent(4, i), 0, 0)).get(30, TimeUnit.SECONDS);
+                long acknowledged = System.nanoTime();
+                long deadline = acknowledged + TimeUnit.SECONDS.toNanos(60);
+                Long seen;
+                while ((seen = arrivals.firstSeen(name)) == null) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(name + " did not arrive within 60 s\n" + connect.tail());
+                    }
+                    arrivals.awaitChange(20);
+                }
+                if (i >= warm) {
+                    latencies[i - warm] = seen - acknowledged;
+                }
+            }
+        }
+        for (int i = 0; i < warm + count; i++) {
+            String name = smallName("latency-", i);
+            check(Arrays.equals(smallContent(4, i), Files.readAllBytes(files.resolve(name))),
+                    name + " has the produced content");
+        }
+        connect.deleteConnector("bench-latency");
+        RealWorkerScenario.deleteRecursively(files);
+        Arrays.sort(latencies);
+        double p50 = percentileMillis(latencies, 50);
+        double p99 = percentileMillis(latencies, 99);
+        double max = latencies[count - 1] / 1e6;
+        rows.add(new Row("4. latency, " + count + " files of 4 KiB",
+                String.format(Locale.ROOT, "p50 %.1f / p99 %.1f / max %.1f ms", p50, p99, max), "", "",
+                String.format(Locale.ROOT, "p99 < %.0f ms", TARGET_LATENCY_P99_MS), p99 < TARGET_LATENCY_P99_MS));
+        details.add(String.format(Locale.ROOT, "4: from send().get() returning to the file at its final path; "
+                + "min %.1f ms; percentiles by nearest rank", latencies[0] / 1e6));
+    }
+
+    /** Nearest-rank percentile of sorted nanoseconds, in milliseconds. */
+    static double percentileMillis(long[] sorted, double percent) {
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)] / 1e6;
+    }
+
+    /**
+     * Waits until {@code name} is at its final path with {@code size} bytes; returns when it got there (its
+     * arrival event, or the moment its size was seen complete if a file grew in place).
+     */
+    private long awaitFile(BenchmarkWorker connect, String connector, FileArrivals arrivals, Path dir, String name,
+            long size) throws Exception {
+        long deadline = System.nanoTime() + SCENARIO_TIMEOUT.toNanos();
+        long nextStatusCheck = 0;
+        Path file = dir.resolve(name);
+        while (true) {
+            Long seen = arrivals.firstSeen(name);
+            if (seen != null) {
+                if (Files.size(file) == size) {
+                    return seen;
+                }
+                while (Files.size(file) != size) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(name + " has " + Files.size(file) + " bytes, not " + size);
+                    }
+                    Thread.sleep(1);
+                }
+                return System.nanoTime();
+            }
+            long now = System.nanoTime();
+            if (now > deadline) {
+                throw new AssertionError("Timed out waiting for " + name + "\n" + connect.tail());
+            }
+            if (now > nextStatusCheck) {
+                connect.checkNotFailed(connector);
+                nextStatusCheck = now + TimeUnit.SECONDS.toNanos(1);
+            }
+            arrivals.awaitChange(50);
+        }
+    }
+
+    /** The shipped connector config's overrides for one scenario: its topic, files directory, manager socket. */
+    private Map<String, String> sinkOverrides(String topic, Path files) {
+        return Map.of("topics", topic, "files.dir", files.toString(),
+                "manager.socket.path", managerSocket.toString());
+    }
+
+    private String createTopic(String topic) throws Exception {
+        Admin admin = broker.admin();
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        return topic;
+    }
+
+    /** Producer as resolver-publish configures it (acks=all, idempotent), with batching tuned. */
+    private KafkaProducer<String, byte[]> producer(int lingerMs, int batchBytes) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, lingerMs,
+                ProducerConfig.BATCH_SIZE_CONFIG, batchBytes,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
+                ProducerConfig.CLIENT_ID_CONFIG, "benchmark-producer"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** A record as resolver-publish sends it: key and file-name the name, the recipient in hostname. */
+    private ProducerRecord<String, byte[]> record(String topic, String name, byte[] value, int index, int total) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, 0, name, value);
+        record.headers().add("hostname", hostname.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("file-name", name.getBytes(StandardCharsets.UTF_8));
+        if (total > 0) {
+            record.headers().add("total-chunks", Integer.toString(total).getBytes(StandardCharsets.UTF_8));
+            record.headers().add("chunk-index", Integer.toString(index).getBytes(StandardCharsets.UTF_8));
+        }
+        return record;
+    }
+
+    /** Produces {@code name} as {@code chunks} chunks of 512 KiB of pseudo-random bytes; returns its SHA-256. */
+    private String produceChunked(String topic, String name, int chunks, long seed) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<String, byte[]> producer = producer(5, 1024 * 1024)) {
+            for (int i = 1; i <= chunks; i++) {
+                byte[] chunk = randomBytes(seed * 1_000_003L + i, CHUNK_BYTES);
+                digest.update(chunk);
+                producer.send(record(topic, name, chunk, i, chunks), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private void produceSmallFiles(String topic, String prefix, int count, long seed) throws Exception {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<String, byte[]> producer = producer(5, 256 * 1024)) {
+            for (int i = 0; i < count; i++) {
+                producer.send(record(topic, smallName(prefix, i), smallContent(seed, i), 0, 0), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    static String smallName(String prefix, int i) {
+        return String.format(Locale.ROOT, "%s%05d.rpz", prefix, i);
+    }
+
+    static byte[] smallContent(long seed, int i) {
+        return randomBytes(seed * 1_000_003L + i, SMALL_FILE_BYTES);
+    }
+
+    static byte[] randomBytes(long seed, int size) {
+        SplittableRandom random = new SplittableRandom(seed);
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        while (buffer.remaining() >= Long.BYTES) {
+            buffer.putLong(random.nextLong());
+        }
+        while (buffer.hasRemaining()) {
+            buffer.put((byte) random.nextInt());
+        }
+        return buffer.array();
+    }
+
+    /** What the baseline measured. */
+    record Baseline(long records, long bytes, double startToEndSeconds, double firstToEndSeconds) {
+    }
+
+    /**
+     * The baseline: a plain consumer with the shipped worker's consumer.* settings (and, as Connect sets for a
+     * sink, no auto commit, reading from the earliest offset) in a fresh group, writing every record's value to
+     * one file, fsync'd at the end. Timed from its creation, and from its first record, to the fsync.
+     */
+    private Baseline plainConsumer(String topic, long expectedRecords, Path file) throws IOException {
+        Map<String, Object> config = new HashMap<>(consumerSettings);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + topic);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        long start = System.nanoTime();
+        long first = -1;
+        long records = 0;
+        long bytes = 0;
+        long deadline = start + SCENARIO_TIMEOUT.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+            consumer.subscribe(List.of(topic));
+            while (records < expectedRecords) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the baseline consumer read " + records + " of " + expectedRecords);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (first < 0) {
+                        first = System.nanoTime();
+                    }
+                    ByteBuffer value = ByteBuffer.wrap(record.value());
+                    while (value.hasRemaining()) {
+                        channel.write(value);
+                    }
+                    records++;
+                    bytes += record.value().length;
+                }
+            }
+            channel.force(true);
+            long end = System.nanoTime();
+            return new Baseline(records, bytes, seconds(end - start), seconds(end - first));
+        }
+    }
+
+    static String sha256(Path file) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void check(boolean condition, String what) {
+        if (!condition) {
+            throw new AssertionError("Check failed: " + what);
+        }
+    }
+
+    static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    /** Prints the table and writes it, with the details, to results.txt. */
+    private void report() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "Delivery benchmark (%s), %s; Kafka %s; Java %s; %d cores",
+                sizes.label(), ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT))
+                        .replaceAll("\\.\\d+", ""), KAFKA_VERSION, System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors()));
+        lines.add(workerOverrides.isEmpty() ? "Shipped worker.properties unchanged (but for paths and ports)"
+                : "worker.properties settings changed from the shipped ones (worker and baseline): " + workerOverrides);
+        lines.add("");
+        lines.addAll(table(rows));
+        lines.add("");
+        lines.addAll(details);
+        lines.add("Logs: " + workDir);
+        Files.write(workDir.resolve("results.txt"), lines, StandardCharsets.UTF_8);
+        out.println();
+        lines.forEach(out::println);
+        out.println("Written to " + workDir.resolve("results.txt"));
+    }
+
+    /** The rows as a table, scenarios in their numbers' order (a row not starting with a number follows its own). */
+    static List<String> table(List<Row> unordered) {
+        List<Row> rows = new ArrayList<>();
+        List<Integer> groups = new ArrayList<>();
+        int group = 0;
+        for (Row row : unordered) {
+            if (!row.scenario().isEmpty() && Character.isDigit(row.scenario().charAt(0))) {
+                group = Character.digit(row.scenario().charAt(0), 10);
+            }
+            int position = 0;
+            while (position < groups.size() && groups.get(position) <= group) {
+                position++;
+            }
+            groups.add(position, group);
+            rows.add(position, row);
+        }
+        String[] headers = {"scenario", "connector", "baseline", "ratio", "target", "result"};
+        List<String[]> cells = new ArrayList<>();
+        cells.add(headers);
+        for (Row row : rows) {
+            cells.add(new String[] {row.scenario(), row.connector(), row.baseline(), row.ratio(), row.target(),
+                    row.pass() == null ? "" : row.pass() ? "PASS" : "FAIL"});
+        }
+        int[] widths = new int[headers.length];
+        for (String[] line : cells) {
+            for (int i = 0; i < line.length; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (int r = 0; r < cells.size(); r++) {
+            StringBuilder line = new StringBuilder("|");
+            for (int i = 0; i < headers.length; i++) {
+                line.append(' ').append(String.format("%-" + widths[i] + "s", cells.get(r)[i])).append(" |");
+            }
+            lines.add(line.toString());
+            if (r == 0) {
+                StringBuilder rule = new StringBuilder("|");
+                for (int width : widths) {
+                    rule.append("-".repeat(width + 2)).append('|');
+                }
+                lines.add(rule.toString());
+            }
+        }
+        return lines;
+    }
+
+    private void step(String text) {
+        out.println("==> " + text);
+    }
+}
