@@ -18,8 +18,8 @@ public final class FileNames {
     public static final int MAX_COMPONENT_BYTES = 255;
     /**
      * The last component leaves room for the longest name derived from it ({@code F.backup}, and the
-     * {@code F.backup.tmp} and {@code F.chunks.tmp} of earlier versions), so the file system never refuses a derived name with an I/O error that a
-     * retry could not cure.
+     * {@code F.backup.tmp} and {@code F.chunks.tmp} of earlier versions), so the file system never refuses a
+     * derived name with an I/O error that a retry could not cure.
      */
     public static final int MAX_FILE_COMPONENT_BYTES = MAX_COMPONENT_BYTES - ".backup.tmp".length();
     public static final int MAX_COMPONENTS = 8;

@@ -19,7 +19,8 @@ record SafeFileName(String value, List<String> components) {
     static final int MAX_COMPONENT_BYTES = FileNames.MAX_COMPONENT_BYTES;
     /**
      * The last component leaves room for the longest name derived from it ({@code F.backup}, and the
-     * {@code F.backup.tmp} and {@code F.chunks.tmp} of earlier versions), so the file system never refuses a derived name with an I/O error that a
+     * {@code F.backup.tmp} and {@code F.chunks.tmp} of earlier versions), so the file system never refuses a
+     * derived name with an I/O error that a
      * retry could not cure.
      */
     static final int MAX_FILE_COMPONENT_BYTES = FileNames.MAX_FILE_COMPONENT_BYTES;

@@ -44,6 +44,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.kresconnect.filesink.notify.FakeManager;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.publish.RecipientPartitioner;
 
 /**
@@ -143,8 +145,9 @@ final class FileDeliveryScenario {
             assertTrue(sent.contains("Done: 3 files, 5 records acknowledged"), "block.rpz went in three chunks: " + sent);
             publish("2", "--to", "resolver2", file(outbox, "foreign.rpz", "foreign.rpz"));
             // Raw, because the publisher always sends chunks in order and every record of a recipient to the
-            // partition its name hashes to: chunks arriving out of order must still be assembled in index
-            // order, and the other partition gets a record so that its committed offset means something.
+            // partition its name hashes to: chunks arriving out of order (with a transfer id, which tells them
+            // from an abandoned transfer's) must still be assembled in index order, and the other partition
+            // gets a record so that its committed offset means something.
             int otherPartition = 1 - RecipientPartitioner.partition(hostname, 2);
             try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
                 sendChunks(producer, otherPartition, hostname, "shuffled.rpz", shuffled, SHUFFLED_CHUNK_SIZE,
@@ -176,9 +179,8 @@ final class FileDeliveryScenario {
             assertArrayEquals(goodConfig, Files.readAllBytes(filesDir.resolve("config.yaml")),
                     "the invalid config never replaced the good one");
             assertEquals(Set.of(), namesContaining(filesDir, "foreign"), "nothing of another host's file");
-            for (String leftover : List.of("block.rpz.chunks", "block.rpz.tmp", "shuffled.rpz.chunks",
-                    "shuffled.rpz.tmp", "allow.rpz.tmp", "config.yaml.tmp")) {
-                assertFalse(Files.exists(filesDir.resolve(leftover)), leftover + " is cleaned up");
+            try (Stream<Path> work = Files.list(filesDir.resolve(".resolver-file-sink/store/work"))) {
+                assertEquals(List.of(), work.toList(), "no work file is left once every transfer is done");
             }
 
             // The config file changed, so the manager is asked to reload, over its Unix socket (a pending
@@ -262,10 +264,16 @@ final class FileDeliveryScenario {
             String fileName, byte[] content, int chunkSize, List<Integer> order) throws Exception {
         int total = (content.length + chunkSize - 1) / chunkSize;
         assertEquals(total, order.size(), "the order names every chunk");
+        String transferId = TransferIntegrity.newTransferId();
         for (int index : order) {
             int from = (index - 1) * chunkSize;
             byte[] chunk = java.util.Arrays.copyOfRange(content, from, Math.min(content.length, from + chunkSize));
-            producer.send(record(partition, host, fileName, chunk, index, total)).get(30, TimeUnit.SECONDS);
+            ProducerRecord<String, byte[]> record = record(partition, host, fileName, chunk, index, total);
+            record.headers().add(ProtocolHeaders.TRANSFER_ID, transferId.getBytes(StandardCharsets.UTF_8));
+            record.headers().add(ProtocolHeaders.FILE_LENGTH,
+                    Long.toString(content.length).getBytes(StandardCharsets.UTF_8));
+            record.headers().add(ProtocolHeaders.FILE_SHA256, sha256(content).getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get(30, TimeUnit.SECONDS);
         }
     }
 
