@@ -38,6 +38,12 @@ public final class DurableFiles {
                 LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** A new file that must not exist yet, for writing and reading back; never follows a symbolic link. */
+    static FileChannel createNew(Path path) throws IOException {
+        return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
     static FileChannel openForReading(Path path) throws IOException {
         return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }

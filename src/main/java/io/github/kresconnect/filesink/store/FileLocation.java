@@ -111,7 +111,7 @@ record FileLocation(SafeFileName name, Path dir) {
 
     private static void requireInside(SafeFileName name, Path dir, Path realFilesDir)
             throws RejectedFileException, IOException {
-        if (!dir.toRealPath().startsWith(realFilesDir)) {
+        if (!dir.equals(realFilesDir) && !dir.toRealPath().startsWith(realFilesDir)) {
             throw rejectName(name, "it resolves outside the files directory");
         }
     }

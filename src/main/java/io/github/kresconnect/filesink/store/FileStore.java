@@ -144,7 +144,7 @@ public final class FileStore implements AutoCloseable {
     }
 
     private record PendingPublication(SafeFileName name, FileKind kind, long seq, long size, String sha256,
-            Object source) {
+            Object source, FileLocation location) {
     }
 
     /** A transfer in progress: its state, its data file and the digest of the bytes in it. */
@@ -152,6 +152,7 @@ public final class FileStore implements AutoCloseable {
         TransferState state;
         final SafeFileName name;
         final FileKind kind;
+        FileLocation location;
         FileChannel data;
         MessageDigest digest;
         Instant lastActivity;
@@ -184,7 +185,10 @@ public final class FileStore implements AutoCloseable {
     private final List<JournalOp> pendingOps = new ArrayList<>();
     private boolean pendingChanges;
     private final List<PendingPublication> publications = new ArrayList<>();
-    private final Set<Path> dirty = new LinkedHashSet<>();
+    /** Work files written since the last round, with their open channel where one is kept (else null). */
+    private final Map<Path, FileChannel> dirty = new LinkedHashMap<>();
+    /** Channels of completed files, closed once the round synced them. */
+    private final List<FileChannel> closeAfterRound = new ArrayList<>();
     private boolean workDirChanged;
     private final List<Path> garbage = new ArrayList<>();
     private ExecutorService syncPool;
@@ -385,16 +389,17 @@ public final class FileStore implements AutoCloseable {
 
     private LiveTransfer begin(SafeFileName name, FileKind kind, int total, TransferIntegrity integrity)
             throws RejectedFileException, IOException {
-        resolveWritable(name);
+        FileLocation location = resolveWritable(name);
         long seq = nextSeq++;
         TransferState state = new TransferState(name.value(), seq, total,
                 integrity == null ? null : integrity.transferId(), integrity == null ? -1 : integrity.length(),
                 integrity == null ? null : integrity.sha256Hex());
         LiveTransfer transfer = new LiveTransfer(state, name, kind, clock.instant());
-        transfer.data = DurableFiles.createFresh(dataFile(seq));
+        transfer.location = location;
+        transfer.data = DurableFiles.createNew(dataFile(seq));
         transfer.digest = sha256();
         workDirChanged = true;
-        dirty.add(dataFile(seq));
+        dirty.put(dataFile(seq), transfer.data);
         addOp(new JournalOp.Begin(name.value(), seq, total, state.transferId, state.expectedLength,
                 state.expectedSha256));
         transfers.put(name.value(), transfer);
@@ -410,11 +415,11 @@ public final class FileStore implements AutoCloseable {
 
     private void stage(LiveTransfer transfer, int index, byte[] content) throws IOException {
         Path chunk = chunkFile(transfer.state.seq, index);
-        try (FileChannel out = DurableFiles.createFresh(chunk)) {
+        try (FileChannel out = DurableFiles.createNew(chunk)) {
             DurableFiles.writeFully(out, ByteBuffer.wrap(content));
         }
         workDirChanged = true;
-        dirty.add(chunk);
+        dirty.put(chunk, null);
         boolean wasAmbiguous = transfer.state.isAmbiguous();
         transfer.state.stage(index, content.length);
         addOp(new JournalOp.Chunk(transfer.name.value(), index, content.length, false));
@@ -452,11 +457,12 @@ public final class FileStore implements AutoCloseable {
     private LiveTransfer rewind(LiveTransfer old, int keep) throws IOException {
         long seq = nextSeq++;
         LiveTransfer transfer = new LiveTransfer(old.state.rewound(keep, seq), old.name, old.kind, clock.instant());
-        transfer.data = DurableFiles.createFresh(dataFile(seq));
+        transfer.location = old.location;
+        transfer.data = DurableFiles.createNew(dataFile(seq));
         transfer.digest = sha256();
         copyPrefix(old.data, transfer, transfer.state.dataLength());
         workDirChanged = true;
-        dirty.add(dataFile(seq));
+        dirty.put(dataFile(seq), transfer.data);
         addOp(new JournalOp.Rewind(old.name.value(), keep, seq));
         dropFiles(old);
         transfers.put(old.name.value(), transfer);
@@ -468,7 +474,6 @@ public final class FileStore implements AutoCloseable {
         String name = transfer.name.value();
         String sha256 = HexFormat.of().formatHex(transfer.digest.digest());
         long size = state.dataLength();
-        transfer.data.close();
         if (state.expectedSha256 != null && (size != state.expectedLength || !sha256.equals(state.expectedSha256))) {
             discard(transfer, "its length or SHA-256 does not match its headers");
             throw new RejectedFileException(RejectedFileException.Kind.DIGEST_MISMATCH, "transfer "
@@ -490,13 +495,16 @@ public final class FileStore implements AutoCloseable {
         }
         transfers.remove(name);
         if (isInPlace(transfer.name, size, sha256)) {
+            transfer.data.close();
             addOp(new JournalOp.Discard(name));
             dirty.remove(dataFile(state.seq));
             garbage.add(dataFile(state.seq));
             return Applied.UNCHANGED;
         }
         addOp(new JournalOp.Publish(name, state.seq, size, sha256));
-        publications.add(new PendingPublication(transfer.name, transfer.kind, state.seq, size, sha256, source));
+        closeAfterRound.add(transfer.data); // synced by the round, through this channel
+        publications.add(new PendingPublication(transfer.name, transfer.kind, state.seq, size, sha256, source,
+                transfer.location));
         current.put(name, new CurrentFile(size, sha256, null));
         return Applied.COMPLETED;
     }
@@ -574,6 +582,10 @@ public final class FileStore implements AutoCloseable {
         }
         hook.reached("round:start");
         syncAll(dirty);
+        for (FileChannel channel : closeAfterRound) {
+            channel.close();
+        }
+        closeAfterRound.clear();
         hook.reached("round:data-synced");
         if (workDirChanged) {
             DurableFiles.syncDirectory(workDir);
@@ -627,7 +639,7 @@ public final class FileStore implements AutoCloseable {
         Set<Path> directories = new LinkedHashSet<>();
         for (PendingPublication publication : toPlace) {
             try {
-                FileLocation location = placeOne(publication.name(), publication.seq());
+                FileLocation location = placeOne(publication.name(), publication.seq(), publication.location());
                 directories.add(location.dir());
                 published.add(new Publication(publication.name().value(), publication.kind(), publication.size(),
                         publication.sha256(), publication.source()));
@@ -643,8 +655,10 @@ public final class FileStore implements AutoCloseable {
         return new Round(true, published, failed);
     }
 
-    private FileLocation placeOne(SafeFileName name, long seq) throws RejectedFileException, IOException {
-        FileLocation location = resolveWritable(name);
+    /** Puts work file {@code t<seq>.data} at {@code name}; {@code known} is where apply resolved it (or null). */
+    private FileLocation placeOne(SafeFileName name, long seq, FileLocation known)
+            throws RejectedFileException, IOException {
+        FileLocation location = known != null ? known : resolveWritable(name);
         Path target = location.target();
         try {
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -666,9 +680,9 @@ public final class FileStore implements AutoCloseable {
         }
         hook.reached("place:renamed");
         String identity = identity(target).orElse(null);
-        CurrentFile known = current.get(name.value());
-        if (known != null && identity != null) {
-            current.put(name.value(), new CurrentFile(known.size(), known.sha256(), identity));
+        CurrentFile placed = current.get(name.value());
+        if (placed != null && identity != null) {
+            current.put(name.value(), new CurrentFile(placed.size(), placed.sha256(), identity));
             pendingOps.add(new JournalOp.Placed(name.value(), identity));
         }
         return location;
@@ -711,10 +725,10 @@ public final class FileStore implements AutoCloseable {
         return e;
     }
 
-    private void syncAll(Set<Path> paths) throws IOException {
-        if (paths.size() < 4) {
-            for (Path path : paths) {
-                sync(path);
+    private void syncAll(Map<Path, FileChannel> files) throws IOException {
+        if (files.size() < 4) {
+            for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
+                sync(file.getKey(), file.getValue());
             }
             return;
         }
@@ -725,10 +739,10 @@ public final class FileStore implements AutoCloseable {
                 return thread;
             });
         }
-        List<Future<?>> futures = new ArrayList<>(paths.size());
-        for (Path path : paths) {
+        List<Future<?>> futures = new ArrayList<>(files.size());
+        for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
             futures.add(syncPool.submit(() -> {
-                sync(path);
+                sync(file.getKey(), file.getValue());
                 return null;
             }));
         }
@@ -750,7 +764,11 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    private static void sync(Path path) throws IOException {
+    private static void sync(Path path, FileChannel open) throws IOException {
+        if (open != null && open.isOpen()) {
+            open.force(true);
+            return;
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             channel.force(true);
         }
@@ -846,7 +864,7 @@ public final class FileStore implements AutoCloseable {
             SafeFileName name;
             try {
                 name = SafeFileName.parse(publication.name());
-                directories.add(placeOne(name, publication.seq()).dir());
+                directories.add(placeOne(name, publication.seq(), null).dir());
                 log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name,
                         publication.size());
             } catch (RejectedFileException e) {
@@ -1067,6 +1085,13 @@ public final class FileStore implements AutoCloseable {
         for (LiveTransfer transfer : transfers.values()) {
             try {
                 transfer.data.close();
+            } catch (IOException e) {
+                log.debug("Closing a work file failed: {}", e.toString());
+            }
+        }
+        for (FileChannel channel : closeAfterRound) {
+            try {
+                channel.close();
             } catch (IOException e) {
                 log.debug("Closing a work file failed: {}", e.toString());
             }
