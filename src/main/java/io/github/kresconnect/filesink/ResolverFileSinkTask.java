@@ -189,8 +189,9 @@ public class ResolverFileSinkTask extends SinkTask {
                 store.markApplied(source, offset);
             }
             if (store.hasPendingPublications()) {
-                commit();
+                store.commitAsync(); // the next batch is applied while this one is synced and published
             }
+            report(store.drainRounds());
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
         } catch (IOException e) {
             failed(e, records);
@@ -252,19 +253,17 @@ public class ResolverFileSinkTask extends SinkTask {
             rejected.report(record, e);
             return;
         }
-        commit(); // what came before is kept
+        report(store.commit()); // what came before is kept
         throw new ConnectException("Rejected record " + where(record) + ": " + e.getMessage() + ". With "
                 + "errors.tolerance=none the task stops at a record that can never be handled; fix or remove it, or set "
                 + "errors.tolerance=all with a dead letter queue to set such records aside", e);
     }
 
-    /** One group commit: durable with offsets, then published; logs and counts what it did. */
-    private void commit() throws IOException {
-        FileStore.Round round = store.commit();
-        if (!round.committed()) {
-            return;
+    /** Logs and counts what finished rounds published, and rejects what they could not. */
+    private void report(FileStore.Round round) throws IOException {
+        if (round.committed()) {
+            metrics.commitRound();
         }
-        metrics.commitRound();
         long now = clock.millis();
         int count = round.published().size();
         for (FileStore.Publication publication : round.published()) {
@@ -290,7 +289,7 @@ public class ResolverFileSinkTask extends SinkTask {
 
     private void durableFromStore() {
         store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
-        firstUncommitted.clear();
+        firstUncommitted.keySet().removeIf(durable::containsKey);
     }
 
     @Override
@@ -298,7 +297,7 @@ public class ResolverFileSinkTask extends SinkTask {
         // Only what the store has made durable; never Connect's view of what was merely delivered.
         if (store != null) {
             try {
-                commit();
+                report(store.commit());
             } catch (IOException e) {
                 failed(e, java.util.List.of());
             } catch (UncheckedIOException | DirectoryIteratorException e) {
@@ -327,6 +326,7 @@ public class ResolverFileSinkTask extends SinkTask {
      */
     private void failed(IOException e, Collection<SinkRecord> batch) {
         if (store != null) {
+            durableFromStore(); // rounds that committed before the failure count
             store.close();
             store = null;
         }

@@ -76,6 +76,11 @@ class ResolverFileSinkTaskTest {
         task.start(props);
     }
 
+    /** Waits for the rounds the task started: preCommit commits synchronously. */
+    private void settle() {
+        task.preCommit(Map.of());
+    }
+
     @AfterEach
     void stop() {
         if (task != null) {
@@ -87,6 +92,7 @@ class ResolverFileSinkTaskTest {
     void publishesWholeFilesAndCommitsTheirOffsets() throws Exception {
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "a.rpz", "zone", null, null)));
+        settle();
         assertEquals("zone", Files.readString(dir.resolve("a.rpz")));
         assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
     }
@@ -95,10 +101,12 @@ class ResolverFileSinkTaskTest {
     void assemblesChunksAcrossBatches() throws Exception {
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "big.rpz", "one-", 3, 1), record(0, "resolver1", "big.rpz", "two-", 3, 2)));
+        settle();
         assertFalse(Files.exists(dir.resolve("big.rpz")));
         // staged chunks are durable, so their offsets are committed even though the file is not complete yet
         assertEquals(Map.of(P0, new OffsetAndMetadata(2)), task.preCommit(Map.of(P0, new OffsetAndMetadata(2))));
         task.put(List.of(record(0, "resolver1", "big.rpz", "three", 3, 3)));
+        settle();
         assertEquals("one-two-three", Files.readString(dir.resolve("big.rpz")));
     }
 
@@ -106,6 +114,7 @@ class ResolverFileSinkTaskTest {
     void skipsOtherHostsQuietlyAndCommitsPastThem() {
         start(Map.of());
         task.put(List.of(record(0, "resolver2", "a.rpz", "zone", null, null)));
+        settle();
         assertFalse(Files.exists(dir.resolve("a.rpz")));
         assertEquals(List.of(), context.reported);
         assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
@@ -118,6 +127,7 @@ class ResolverFileSinkTaskTest {
         SinkRecord noHost = record(0, null, "b.rpz", "who", null, null);
         SinkRecord badConfig = record(0, "resolver1", "config.yaml", "a: 1\na: 2\n", null, null);
         task.put(List.of(hostile, noHost, badConfig, record(0, "resolver1", "ok.rpz", "fine", null, null)));
+        settle();
         assertEquals(List.of(hostile, noHost, badConfig), context.reported);
         assertTrue(context.reasons.get(1).getMessage().contains("hostname"), context.reasons.get(1).getMessage());
         assertTrue(context.reasons.get(2).getMessage().toLowerCase().contains("duplicate"),
@@ -148,9 +158,12 @@ class ResolverFileSinkTaskTest {
     void notifiesBeforeReplacingAndAfterPublishingAndNotForReplays() throws Exception {
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 1\n", null, null)));
+        settle();
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 2\n", null, null)));
+        settle();
         task.put(List.of(record(0, "resolver1", "config.yaml", "a: 2\n", null, null)));  // identical again
         task.put(List.of(record(0, "resolver1", "zone.rpz", "z", null, null)));
+        settle();
         assertEquals(List.of("CONFIG before=none", "published after=a: 1\n", "CONFIG before=a: 1\n",
                 "published after=a: 2\n", "DATA before=a: 2\n", "published after=a: 2\n"), notified);
     }
@@ -160,12 +173,14 @@ class ResolverFileSinkTaskTest {
         context.assignment = Set.of(P0);
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "a.rpz", "first", null, null)));
+        settle();
         // the files directory disappears (an unmounted disk): the environment, not bad input
         Path moved = dir.resolveSibling(dir.getFileName() + "-away");
         Files.move(dir, moved);
         try {
             List<SinkRecord> batch = List.of(record(0, "resolver1", "b.rpz", "second", null, null));
             task.put(batch);
+            settle();
             assertEquals(Set.of(P0), context.paused, "delivery is paused while the directory fails");
             assertEquals(Map.of(P0, 1L), context.rewinds.get(context.rewinds.size() - 1),
                     "rewound to the first record that is not durable");
@@ -174,6 +189,7 @@ class ResolverFileSinkTaskTest {
             assertEquals(1L, task.metrics().snapshot().get("io-retries"));
             clock.advance(100);
             task.put(batch);
+            settle();
             assertEquals(2L, task.metrics().snapshot().get("io-retries"), "tried again after the backoff");
             assertEquals(200L, context.timeouts.get(context.timeouts.size() - 1), "doubling backoff");
             assertTrue(task.metrics().snapshot().get("io-failing-since-epoch-ms") > 0);
@@ -187,6 +203,7 @@ class ResolverFileSinkTaskTest {
             assertEquals(Map.of(P0, 1L), context.rewinds.get(context.rewinds.size() - 1));
             assertFalse(Files.exists(dir.resolve("b.rpz")));
             task.put(batch);
+            settle();
             assertEquals("second", Files.readString(dir.resolve("b.rpz")));
             assertEquals(0L, task.metrics().snapshot().get("io-failing-since-epoch-ms"));
             assertEquals(Map.of(P0, new OffsetAndMetadata(2)), task.preCommit(Map.of(P0, new OffsetAndMetadata(2))));
@@ -203,6 +220,7 @@ class ResolverFileSinkTaskTest {
         List<SinkRecord> batch = List.of(record(0, "resolver1", "a.rpz", "v1", null, null),
                 record(0, "resolver1", "a.rpz", "v2", null, null));
         task.put(batch);
+        settle();
         task.stop();
         task = null;
         notified.clear();
@@ -223,6 +241,7 @@ class ResolverFileSinkTaskTest {
         SinkRecord renamed = read.newRecord("renamed-by-a-transform", 7, read.keySchema(), read.key(),
                 read.valueSchema(), read.value(), read.timestamp(), read.headers());
         task.put(List.of(renamed));
+        settle();
         assertEquals("zone", Files.readString(dir.resolve("a.rpz")));
         assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
     }
@@ -255,6 +274,7 @@ class ResolverFileSinkTaskTest {
     void closedPartitionsAreNotCommitted() {
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "a.rpz", "x", null, null), record(1, "resolver1", "b.rpz", "y", null, null)));
+        settle();
         task.close(List.of(P1));
         assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
     }
@@ -269,6 +289,7 @@ class ResolverFileSinkTaskTest {
                 record(0, "resolver2", "x.rpz", "x", null, null),
                 record(0, null, "y.rpz", "y", null, null),
                 record(0, "resolver1", "../z.rpz", "z", null, null)));
+        settle();
         Map<String, Long> values = task.metrics().snapshot();
         assertEquals(1L, values.get("files-published"));
         assertEquals(1L, values.get("files-unchanged"));

@@ -178,7 +178,7 @@ public final class FileStore implements AutoCloseable {
     private long nextSeq = 1;
 
     private final Map<SourcePartition, Long> applied = new HashMap<>();
-    private final Map<SourcePartition, Long> durable = new HashMap<>();
+    private final Map<SourcePartition, Long> durable = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<SourcePartition> advanced = new LinkedHashSet<>();
     private final Map<String, CurrentFile> current = new HashMap<>();
     private final Map<String, LiveTransfer> transfers = new LinkedHashMap<>();
@@ -192,6 +192,11 @@ public final class FileStore implements AutoCloseable {
     private boolean workDirChanged;
     private final List<Path> garbage = new ArrayList<>();
     private ExecutorService syncPool;
+    private ExecutorService commitThread;
+    private volatile Future<RoundDone> running;
+    private volatile long journalBytes;
+    private final List<RoundDone> finished = new ArrayList<>();
+    private final List<RoundDone> toReport = new ArrayList<>();
     private boolean closed;
 
     private FileStore(Path realFilesDir, StoreSettings settings, Clock clock, StepHook hook, FileChannel lockChannel) {
@@ -569,68 +574,183 @@ public final class FileStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- the round
 
+    /** What one round commits: taken from the task's state in one step, then carried out on the commit thread. */
+    private record RoundWork(List<JournalOp> ops, Map<Path, FileChannel> dirty, List<FileChannel> closeAfter,
+            boolean workDirChanged, List<PendingPublication> publications, List<Path> garbage,
+            Map<SourcePartition, Long> offsets, List<JournalOp> snapshot) {
+    }
+
+    /** What a finished round hands back to the task's thread. */
+    private record RoundDone(Round round, List<JournalOp.Placed> placed, List<String> dropped) {
+    }
+
     /**
      * Makes everything applied so far durable in one round of fsyncs, commits it with the offsets in one
-     * journal entry, then puts completed files in place. Returns what was published.
+     * journal entry, puts completed files in place, and waits for all of it. Returns what this round and the
+     * rounds started with {@link #commitAsync()} since the last report published.
      */
     public Round commit() throws IOException {
+        commitAsync();
+        awaitRound();
+        return drainRounds();
+    }
+
+    /**
+     * Starts a round on the commit thread and returns: the task's thread goes on applying records meanwhile. At
+     * most one round runs at a time, so this first waits for the previous one (and throws its failure).
+     */
+    public void commitAsync() throws IOException {
+        awaitRound();
+        absorbFinishedRounds();
         if (!hasUncommitted()) {
-            return Round.NOTHING;
+            return;
         }
+        Map<SourcePartition, Long> offsets = new LinkedHashMap<>();
         for (SourcePartition partition : advanced) {
+            offsets.put(partition, applied.get(partition));
             addOp(new JournalOp.Offset(partition.topic(), partition.partition(), applied.get(partition)));
         }
-        hook.reached("round:start");
-        syncAll(dirty);
-        for (FileChannel channel : closeAfterRound) {
-            channel.close();
-        }
-        closeAfterRound.clear();
-        hook.reached("round:data-synced");
-        if (workDirChanged) {
-            DurableFiles.syncDirectory(workDir);
-            hook.reached("round:work-dir-synced");
-        }
-        EnumSet<FileKind> kinds = EnumSet.noneOf(FileKind.class);
-        publications.forEach(publication -> kinds.add(publication.kind()));
-        for (FileKind kind : kinds) {
-            listener.beforePublishing(kind);
-        }
-        hook.reached("round:notification-persisted");
-        journal.append(pendingOps);
-        hook.reached("round:journal-committed");
-        for (SourcePartition partition : advanced) {
-            durable.put(partition, applied.get(partition));
-        }
+        // The snapshot is the state right after this round: taken here, where that state lives.
+        List<JournalOp> snapshot = journalBytes > compactAfterBytes ? snapshot() : null;
+        RoundWork work = new RoundWork(new ArrayList<>(pendingOps), new LinkedHashMap<>(dirty),
+                new ArrayList<>(closeAfterRound), workDirChanged, new ArrayList<>(publications),
+                new ArrayList<>(garbage), offsets, snapshot);
         advanced.clear();
         pendingOps.clear();
         pendingChanges = false;
         dirty.clear();
+        closeAfterRound.clear();
         workDirChanged = false;
-
-        List<PendingPublication> toPlace = new ArrayList<>(publications);
         publications.clear();
-        Round round = place(toPlace);
+        garbage.clear();
+        if (commitThread == null) {
+            commitThread = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "resolver-file-sink-commit");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        running = commitThread.submit(() -> round(work));
+    }
+
+    /** True while a round runs on the commit thread. */
+    public boolean isCommitting() {
+        Future<RoundDone> round = running;
+        return round != null && !round.isDone();
+    }
+
+    /** What finished rounds published since the last call; does not wait for a round in progress. */
+    public Round drainRounds() throws IOException {
+        Future<RoundDone> round = running;
+        if (round != null && round.isDone()) {
+            awaitRound();
+        }
+        absorbFinishedRounds();
+        if (toReport.isEmpty()) {
+            return Round.NOTHING;
+        }
+        List<Publication> published = new ArrayList<>();
+        List<FailedPublication> failed = new ArrayList<>();
+        for (RoundDone done : toReport) {
+            published.addAll(done.round().published());
+            failed.addAll(done.round().failed());
+        }
+        toReport.clear();
+        return new Round(true, published, failed);
+    }
+
+    /** Waits for the round in progress, if any; its failure (the environment's) is thrown here. */
+    private void awaitRound() throws IOException {
+        Future<RoundDone> round = running;
+        if (round == null) {
+            return;
+        }
+        running = null;
+        try {
+            finished.add(round.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a commit", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    /** Brings what finished rounds learnt (identities of placed files, dropped publications) into the state. */
+    private void absorbFinishedRounds() {
+        for (RoundDone done : finished) {
+            for (JournalOp.Placed placed : done.placed()) {
+                CurrentFile known = current.get(placed.name());
+                if (known != null && known.identity() == null) {
+                    current.put(placed.name(), new CurrentFile(known.size(), known.sha256(), placed.identity()));
+                    pendingOps.add(placed); // journaled with the next round; not a reason for one
+                }
+            }
+            for (String name : done.dropped()) {
+                current.remove(name);
+                addOp(new JournalOp.Dropped(name));
+            }
+            toReport.add(done);
+        }
+        finished.clear();
+    }
+
+    /** One round, on the commit thread: sync, commit, place, clean, and compact when the journal grew. */
+    private RoundDone round(RoundWork work) throws IOException {
+        hook.reached("round:start");
+        syncAll(work.dirty());
+        for (FileChannel channel : work.closeAfter()) {
+            channel.close();
+        }
+        hook.reached("round:data-synced");
+        if (work.workDirChanged()) {
+            DurableFiles.syncDirectory(workDir);
+            hook.reached("round:work-dir-synced");
+        }
+        EnumSet<FileKind> kinds = EnumSet.noneOf(FileKind.class);
+        work.publications().forEach(publication -> kinds.add(publication.kind()));
+        for (FileKind kind : kinds) {
+            listener.beforePublishing(kind);
+        }
+        hook.reached("round:notification-persisted");
+        journal.append(work.ops());
+        journalBytes = journal.size();
+        hook.reached("round:journal-committed");
+        durable.putAll(work.offsets());
+
+        List<JournalOp.Placed> placed = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        Round round = place(work.publications(), placed, dropped);
         if (!round.published().isEmpty()) {
             listener.afterPublishing();
             hook.reached("round:armed");
         }
-        for (Path path : garbage) {
+        for (Path path : work.garbage()) {
             try {
                 Files.deleteIfExists(path);
             } catch (IOException e) {
                 log.debug("Could not remove {} ({}); the next start removes it", path, e.toString());
             }
         }
-        garbage.clear();
-        if (journal.size() > compactAfterBytes) {
-            compact();
+        if (work.snapshot() != null) {
+            compact(work.snapshot());
         }
-        return round;
+        return new RoundDone(round, placed, dropped);
     }
 
     /** Renames committed files into place, backup first, then syncs their directories. */
-    private Round place(List<PendingPublication> toPlace) throws IOException {
+    private Round place(List<PendingPublication> toPlace, List<JournalOp.Placed> placed, List<String> dropped)
+            throws IOException {
         if (toPlace.isEmpty()) {
             return new Round(true, List.of(), List.of());
         }
@@ -641,10 +761,15 @@ public final class FileStore implements AutoCloseable {
             try {
                 FileLocation location = placeOne(publication.name(), publication.seq(), publication.location());
                 directories.add(location.dir());
+                identity(location.target()).ifPresent(identity ->
+                        placed.add(new JournalOp.Placed(publication.name().value(), identity)));
                 published.add(new Publication(publication.name().value(), publication.kind(), publication.size(),
                         publication.sha256(), publication.source()));
             } catch (RejectedFileException e) {
-                dropPublication(publication.name(), publication.seq(), e);
+                log.error("Could not put {} in place, and never will as things stand: {}; the file in place is "
+                        + "unchanged", publication.name(), e.getMessage());
+                Files.deleteIfExists(dataFile(publication.seq()));
+                dropped.add(publication.name().value());
                 failed.add(new FailedPublication(publication.name().value(), publication.source(), e));
             }
         }
@@ -679,21 +804,7 @@ public final class FileStore implements AutoCloseable {
             throw classify(name, location.dir(), e);
         }
         hook.reached("place:renamed");
-        String identity = identity(target).orElse(null);
-        CurrentFile placed = current.get(name.value());
-        if (placed != null && identity != null) {
-            current.put(name.value(), new CurrentFile(placed.size(), placed.sha256(), identity));
-            pendingOps.add(new JournalOp.Placed(name.value(), identity));
-        }
         return location;
-    }
-
-    private void dropPublication(SafeFileName name, long seq, RejectedFileException reason) {
-        log.error("Could not put {} in place, and never will as things stand: {}; the file in place is unchanged",
-                name, reason.getMessage());
-        garbage.add(dataFile(seq));
-        current.remove(name.value());
-        addOp(new JournalOp.Dropped(name.value()));
     }
 
     /** Resolves the file's directory (creating it) and checks that the worker may write there. */
@@ -802,6 +913,7 @@ public final class FileStore implements AutoCloseable {
         }
         rollBack(keep);
         journal = Journal.create(journalFile, snapshot());
+        journalBytes = journal.size();
         pendingOps.clear();
         pendingChanges = false;
         if (!transfers.isEmpty()) {
@@ -864,7 +976,10 @@ public final class FileStore implements AutoCloseable {
             SafeFileName name;
             try {
                 name = SafeFileName.parse(publication.name());
-                directories.add(placeOne(name, publication.seq(), null).dir());
+                FileLocation location = placeOne(name, publication.seq(), null);
+                directories.add(location.dir());
+                String identity = identity(location.target()).orElse(null);
+                current.put(publication.name(), new CurrentFile(publication.size(), publication.sha256(), identity));
                 log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name,
                         publication.size());
             } catch (RejectedFileException e) {
@@ -946,11 +1061,12 @@ public final class FileStore implements AutoCloseable {
         return ops;
     }
 
-    /** Rewrites the journal as a snapshot of the committed state. Called right after a commit. */
-    private void compact() throws IOException {
+    /** Rewrites the journal as {@code snapshot}, the state right after the round that was just committed. */
+    private void compact(List<JournalOp> snapshot) throws IOException {
         hook.reached("compaction:start");
         Journal old = journal;
-        journal = Journal.create(old.path(), snapshot());
+        journal = Journal.create(old.path(), snapshot);
+        journalBytes = journal.size();
         old.close();
         hook.reached("compaction:done");
     }
@@ -1082,6 +1198,16 @@ public final class FileStore implements AutoCloseable {
             return;
         }
         closed = true;
+        if (commitThread != null) {
+            commitThread.shutdown();
+            try {
+                if (!commitThread.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    log.warn("A commit of the file store did not end within 60 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (LiveTransfer transfer : transfers.values()) {
             try {
                 transfer.data.close();
