@@ -46,7 +46,7 @@ public final class EmbeddedResolverWorker implements AutoCloseable {
         Map<String, String> config = new HashMap<>(settings);
         config.put("connector.class", ResolverFileSinkConnector.class.getName());
         config.put("tasks.max", "1");
-        config.put("topics", TOPIC);
+        config.putIfAbsent("topics", TOPIC);
         connect.configureConnector(name, config);
         connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, 1, "connector did not start");
     }

@@ -99,7 +99,7 @@ class ResolverFileSinkIT {
         records.add(EmbeddedResolverWorker.file("resolver2", "zones/block.rpz", other, 1));  // another host, another partition
         worker.send(records);
 
-        awaitCommittedOffsetsAtEndOfTopic(Duration.ofSeconds(60));
+        awaitCommittedOffsetsAtEndOfTopic(CONNECTOR, TOPIC, 3, Duration.ofSeconds(60));
 
         assertEquals(sha256(zoneV2), sha256(Files.readAllBytes(filesDir.resolve("zones/block.rpz"))));
         assertArrayEquals(zoneV1, Files.readAllBytes(filesDir.resolve("zones/block.rpz.backup")));
@@ -154,17 +154,41 @@ class ResolverFileSinkIT {
         return out;
     }
 
-    private static void awaitCommittedOffsetsAtEndOfTopic(Duration timeout) throws Exception {
+    @Test
+    void offsetsAreCommittedWhenATransformRenamesTheTopic() throws Exception {
+        Path renamedFiles = Files.createDirectory(work.resolve("renamed-files"));
+        String name = "resolver-file-sink-renamed";
+        String source = "knot-resolver-renamed-source";
+        connect.kafka().createTopic(source, 1);
+        worker.runConnector(name, Map.of(
+                "topics", source,
+                "files.dir", renamedFiles.toString(),
+                "resolver.hostname", "resolver1",
+                "manager.notify.enabled", "false",
+                "errors.tolerance", "all",
+                "transforms", "rename",
+                "transforms.rename.type", "org.apache.kafka.connect.transforms.RegexRouter",
+                "transforms.rename.regex", ".*",
+                "transforms.rename.replacement", "renamed-by-a-transform"));
+        byte[] zone = "renamed.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
+        ProducerRecord<byte[], byte[]> record = EmbeddedResolverWorker.file("resolver1", "renamed.rpz", zone, 0);
+        worker.send(List.of(new ProducerRecord<>(source, 0, record.key(), record.value(), record.headers())));
+        awaitCommittedOffsetsAtEndOfTopic(name, source, 1, Duration.ofSeconds(60));
+        assertArrayEquals(zone, Files.readAllBytes(renamedFiles.resolve("renamed.rpz")));
+    }
+
+    private static void awaitCommittedOffsetsAtEndOfTopic(String connector, String topic, int partitions,
+            Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = connect.kafka().createAdminClient()) {
             Map<TopicPartition, Long> ends = new java.util.HashMap<>();
-            for (int p = 0; p < 3; p++) {
-                TopicPartition tp = new TopicPartition(TOPIC, p);
+            for (int p = 0; p < partitions; p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
                 ends.put(tp, connect.kafka().endOffset(tp));
             }
             Map<TopicPartition, Long> committed = Map.of();
             while (System.nanoTime() < deadline) {
-                committed = admin.listConsumerGroupOffsets("connect-" + CONNECTOR).partitionsToOffsetAndMetadata()
+                committed = admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata()
                         .get().entrySet().stream()
                         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
                 Map<TopicPartition, Long> nonEmpty = ends.entrySet().stream().filter(e -> e.getValue() > 0)
