@@ -330,10 +330,9 @@ public class ResolverFileSinkTask extends SinkTask {
             store.close();
             store = null;
         }
-        Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
-        for (Map.Entry<TopicPartition, Long> first : firstUncommitted.entrySet()) {
-            rewind.put(first.getKey(), durable.getOrDefault(first.getKey(), first.getValue()));
-        }
+        // Every partition goes back to what is durable: what was applied after it is gone with the store.
+        Map<TopicPartition, Long> rewind = new LinkedHashMap<>(durable);
+        firstUncommitted.forEach(rewind::putIfAbsent);
         for (SinkRecord record : batch) {
             TopicPartition partition = sourcePartition(record);
             rewind.putIfAbsent(partition, durable.getOrDefault(partition, sourceOffset(record)));
@@ -411,7 +410,12 @@ public class ResolverFileSinkTask extends SinkTask {
         return false; // this batch is delivered again from the rewound offsets
     }
 
-    private void rewindTo(Map<TopicPartition, Long> offsets) {
+    private void rewindTo(Map<TopicPartition, Long> wanted) {
+        Map<TopicPartition, Long> offsets = new HashMap<>(wanted);
+        Set<TopicPartition> assigned = context.assignment();
+        if (assigned != null && !assigned.isEmpty()) {
+            offsets.keySet().retainAll(assigned); // the consumer can seek only what it is assigned
+        }
         if (!offsets.isEmpty()) {
             context.offset(offsets);
             rewound.putAll(offsets);

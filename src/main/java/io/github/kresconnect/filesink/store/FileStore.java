@@ -88,6 +88,10 @@ public final class FileStore implements AutoCloseable {
     private long compactAfterBytes = COMPACT_AFTER_BYTES;
     private static final int SYNC_THREADS = 8;
     private static final int COPY_BUFFER = 64 * 1024;
+    /** Whole data files up to this size are written by the round, on the commit thread. */
+    private static final int INLINE_MAX_BYTES = 256 * 1024;
+    /** At most this many bytes of such files wait in memory for a round. */
+    private static final long INLINE_BUDGET_BYTES = 32L * 1024 * 1024;
 
     /** Told about publications around the commit point, and about discarded transfers. */
     public interface Listener {
@@ -143,8 +147,9 @@ public final class FileStore implements AutoCloseable {
     private record CurrentFile(long size, String sha256, String identity) {
     }
 
+    /** A completed file; {@code inline} holds a small whole file's bytes that the round writes itself. */
     private record PendingPublication(SafeFileName name, FileKind kind, long seq, long size, String sha256,
-            Object source, FileLocation location) {
+            Object source, FileLocation location, byte[] inline) {
     }
 
     /** A transfer in progress: its state, its data file and the digest of the bytes in it. */
@@ -190,6 +195,7 @@ public final class FileStore implements AutoCloseable {
     /** Channels of completed files, closed once the round synced them. */
     private final List<FileChannel> closeAfterRound = new ArrayList<>();
     private boolean workDirChanged;
+    private long inlineBytes;
     private final List<Path> garbage = new ArrayList<>();
     private ExecutorService syncPool;
     private ExecutorService commitThread;
@@ -361,6 +367,10 @@ public final class FileStore implements AutoCloseable {
                 transfer = null;
             }
         }
+        if (transfer == null && total == 1 && kind == FileKind.DATA && content.length <= INLINE_MAX_BYTES
+                && inlineBytes + content.length <= INLINE_BUDGET_BYTES) {
+            return applyWhole(name, content, integrity, source, limit);
+        }
         if (transfer == null) {
             if (integrity != null && integrity.length() > limit) {
                 throw tooLarge(kind, name, integrity.length(), limit);
@@ -390,6 +400,43 @@ public final class FileStore implements AutoCloseable {
         transfer.lastActivity = clock.instant();
         hook.reached("apply:chunk-written");
         return transfer.state.isComplete() ? complete(transfer, source) : Applied.STAGED;
+    }
+
+    /**
+     * A small whole data file: held in memory and written by the round itself, on the commit thread, so that
+     * many small files cost the task's thread no file creation at all.
+     */
+    private Applied applyWhole(SafeFileName name, byte[] content, TransferIntegrity integrity, Object source,
+            long limit) throws RejectedFileException, IOException {
+        if (content.length > limit) {
+            throw tooLarge(FileKind.DATA, name, content.length, limit);
+        }
+        FileLocation location = resolveWritable(name);
+        MessageDigest digest = sha256();
+        String sha256 = HexFormat.of().formatHex(digest.digest(content));
+        if (integrity != null && (integrity.length() != content.length || !integrity.sha256Hex().equals(sha256))) {
+            throw digestMismatch(integrity, name, content.length, sha256);
+        }
+        hook.reached("apply:whole-held");
+        if (isInPlace(name, content.length, sha256)) {
+            return Applied.UNCHANGED;
+        }
+        long seq = nextSeq++;
+        addOp(new JournalOp.Publish(name.value(), seq, content.length, sha256));
+        publications.add(new PendingPublication(name, FileKind.DATA, seq, content.length, sha256, source, location,
+                content));
+        current.put(name.value(), new CurrentFile(content.length, sha256, null));
+        inlineBytes += content.length;
+        workDirChanged = true;
+        return Applied.COMPLETED;
+    }
+
+    private static RejectedFileException digestMismatch(TransferIntegrity integrity, SafeFileName name, long size,
+            String sha256) {
+        return new RejectedFileException(RejectedFileException.Kind.DIGEST_MISMATCH, "transfer "
+                + integrity.transferId() + " of " + name + " assembled " + size + " bytes with SHA-256 " + sha256
+                + ", but its headers announced " + integrity.length() + " bytes with SHA-256 "
+                + integrity.sha256Hex() + "; nothing is published");
     }
 
     private LiveTransfer begin(SafeFileName name, FileKind kind, int total, TransferIntegrity integrity)
@@ -481,10 +528,8 @@ public final class FileStore implements AutoCloseable {
         long size = state.dataLength();
         if (state.expectedSha256 != null && (size != state.expectedLength || !sha256.equals(state.expectedSha256))) {
             discard(transfer, "its length or SHA-256 does not match its headers");
-            throw new RejectedFileException(RejectedFileException.Kind.DIGEST_MISMATCH, "transfer "
-                    + state.transferId + " of " + transfer.name + " assembled " + size + " bytes with SHA-256 " + sha256
-                    + ", but its headers announced " + state.expectedLength + " bytes with SHA-256 "
-                    + state.expectedSha256 + "; nothing is published");
+            throw digestMismatch(new TransferIntegrity(state.transferId, state.expectedLength, state.expectedSha256),
+                    transfer.name, size, sha256);
         }
         if (state.isAmbiguous()) {
             discard(transfer, "its chunks may come from two transfers (out of order, no transfer id)");
@@ -509,7 +554,7 @@ public final class FileStore implements AutoCloseable {
         addOp(new JournalOp.Publish(name, state.seq, size, sha256));
         closeAfterRound.add(transfer.data); // synced by the round, through this channel
         publications.add(new PendingPublication(transfer.name, transfer.kind, state.seq, size, sha256, source,
-                transfer.location));
+                transfer.location, null));
         current.put(name, new CurrentFile(size, sha256, null));
         return Applied.COMPLETED;
     }
@@ -623,6 +668,7 @@ public final class FileStore implements AutoCloseable {
         workDirChanged = false;
         publications.clear();
         garbage.clear();
+        inlineBytes = 0;
         if (commitThread == null) {
             commitThread = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "resolver-file-sink-commit");
@@ -708,7 +754,14 @@ public final class FileStore implements AutoCloseable {
     /** One round, on the commit thread: sync, commit, place, clean, and compact when the journal grew. */
     private RoundDone round(RoundWork work) throws IOException {
         hook.reached("round:start");
-        syncAll(work.dirty());
+        Map<Path, FileChannel> toSync = new LinkedHashMap<>(work.dirty());
+        Map<Path, byte[]> toWrite = new LinkedHashMap<>();
+        for (PendingPublication publication : work.publications()) {
+            if (publication.inline() != null) {
+                toWrite.put(dataFile(publication.seq()), publication.inline());
+            }
+        }
+        syncAll(toSync, toWrite);
         for (FileChannel channel : work.closeAfter()) {
             channel.close();
         }
@@ -836,10 +889,14 @@ public final class FileStore implements AutoCloseable {
         return e;
     }
 
-    private void syncAll(Map<Path, FileChannel> files) throws IOException {
-        if (files.size() < 4) {
+    /** Fsyncs {@code files}, and writes and fsyncs {@code writes}; in parallel when there are several. */
+    private void syncAll(Map<Path, FileChannel> files, Map<Path, byte[]> writes) throws IOException {
+        if (files.size() + writes.size() < 4) {
             for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
                 sync(file.getKey(), file.getValue());
+            }
+            for (Map.Entry<Path, byte[]> write : writes.entrySet()) {
+                writeAndSync(write.getKey(), write.getValue());
             }
             return;
         }
@@ -854,6 +911,12 @@ public final class FileStore implements AutoCloseable {
         for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
             futures.add(syncPool.submit(() -> {
                 sync(file.getKey(), file.getValue());
+                return null;
+            }));
+        }
+        for (Map.Entry<Path, byte[]> write : writes.entrySet()) {
+            futures.add(syncPool.submit(() -> {
+                writeAndSync(write.getKey(), write.getValue());
                 return null;
             }));
         }
@@ -872,6 +935,13 @@ public final class FileStore implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    private static void writeAndSync(Path path, byte[] content) throws IOException {
+        try (FileChannel channel = DurableFiles.createNew(path)) {
+            DurableFiles.writeFully(channel, ByteBuffer.wrap(content));
+            channel.force(true);
         }
     }
 
