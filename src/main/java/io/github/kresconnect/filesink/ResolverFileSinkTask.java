@@ -104,7 +104,7 @@ public class ResolverFileSinkTask extends SinkTask {
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
                 config.chunksMaxCount());
         storeSettings = new StoreSettings(config.configSuffixes(), config.fileMaxBytes(), config.configMaxBytes(),
-                config.chunksStaleAfter());
+                config.chunksStaleAfter(), config.filesMode());
         rejected = RejectedRecords.from(context, props);
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         ioBackoff = new IoRetryBackoff(config.ioRetryBackoff(), config.ioRetryBackoffMax());

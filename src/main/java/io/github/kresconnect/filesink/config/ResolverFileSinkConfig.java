@@ -36,6 +36,14 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "which are created inside this directory.";
     private static final String FILES_DIR_DISPLAY = "Files directory";
 
+    public static final String FILES_MODE_CONFIG = "files.mode";
+    public static final String FILES_MODE_DEFAULT = "0644";
+    private static final String FILES_MODE_DOC = "Mode of a delivered file that did not exist before (octal). A file "
+            + "that replaces another keeps that file's mode, and its group where the worker's user may set it. The "
+            + "resolver must be able to read what it is sent: with Knot Resolver's files directory owned by its "
+            + "user and of mode 0750, 0640 or 0644 both work.";
+    private static final String FILES_MODE_DISPLAY = "Mode of new files";
+
     public static final String CONFIG_SUFFIXES_CONFIG = "config.file.suffixes";
     public static final String CONFIG_SUFFIXES_DEFAULT = ".json,.yaml,.yml";
     private static final String CONFIG_SUFFIXES_DOC = "File name suffixes that mark a resolver configuration file. "
@@ -229,6 +237,8 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         int order = 0;
         def.define(FILES_DIR_CONFIG, Type.STRING, FILES_DIR_DEFAULT, Validators.absolutePath(), Importance.HIGH,
                 FILES_DIR_DOC, GROUP_FILES, ++order, Width.LONG, FILES_DIR_DISPLAY);
+        def.define(FILES_MODE_CONFIG, Type.STRING, FILES_MODE_DEFAULT, Validators.fileMode(), Importance.MEDIUM,
+                FILES_MODE_DOC, GROUP_FILES, ++order, Width.SHORT, FILES_MODE_DISPLAY);
         def.define(CONFIG_SUFFIXES_CONFIG, Type.LIST, CONFIG_SUFFIXES_DEFAULT, Validators.suffixList(),
                 Importance.MEDIUM, CONFIG_SUFFIXES_DOC, GROUP_FILES, ++order, Width.MEDIUM, CONFIG_SUFFIXES_DISPLAY);
     }
@@ -301,6 +311,11 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
 
     public Path filesDir() {
         return Path.of(getString(FILES_DIR_CONFIG));
+    }
+
+    /** The permissions of a delivered file that did not exist before. */
+    public Set<java.nio.file.attribute.PosixFilePermission> filesMode() {
+        return FileMode.parse(getString(FILES_MODE_CONFIG));
     }
 
     public Set<String> configSuffixes() {

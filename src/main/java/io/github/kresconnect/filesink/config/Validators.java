@@ -25,6 +25,19 @@ final class Validators {
         };
     }
 
+    static ConfigDef.Validator fileMode() {
+        return new Described("an octal mode from 0400 to 0777, such as 0644") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    FileMode.parse((String) value);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }
+        };
+    }
+
     static ConfigDef.Validator suffixList() {
         return new Described("a list of suffixes, each starting with '.'") {
             @Override

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -839,7 +841,18 @@ public final class FileStore implements AutoCloseable {
         FileLocation location = known != null ? known : resolveWritable(name);
         Path target = location.target();
         try {
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            PosixFileAttributes previous = null;
+            boolean replacing;
+            try {
+                previous = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                replacing = true;
+            } catch (NoSuchFileException e) {
+                replacing = false;
+            } catch (UnsupportedOperationException e) {
+                replacing = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            }
+            setOwnership(dataFile(seq), previous);
+            if (replacing) {
                 Path link = workDir.resolve("b" + seq + ".link");
                 Files.deleteIfExists(link);
                 try {
@@ -1202,6 +1215,27 @@ public final class FileStore implements AutoCloseable {
                 throw new IOException("unexpected end of a work file");
             }
             at += read;
+        }
+    }
+
+    /**
+     * A replaced file's successor keeps its mode, and its group where the worker may set it (the worker's user
+     * is the resolver's or in its group); a new file gets {@code files.mode}.
+     */
+    private void setOwnership(Path data, PosixFileAttributes previous) throws IOException {
+        try {
+            Files.setPosixFilePermissions(data, previous != null ? previous.permissions() : settings.newFileMode());
+            if (previous != null) {
+                try {
+                    Files.getFileAttributeView(data, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .setGroup(previous.group());
+                } catch (IOException e) {
+                    log.debug("Could not give {} the group {} of the file it replaces: {}", data, previous.group(),
+                            e.toString());
+                }
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own defaults apply
         }
     }
 
