@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.store.FileKind;
+import io.github.kresconnect.filesink.store.MutableClock;
 
 class ResolverFileSinkTaskTest {
     private static final String TOPIC = "knot-resolver";
@@ -42,7 +43,7 @@ class ResolverFileSinkTaskTest {
     private final RecordingSinkTaskContext context = new RecordingSinkTaskContext();
     /** What the notifier was told, and whether the file had already been replaced at that moment. */
     private final List<String> notified = new ArrayList<>();
-    private final MutableTime clock = new MutableTime();
+    private final MutableClock clock = new MutableClock();
     private ResolverFileSinkTask task;
     private long offset;
 
@@ -187,7 +188,7 @@ class ResolverFileSinkTaskTest {
             assertEquals(List.of(100L), context.timeouts);
             task.put(List.of()); // before the backoff elapsed: no attempt
             assertEquals(1L, task.metrics().snapshot().get("io-retries"));
-            clock.advance(100);
+            clock.advance(java.time.Duration.ofMillis(100));
             task.put(batch);
             settle();
             assertEquals(2L, task.metrics().snapshot().get("io-retries"), "tried again after the backoff");
@@ -197,7 +198,7 @@ class ResolverFileSinkTaskTest {
             assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(2))),
                     "only what is durable is committed");
             Files.move(moved, dir);
-            clock.advance(200);
+            clock.advance(java.time.Duration.ofMillis(200));
             task.put(batch); // the store opens again; this batch is fetched again from the rewound offset
             assertEquals(Set.of(), context.paused, "delivery resumes");
             assertEquals(Map.of(P0, 1L), context.rewinds.get(context.rewinds.size() - 1));
