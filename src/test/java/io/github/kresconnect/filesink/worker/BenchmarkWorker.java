@@ -81,18 +81,7 @@ final class BenchmarkWorker implements AutoCloseable {
                 command.add(option);
             }
         }
-        if (dist.logsThroughLog4j2()) {
-            // As Kafka's config/connect-log4j2.yaml: everything at INFO, the connector included.
-            Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
-                    "status = warn",
-                    "appender.console.type = Console",
-                    "appender.console.name = STDOUT",
-                    "appender.console.layout.type = PatternLayout",
-                    "appender.console.layout.pattern = [%d] %p %m (%c)%n",
-                    "rootLogger.level = INFO",
-                    "rootLogger.appenderRef.stdout.ref = STDOUT",
-                    ""), StandardCharsets.UTF_8);
-        }
+        dist.writeLoggingConfig(dir, "INFO"); // as Kafka's own connect logging config: everything at INFO
         Files.writeString(dir.resolve("command.txt"), String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")", command, dir,
                 dir.resolve("worker.log"));

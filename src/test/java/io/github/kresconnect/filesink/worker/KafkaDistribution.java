@@ -97,6 +97,14 @@ final class KafkaDistribution {
     }
 
     private String loggingOption(Path workDir) throws IOException {
+        return writeLoggingConfig(workDir, "DEBUG");
+    }
+
+    /**
+     * Writes the logging configuration of a process in {@code workDir}: everything at INFO to standard output, the
+     * connector at {@code connectorLevel}; returns the JVM option that points at it.
+     */
+    String writeLoggingConfig(Path workDir, String connectorLevel) throws IOException {
         if (logsThroughLog4j2()) {
             Path config = workDir.resolve("log4j2.properties");
             Files.writeString(config, String.join("\n",
@@ -108,7 +116,7 @@ final class KafkaDistribution {
                     "rootLogger.level = INFO",
                     "rootLogger.appenderRef.stdout.ref = STDOUT",
                     "logger.connector.name = io.github.kresconnect",
-                    "logger.connector.level = DEBUG",
+                    "logger.connector.level = " + connectorLevel,
                     ""), StandardCharsets.UTF_8);
             return "-Dlog4j2.configurationFile=" + config;
         }
@@ -118,7 +126,7 @@ final class KafkaDistribution {
                 "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
                 "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
                 "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
-                "log4j.logger.io.github.kresconnect=DEBUG",
+                "log4j.logger.io.github.kresconnect=" + connectorLevel,
                 ""), StandardCharsets.UTF_8);
         return "-Dlog4j.configuration=" + config.toUri();
     }
