@@ -18,10 +18,38 @@ final class KafkaDistribution {
 
     private final String version;
     private final Path home;
+    private final Path javaHome;
 
-    private KafkaDistribution(String version, Path home) {
+    private KafkaDistribution(String version, Path home, Path javaHome) {
         this.version = version;
         this.home = home;
+        this.javaHome = javaHome;
+    }
+
+    /** The same distribution, its processes run by the JDK in {@code jdk}. */
+    KafkaDistribution onJdk(Path jdk) {
+        if (!Files.isExecutable(jdk.resolve("bin/java"))) {
+            throw new IllegalArgumentException("no JDK at " + jdk);
+        }
+        return new KafkaDistribution(version, home, jdk);
+    }
+
+    /**
+     * The JDK of a major version installed beside the default one, in /usr/lib/jvm (where these machines have
+     * a Temurin 25), or named by the system property {@code jdk<major>.home}.
+     */
+    static Path installedJdk(int major) throws IOException {
+        String configured = System.getProperty("jdk" + major + ".home", "");
+        if (!configured.isBlank()) {
+            return Path.of(configured);
+        }
+        try (java.util.stream.Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            return jdks.filter(dir -> dir.getFileName().toString().matches("(.*-)?" + major + "(-.*|\\..*)?"))
+                    .filter(dir -> Files.isExecutable(dir.resolve("bin/java")))
+                    .sorted().findFirst()
+                    .orElseThrow(() -> new IOException("no JDK " + major + " in /usr/lib/jvm; install one there "
+                            + "or name it with -Djdk" + major + ".home=..."));
+        }
     }
 
     /** The project's top directory (Failsafe runs tests there and also sets {@code basedir}). */
@@ -49,7 +77,7 @@ final class KafkaDistribution {
                     RESOLVE_TIMEOUT);
             Files.writeString(complete, pom + "\n", StandardCharsets.UTF_8);
         }
-        return new KafkaDistribution(version, home);
+        return new KafkaDistribution(version, home, Path.of(System.getProperty("java.home")));
     }
 
     private static String mavenExecutable() {
@@ -82,7 +110,7 @@ final class KafkaDistribution {
      */
     List<String> javaCommand(Path workDir, String maxHeap, String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaHome.resolve("bin/java").toString());
         command.add("-Xmx" + maxHeap);
         // Short-lived test processes: quick start-up matters more than peak speed on a 2-core machine.
         command.add("-XX:TieredStopAtLevel=1");
@@ -133,6 +161,7 @@ final class KafkaDistribution {
 
     @Override
     public String toString() {
-        return "Kafka " + version;
+        String jdk = javaHome.equals(Path.of(System.getProperty("java.home"))) ? "" : " on " + javaHome.getFileName();
+        return "Kafka " + version + jdk;
     }
 }

@@ -36,9 +36,14 @@ abstract class RealWorkerScenario {
     /** The Kafka version of the broker and the worker. */
     abstract String kafkaVersion();
 
+    /** The JDK that runs the broker and the workers: the one running the tests, unless a version says otherwise. */
+    KafkaDistribution onJdk(KafkaDistribution distribution) throws IOException {
+        return distribution;
+    }
+
     @BeforeAll
     void startBroker() throws Exception {
-        dist = KafkaDistribution.resolve(kafkaVersion());
+        dist = onJdk(KafkaDistribution.resolve(kafkaVersion()));
         runDir = KafkaDistribution.projectDir().resolve("target/worker-it/kafka-" + kafkaVersion());
         deleteRecursively(runDir);
         broker = BrokerProcess.start(dist, runDir.resolve("broker"), runDir.resolve("broker"));
