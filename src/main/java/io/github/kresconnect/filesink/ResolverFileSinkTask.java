@@ -78,6 +78,8 @@ public class ResolverFileSinkTask extends SinkTask {
     private final Map<TopicPartition, Long> durable = new HashMap<>();
     /** First offset handled since the last commit, for partitions the store has no durable offset of yet. */
     private final Map<TopicPartition, Long> firstUncommitted = new HashMap<>();
+    /** Where open() sought each partition, until its first record shows whether the log still holds it. */
+    private final Map<TopicPartition, Long> sought = new HashMap<>();
     /** Where delivery was rewound to while failing. */
     private final Map<TopicPartition, Long> rewound = new HashMap<>();
 
@@ -167,6 +169,7 @@ public class ResolverFileSinkTask extends SinkTask {
         if (!seek.isEmpty()) {
             log.info("Resuming from the offsets the files directory has applied: {}", seek);
             context.offset(seek);
+            sought.putAll(seek);
         }
     }
 
@@ -180,6 +183,15 @@ public class ResolverFileSinkTask extends SinkTask {
                 TopicPartition partition = sourcePartition(record);
                 long offset = sourceOffset(record);
                 SourcePartition source = new SourcePartition(partition.topic(), partition.partition());
+                Long expected = sought.remove(partition);
+                if (expected != null && offset < expected) {
+                    // Connect seeks where open() asked before it fetches: a lower offset means the log no longer
+                    // holds that position (the topic was deleted and created again, or truncated).
+                    log.warn("Partition {} delivered offset {} right after a seek to {}, the offset this host had "
+                            + "applied up to: its log was recreated or truncated. Its records are applied from here; "
+                            + "files already in place are replaced only by newer content", partition, offset, expected);
+                    store.forgetOffset(source);
+                }
                 if (store.isApplied(source, offset)) {
                     metrics.recordRedelivered();
                     continue;
@@ -425,6 +437,7 @@ public class ResolverFileSinkTask extends SinkTask {
     @Override
     public void close(Collection<TopicPartition> partitions) {
         partitions.forEach(partition -> {
+            sought.remove(partition);
             firstUncommitted.remove(partition);
             rewound.remove(partition);
         });

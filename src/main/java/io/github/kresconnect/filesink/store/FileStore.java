@@ -288,6 +288,15 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets what was applied of a partition whose log no longer holds it (the topic was deleted and created
+     * again, or truncated): its records are applied from wherever Kafka delivers them now.
+     */
+    public void forgetOffset(SourcePartition partition) {
+        applied.remove(partition);
+        advanced.remove(partition);
+    }
+
     /** The next offset of every partition whose records are durable up to it. */
     public Map<SourcePartition, Long> durableOffsets() {
         return Map.copyOf(durable);
