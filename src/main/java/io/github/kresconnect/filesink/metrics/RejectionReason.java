@@ -10,7 +10,8 @@ public enum RejectionReason {
     INVALID_CONFIG("invalid-config", "a configuration file that does not validate"),
     TOO_LARGE("too-large", "a file above the size limits"),
     INCONSISTENT_CHUNKS("inconsistent-chunks", "chunks that cannot belong to one file"),
-    DIGEST_MISMATCH("digest-mismatch", "an assembled file whose length or SHA-256 differs from its headers");
+    DIGEST_MISMATCH("digest-mismatch", "an assembled file whose length or SHA-256 differs from its headers"),
+    REPLAYED_VERSION("replayed-version", "a signed file older than, or as old as, the version in place");
 
     private final String metricSuffix;
     private final String description;
@@ -36,6 +37,7 @@ public enum RejectionReason {
             case TOO_LARGE -> TOO_LARGE;
             case INCONSISTENT_CHUNKS -> INCONSISTENT_CHUNKS;
             case DIGEST_MISMATCH -> DIGEST_MISMATCH;
+            case REPLAYED_VERSION -> REPLAYED_VERSION;
         };
     }
 }

@@ -90,6 +90,8 @@ public final class FileStore implements AutoCloseable {
     private long compactAfterBytes = COMPACT_AFTER_BYTES;
     private static final int SYNC_THREADS = 8;
     private static final int COPY_BUFFER = 64 * 1024;
+    /** The version of a transfer or file that was not signed. */
+    public static final long UNVERSIONED = -1;
     /** Whole data files up to this size are written by the round, on the commit thread. */
     private static final int INLINE_MAX_BYTES = 256 * 1024;
     /** At most this many bytes of such files wait in memory for a round. */
@@ -146,7 +148,11 @@ public final class FileStore implements AutoCloseable {
         static final Round NOTHING = new Round(false, List.of(), List.of());
     }
 
-    private record CurrentFile(long size, String sha256, String identity) {
+    /** The file the store put at a name: its content, its identity on disk, and its signed version (or -1). */
+    private record CurrentFile(long size, String sha256, String identity, long version) {
+        CurrentFile withIdentity(String newIdentity) {
+            return new CurrentFile(size, sha256, newIdentity, version);
+        }
     }
 
     /** A completed file; {@code inline} holds a small whole file's bytes that the round writes itself. */
@@ -325,6 +331,14 @@ public final class FileStore implements AutoCloseable {
      * published by the next {@link #commit()}.
      */
     public Applied apply(FilePart part, Object source) throws RejectedFileException, IOException {
+        return apply(part, UNVERSIONED, source);
+    }
+
+    /**
+     * As {@link #apply(FilePart, Object)}, for a part of a signed transfer of {@code version}: a version older
+     * than the file in place, or the same version with other content, is refused as a replay (no rollback).
+     */
+    public Applied apply(FilePart part, long version, Object source) throws RejectedFileException, IOException {
         SafeFileName name = SafeFileName.parse(part.fileName());
         FileKind kind = name.hasSuffix(settings.configSuffixes()) ? FileKind.CONFIG : FileKind.DATA;
         long limit = kind == FileKind.CONFIG ? settings.maxConfigBytes() : settings.maxFileBytes();
@@ -378,9 +392,10 @@ public final class FileStore implements AutoCloseable {
                 transfer = null;
             }
         }
+        refuseOlderVersion(name, version);
         if (transfer == null && total == 1 && kind == FileKind.DATA && content.length <= INLINE_MAX_BYTES
                 && inlineBytes + content.length <= INLINE_BUDGET_BYTES) {
-            return applyWhole(name, content, integrity, source, limit);
+            return applyWhole(name, content, integrity, version, source, limit);
         }
         if (transfer == null) {
             if (integrity != null && integrity.length() > limit) {
@@ -389,7 +404,7 @@ public final class FileStore implements AutoCloseable {
             if (content.length > limit) {
                 throw tooLarge(kind, name, content.length, limit); // before any directory is made for it
             }
-            transfer = begin(name, kind, total, integrity);
+            transfer = begin(name, kind, total, integrity, version);
         }
         long held = transfer.state.bytesHeld() + content.length;
         if (held > limit) {
@@ -417,8 +432,8 @@ public final class FileStore implements AutoCloseable {
      * A small whole data file: held in memory and written by the round itself, on the commit thread, so that
      * many small files cost the task's thread no file creation at all.
      */
-    private Applied applyWhole(SafeFileName name, byte[] content, TransferIntegrity integrity, Object source,
-            long limit) throws RejectedFileException, IOException {
+    private Applied applyWhole(SafeFileName name, byte[] content, TransferIntegrity integrity, long version,
+            Object source, long limit) throws RejectedFileException, IOException {
         if (content.length > limit) {
             throw tooLarge(FileKind.DATA, name, content.length, limit);
         }
@@ -432,11 +447,12 @@ public final class FileStore implements AutoCloseable {
         if (isInPlace(name, content.length, sha256)) {
             return Applied.UNCHANGED;
         }
+        refuseSameVersion(name, version);
         long seq = nextSeq++;
-        addOp(new JournalOp.Publish(name.value(), seq, content.length, sha256));
+        addOp(new JournalOp.Publish(name.value(), seq, content.length, sha256, version));
         publications.add(new PendingPublication(name, FileKind.DATA, seq, content.length, sha256, source, location,
                 content));
-        current.put(name.value(), new CurrentFile(content.length, sha256, null));
+        current.put(name.value(), new CurrentFile(content.length, sha256, null, version));
         inlineBytes += content.length;
         workDirChanged = true;
         return Applied.COMPLETED;
@@ -450,13 +466,13 @@ public final class FileStore implements AutoCloseable {
                 + integrity.sha256Hex() + "; nothing is published");
     }
 
-    private LiveTransfer begin(SafeFileName name, FileKind kind, int total, TransferIntegrity integrity)
-            throws RejectedFileException, IOException {
+    private LiveTransfer begin(SafeFileName name, FileKind kind, int total, TransferIntegrity integrity,
+            long version) throws RejectedFileException, IOException {
         FileLocation location = resolveWritable(name);
         long seq = nextSeq++;
         TransferState state = new TransferState(name.value(), seq, total,
                 integrity == null ? null : integrity.transferId(), integrity == null ? -1 : integrity.length(),
-                integrity == null ? null : integrity.sha256Hex());
+                integrity == null ? null : integrity.sha256Hex(), version);
         LiveTransfer transfer = new LiveTransfer(state, name, kind, clock.instant());
         transfer.location = location;
         transfer.data = DurableFiles.createNew(dataFile(seq));
@@ -464,7 +480,7 @@ public final class FileStore implements AutoCloseable {
         workDirChanged = true;
         dirty.put(dataFile(seq), transfer.data);
         addOp(new JournalOp.Begin(name.value(), seq, total, state.transferId, state.expectedLength,
-                state.expectedSha256));
+                state.expectedSha256, version));
         transfers.put(name.value(), transfer);
         return transfer;
     }
@@ -562,12 +578,38 @@ public final class FileStore implements AutoCloseable {
             garbage.add(dataFile(state.seq));
             return Applied.UNCHANGED;
         }
-        addOp(new JournalOp.Publish(name, state.seq, size, sha256));
+        try {
+            refuseSameVersion(transfer.name, state.version);
+        } catch (RejectedFileException e) {
+            transfers.put(name, transfer);
+            discard(transfer, "it replays the version in place with other content");
+            throw e;
+        }
+        addOp(new JournalOp.Publish(name, state.seq, size, sha256, state.version));
         closeAfterRound.add(transfer.data); // synced by the round, through this channel
         publications.add(new PendingPublication(transfer.name, transfer.kind, state.seq, size, sha256, source,
                 transfer.location, null));
-        current.put(name, new CurrentFile(size, sha256, null));
+        current.put(name, new CurrentFile(size, sha256, null, state.version));
         return Applied.COMPLETED;
+    }
+
+    /** A signed version older than the one in place can never be published: it would roll the resolver back. */
+    private void refuseOlderVersion(SafeFileName name, long version) throws RejectedFileException {
+        CurrentFile known = current.get(name.value());
+        if (version != UNVERSIONED && known != null && version < known.version()) {
+            throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "replayed or older version: "
+                    + name + " version " + version + " is older than version " + known.version() + " in place");
+        }
+    }
+
+    /** The same signed version again is harmless only with the same content (checked before this is called). */
+    private void refuseSameVersion(SafeFileName name, long version) throws RejectedFileException {
+        CurrentFile known = current.get(name.value());
+        if (version != UNVERSIONED && known != null && version <= known.version()) {
+            throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "replayed or older version: "
+                    + name + " version " + version + " is not newer than version " + known.version()
+                    + " in place, and its content differs");
+        }
     }
 
     /** The file in place is one the store wrote with this content, untouched since (same size, time and inode). */
@@ -749,7 +791,7 @@ public final class FileStore implements AutoCloseable {
             for (JournalOp.Placed placed : done.placed()) {
                 CurrentFile known = current.get(placed.name());
                 if (known != null && known.identity() == null) {
-                    current.put(placed.name(), new CurrentFile(known.size(), known.sha256(), placed.identity()));
+                    current.put(placed.name(), known.withIdentity(placed.identity()));
                     pendingOps.add(placed); // journaled with the next round; not a reason for one
                 }
             }
@@ -1019,7 +1061,7 @@ public final class FileStore implements AutoCloseable {
             applied.put(new SourcePartition(o.topic(), o.partition()), o.next());
         } else if (op instanceof JournalOp.Begin b) {
             states.put(b.name(), new TransferState(b.name(), b.seq(), b.total(), b.transferId(), b.length(),
-                    b.sha256()));
+                    b.sha256(), b.version()));
             nextSeq = Math.max(nextSeq, b.seq() + 1);
         } else if (op instanceof JournalOp.Chunk c) {
             TransferState state = states.get(c.name());
@@ -1041,18 +1083,18 @@ public final class FileStore implements AutoCloseable {
             states.remove(d.name());
         } else if (op instanceof JournalOp.Publish p) {
             states.remove(p.name());
-            current.put(p.name(), new CurrentFile(p.size(), p.sha256(), null));
+            current.put(p.name(), new CurrentFile(p.size(), p.sha256(), null, p.version()));
             published.add(p);
             nextSeq = Math.max(nextSeq, p.seq() + 1);
         } else if (op instanceof JournalOp.Placed p) {
             CurrentFile known = current.get(p.name());
             if (known != null) {
-                current.put(p.name(), new CurrentFile(known.size(), known.sha256(), p.identity()));
+                current.put(p.name(), known.withIdentity(p.identity()));
             }
         } else if (op instanceof JournalOp.Dropped d) {
             current.remove(d.name());
         } else if (op instanceof JournalOp.Current c) {
-            current.put(c.name(), new CurrentFile(c.size(), c.sha256(), c.identity()));
+            current.put(c.name(), new CurrentFile(c.size(), c.sha256(), c.identity(), c.version()));
         } else if (op instanceof JournalOp.NextSeq n) {
             nextSeq = Math.max(nextSeq, n.seq());
         }
@@ -1071,7 +1113,8 @@ public final class FileStore implements AutoCloseable {
                 FileLocation location = placeOne(name, publication.seq(), null);
                 directories.add(location.dir());
                 String identity = identity(location.target()).orElse(null);
-                current.put(publication.name(), new CurrentFile(publication.size(), publication.sha256(), identity));
+                current.put(publication.name(), new CurrentFile(publication.size(), publication.sha256(), identity,
+                        publication.version()));
                 log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name,
                         publication.size());
             } catch (RejectedFileException e) {
@@ -1137,11 +1180,11 @@ public final class FileStore implements AutoCloseable {
         applied.forEach((partition, next) -> ops.add(new JournalOp.Offset(partition.topic(), partition.partition(),
                 next)));
         current.forEach((name, file) -> ops.add(new JournalOp.Current(name, file.size(), file.sha256(),
-                file.identity())));
+                file.identity(), file.version())));
         for (LiveTransfer transfer : transfers.values()) {
             TransferState state = transfer.state;
             ops.add(new JournalOp.Begin(state.name, state.seq, state.total, state.transferId, state.expectedLength,
-                    state.expectedSha256));
+                    state.expectedSha256, state.version));
             for (int index = 1; index <= state.contiguous(); index++) {
                 ops.add(new JournalOp.Chunk(state.name, index, state.size(index), true));
             }

@@ -15,7 +15,7 @@ sealed interface JournalOp {
     }
 
     /** A new transfer of {@code name} starts; its data goes to work file {@code t<seq>.data}. */
-    record Begin(String name, long seq, int total, String transferId, long length, String sha256)
+    record Begin(String name, long seq, int total, String transferId, long length, String sha256, long version)
             implements JournalOp {
     }
 
@@ -40,7 +40,7 @@ sealed interface JournalOp {
     }
 
     /** Snapshot only: the file at {@code name} is one the store wrote, with this length and SHA-256. */
-    record Current(String name, long size, String sha256, String identity) implements JournalOp {
+    record Current(String name, long size, String sha256, String identity, long version) implements JournalOp {
     }
 
     /** Snapshot only: the next work file number. */
@@ -52,7 +52,7 @@ sealed interface JournalOp {
     }
 
     /** Work file {@code t<seq>.data} becomes {@code name}: the commit point of a publication. */
-    record Publish(String name, long seq, long size, String sha256) implements JournalOp {
+    record Publish(String name, long seq, long size, String sha256, long version) implements JournalOp {
     }
 
     /** What the file at {@code name} looked like right after the store put it there. */
@@ -77,6 +77,7 @@ sealed interface JournalOp {
             out.writeUTF(b.transferId() == null ? "" : b.transferId());
             out.writeLong(b.length());
             out.writeUTF(b.sha256() == null ? "" : b.sha256());
+            out.writeLong(b.version());
         } else if (op instanceof Chunk c) {
             out.writeByte(3);
             out.writeUTF(c.name());
@@ -101,6 +102,7 @@ sealed interface JournalOp {
             out.writeLong(p.seq());
             out.writeLong(p.size());
             out.writeUTF(p.sha256());
+            out.writeLong(p.version());
         } else if (op instanceof Placed p) {
             out.writeByte(8);
             out.writeUTF(p.name());
@@ -123,6 +125,7 @@ sealed interface JournalOp {
             out.writeLong(c.size());
             out.writeUTF(c.sha256());
             out.writeUTF(c.identity() == null ? "" : c.identity());
+            out.writeLong(c.version());
         } else if (op instanceof NextSeq n) {
             out.writeByte(13);
             out.writeLong(n.seq());
@@ -140,13 +143,15 @@ sealed interface JournalOp {
                 String id = in.readUTF();
                 long length = in.readLong();
                 String sha = in.readUTF();
-                yield new Begin(name, seq, total, id.isEmpty() ? null : id, length, sha.isEmpty() ? null : sha);
+                long version = in.readLong();
+                yield new Begin(name, seq, total, id.isEmpty() ? null : id, length, sha.isEmpty() ? null : sha,
+                        version);
             }
             case 3 -> new Chunk(in.readUTF(), in.readInt(), in.readLong(), in.readBoolean());
             case 4 -> new Absorb(in.readUTF(), in.readInt());
             case 5 -> new Rewind(in.readUTF(), in.readInt(), in.readLong());
             case 6 -> new Discard(in.readUTF());
-            case 7 -> new Publish(in.readUTF(), in.readLong(), in.readLong(), in.readUTF());
+            case 7 -> new Publish(in.readUTF(), in.readLong(), in.readLong(), in.readUTF(), in.readLong());
             case 8 -> new Placed(in.readUTF(), in.readUTF());
             case 9 -> new Dropped(in.readUTF());
             case 10 -> new Repeat(in.readUTF(), in.readInt());
@@ -156,7 +161,8 @@ sealed interface JournalOp {
                 long size = in.readLong();
                 String sha = in.readUTF();
                 String identity = in.readUTF();
-                yield new Current(name, size, sha, identity.isEmpty() ? null : identity);
+                long version = in.readLong();
+                yield new Current(name, size, sha, identity.isEmpty() ? null : identity, version);
             }
             case 13 -> new NextSeq(in.readLong());
             default -> throw new IOException("unknown journal operation " + code);

@@ -20,7 +20,9 @@ public final class RejectedFileException extends Exception {
         /** Chunks that cannot belong to one file (one transfer's chunk repeated with other bytes). */
         INCONSISTENT_CHUNKS,
         /** The assembled file's length or SHA-256 differs from what the transfer's headers announced. */
-        DIGEST_MISMATCH
+        DIGEST_MISMATCH,
+        /** A signed version that is not newer than the one in place, with other content: a replay or rollback. */
+        REPLAYED_VERSION
     }
 
     private final Kind kind;

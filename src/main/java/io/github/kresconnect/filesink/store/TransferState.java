@@ -21,6 +21,8 @@ final class TransferState {
     final String transferId;
     final long expectedLength;
     final String expectedSha256;
+    /** The signed version of the transfer, or {@link FileStore#UNVERSIONED}. */
+    final long version;
 
     /** ends[i]: length of the data file once chunks 1..i are in it. */
     private final long[] ends;
@@ -30,19 +32,22 @@ final class TransferState {
     /** Leading chunks delivered again with identical bytes since the set last grew (a re-sent transfer). */
     private int resent;
 
-    TransferState(String name, long seq, int total, String transferId, long expectedLength, String expectedSha256) {
+    TransferState(String name, long seq, int total, String transferId, long expectedLength, String expectedSha256,
+            long version) {
         this.name = name;
         this.seq = seq;
         this.total = total;
         this.transferId = transferId;
         this.expectedLength = expectedLength;
         this.expectedSha256 = expectedSha256;
+        this.version = version;
         this.ends = new long[total + 1];
     }
 
     /** A copy under a new data file that keeps only the first {@code keep} in-order chunks. */
     TransferState rewound(int keep, long newSeq) {
-        TransferState copy = new TransferState(name, newSeq, total, transferId, expectedLength, expectedSha256);
+        TransferState copy = new TransferState(name, newSeq, total, transferId, expectedLength, expectedSha256,
+                version);
         System.arraycopy(ends, 0, copy.ends, 0, keep + 1);
         copy.contiguous = keep;
         return copy;

@@ -70,6 +70,16 @@ final class StoreDriver implements AutoCloseable {
         }
     }
 
+    /** A part of a signed transfer of {@code version}. */
+    FileStore.Applied apply(FilePart part, long version) throws RejectedFileException, IOException {
+        long offset = nextOffset++;
+        try {
+            return store.apply(part, version, "offset " + offset);
+        } finally {
+            store.markApplied(PARTITION, offset);
+        }
+    }
+
     FileStore.Applied chunk(String name, int index, int total, byte[] content) throws RejectedFileException, IOException {
         return apply(new FilePart(name, index, total, content, null));
     }

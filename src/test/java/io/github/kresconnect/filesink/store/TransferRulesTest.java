@@ -204,6 +204,33 @@ class TransferRulesTest {
     }
 
     @Test
+    void aSignedVersionThatIsNotNewerNeverRollsTheFileBackEvenAfterARestart() throws Exception {
+        driver();
+        String v100 = whole("v100", 2);
+        driver.apply(new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 2, bytes(chunk("v100", 1)),
+                integrity("a", v100)), 100);
+        driver.apply(new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 2, 2, bytes(chunk("v100", 2)),
+                integrity("a", v100)), 100);
+        driver.commit();
+        driver.restart();
+        RejectedFileException older = assertThrows(RejectedFileException.class, () -> driver.apply(
+                new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("v50\n"), null), 50));
+        assertEquals(RejectedFileException.Kind.REPLAYED_VERSION, older.kind());
+        assertTrue(older.getMessage().startsWith("replayed or older version"), older.getMessage());
+        assertEquals(FileStore.Applied.UNCHANGED, driver.apply(new io.github.kresconnect.filesink.record.FilePart(
+                "zone.rpz", 1, 1, bytes(v100), null), 100), "an identical replay of the version in place is harmless");
+        RejectedFileException same = assertThrows(RejectedFileException.class, () -> driver.apply(
+                new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("other\n"), null), 100));
+        assertEquals(RejectedFileException.Kind.REPLAYED_VERSION, same.kind());
+        driver.commit();
+        assertEquals(v100, read("zone.rpz"));
+        driver.apply(new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("v200\n"), null), 200);
+        driver.commit();
+        assertEquals("v200\n", read("zone.rpz"));
+        assertWorkDirEmpty();
+    }
+
+    @Test
     void anIdenticalFileAgainIsUnchangedWithoutReadingTheFileInPlace() throws Exception {
         driver();
         driver.whole("a.txt", "same\n");
