@@ -209,6 +209,8 @@ public final class FileStore implements AutoCloseable {
     private ExecutorService commitThread;
     private volatile Future<RoundDone> running;
     private volatile long journalBytes;
+    /** Directories that received files since their last sync; touched by the commit thread only. */
+    private final Set<Path> unsyncedDirectories = new LinkedHashSet<>();
     private final List<RoundDone> finished = new ArrayList<>();
     private final List<RoundDone> toReport = new ArrayList<>();
     private boolean closed;
@@ -814,15 +816,14 @@ public final class FileStore implements AutoCloseable {
                 toWrite.put(dataFile(publication.seq()), publication.inline());
             }
         }
+        if (work.workDirChanged()) {
+            toSync.put(workDir, null); // the new work files' names, synced together with their data
+        }
         syncAll(toSync, toWrite);
         for (FileChannel channel : work.closeAfter()) {
             channel.close();
         }
         hook.reached("round:data-synced");
-        if (work.workDirChanged()) {
-            DurableFiles.syncDirectory(workDir);
-            hook.reached("round:work-dir-synced");
-        }
         EnumSet<FileKind> kinds = EnumSet.noneOf(FileKind.class);
         work.publications().forEach(publication -> kinds.add(publication.kind()));
         for (FileKind kind : kinds) {
@@ -879,11 +880,24 @@ public final class FileStore implements AutoCloseable {
                 failed.add(new FailedPublication(publication.name().value(), publication.source(), e));
             }
         }
-        for (Path directory : directories) {
-            DurableFiles.syncDirectory(directory);
-        }
-        hook.reached("round:targets-synced");
+        // The renames need not be durable yet: until they are, the committed journal entry and the work file
+        // redo them after a crash. Their directories are synced before the journal forgets them (compaction).
+        unsyncedDirectories.addAll(directories);
+        hook.reached("round:placed");
         return new Round(true, published, failed);
+    }
+
+    /** Makes the renames of earlier rounds durable, before the journal entries that can redo them are dropped. */
+    private void syncPlacedDirectories() throws IOException {
+        for (Path directory : unsyncedDirectories) {
+            try {
+                DurableFiles.syncDirectory(directory);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // removed since: nothing of ours to keep there
+            }
+        }
+        unsyncedDirectories.clear();
+        hook.reached("compaction:directories-synced");
     }
 
     /** Puts work file {@code t<seq>.data} at {@code name}; {@code known} is where apply resolved it (or null). */
@@ -1014,7 +1028,7 @@ public final class FileStore implements AutoCloseable {
             open.force(true);
             return;
         }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             channel.force(true);
         }
     }
@@ -1100,16 +1114,27 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** Carries out committed publications a crash interrupted: their work file is still there. */
+    /**
+     * Carries out committed publications a crash interrupted (their work file is still there), and makes every
+     * journaled publication's rename durable, since the journal is about to be rewritten without them.
+     */
     private void rollForward(List<JournalOp.Publish> published) throws IOException {
         Set<Path> directories = new LinkedHashSet<>();
         for (JournalOp.Publish publication : published) {
-            if (!Files.exists(dataFile(publication.seq()), LinkOption.NOFOLLOW_LINKS)) {
-                continue;
-            }
             SafeFileName name;
             try {
                 name = SafeFileName.parse(publication.name());
+            } catch (RejectedFileException e) {
+                continue;
+            }
+            Path target = realFilesDir.resolve(publication.name());
+            if (!Files.exists(dataFile(publication.seq()), LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(target.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+                    directories.add(target.getParent());
+                }
+                continue;
+            }
+            try {
                 FileLocation location = placeOne(name, publication.seq(), null);
                 directories.add(location.dir());
                 String identity = identity(location.target()).orElse(null);
@@ -1199,6 +1224,7 @@ public final class FileStore implements AutoCloseable {
     /** Rewrites the journal as {@code snapshot}, the state right after the round that was just committed. */
     private void compact(List<JournalOp> snapshot) throws IOException {
         hook.reached("compaction:start");
+        syncPlacedDirectories();
         Journal old = journal;
         journal = Journal.create(old.path(), snapshot);
         journalBytes = journal.size();
