@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+import io.github.kresconnect.filesink.config.UnknownSettings;
 import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
 import io.github.kresconnect.filesink.metrics.RejectionReason;
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
@@ -98,6 +99,7 @@ public class ResolverFileSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new ResolverFileSinkConfig(props);
+        UnknownSettings.warn(props);
         metrics = new SinkMetrics();
         metrics.registerJmx(props.getOrDefault("name", "resolver-file-sink"));
         KafkaPluginMetrics.register(context, metrics);
