@@ -100,7 +100,7 @@ public class ResolverFileSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         config = new ResolverFileSinkConfig(props);
         UnknownSettings.warn(props);
-        metrics = new SinkMetrics();
+        metrics = new SinkMetrics(clock::millis);
         metrics.registerJmx(props.getOrDefault("name", "resolver-file-sink"));
         KafkaPluginMetrics.register(context, metrics);
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
