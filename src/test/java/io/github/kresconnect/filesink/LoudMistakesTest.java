@@ -148,6 +148,7 @@ class LoudMistakesTest {
         props.put("resolver.hostname", "resolver1");
         props.put("resolver.zone.id", "dc-east");
         props.put("tasks.mx", "1");
+        props.put("task.class", ResolverFileSinkTask.class.getName()); // as the worker passes it to a task
         ResolverFileSinkTask task = new ResolverFileSinkTask((config, listener) -> ChangeNotifier.none(),
                 new MutableTime());
         task.initialize(new RecordingSinkTaskContext());

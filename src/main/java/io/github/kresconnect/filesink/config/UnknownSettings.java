@@ -27,7 +27,8 @@ public final class UnknownSettings {
 
     /**
      * The connector-level settings Kafka Connect itself defines ({@code SinkConnectorConfig}, and the source
-     * side's, which a worker may pass along), as of Kafka 4.3.
+     * side's, which a worker may pass along) and the one it adds to a task's ({@code TaskConfig}), as of Kafka
+     * 4.3.
      */
     static final Set<String> CONNECT_KEYS = Set.of("name", "connector.class", "connector.plugin.version",
             "tasks.max", "tasks.max.enforce", "topics", "topics.regex", "key.converter", "value.converter",
@@ -35,6 +36,8 @@ public final class UnknownSettings {
             "header.converter.plugin.version", "transforms", "predicates", "config.action.reload",
             "errors.retry.timeout", "errors.retry.delay.max.ms", "errors.tolerance", "errors.log.enable",
             "errors.log.include.messages", "errors.deadletterqueue.topic.name",
+            // added by the worker to each task's config
+            "task.class",
             "errors.deadletterqueue.topic.replication.factor", "errors.deadletterqueue.context.headers.enable",
             // source connectors' (harmless here)
             "exactly.once.support", "transaction.boundary", "transaction.boundary.interval.ms",

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import org.apache.kafka.connect.runtime.ConnectorConfig;
 import org.apache.kafka.connect.runtime.SinkConnectorConfig;
 import org.apache.kafka.connect.runtime.SourceConnectorConfig;
+import org.apache.kafka.connect.runtime.TaskConfig;
 import org.junit.jupiter.api.Test;
 
 class UnknownSettingsTest {
@@ -22,6 +23,7 @@ class UnknownSettingsTest {
     void everyKeyKafkaConnectDefinesForAConnectorIsKnown() {
         Set<String> connect = new TreeSet<>(SinkConnectorConfig.configDef().names());
         connect.addAll(SourceConnectorConfig.configDef().names());
+        connect.add(TaskConfig.TASK_CLASS_CONFIG); // the worker adds it to every task's config
         assertTrue(connect.size() > 20, connect::toString);
         for (String key : connect) {
             assertTrue(UnknownSettings.isKnown(key), "Connect's own setting '" + key + "' taken for unknown");
