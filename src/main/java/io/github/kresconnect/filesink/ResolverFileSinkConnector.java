@@ -2,6 +2,7 @@ package io.github.kresconnect.filesink;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -11,14 +12,20 @@ import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+import io.github.kresconnect.filesink.config.UnknownSettings;
 
 /**
  * Delivers files from Kafka into a Knot Resolver's files directory. Runs one task: a host has one files
  * directory, and one writer keeps the protocol's ordering and the manager's requests simple.
  */
 public class ResolverFileSinkConnector extends SinkConnector {
+    private static final Logger log = LoggerFactory.getLogger(ResolverFileSinkConnector.class);
+
     private Map<String, String> props;
 
     @Override
@@ -39,6 +46,10 @@ public class ResolverFileSinkConnector extends SinkConnector {
 
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
+        if (maxTasks > 1) {
+            log.warn("tasks.max={} but this connector runs one task: a host has one files directory, and one writer "
+                    + "keeps its files in the order they were sent. Set tasks.max=1 to silence this", maxTasks);
+        }
         return List.of(props);
     }
 
@@ -88,6 +99,33 @@ public class ResolverFileSinkConnector extends SinkConnector {
             ResolverFileSinkConfig.notifyTimingProblem(quietMs.longValue(), maxDelayMs.longValue())
                     .ifPresent(problem -> values.get(problem.setting()).addErrorMessage(problem.message()));
         }
-        return config;
+        return reportUnknownSettings(connectorConfigs, config, values);
+    }
+
+    /**
+     * A key that is neither ours nor Connect's is most likely a typo. Under one of our prefixes it is refused
+     * (an error on that key, which makes the worker refuse the config); otherwise only logged, as a worker or
+     * another plugin may read it. When the setting it probably meant is not set and its default fails
+     * validation, that error says so too.
+     */
+    private static Config reportUnknownSettings(Map<String, String> connectorConfigs, Config config,
+            Map<String, ConfigValue> values) {
+        List<ConfigValue> all = new ArrayList<>(config.configValues());
+        for (UnknownSettings.Finding finding : UnknownSettings.find(connectorConfigs)) {
+            if (!finding.refused()) {
+                UnknownSettings.warn(finding, connectorConfigs);
+                continue;
+            }
+            all.add(new ConfigValue(finding.key(), connectorConfigs.get(finding.key()), new ArrayList<>(),
+                    new ArrayList<>(List.of(finding.message()))));
+            finding.closestOwn()
+                    .filter(meant -> !connectorConfigs.containsKey(meant))
+                    .map(values::get)
+                    .filter(meant -> !meant.errorMessages().isEmpty())
+                    .ifPresent(meant -> meant.addErrorMessage("'" + meant.name() + "' is not set, so its default "
+                            + "applies; the config sets '" + finding.key() + "' instead: a misspelling of '"
+                            + meant.name() + "'?"));
+        }
+        return new Config(all);
     }
 }

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+import io.github.kresconnect.filesink.config.UnknownSettings;
 import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
 import io.github.kresconnect.filesink.metrics.RejectionReason;
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
@@ -100,7 +101,8 @@ public class ResolverFileSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new ResolverFileSinkConfig(props);
-        metrics = new SinkMetrics();
+        UnknownSettings.warn(props);
+        metrics = new SinkMetrics(clock::millis);
         metrics.registerJmx(props.getOrDefault("name", "resolver-file-sink"));
         KafkaPluginMetrics.register(context, metrics);
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),

@@ -47,11 +47,19 @@ public final class SinkMetrics implements AutoCloseable {
     private final AtomicLong transfersAmbiguous = new AtomicLong();
     private final AtomicLong commitRounds = new AtomicLong();
     private final AtomicLong ioFailingSinceEpochMs = new AtomicLong();
+    private final AtomicLong managerFailingSinceEpochMs = new AtomicLong();
+    private final LongSupplier epochMillis;
 
     private final Map<String, Metric> metrics = new LinkedHashMap<>();
     private ObjectName registeredName;
 
     public SinkMetrics() {
+        this(System::currentTimeMillis);
+    }
+
+    /** @param epochMillis the wall clock, for the metrics that say since when something is the case */
+    public SinkMetrics(LongSupplier epochMillis) {
+        this.epochMillis = epochMillis;
         for (RejectionReason reason : RejectionReason.values()) {
             rejected.put(reason, new AtomicLong());
         }
@@ -83,6 +91,8 @@ public final class SinkMetrics implements AutoCloseable {
         add("renew-requests-sent", "Renew requests the manager accepted", renewRequestsSent::get);
         add("manager-requests-failed", "Requests to the manager that failed (each is retried)",
                 managerRequestsFailed::get);
+        add("manager-failing-since-epoch-ms", "Since when requests to the manager fail (ms since the epoch; 0 "
+                + "while it accepts them)", managerFailingSinceEpochMs::get);
         add("last-publish-epoch-ms", "When a file was last published (ms since the epoch, 0 for never)",
                 lastPublishEpochMs::get);
     }
@@ -138,17 +148,22 @@ public final class SinkMetrics implements AutoCloseable {
         commitRounds.incrementAndGet();
     }
 
-    /** Counts the manager's answers; called from the notifier's thread. */
+    /**
+     * Counts the manager's answers, and keeps since when it fails (from the first failure after an accepted
+     * request, or after the start, until the next accepted one); called from the notifier's thread.
+     */
     public ManagerRequestListener managerRequestListener() {
         return new ManagerRequestListener() {
             @Override
             public void accepted(ManagerRequest request) {
                 (request == ManagerRequest.RELOAD ? reloadRequestsSent : renewRequestsSent).incrementAndGet();
+                managerFailingSinceEpochMs.set(0);
             }
 
             @Override
             public void failed(ManagerRequest request) {
                 managerRequestsFailed.incrementAndGet();
+                managerFailingSinceEpochMs.compareAndSet(0, Math.max(1, epochMillis.getAsLong()));
             }
         };
     }

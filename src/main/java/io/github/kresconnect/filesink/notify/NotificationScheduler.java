@@ -71,6 +71,9 @@ final class NotificationScheduler {
     private ManagerRequest inFlight;
     private long inFlightFirstTriggerAt;
     private int failures;
+    /** While failures > 0: since when (clock millis), and the kind of the last reason, to log only changes. */
+    private long failingSince;
+    private String failingReasonKind;
     private long retryNotBefore = Long.MIN_VALUE;
     /** Identifies the one wake-up that counts; older ones find a different id and do nothing. */
     private long wakeUpId;
@@ -199,12 +202,17 @@ final class NotificationScheduler {
             failed(request, e);
             return;
         }
-        succeeded();
+        succeeded(request);
     }
 
-    private synchronized void succeeded() {
+    private synchronized void succeeded(ManagerRequest request) {
         inFlight = null;
+        if (failures > 0) {
+            log.warn("The resolver manager works again: {} accepted after {} attempts over {} s", request.word(),
+                    failures + 1, (clockMillis.getAsLong() - failingSince) / 1000);
+        }
         failures = 0;
+        failingReasonKind = null;
         retryNotBefore = Long.MIN_VALUE;
         try {
             state.set(owed(unpublished)); // inFlight is null: what is pending or not yet published
@@ -239,9 +247,34 @@ final class NotificationScheduler {
         pending = ManagerRequest.covering(pending, request);
         boolean absorbed = newer != null && newer != request && pending == newer;
         String next = absorbed ? "the " + pending.word() + " now pending covers it, requesting that" : "retrying";
-        log.warn("The {} request to the resolver manager failed ({}); {} in {} ms (failure {} in a row)",
-                request.word(), ManagerClient.reason(e), next, dueTime() - now, failures);
+        String reason = ManagerClient.reason(e);
+        String kind = reasonKind(reason);
+        long in = dueTime() - now;
+        // One WARN per change of state: it starts failing, or fails for another reason; the rest at DEBUG.
+        if (failures == 1) {
+            failingSince = now;
+            log.warn("The resolver manager is failing: the {} request failed ({}); {} in {} ms, then with a "
+                    + "backoff up to {} ms until it is accepted. Further failures for the same reason are logged at "
+                    + "DEBUG", request.word(), reason, next, in, timing.retryBackoffMax().toMillis());
+        } else if (!kind.equals(failingReasonKind)) {
+            log.warn("The resolver manager still fails, now for another reason: the {} request failed ({}); {} in "
+                    + "{} ms (failure {} in a row, failing for {} s)", request.word(), reason, next, in, failures,
+                    (now - failingSince) / 1000);
+        } else {
+            log.debug("The {} request to the resolver manager failed again ({}); {} in {} ms (failure {} in a row)",
+                    request.word(), reason, next, in, failures);
+        }
+        failingReasonKind = kind;
         wakeUpAt(dueTime());
+    }
+
+    /**
+     * What a failure's reason says, without what varies between attempts of one cause: the request's method
+     * and path ({@code POST /renew} and {@code POST /reload} fail alike) and the body of an error answer.
+     */
+    static String reasonKind(String reason) {
+        String kind = reason.replaceFirst("^(POST|GET) \\S+(: | )", "");
+        return kind.replaceFirst("^(answered HTTP \\d+).*$", "$1");
     }
 
     /** The wait after the n-th failure in a row: the backoff doubled n-1 times, capped, minus up to JITTER. */

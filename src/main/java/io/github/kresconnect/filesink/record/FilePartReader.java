@@ -26,12 +26,20 @@ public final class FilePartReader {
     private final String hostname;
     private final Set<String> zoneIds;
     private final int maxChunks;
+    private final SkippedRecipients skipped;
 
+    /** Summarises skipped records in the log on the system's clock (see {@link SkippedRecipients}). */
     public FilePartReader(RecipientMode mode, String hostname, Set<String> zoneIds, int maxChunks) {
+        this(mode, hostname, zoneIds, maxChunks, SkippedRecipients.withSystemClock(mode, hostname, zoneIds));
+    }
+
+    public FilePartReader(RecipientMode mode, String hostname, Set<String> zoneIds, int maxChunks,
+            SkippedRecipients skipped) {
         this.mode = mode;
         this.hostname = hostname;
         this.zoneIds = Set.copyOf(zoneIds);
         this.maxChunks = maxChunks;
+        this.skipped = skipped;
     }
 
     /**
@@ -83,8 +91,14 @@ public final class FilePartReader {
                 case HOSTNAME_OR_ZONE_ID -> "neither header 'hostname' nor a record key names a recipient";
             });
         }
-        return recipientHost.map(hostname::equals).orElse(false)
+        boolean ours = recipientHost.map(hostname::equals).orElse(false)
                 || key.map(zoneIds::contains).orElse(false);
+        if (ours) {
+            skipped.own();
+        } else {
+            skipped.skipped(recipientHost.orElse(null), key.orElse(null));
+        }
+        return ours;
     }
 
     private String fileName(SinkRecord record, Headers headers) throws InvalidRecordException {

@@ -12,8 +12,8 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Collects what the notifier logs, so tests can check what an operator would read. */
-final class CapturedLog extends AbstractAppender implements AutoCloseable {
-    record Line(Level level, String message, boolean hasStackTrace) {
+public final class CapturedLog extends AbstractAppender implements AutoCloseable {
+    public record Line(Level level, String message, boolean hasStackTrace) {
     }
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
@@ -24,7 +24,7 @@ final class CapturedLog extends AbstractAppender implements AutoCloseable {
         this.loggerConfig = loggerConfig;
     }
 
-    static CapturedLog of(String loggerName) {
+    public static CapturedLog of(String loggerName) {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         LoggerConfig config = context.getConfiguration().getLoggerConfig(loggerName);
         CapturedLog log = new CapturedLog(config);
@@ -39,11 +39,11 @@ final class CapturedLog extends AbstractAppender implements AutoCloseable {
         lines.add(new Line(event.getLevel(), event.getMessage().getFormattedMessage(), event.getThrown() != null));
     }
 
-    List<Line> lines() {
+    public List<Line> lines() {
         return List.copyOf(lines);
     }
 
-    List<Line> at(Level level) {
+    public List<Line> at(Level level) {
         return lines.stream().filter(line -> line.level() == level).toList();
     }
 

@@ -175,7 +175,7 @@ class ManagerNotifierTest {
     }
 
     @Test
-    void eachFailureIsLoggedOnceWithItsReasonAndRetriedUntilAccepted() throws Exception {
+    void aFailingManagerIsLoggedWhenItStartsAndWhenItEndsAndRetriedUntilAccepted() throws Exception {
         manager.failNextPosts(2, 500);
         try (ManagerNotifier notifier = notifier(Map.of())) {
             notifier.fileChanging(FileKind.CONFIG);
@@ -187,10 +187,14 @@ class ManagerNotifierTest {
                     posts.stream().map(FakeManager.Request::path).toList());
             long firstRetryGap = posts.get(1).nanoTime() - posts.get(0).nanoTime();
             assertTrue(firstRetryGap >= Duration.ofMillis(40).toNanos(), "backed off: " + firstRetryGap);
+            await(() -> log.at(Level.WARN).size() >= 2, "the recovery logged");
             List<CapturedLog.Line> warnings = log.at(Level.WARN);
             assertEquals(2, warnings.size(), warnings::toString);
-            assertTrue(warnings.stream().allMatch(l -> l.message().contains("POST /reload answered HTTP 500")
-                    && !l.hasStackTrace()), warnings::toString);
+            assertTrue(warnings.get(0).message().startsWith("The resolver manager is failing: the reload request "
+                    + "failed (POST /reload answered HTTP 500"), warnings::toString);
+            assertTrue(warnings.get(1).message().startsWith("The resolver manager works again: reload accepted "
+                    + "after 3 attempts over "), warnings::toString);
+            assertTrue(warnings.stream().noneMatch(CapturedLog.Line::hasStackTrace), warnings::toString);
         }
         assertEquals(3, manager.posts().size());
     }
@@ -198,10 +202,22 @@ class ManagerNotifierTest {
     @Test
     void aManagerThatIsNotRunningIsRetriedUntilItIs() throws Exception {
         manager.refuseConnections();
-        try (ManagerNotifier notifier = notifier(Map.of())) {
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ManagerRequestListener listener = new ManagerRequestListener() {
+            @Override
+            public void accepted(ManagerRequest request) {
+            }
+
+            @Override
+            public void failed(ManagerRequest request) {
+                failures.add(request.word());
+            }
+        };
+        try (ManagerNotifier notifier = notifier(Map.of(), listener)) {
             notifier.fileChanging(FileKind.DATA);
             notifier.filesPublished();
-            await(() -> log.at(Level.WARN).size() >= 2, "two failed attempts");
+            await(() -> failures.size() >= 2, "two failed attempts");
+            assertEquals(1, log.at(Level.WARN).size(), "one WARN for the same failure repeated: " + log.lines());
             assertTrue(log.at(Level.WARN).get(0).message().contains("cannot talk to the manager at socket "
                     + manager.socket()), log.lines()::toString);
             assertEquals("renew", Files.readString(stateFile()).strip());

@@ -18,6 +18,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,8 @@ class NotificationSchedulerTest {
         final List<Sent> sent = new ArrayList<>();
         final Deque<Consumer<ManagerRequest>> during = new ArrayDeque<>();
         final Deque<Boolean> outcomes = new ArrayDeque<>();
+        /** What a failing request throws, in order; a plain refusal when empty. */
+        final Deque<IOException> errors = new ArrayDeque<>();
 
         @Override
         public void send(ManagerRequest request) throws IOException {
@@ -54,7 +57,8 @@ class NotificationSchedulerTest {
             }
             Boolean succeeds = outcomes.poll();
             if (succeeds != null && !succeeds) {
-                throw new IOException("connection refused (as told)");
+                IOException error = errors.poll();
+                throw error != null ? error : new IOException("connection refused (as told)");
             }
         }
 
@@ -462,6 +466,97 @@ class NotificationSchedulerTest {
         time.advanceTo(60_000);
         assertEquals(List.of(sent(RENEW, 5_000), sent(RENEW, 5_900), sent(RELOAD, 35_000)), sender.sent());
         assertEquals("(none)", persisted());
+    }
+
+    private static IOException refused(String path) {
+        return new ManagerClient.ManagerException("POST " + path + ": cannot talk to the manager at socket "
+                + "/run/knot-resolver/kres-api.sock: Connection refused (SocketException)");
+    }
+
+    private static IOException answered500(String path, String body) {
+        return new ManagerClient.ManagerException("POST " + path + " answered HTTP 500: " + body);
+    }
+
+    private static List<String> warnings(CapturedLog log) {
+        return log.at(Level.WARN).stream().map(CapturedLog.Line::message).toList();
+    }
+
+    @Test
+    void aFailingManagerIsLoggedOncePerChangeOfStateNotPerRetry() throws IOException {
+        try (CapturedLog log = CapturedLog.of(NotificationScheduler.class.getName())) {
+            NotificationScheduler scheduler = scheduler();
+            sender.outcomes.addAll(List.of(false, false, false, false, true));
+            sender.errors.addAll(List.of(refused("/reload"), refused("/reload"),
+                    answered500("/reload", "{\"error\": \"a\"}"), answered500("/reload", "{\"error\": \"b\"}")));
+            publish(scheduler, CONFIG);
+
+            time.advanceTo(5_000);
+            assertEquals(List.of("The resolver manager is failing: the reload request failed (POST /reload: cannot "
+                    + "talk to the manager at socket /run/knot-resolver/kres-api.sock: Connection refused "
+                    + "(SocketException)); retrying in 900 ms, then with a backoff up to 8000 ms until it is "
+                    + "accepted. Further failures for the same reason are logged at DEBUG"), warnings(log));
+
+            time.advanceTo(5_900);
+            assertEquals(1, warnings(log).size(), "the same reason again: no WARN");
+
+            time.advanceTo(7_700);
+            assertEquals(2, warnings(log).size(), warnings(log)::toString);
+            assertEquals("The resolver manager still fails, now for another reason: the reload request failed (POST "
+                    + "/reload answered HTTP 500: {\"error\": \"a\"}); retrying in 3600 ms (failure 3 in a row, "
+                    + "failing for 2 s)", warnings(log).get(1));
+
+            time.advanceTo(11_300);
+            assertEquals(2, warnings(log).size(), "another body of the same answer is the same reason");
+
+            time.advanceTo(18_500);
+            assertEquals(List.of(sent(RELOAD, 5_000), sent(RELOAD, 5_900), sent(RELOAD, 7_700),
+                    sent(RELOAD, 11_300), sent(RELOAD, 18_500)), sender.sent());
+            assertEquals(3, warnings(log).size(), warnings(log)::toString);
+            assertEquals("The resolver manager works again: reload accepted after 5 attempts over 13 s",
+                    warnings(log).get(2));
+
+            // A later failure starts a new episode, with a WARN of its own.
+            sender.outcomes.addAll(List.of(false, true));
+            publish(scheduler, DATA);
+            time.advanceTo(60_000);
+            assertEquals(5, warnings(log).size(), warnings(log)::toString);
+            assertTrue(warnings(log).get(3).startsWith("The resolver manager is failing: the renew request failed "
+                    + "(IOException: connection refused (as told)); retrying in 900 ms"), warnings(log).get(3));
+            assertEquals("The resolver manager works again: renew accepted after 2 attempts over 0 s",
+                    warnings(log).get(4));
+            assertTrue(log.at(Level.WARN).stream().noneMatch(CapturedLog.Line::hasStackTrace));
+        }
+    }
+
+    @Test
+    void aRenewAbsorbedByAReloadFailingForTheSameCauseIsNoNewWarning() throws IOException {
+        try (CapturedLog log = CapturedLog.of(NotificationScheduler.class.getName())) {
+            NotificationScheduler scheduler = scheduler();
+            sender.outcomes.addAll(List.of(false, false, true));
+            sender.errors.addAll(List.of(refused("/renew"), refused("/reload")));
+            sender.during.add(request -> publish(scheduler, CONFIG));
+            publish(scheduler, DATA);
+
+            time.advanceTo(100_000);
+            assertEquals(List.of(sent(RENEW, 5_000), sent(RELOAD, 10_000), sent(RELOAD, 11_800)), sender.sent());
+            assertEquals(2, warnings(log).size(), warnings(log)::toString);
+            assertTrue(warnings(log).get(0).contains("the renew request failed (POST /renew: cannot talk to the "
+                    + "manager") && warnings(log).get(0).contains("the reload now pending covers it, requesting "
+                    + "that in 5000 ms"), warnings(log).get(0));
+            assertEquals("The resolver manager works again: reload accepted after 3 attempts over 6 s",
+                    warnings(log).get(1));
+        }
+    }
+
+    @Test
+    void theKindOfAReasonLeavesOutTheRequestAndTheAnswersBody() {
+        assertEquals("cannot talk to the manager at socket /s: Connection refused (SocketException)",
+                NotificationScheduler.reasonKind("POST /renew/force: cannot talk to the manager at socket /s: "
+                        + "Connection refused (SocketException)"));
+        assertEquals("answered HTTP 503", NotificationScheduler.reasonKind("POST /reload answered HTTP 503: busy"));
+        assertEquals("answered HTTP 500", NotificationScheduler.reasonKind("POST /reload answered HTTP 500"));
+        assertEquals("IOException: connection refused (as told)",
+                NotificationScheduler.reasonKind("IOException: connection refused (as told)"));
     }
 
     private List<String> listStateDir() throws IOException {
