@@ -150,7 +150,7 @@ class LoudMistakesTest {
         props.put("tasks.mx", "1");
         props.put("task.class", ResolverFileSinkTask.class.getName()); // as the worker passes it to a task
         ResolverFileSinkTask task = new ResolverFileSinkTask((config, listener) -> ChangeNotifier.none(),
-                new MutableTime());
+                new io.github.kresconnect.filesink.store.MutableClock());
         task.initialize(new RecordingSinkTaskContext());
         task.start(props);
         try {
