@@ -58,7 +58,8 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "'hostname': the 'hostname' header must equal resolver.hostname (the original protocol). "
             + "'zone-id': the record key must equal one of resolver.zone.ids (one id for a group of resolvers; "
             + "the file name then comes from the 'file-name' header). 'hostname-or-zone-id': either matches. "
-            + "Records for other recipients are skipped (and summarised in the log); a record carrying no recipient information at "
+            + "Records for other recipients are skipped (and summarised in the log); a record carrying no "
+            + "recipient information at "
             + "all is rejected as an error.";
     private static final String RECIPIENT_MODE_DISPLAY = "Recipient selection";
 
