@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -63,6 +64,11 @@ final class TopicCheck {
                 try {
                     return answer.get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)), TimeUnit.MILLISECONDS)
                             .get(topic).partitions().size();
+                } catch (ExecutionException e) {
+                    // What was found while waiting, if anything; a first look otherwise.
+                    String found = lastState;
+                    throw classify(e.getCause(), settings, topic, timeout,
+                            () -> found != null ? found : probe(addresses));
                 } catch (java.util.concurrent.TimeoutException e) {
                     now = System.nanoTime();
                     if (now - nextReport >= 0 && now - deadline < 0 && !answer.isDone()) {
@@ -76,8 +82,6 @@ final class TopicCheck {
                     }
                 }
             }
-        } catch (ExecutionException e) {
-            throw classify(e.getCause(), settings, topic, timeout, addresses);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishException(ExitCode.INTERNAL_ERROR, "interrupted while reading the topic's metadata");
@@ -111,7 +115,7 @@ final class TopicCheck {
     }
 
     private static PublishException classify(Throwable cause, ProducerSettings settings, String topic,
-            Duration timeout, List<BrokerProbe.Address> addresses) {
+            Duration timeout, Supplier<String> networkState) {
         if (cause instanceof UnknownTopicOrPartitionException) {
             return new PublishException(ExitCode.TOPIC_MISSING, "topic '" + topic + "' does not exist on "
                     + settings.bootstrapServers() + "; create it (kafka-topics.sh --create --topic " + topic
@@ -126,7 +130,7 @@ final class TopicCheck {
                     + causes(cause), cause);
         }
         if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-            return unreachable(settings, timeout, probe(addresses));
+            return unreachable(settings, timeout, networkState.get());
         }
         return new PublishException(ExitCode.INTERNAL_ERROR, "cannot read the metadata of topic '" + topic + "': "
                 + causes(cause), cause);
