@@ -4,14 +4,17 @@ package io.github.kresconnect.filesink.publish;
 public enum ExitCode {
     OK(0, "every record was acknowledged by the broker (or --dry-run: the plan is valid)"),
     INTERNAL_ERROR(1, "unexpected error"),
-    USAGE(2, "bad arguments, including a file name the connector would reject and a --chunk-size the "
-            + "producer's max.request.size cannot carry"),
+    USAGE(2, "bad arguments, including a file name given twice and a --chunk-size the producer's "
+            + "max.request.size cannot carry"),
     PRODUCER_CONFIG(3, "unreadable or invalid --producer-config (for example incomplete SASL settings)"),
-    FILE(4, "a file is missing, unreadable, too large for the connector, or changed while being sent"),
-    BROKER_UNREACHABLE(5, "no broker answered within --timeout"),
+    FILE(4, "a file is missing or unreadable, or changed while being sent"),
+    BROKER_UNREACHABLE(5, "no broker answered within --timeout (host name not resolved, connection refused, "
+            + "or no answer)"),
     TOPIC_MISSING(6, "the topic does not exist (the publisher never creates it)"),
     DELIVERY_FAILED(7, "a record was not acknowledged; later files, configs included, were not sent"),
-    NOT_AUTHORIZED(8, "authentication failed or the principal may not describe or write the topic");
+    NOT_AUTHORIZED(8, "authentication failed or the principal may not describe or write the topic"),
+    INVALID_FILE(9, "a file the connector would refuse (its name, its size, its chunk count, or an invalid "
+            + "configuration file); nothing was sent");
 
     private final int code;
     private final String meaning;

@@ -77,6 +77,10 @@ final class FileSender {
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ)) {
             FileTime modifiedBefore = Files.getLastModifiedTime(file.path());
             TransferIntegrity integrity = TransferIntegrity.forNewTransfer(file.size(), sha256(channel, file));
+            if (file.validatedSha256() != null && !file.validatedSha256().equalsIgnoreCase(integrity.sha256Hex())) {
+                throw new PublishException(ExitCode.FILE, "'" + file.path() + "': it changed after it was "
+                        + "validated as a configuration file; it and every file after it were not sent");
+            }
             MessageDigest sent = TransferIntegrity.newSha256();
             for (int index = Chunking.FIRST_INDEX; index <= file.chunks(); index++) {
                 int length = Chunking.chunkLength(file.size(), chunkSize, index);

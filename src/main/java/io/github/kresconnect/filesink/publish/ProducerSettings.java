@@ -66,6 +66,11 @@ public final class ProducerSettings {
             throw new PublishException(ExitCode.USAGE,
                     "no broker given: use --bootstrap-server HOST:PORT (or bootstrap.servers in --producer-config)");
         }
+        if (BrokerProbe.parse(bootstrap).isEmpty()) {
+            throw new PublishException(bootstrapServers.isPresent() ? ExitCode.USAGE : ExitCode.PRODUCER_CONFIG,
+                    (bootstrapServers.isPresent() ? "--bootstrap-server" : "bootstrap.servers") + " '" + bootstrap
+                            + "' is not a list of HOST:PORT");
+        }
         long timeoutMs = timeout.toMillis();
         long requestTimeoutMs = longSetting(user, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 Math.min(KAFKA_REQUEST_TIMEOUT_MS, timeoutMs));

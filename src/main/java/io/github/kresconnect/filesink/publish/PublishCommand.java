@@ -11,7 +11,6 @@ import java.util.OptionalInt;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.config.ConfigException;
 
 import io.github.kresconnect.filesink.Version;
 import io.github.kresconnect.filesink.config.RecipientMode;
@@ -77,6 +76,9 @@ public final class PublishCommand {
             return ExitCode.OK.code();
         } catch (PublishException e) {
             err.println("resolver-publish: " + e.getMessage());
+            if (e.exitCode() == ExitCode.INVALID_FILE) {
+                err.println("resolver-publish: nothing was sent: the connector would refuse this input");
+            }
             return e.exitCode().code();
         } catch (RuntimeException e) {
             err.println("resolver-publish: unexpected error: " + TopicCheck.causes(e));
@@ -92,7 +94,7 @@ public final class PublishCommand {
             dryRun(options, plan, settings);
             return;
         }
-        int partitionCount = TopicCheck.partitionCount(settings, options.topic(), options.timeout());
+        int partitionCount = TopicCheck.partitionCount(settings, options.topic(), options.timeout(), err);
         List<Destination> destinations = destinations(options, partitionCount);
         Progress progress = new Progress(err, terminal, options.quiet(), plan, destinations.size());
         try (KafkaProducer<byte[], byte[]> producer = createProducer(settings)) {
@@ -111,11 +113,8 @@ public final class PublishCommand {
     private static KafkaProducer<byte[], byte[]> createProducer(ProducerSettings settings) throws PublishException {
         try {
             return new KafkaProducer<>(settings.producer());
-        } catch (ConfigException e) {
-            throw new PublishException(ExitCode.PRODUCER_CONFIG, "invalid producer configuration: " + e.getMessage(), e);
         } catch (KafkaException e) {
-            throw new PublishException(ExitCode.PRODUCER_CONFIG, "cannot create the producer: "
-                    + TopicCheck.causes(e), e);
+            throw TopicCheck.clientCreationFailed(e, settings);
         }
     }
 
@@ -143,7 +142,8 @@ public final class PublishCommand {
         PublishException brokerProblem = null;
         if (partitionCount.isEmpty()) {
             try {
-                partitionCount = OptionalInt.of(TopicCheck.partitionCount(settings, options.topic(), options.timeout()));
+                partitionCount = OptionalInt.of(
+                        TopicCheck.partitionCount(settings, options.topic(), options.timeout(), err));
             } catch (PublishException e) {
                 brokerProblem = e;
             }
@@ -174,7 +174,8 @@ public final class PublishCommand {
                     file.path(), file.size(), Progress.bytes(file.size()),
                     file.isChunked() ? file.chunks() + " chunks" : "whole (one record, no chunk headers)",
                     file.kind() == FileKind.CONFIG
-                            ? "config, sent once every earlier record is acknowledged (triggers a reload)"
+                            ? "config (valid for the connector), sent once every earlier record is acknowledged "
+                                    + "(triggers a reload)"
                             : "data (triggers a renew)"));
         }
         out.println("Records: " + (long) plan.totalChunks() * options.recipients().size() + " ("
@@ -212,15 +213,18 @@ public final class PublishCommand {
                 Files:
                   FILE                    sent under its base name
                   NAME=PATH               sent under NAME, a path relative to the resolver's files directory
-                                          (e.g. rpz/block.rpz=./block.rpz); the first '=' separates them.
-                                          A name the connector would refuse (absolute, '.' or '..', hidden,
-                                          ending .tmp, .backup or .chunks, too long) is refused here
+                                          (e.g. rpz/block.rpz=./block.rpz); the first '=' separates them
                   --chunk-size SIZE       largest record value, default 512k; files above it are sent in chunks
                                           (a file that fits is sent whole, without chunk headers)
-                  --config-suffixes LIST  suffixes of configuration files, default .json,.yaml,.yml
-                  --max-file-bytes SIZE   the connector's file.max.bytes, default 1g
-                  --max-config-bytes SIZE the connector's config.file.max.bytes, default 16m
-                  --max-chunks N          the connector's chunks.max.count, default 8192
+                  Every file is checked before any broker is asked; a file the connector would refuse stops
+                  the run with nothing sent (exit 9): a name it refuses (absolute, '.' or '..', hidden, ending
+                  .tmp, .backup or .chunks, too long), a file above its limits, or a configuration file that
+                  fails its validation (strict UTF-8; JSON, else YAML; no duplicate keys; a mapping at the top).
+                  These must match the connector's settings:
+                  --config-suffixes LIST  its config.file.suffixes, default .json,.yaml,.yml (any case)
+                  --max-file-bytes SIZE   its file.max.bytes, default 1g (any file but a configuration file)
+                  --max-config-bytes SIZE its config.file.max.bytes, default 16m (configuration files)
+                  --max-chunks N          its chunks.max.count, default 8192
 
                 Kafka:
                   --bootstrap-server LIST broker(s), HOST:PORT[,HOST:PORT...]
@@ -229,7 +233,10 @@ public final class PublishCommand {
                                           producer settings. SASL is all or nothing: security.protocol
                                           (SASL_SSL or SASL_PLAINTEXT), sasl.mechanism and sasl.jaas.config
                   --partition N           send every record to partition N instead
-                  --timeout SECONDS       longest wait for the broker at each step, default 30
+                  --timeout SECONDS       longest wait for the broker at each step, default 30: an
+                                          unreachable broker ends the run after it (exit 5), with a
+                                          "still waiting for broker" line on stderr after 3 s
+                                          and every 5 s
 
                 Other:
                   -n, --dry-run           print the plan (files, sizes, chunks, recipients, partitions, order)

@@ -42,6 +42,8 @@ import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.kresconnect.filesink.protocol.ConfigFileValidator;
+import io.github.kresconnect.filesink.protocol.InvalidConfigFileException;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.record.FilePart;
 
@@ -566,7 +568,7 @@ public final class FileStore implements AutoCloseable {
         }
         if (transfer.kind == FileKind.CONFIG) {
             try {
-                configValidator.validate(transfer.name, dataFile(state.seq));
+                validateConfig(transfer.name, dataFile(state.seq));
             } catch (RejectedFileException e) {
                 discard(transfer, "it is not a valid configuration file");
                 throw e;
@@ -1350,6 +1352,16 @@ public final class FileStore implements AutoCloseable {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The shared rules ({@link ConfigFileValidator}, also the publisher's), on the assembled file. */
+    private void validateConfig(SafeFileName name, Path file) throws RejectedFileException, IOException {
+        try (FileChannel channel = DurableFiles.openForReading(file)) {
+            configValidator.validate(name.value(), channel);
+        } catch (InvalidConfigFileException e) {
+            throw new RejectedFileException(e.tooLarge() ? RejectedFileException.Kind.TOO_LARGE
+                    : RejectedFileException.Kind.INVALID_CONFIG, e.getMessage());
         }
     }
 

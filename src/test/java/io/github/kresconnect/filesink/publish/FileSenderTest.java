@@ -3,6 +3,7 @@ package io.github.kresconnect.filesink.publish;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -114,5 +115,25 @@ class FileSenderTest {
         String first = headers(send(List.of("r1"), file.toString()).get(0)).get("transfer-id");
         String second = headers(send(List.of("r1"), file.toString()).get(0)).get("transfer-id");
         assertNotEquals(first, second);
+    }
+
+    @Test
+    void aConfigChangedAfterItWasValidatedIsNotSent() throws Exception {
+        Path data = randomFile("a.rpz", 100, 4);
+        Path config = Files.writeString(dir.resolve("config.yaml"), "a: 1\n");
+        PublishPlan plan = PublishPlan.build(PublishOptions.parse(List.of("--to", "r1", data.toString(),
+                config.toString())));
+        // Same size, no longer what was validated (here: no longer valid at all).
+        Files.writeString(config, "- 12\n");
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        PublishException e = assertThrows(PublishException.class, () -> new FileSender(producer, "t",
+                RecipientMode.HOSTNAME, List.of(new Destination("r1", 0)), new Progress(err, false, true, plan, 1))
+                .send(plan));
+        assertEquals(ExitCode.FILE, e.exitCode());
+        assertTrue(e.getMessage().contains("config.yaml': it changed after it was validated"), e.getMessage());
+        assertEquals(List.of("a.rpz"), producer.history().stream().map(r -> headers(r).get("file-name")).toList(),
+                "the data file went, the config did not");
     }
 }

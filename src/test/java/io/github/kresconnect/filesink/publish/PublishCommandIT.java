@@ -302,14 +302,14 @@ class PublishCommandIT {
         Path ok = Files.writeString(dir.resolve("ok.rpz"), "x");
         PublisherRun tooLarge = publish(topic, "--to", "r1", "--max-file-bytes", "1000", ok.toString(),
                 big.toString());
-        assertEquals(4, tooLarge.exitCode(), tooLarge::toString);
+        assertEquals(9, tooLarge.exitCode(), tooLarge::toString);
         assertTrue(tooLarge.err().contains("above the connector's limit of 1000 bytes"), tooLarge::toString);
 
         PublisherRun missing = publish(topic, "--to", "r1", ok.toString(), dir.resolve("absent.rpz").toString());
         assertEquals(4, missing.exitCode(), missing::toString);
 
         PublisherRun refusedName = publish(topic, "--to", "r1", ok.toString(), "rpz/.hidden.rpz=" + ok);
-        assertEquals(2, refusedName.exitCode(), refusedName::toString);
+        assertEquals(9, refusedName.exitCode(), refusedName::toString);
         assertTrue(refusedName.err().contains("would be rejected by the connector: component '.hidden.rpz' is hidden"),
                 refusedName::toString);
         assertEquals(0, recordsOn(topic, 1), "records were sent although a file was refused");
@@ -327,5 +327,98 @@ class PublishCommandIT {
         assertTrue(run.err().contains("configuration file 'config.yaml' and every file after it were not sent")
                 || run.err().contains("nothing after it was sent"), run::toString);
         assertEquals(0, recordsOn(topic, 1), "the config (or a chunk) reached the topic");
+    }
+
+    @Test
+    void anInvalidConfigStopsTheRunWithNothingSent() throws Exception {
+        String topic = topic(2);
+        Path zone = randomFile("zone.rpz", 3000, 8);
+        Path good = Files.writeString(dir.resolve("good.yaml"), "cache:\n  size-max: 100M\n");
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "cache:\n  size-max: 100M\ncache: {}\n");
+        PublisherRun run = publish(topic, "--to", "r1", "--chunk-size", "1000", zone.toString(), good.toString(),
+                bad.toString());
+        assertEquals(9, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("'" + bad + "' would be rejected by the connector: invalid config file "
+                + "'bad.yaml': YAML: while constructing a mapping"), run::toString);
+        assertTrue(run.err().contains("found duplicate key cache"), run::toString);
+        assertTrue(run.err().contains("nothing was sent"), run::toString);
+        assertEquals(0, recordsOn(topic, 2), "records were sent although a config was refused");
+        assertEquals(List.of(), readAll(topic), "the topic holds records");
+
+        PublisherRun dryRun = publish(topic, "--dry-run", "--to", "r1", zone.toString(), bad.toString());
+        assertEquals(9, dryRun.exitCode(), dryRun::toString);
+        assertTrue(dryRun.err().contains("invalid config file 'bad.yaml'"), dryRun::toString);
+        assertTrue(!dryRun.out().contains("Files, in sending order"), "a refused plan is not printed: " + dryRun);
+        assertEquals(0, recordsOn(topic, 2));
+
+        // The same files, the bad one left out, go.
+        PublisherRun fixed = publish(topic, "--to", "r1", "--chunk-size", "1000", zone.toString(), good.toString());
+        assertEquals(0, fixed.exitCode(), fixed::toString);
+        assertEquals(4, readAll(topic).size());
+    }
+
+    @Test
+    void anUnresolvableBrokerHostExitsWithTheBrokerCodeAtOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("f.rpz"), "x");
+        long start = System.nanoTime();
+        PublisherRun run = PublisherRun.run("--bootstrap-server", "no-such-host.invalid:9092", "--to", "r1",
+                "--timeout", "30", file.toString());
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertEquals(ExitCode.BROKER_UNREACHABLE.code(), run.exitCode(), run::toString);
+        assertTrue(run.err().contains("cannot resolve the broker host name 'no-such-host.invalid'"), run::toString);
+        assertTrue(!run.err().contains("producer configuration"), run::toString);
+        assertTrue(seconds < 10, "took " + seconds + " s");
+    }
+
+    /** Records when a text first appears on stderr. */
+    private static final class TimedStream extends ByteArrayOutputStream {
+        private final String text;
+        private volatile long seenNanos;
+
+        TimedStream(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            if (seenNanos == 0 && toString(StandardCharsets.UTF_8).contains(text)) {
+                seenNanos = System.nanoTime();
+            }
+        }
+    }
+
+    @Test
+    void aClosedPortIsReportedWhileWaitingAndTheWaitIsBounded() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Path file = Files.writeString(dir.resolve("f.rpz"), "x");
+        for (boolean dryRun : new boolean[] {false, true}) {
+            TimedStream err = new TimedStream("still waiting for broker");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long start = System.nanoTime();
+            int code;
+            try (java.io.PrintStream errStream = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+                    java.io.PrintStream outStream = new java.io.PrintStream(out, true, StandardCharsets.UTF_8)) {
+                List<String> args = new ArrayList<>(List.of("--bootstrap-server", "127.0.0.1:" + closedPort,
+                        "--to", "r1", "--timeout", "6", file.toString()));
+                if (dryRun) {
+                    args.add("--dry-run");
+                }
+                code = new PublishCommand(outStream, errStream, false).run(args.toArray(String[]::new));
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String stderr = err.toString(StandardCharsets.UTF_8);
+            assertEquals(5, code, stderr);
+            assertTrue(stderr.contains("still waiting for broker 127.0.0.1:" + closedPort + " (connection refused) "
+                    + "after 3 s; giving up after 6 s (--timeout)"), stderr);
+            double reportedAfter = (err.seenNanos - start) / 1e9;
+            assertTrue(reportedAfter >= 2 && reportedAfter < 4.5, "reported after " + reportedAfter + " s");
+            assertTrue(stderr.contains("no broker at 127.0.0.1:" + closedPort + " answered within 6 s (--timeout): "
+                    + "127.0.0.1:" + closedPort + " (connection refused)"), stderr);
+            assertTrue(seconds >= 5 && seconds < 11, "the wait is bounded by --timeout; took " + seconds + " s");
+        }
     }
 }

@@ -51,18 +51,18 @@ class PublishCommandTest {
     }
 
     @Test
-    void aFileNameTheConnectorWouldRejectExitsWithTheUsageCodeBeforeAnyBrokerIsAsked() throws Exception {
+    void aFileNameTheConnectorWouldRejectExitsWithTheInvalidFileCodeBeforeAnyBrokerIsAsked() throws Exception {
         Path file = Files.writeString(dir.resolve("a.rpz"), "x");
         PublisherRun run = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1",
                 "zones/a.rpz.backup=" + file);
-        assertEquals(2, run.exitCode(), run::toString);
+        assertEquals(9, run.exitCode(), run::toString);
         assertTrue(run.err().contains("file name 'zones/a.rpz.backup' would be rejected by the connector: component "
                 + "'a.rpz.backup' ends with the reserved suffix '.backup'"), run::toString);
         assertTrue(!run.err().contains("broker"), run::toString);
 
         PublisherRun dryRun = PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1", "--dry-run",
                 "--partitions", "1", "../a.rpz=" + file);
-        assertEquals(2, dryRun.exitCode(), dryRun::toString);
+        assertEquals(9, dryRun.exitCode(), dryRun::toString);
         assertTrue(dryRun.err().contains("it has a '..' component"), dryRun::toString);
     }
 
@@ -80,5 +80,55 @@ class PublishCommandTest {
         assertTrue(out.indexOf("1. rpz/block.rpz") < out.indexOf("2. config.yaml"), out);
         assertTrue(out.contains("2500 bytes") && out.contains("3 chunks"), out);
         assertTrue(out.contains("Records: 8 (4 per recipient)"), out);
+    }
+
+    @Test
+    void anInvalidConfigIsRefusedBeforeAnyBrokerIsAskedAlsoInADryRun() throws Exception {
+        Path zone = Files.writeString(dir.resolve("block.rpz"), "x");
+        Path config = Files.writeString(dir.resolve("config.json"), "{\"a\":1,\"a\":2}");
+        for (boolean dryRun : new boolean[] {false, true}) {
+            // Port 9 (discard) on the loopback: nothing answers; a broker contacted would mean a wait and exit 5.
+            PublisherRun run = dryRun
+                    ? PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1", "--dry-run", zone.toString(),
+                            config.toString())
+                    : PublisherRun.run("--bootstrap-server", "127.0.0.1:9", "--to", "r1", zone.toString(),
+                            config.toString());
+            assertEquals(9, run.exitCode(), run::toString);
+            assertTrue(run.err().contains("'" + config + "' would be rejected by the connector: invalid config file "
+                    + "'config.json': JSON: Duplicate field 'a' at line 1, column 11"), run::toString);
+            assertTrue(run.err().contains("nothing was sent"), run::toString);
+            assertTrue(!run.err().contains("broker"), run::toString);
+            assertTrue(!run.out().contains("Files, in sending order"), "no plan is printed: " + run);
+        }
+    }
+
+    @Test
+    void aBootstrapServerThatIsNotHostAndPortIsABadArgument() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.rpz"), "x");
+        PublisherRun run = PublisherRun.run("--bootstrap-server", "kafka1", "--to", "r1", file.toString());
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("--bootstrap-server 'kafka1' is not a list of HOST:PORT"), run::toString);
+
+        Path client = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=kafka1\n");
+        PublisherRun fromFile = PublisherRun.run("--producer-config", client.toString(), "--to", "r1",
+                file.toString());
+        assertEquals(3, fromFile.exitCode(), fromFile::toString);
+        assertTrue(fromFile.err().contains("bootstrap.servers 'kafka1' is not a list of HOST:PORT"), fromFile::toString);
+    }
+
+    @Test
+    void anUnresolvableBrokerHostIsABrokerProblemNotAProducerConfigProblem() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.rpz"), "x");
+        for (String extra : new String[] {"--timeout=30", "--dry-run"}) {
+            long start = System.nanoTime();
+            PublisherRun run = PublisherRun.run("--bootstrap-server", "no-such-host.invalid:9092", "--to", "r1",
+                    extra, file.toString());
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertEquals(ExitCode.BROKER_UNREACHABLE.code(), run.exitCode(), run::toString);
+            assertTrue(run.err().contains("cannot resolve the broker host name 'no-such-host.invalid' "
+                    + "(no-such-host.invalid:9092)"), run::toString);
+            assertTrue(!run.err().contains("producer configuration"), run::toString);
+            assertTrue(seconds < 10, "a name that does not resolve needs no waiting; took " + seconds + " s");
+        }
     }
 }

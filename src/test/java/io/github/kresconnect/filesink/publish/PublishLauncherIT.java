@@ -93,6 +93,22 @@ class PublishLauncherIT {
     }
 
     @Test
+    void theJarValidatesConfigsAsTheConnectorDoes() throws Exception {
+        Path json = Files.writeString(dir.resolve("config.json"), "{\"a\":1,\"a\":2}");
+        Path yaml = Files.writeString(dir.resolve("config.yaml"), "a: [1\n");
+        Path good = Files.writeString(dir.resolve("good.yaml"), "a: 1\n");
+        Result refused = launch("64m", "--bootstrap-server", "127.0.0.1:9", "--to", "r1", "--dry-run",
+                "--partitions", "1", json.toString(), yaml.toString());
+        assertEquals(9, refused.exitCode(), refused.err());
+        assertTrue(refused.err().contains("invalid config file 'config.json': JSON: Duplicate field 'a'"),
+                refused.err());
+        assertTrue(refused.err().contains("invalid config file 'config.yaml': YAML: "), refused.err());
+        Result accepted = launch("64m", "--bootstrap-server", "127.0.0.1:9", "--to", "r1", "--dry-run",
+                "--partitions", "1", good.toString());
+        assertEquals(0, accepted.exitCode(), accepted.err());
+    }
+
+    @Test
     void helpAndUsageErrorsReachTheShell() throws Exception {
         Result help = launch("64m", "--help");
         assertEquals(0, help.exitCode(), help.err());

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
+import io.github.kresconnect.filesink.protocol.ConfigFileValidator;
 import io.github.kresconnect.filesink.protocol.FileNames;
+import io.github.kresconnect.filesink.protocol.InvalidConfigFileException;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
 import io.github.kresconnect.filesink.store.FileKind;
 
@@ -36,9 +42,9 @@ class PublishPlanTest {
 
     @Test
     void dataFilesComeFirstInTheGivenOrderThenConfigs() throws Exception {
-        Path config = file("config.yaml", 10);
+        Path config = text("config.yaml", "a: 1\n");
         Path a = file("a.rpz", 10);
-        Path json = file("extra.JSON", 10);
+        Path json = text("extra.JSON", "{}");
         Path b = file("b.txt", 10);
         PublishPlan plan = plan(config.toString(), a.toString(), json.toString(), b.toString());
         assertEquals(List.of("a.rpz", "b.txt", "config.yaml", "extra.JSON"),
@@ -49,7 +55,7 @@ class PublishPlanTest {
 
     @Test
     void configSuffixesAreConfigurable() throws Exception {
-        Path conf = file("resolver.conf", 1);
+        Path conf = text("resolver.conf", "a: 1\n");
         Path yaml = file("x.yaml", 1);
         PublishPlan plan = plan("--config-suffixes", ".conf", yaml.toString(), conf.toString());
         assertEquals(List.of("x.yaml", "resolver.conf"), plan.files().stream().map(PlannedFile::name).toList());
@@ -82,17 +88,17 @@ class PublishPlanTest {
     void filesAboveTheConnectorsLimitsAreRefused() throws Exception {
         Path big = file("big.rpz", 101);
         PublishException e = assertThrows(PublishException.class, () -> plan("--max-file-bytes", "100", big.toString()));
-        assertEquals(ExitCode.FILE, e.exitCode());
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
         assertTrue(e.getMessage().contains("101 bytes") && e.getMessage().contains("--max-file-bytes"), e.getMessage());
 
         Path config = file("config.yaml", 101);
         e = assertThrows(PublishException.class, () -> plan("--max-config-bytes", "100", config.toString()));
-        assertEquals(ExitCode.FILE, e.exitCode());
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
         assertTrue(e.getMessage().contains("--max-config-bytes"), e.getMessage());
 
         e = assertThrows(PublishException.class, () -> plan("--chunk-size", "10", "--max-chunks", "10",
                 big.toString()));
-        assertEquals(ExitCode.FILE, e.exitCode());
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
         assertTrue(e.getMessage().contains("11 chunks") && e.getMessage().contains("larger --chunk-size"),
                 e.getMessage());
     }
@@ -120,7 +126,7 @@ class PublishPlanTest {
         for (String name : List.of("/etc/passwd", "../a", "rpz/../../a", "rpz//a", "./a", "rpz/", "a\\b",
                 "a\nb")) {
             PublishException e = assertThrows(PublishException.class, () -> plan(name + "=" + a), name);
-            assertEquals(ExitCode.USAGE, e.exitCode(), name);
+            assertEquals(ExitCode.INVALID_FILE, e.exitCode(), name);
         }
     }
 
@@ -140,7 +146,7 @@ class PublishPlanTest {
         for (Map.Entry<String, String> entry : reasons.entrySet()) {
             String name = entry.getKey();
             PublishException e = assertThrows(PublishException.class, () -> plan(name + "=" + a), name);
-            assertEquals(ExitCode.USAGE, e.exitCode(), name);
+            assertEquals(ExitCode.INVALID_FILE, e.exitCode(), name);
             assertEquals("file name " + FileNames.quote(name) + " would be rejected by the connector: "
                     + entry.getValue() + " (give another name with NAME=PATH)", e.getMessage());
         }
@@ -150,7 +156,7 @@ class PublishPlanTest {
     void aBarePathWhoseBaseNameTheConnectorWouldRejectIsRefused() throws Exception {
         Path hidden = file(".zone.rpz", 1);
         PublishException e = assertThrows(PublishException.class, () -> plan(hidden.toString()));
-        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
         assertTrue(e.getMessage().contains("'.zone.rpz' would be rejected by the connector: component '.zone.rpz' "
                 + "is hidden"), e.getMessage());
         // With another name it goes.
@@ -160,7 +166,104 @@ class PublishPlanTest {
     @Test
     void aRefusedNameIsReportedBeforeAnyFileIsLookedAt() {
         PublishException e = assertThrows(PublishException.class, () -> plan("x.tmp=" + dir.resolve("absent")));
-        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
         assertTrue(e.getMessage().contains("reserved suffix '.tmp'"), e.getMessage());
+    }
+
+    private Path text(String name, String content) throws Exception {
+        Path path = dir.resolve(name);
+        Files.createDirectories(path.getParent());
+        return Files.writeString(path, content);
+    }
+
+    /** The connector's own reason for a config, from the shared validator with the connector's default limit. */
+    private static String connectorReason(String name, String content) {
+        return assertThrows(InvalidConfigFileException.class,
+                () -> new ConfigFileValidator(ResolverFileSinkConfig.CONFIG_MAX_BYTES_DEFAULT)
+                        .validate(name, content.getBytes(StandardCharsets.UTF_8))).getMessage();
+    }
+
+    @Test
+    void configFilesAreValidatedAsTheConnectorValidatesThem() throws Exception {
+        Map<String, String> invalid = Map.of(
+                "dup.json", "{\"a\": 1, \"a\": 2}",
+                "list.yaml", "- a\n- b\n",
+                "empty.yml", "",
+                "syntax.JSON", "{\"a\": [1, 2}",
+                "dup.yaml", "a: 1\na: 2\n",
+                "unclosed.yaml", "a: [1\n");
+        for (Map.Entry<String, String> entry : invalid.entrySet()) {
+            Path path = text(entry.getKey(), entry.getValue());
+            PublishException e = assertThrows(PublishException.class, () -> plan(path.toString()), entry.getKey());
+            assertEquals(ExitCode.INVALID_FILE, e.exitCode(), entry.getKey());
+            assertEquals("'" + path + "' would be rejected by the connector: "
+                    + connectorReason(entry.getKey(), entry.getValue()), e.getMessage());
+        }
+        Path dup = text("c.json", "{\"a\":1,\"a\":2}");
+        assertEquals("'" + dup + "' would be rejected by the connector: invalid config file 'c.json': JSON: "
+                + "Duplicate field 'a' at line 1, column 11", assertThrows(PublishException.class,
+                        () -> plan(dup.toString())).getMessage());
+        // Named on the topic otherwise: both names are given, and the connector's reason quotes the topic's.
+        PublishException renamed = assertThrows(PublishException.class, () -> plan("etc/kres.yaml=" + dup));
+        assertEquals("'" + dup + "' (sent as 'etc/kres.yaml') would be rejected by the connector: invalid config "
+                + "file 'etc/kres.yaml': JSON: Duplicate field 'a' at line 1, column 11", renamed.getMessage());
+
+        Path yaml = text("ok.yaml", "cache:\n  size-max: 100M\n");
+        Path json = text("ok.json", "{\"a\": {\"b\": [1, 2]}}");
+        PublishPlan plan = plan(yaml.toString(), json.toString());
+        assertEquals(2, plan.files().size());
+        assertEquals(TransferIntegrity.sha256Hex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(yaml))),
+                plan.files().get(0).validatedSha256(), "the digest of what was validated, checked when it is sent");
+    }
+
+    @Test
+    void onlyConfigurationFilesAreValidatedAndTheSuffixesFollowTheOption() throws Exception {
+        Path data = text("notes.txt", "{\"a\": 1, \"a\": 2}");
+        Path yamlAsData = text("x.yaml", "- a\n");
+        Path conf = text("kresd.CONF", "- a\n");
+        assertEquals(FileKind.DATA, plan(data.toString()).files().get(0).kind());
+        PublishPlan plan = plan("--config-suffixes", ".txt,.other", "x.yaml=" + yamlAsData);
+        assertEquals(FileKind.DATA, plan.files().get(0).kind(), "not a config under these suffixes");
+        PublishException e = assertThrows(PublishException.class,
+                () -> plan("--config-suffixes", ".conf", conf.toString()));
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
+        assertTrue(e.getMessage().contains("invalid config file 'kresd.CONF': YAML: the top level must be a mapping"),
+                e.getMessage());
+        PublishException upper = assertThrows(PublishException.class, () -> plan("X.YML=" + conf));
+        assertTrue(upper.getMessage().contains("invalid config file 'X.YML'"), upper.getMessage());
+    }
+
+    @Test
+    void configurationFilesHaveTheConnectorsConfigLimitOnly() throws Exception {
+        Path config = text("config.yaml", "a: " + "x".repeat(50) + "\n");
+        // As the connector: config.file.max.bytes applies to a config file, file.max.bytes to the others.
+        assertEquals(1, plan("--max-file-bytes", "10", config.toString()).files().size());
+        PublishException e = assertThrows(PublishException.class,
+                () -> plan("--max-config-bytes", "53", config.toString()));
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
+        assertEquals("'" + config + "' is 54 bytes, above the connector's limit of 53 bytes for configuration files "
+                + "(config.file.max.bytes; --max-config-bytes); the connector would reject it", e.getMessage());
+        assertEquals(1, plan("--max-config-bytes", "54", config.toString()).files().size());
+    }
+
+    @Test
+    void everyRefusedFileIsReportedAndTheFirstOneChoosesTheExitCode() throws Exception {
+        Path bad = text("bad.json", "[1]");
+        Path big = file("big.rpz", 101);
+        Path ok = file("ok.rpz", 1);
+        PublishException e = assertThrows(PublishException.class, () -> plan("--max-file-bytes", "100",
+                ok.toString(), bad.toString(), "x.tmp=" + ok, big.toString(), dir.resolve("absent").toString()));
+        assertEquals(ExitCode.INVALID_FILE, e.exitCode());
+        String message = e.getMessage();
+        assertTrue(message.startsWith("4 files refused:"), message);
+        assertTrue(message.contains("invalid config file 'bad.json': JSON: the top level must be an object"), message);
+        assertTrue(message.contains("file name 'x.tmp' would be rejected"), message);
+        assertTrue(message.contains("'" + big + "' is 101 bytes"), message);
+        assertTrue(message.contains("absent' does not exist"), message);
+        assertTrue(!message.contains("ok.rpz"), message);
+
+        PublishException missingFirst = assertThrows(PublishException.class,
+                () -> plan(dir.resolve("absent").toString(), bad.toString()));
+        assertEquals(ExitCode.FILE, missingFirst.exitCode());
     }
 }

@@ -153,8 +153,13 @@ final class FileDeliveryScenario {
                 sendChunks(producer, otherPartition, hostname, "shuffled.rpz", shuffled, SHUFFLED_CHUNK_SIZE,
                         List.of(1, 3, 2));
             }
-            publish("3", "--to", hostname, file(outbox, "allow.rpz", "allow-new.rpz"),
-                    file(outbox, "config.yaml", "config-bad.yaml"));
+            publish("3", "--to", hostname, file(outbox, "allow.rpz", "allow-new.rpz"));
+            // The publisher refuses an invalid config (it validates with the connector's own rules), so it goes
+            // raw, after allow.rpz on the recipient's partition: the connector must reject it too.
+            try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
+                sendChunks(producer, RecipientPartitioner.partition(hostname, 2), hostname, "config.yaml", badConfig,
+                        badConfig.length, List.of(1));
+            }
 
             Await.until("block.rpz, shuffled.rpz, allow.rpz and config.yaml delivered", DELIVERY_TIMEOUT, () ->
                     sameContent(filesDir.resolve("block.rpz"), block)

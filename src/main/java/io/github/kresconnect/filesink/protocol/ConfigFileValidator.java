@@ -1,4 +1,4 @@
-package io.github.kresconnect.filesink.store;
+package io.github.kresconnect.filesink.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +8,8 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -31,19 +32,24 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 
 /**
- * Checks that an assembled config file is a resolver config document as upstream reads it: JSON first,
+ * Checks that a config file is a resolver config document as upstream reads it: strict UTF-8, JSON first,
  * then YAML (safe loader), duplicate keys rejected by both, a mapping at the top. Parsing is bounded
  * (nesting depth, aliases, size) so a hostile file costs little. The file is held in memory, which the
  * config size limit keeps small.
+ *
+ * <p>One implementation for both sides: the connector validates each assembled config file with it before
+ * publishing, and the publisher validates each config file with it before sending anything, so a file the
+ * publisher sends is one the connector accepts.
  */
-final class ConfigFileValidator {
-    static final int MAX_NESTING_DEPTH = 64;
-    static final int MAX_YAML_ALIASES = 50;
+public final class ConfigFileValidator {
+    public static final int MAX_NESTING_DEPTH = 64;
+    public static final int MAX_YAML_ALIASES = 50;
 
     private final long maxBytes;
     private final JsonFactory jsonFactory;
 
-    ConfigFileValidator(long maxBytes) {
+    /** {@code maxBytes}: the largest config file accepted (the connector's config.file.max.bytes). */
+    public ConfigFileValidator(long maxBytes) {
         this.maxBytes = Math.min(maxBytes, Integer.MAX_VALUE - 16);
         this.jsonFactory = JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -51,9 +57,32 @@ final class ConfigFileValidator {
                 .build();
     }
 
-    /** Returns normally when {@code file} is a valid config; otherwise the reason, with line and column. */
-    void validate(SafeFileName name, Path file) throws RejectedFileException, IOException {
-        String text = decodeStrictUtf8(name, readBounded(name, file));
+    /**
+     * Whether {@code name} is a configuration file: it ends with one of {@code suffixes} (the connector's
+     * config.file.suffixes), compared case-insensitively.
+     */
+    public static boolean isConfigFile(String name, Collection<String> suffixes) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (String suffix : suffixes) {
+            if (lower.endsWith(suffix.toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Returns normally when the channel's content, from its start, is a valid config; otherwise the reason,
+     * with line and column. {@code name} is the file's name on the topic, quoted in the reason.
+     */
+    public void validate(String name, FileChannel channel) throws InvalidConfigFileException, IOException {
+        validate(name, readBounded(name, channel));
+    }
+
+    /** Returns normally when {@code content} is a valid config; otherwise the reason, with line and column. */
+    public void validate(String name, byte[] content) throws InvalidConfigFileException {
+        checkSize(name, content.length);
+        String text = decodeStrictUtf8(name, content);
         Optional<String> jsonError = jsonError(text);
         if (jsonError.isEmpty()) {
             return;
@@ -63,27 +92,33 @@ final class ConfigFileValidator {
             return;
         }
         boolean looksLikeJson = text.strip().startsWith("{") || text.strip().startsWith("[")
-                || name.value().toLowerCase(Locale.ROOT).endsWith(".json");
-        throw new RejectedFileException(RejectedFileException.Kind.INVALID_CONFIG, "invalid config file " + name + ": "
-                + (looksLikeJson ? "JSON: " + jsonError.get() : "YAML: " + yamlError.get()));
+                || name.toLowerCase(Locale.ROOT).endsWith(".json");
+        throw new InvalidConfigFileException("invalid config file " + FileNames.quote(name) + ": "
+                + (looksLikeJson ? "JSON: " + jsonError.get() : "YAML: " + yamlError.get()), false);
     }
 
-    private byte[] readBounded(SafeFileName name, Path file) throws RejectedFileException, IOException {
-        try (FileChannel channel = DurableFiles.openForReading(file)) {
-            long size = channel.size();
-            if (size > maxBytes) {
-                throw new RejectedFileException(RejectedFileException.Kind.TOO_LARGE, "config file " + name + " has " + size + " bytes, more than "
-                        + maxBytes);
-            }
-            ByteBuffer buffer = ByteBuffer.allocate((int) size);
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // reads until full
-            }
-            return buffer.array();
+    private void checkSize(String name, long size) throws InvalidConfigFileException {
+        if (size > maxBytes) {
+            throw new InvalidConfigFileException("config file " + FileNames.quote(name) + " has " + size
+                    + " bytes, more than " + maxBytes, true);
         }
     }
 
-    private static String decodeStrictUtf8(SafeFileName name, byte[] bytes) throws RejectedFileException {
+    private byte[] readBounded(String name, FileChannel channel) throws InvalidConfigFileException, IOException {
+        long size = channel.size();
+        checkSize(name, size);
+        ByteBuffer buffer = ByteBuffer.allocate((int) size);
+        while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
+            // reads until full
+        }
+        if (buffer.hasRemaining()) {
+            // Shorter than its size said: validate what is there, as the connector would have read it.
+            return Arrays.copyOf(buffer.array(), buffer.position());
+        }
+        return buffer.array();
+    }
+
+    private static String decodeStrictUtf8(String name, byte[] bytes) throws InvalidConfigFileException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -103,9 +138,9 @@ final class ConfigFileValidator {
                     lineStart = i + 1;
                 }
             }
-            throw new RejectedFileException(RejectedFileException.Kind.INVALID_CONFIG,
-                    "invalid config file " + name + ": not valid UTF-8 at byte " + offset
-                    + " (line " + line + ", column " + (offset - lineStart + 1) + ")");
+            throw new InvalidConfigFileException("invalid config file " + FileNames.quote(name)
+                    + ": not valid UTF-8 at byte " + offset + " (line " + line + ", column "
+                    + (offset - lineStart + 1) + ")", false);
         }
         return out.flip().toString();
     }
