@@ -46,14 +46,9 @@ record SafeFileName(String value, List<String> components) {
         return components.get(components.size() - 1);
     }
 
-    boolean hasSuffix(Iterable<String> suffixes) {
-        String lower = value.toLowerCase(Locale.ROOT);
-        for (String suffix : suffixes) {
-            if (lower.endsWith(suffix.toLowerCase(Locale.ROOT))) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether the name marks a configuration file: one rule, shared with the publisher. */
+    boolean hasSuffix(java.util.Collection<String> suffixes) {
+        return io.github.kresconnect.filesink.protocol.ConfigFileValidator.isConfigFile(value, suffixes);
     }
 
     @Override
