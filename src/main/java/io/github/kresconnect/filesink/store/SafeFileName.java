@@ -1,7 +1,6 @@
 package io.github.kresconnect.filesink.store;
 
 import java.util.List;
-import java.util.Locale;
 
 import io.github.kresconnect.filesink.protocol.FileNames;
 import io.github.kresconnect.filesink.protocol.InvalidFileNameException;
