@@ -90,7 +90,7 @@ public final class FileStore implements AutoCloseable {
     static final String LOCK = "lock";
     private static final long COMPACT_AFTER_BYTES = 8L * 1024 * 1024;
     private long compactAfterBytes = COMPACT_AFTER_BYTES;
-    private static final int SYNC_THREADS = 8;
+    private static final int SYNC_THREADS = 32; // concurrent fsyncs share the file system's journal commits
     private static final int COPY_BUFFER = 64 * 1024;
     /** The version of a transfer or file that was not signed. */
     public static final long UNVERSIONED = -1;
