@@ -69,6 +69,11 @@ class WorkerKillCampaignIT {
     private static final String KAFKA_VERSION = "4.3.1";
     private static final String TOPIC = FileDeliveryScenario.TOPIC;
     private static final int KILLS = Integer.getInteger("kill.campaign.kills", 20);
+    /**
+     * The same campaign with every kill left out (the worker runs throughout): a control run showing that the
+     * checks find nothing to report on an uninterrupted worker.
+     */
+    private static final boolean CONTROL = Boolean.getBoolean("kill.campaign.control");
     /** Share of kills made early in a worker's life, before its first offset commit. */
     private static final double EARLY_KILL_SHARE = 0.5;
     /** Rounds the producer may be ahead of the newest config seen on disk. */
@@ -193,7 +198,7 @@ class WorkerKillCampaignIT {
                             "files.dir", filesDir.toString(),
                             "manager.socket.path", manager.socket().toString()));
 
-            Checker checker = new Checker(filesDir, versions);
+            Checker checker = new Checker(filesDir, versions, campaignStart);
             Thread checkerThread = new Thread(checker, "kill-campaign-checker");
             RoundProducer producer = new RoundProducer(broker.bootstrapServers(), hostname, versions, checker,
                     seed);
@@ -217,6 +222,10 @@ class WorkerKillCampaignIT {
                     Thread.sleep(500 + random.nextInt(3500));
                     assertNull(producer.failure, () -> "the producer failed: " + producer.failure);
                     assertNull(checker.failure, () -> "the checker failed: " + checker.failure);
+                    if (CONTROL) {
+                        life.committedAtStart = committedOffset(); // the next late "kill" waits for a new commit
+                        continue;
+                    }
                     life.killNanos = System.nanoTime();
                     life.exitCode = worker.kill();
                     life.committedAtKill = committedOffset();
@@ -360,13 +369,22 @@ class WorkerKillCampaignIT {
                 allowed.add(file.name());
                 allowed.add(file.name() + ".backup");
             }
+            List<String> names;
             try (Stream<Path> all = Files.walk(filesDir)) {
-                return all.filter(p -> !p.equals(filesDir))
+                names = all.filter(p -> !p.equals(filesDir))
                         .map(p -> filesDir.relativize(p).toString())
                         .filter(n -> !n.equals(".resolver-file-sink") && !n.startsWith(".resolver-file-sink/"))
                         .filter(n -> !allowed.contains(n))
                         .sorted().toList();
             }
+            List<String> leftovers = new ArrayList<>();
+            for (String leftover : names) {
+                if (names.stream().noneMatch(n -> leftover.startsWith(n + "/"))) {
+                    long inside = names.stream().filter(n -> n.startsWith(leftover + "/")).count();
+                    leftovers.add(inside == 0 ? leftover : leftover + "/ (" + inside + " entries)");
+                }
+            }
+            return leftovers;
         }
     }
 
@@ -383,7 +401,7 @@ class WorkerKillCampaignIT {
         double seconds;
 
         void report(Checker checker, RoundProducer producer) {
-            List<Life> killed = lives.subList(0, KILLS);
+            List<Life> killed = lives.subList(0, lives.size() - 1);
             long early = killed.stream().filter(l -> l.early).count();
             long beforeFirstCommit = killed.stream().filter(l -> l.committedAtKill == l.committedAtStart).count();
             double meanRunning = lives.stream().skip(1)
@@ -401,7 +419,8 @@ class WorkerKillCampaignIT {
             String exitCodes = killed.stream().map(l -> Integer.toString(l.exitCode)).distinct()
                     .collect(Collectors.joining(","));
             String text = String.join("\n",
-                    "Kill campaign figures (seed " + seed + ", Kafka " + KAFKA_VERSION + ")",
+                    "Kill campaign figures (seed " + seed + ", Kafka " + KAFKA_VERSION
+                            + (CONTROL ? ", control run without kills" : "") + ")",
                     String.format("  kills                          %d (exit codes %s; %d early, %d before the life's first offset commit)",
                             killed.size(), exitCodes, early, beforeFirstCommit),
                     String.format("  rounds sent                    %d (%d files each, %d records in all)",
@@ -428,8 +447,22 @@ class WorkerKillCampaignIT {
             if (!checker.backwardDiagnoses.isEmpty()) {
                 text += "\n  first backward moves:\n    " + String.join("\n    ", checker.backwardDiagnoses);
             }
+            StringBuilder table = new StringBuilder(
+                    "life  start(s)  running(s)  killed(s)  kind   committed at start -> at kill  exit\n");
+            long origin = lives.get(0).startNanos;
+            for (int i = 0; i < lives.size(); i++) {
+                Life l = lives.get(i);
+                boolean wasKilled = i < killed.size();
+                table.append(String.format("%4d  %8.1f  %10.1f  %9s  %-5s  %18d -> %7s  %4s%n", i + 1,
+                        (l.startNanos - origin) / 1e9, (l.runningNanos - origin) / 1e9,
+                        wasKilled ? String.format("%.1f", (l.killNanos - origin) / 1e9) : "-",
+                        wasKilled ? (l.early ? "early" : "late") : "last", l.committedAtStart,
+                        wasKilled ? Long.toString(l.committedAtKill) : "-", wasKilled ? l.exitCode : "-"));
+            }
             System.out.println(text);
             try {
+                Files.writeString(KafkaDistribution.projectDir().resolve("target/worker-it/kill-campaign/lives.txt"),
+                        table, StandardCharsets.UTF_8);
                 Files.writeString(KafkaDistribution.projectDir().resolve("target/worker-it/kill-campaign/figures.txt"),
                         text + "\n", StandardCharsets.UTF_8);
             } catch (IOException e) {
@@ -439,7 +472,7 @@ class WorkerKillCampaignIT {
 
         void assertClean(Checker checker) {
             assertAll(
-                    () -> assertEquals(KILLS, lives.size() - 1, "kills made"),
+                    () -> assertEquals(CONTROL ? 0 : KILLS, lives.size() - 1, "kills made"),
                     () -> assertNull(checker.failure, "the checker ran to the end"),
                     () -> assertEquals(0, checker.corruptObservations,
                             "files seen that are no version sent whole: " + checker.corruptDiagnoses),
@@ -646,6 +679,7 @@ class WorkerKillCampaignIT {
 
         private final Path filesDir;
         private final Versions versions;
+        private final long startNanos;
         private final Object progress = new Object();
         private final Map<String, PathState> states = new HashMap<>();
         private final Map<Key, Integer> known = new HashMap<>();
@@ -665,9 +699,10 @@ class WorkerKillCampaignIT {
         volatile long vanished;
         volatile Throwable failure;
 
-        Checker(Path filesDir, Versions versions) {
+        Checker(Path filesDir, Versions versions, long startNanos) {
             this.filesDir = filesDir;
             this.versions = versions;
+            this.startNanos = startNanos;
         }
 
         void stop() {
@@ -751,7 +786,8 @@ class WorkerKillCampaignIT {
                 if (round == CORRUPT) {
                     corruptContents++;
                     if (corruptDiagnoses.size() < MAX_DIAGNOSES) {
-                        corruptDiagnoses.add(String.format("%.1f s: %s is %s", System.nanoTime() / 1e9, pathName,
+                        corruptDiagnoses.add(String.format("at %.1f s: %s is %s",
+                                (System.nanoTime() - startNanos) / 1e9, pathName,
                                 versions.describe(file, content)));
                     }
                 }
@@ -768,7 +804,8 @@ class WorkerKillCampaignIT {
                     } else {
                         backwardMoves++;
                         if (backwardDiagnoses.size() < MAX_DIAGNOSES) {
-                            backwardDiagnoses.add(pathName + " went from round " + state.last + " to round " + round
+                            backwardDiagnoses.add(String.format("at %.1f s: ", (now - startNanos) / 1e9)
+                                    + pathName + " went from round " + state.last + " to round " + round
                                     + " after round " + state.newest + " had been seen");
                         }
                     }
