@@ -176,11 +176,12 @@ class WorkerKillCampaignIT {
         void run() throws Exception {
             String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
             // One partition: all of the host's records in one order, as the publisher sends them. Retention
-            // bounds the broker's disk in a long campaign; the producer is never far ahead of the worker.
-            admin.createTopics(List.of(
-                    new NewTopic(TOPIC, 1, (short) 1).configs(Map.of(
-                            "retention.bytes", Long.toString(1L << 30), "segment.bytes", Long.toString(64L << 20))),
-                    new NewTopic(dlqTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            // bounds the broker's disk in a long campaign (the producer is never far ahead of the worker, and
+            // dead letters are only counted).
+            Map<String, String> bounded = Map.of(
+                    "retention.bytes", Long.toString(1L << 30), "segment.bytes", Long.toString(64L << 20));
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(bounded),
+                    new NewTopic(dlqTopic, 1, (short) 1).configs(bounded))).all().get(30, TimeUnit.SECONDS);
 
             Path pluginPath = runDir.resolve("plugins");
             HubComponent.installInto(pluginPath);
