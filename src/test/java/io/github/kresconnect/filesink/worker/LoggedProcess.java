@@ -54,6 +54,22 @@ final class LoggedProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Kills the process with SIGKILL, as a crash, the OOM killer or a power cut would end it: no shutdown hook
+     * runs, nothing is flushed or closed. Waits until it is gone; returns its exit code (137 on Linux).
+     */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(GRACEFUL_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " survived SIGKILL for " + GRACEFUL_STOP.toSeconds() + " s");
+        }
+        return process.exitValue();
+    }
+
     Path log() {
         return log;
     }

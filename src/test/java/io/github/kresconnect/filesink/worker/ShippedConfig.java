@@ -82,6 +82,34 @@ final class ShippedConfig {
         return copy(workerFile, dir.resolve("worker.properties"), overrides, directories);
     }
 
+    /**
+     * Appends to {@code target} (a copy of {@code config/fileName}) settings the shipped file does not have, as
+     * a test's deliberate additions. A key the shipped file already sets is refused: replace it with
+     * {@link #copy(String, Path, Map)}'s overrides instead, so that no value is set twice.
+     */
+    static Path append(String fileName, Path target, Map<String, String> added) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("");
+        lines.add("# Added for this test run (not in config/" + fileName + ")");
+        for (Map.Entry<String, String> setting : added.entrySet()) {
+            if (sets(fileName, setting.getKey())) {
+                throw new IllegalArgumentException("config/" + fileName + " already sets " + setting.getKey());
+            }
+            lines.add(setting.getKey() + "=" + setting.getValue());
+        }
+        Files.write(target, lines, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        return target;
+    }
+
+    private static boolean sets(String fileName, String key) throws IOException {
+        try {
+            value(fileName, key);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** A value as the shipped file sets it. */
     static String value(String fileName, String key) throws IOException {
         for (String line : Files.readAllLines(shipped(fileName), StandardCharsets.UTF_8)) {

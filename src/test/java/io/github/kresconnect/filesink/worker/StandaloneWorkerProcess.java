@@ -138,6 +138,15 @@ final class StandaloneWorkerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /** Kills the worker with SIGKILL (no shutdown hooks, no final offset commit); returns its exit code. */
+    int kill() throws InterruptedException {
+        return process.kill();
+    }
+
     @Override
     public void close() {
         process.close();
