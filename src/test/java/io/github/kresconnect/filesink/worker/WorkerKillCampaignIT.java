@@ -483,7 +483,8 @@ class WorkerKillCampaignIT {
                     () -> assertEquals(List.of(), lost, "files not at their last version"),
                     () -> assertEquals(List.of(), badBackups, "backups that are no version sent whole"),
                     () -> assertEquals(List.of(), leftovers, "left in the files directory"),
-                    () -> assertEquals(0, missingReloads, "reload after the last change"));
+                    () -> assertEquals(0, missingReloads, "reload after the last change"),
+                    () -> assertEquals(0, deadLetters, "valid records delivered again must never be rejected"));
         }
     }
 
