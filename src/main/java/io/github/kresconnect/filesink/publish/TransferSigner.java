@@ -1,0 +1,63 @@
+package io.github.kresconnect.filesink.publish;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.KeyFormatException;
+import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
+import io.github.kresconnect.filesink.protocol.Signatures;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+
+/**
+ * Signs transfers for {@code resolver-publish --sign KEYFILE}: one signature per file per recipient (the
+ * recipient is covered), all with the same version, the run's publication time in milliseconds.
+ */
+final class TransferSigner {
+    private final PrivateKey key;
+    private final String keyId;
+    private final long version;
+
+    TransferSigner(PrivateKey key, String keyId, long version) {
+        this.key = key;
+        this.keyId = keyId;
+        this.version = version;
+    }
+
+    /** Reads the private key (PEM, PKCS#8); the version is the publication time. */
+    static TransferSigner load(Path keyFile, long version) throws PublishException {
+        String text;
+        try {
+            text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            throw new PublishException(ExitCode.USAGE, "--sign: cannot read the signing key '" + keyFile + "': "
+                    + e, e);
+        }
+        try {
+            PrivateKey key = Signatures.parsePrivateKey(text);
+            return new TransferSigner(key, Signatures.keyId(Signatures.publicKeyOf(key)), version);
+        } catch (KeyFormatException e) {
+            throw new PublishException(ExitCode.USAGE, "--sign: '" + keyFile + "': " + e.getMessage(), e);
+        }
+    }
+
+    String keyId() {
+        return keyId;
+    }
+
+    long version() {
+        return version;
+    }
+
+    /** The signature headers of one transfer of a file to one recipient. */
+    SignedVersion sign(RecipientMode mode, String recipient, String fileName, TransferIntegrity integrity) {
+        SignedFile.RecipientKind kind = mode == RecipientMode.ZONE_ID ? SignedFile.RecipientKind.ZONE_ID
+                : SignedFile.RecipientKind.HOSTNAME;
+        String signature = Signatures.sign(key, new SignedFile(fileName, kind, recipient, integrity, version));
+        return new SignedVersion(keyId, version, signature);
+    }
+}
