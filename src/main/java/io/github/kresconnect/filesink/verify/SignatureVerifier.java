@@ -31,7 +31,8 @@ import io.github.kresconnect.filesink.record.FilePartReader.Recipient;
  * </ul>
  * The part returned carries a signature only when it was verified; the store may rely on its version.
  *
- * <p>Ed25519 verification costs about 100 µs, so each transfer is verified once: a verified (signed fields, key
+ * <p>Ed25519 verification costs a few hundred µs with Java 17's implementation (measured 0.4 ms), so each
+ * transfer is verified once: a verified (signed fields, key
  * id, signature) is remembered, and later chunks of the same transfer that carry exactly the same are accepted
  * without verifying again. The memory is bounded ({@link #DEFAULT_CACHE_ENTRIES} transfers, least recently used
  * first out); a transfer forgotten is simply verified again.
