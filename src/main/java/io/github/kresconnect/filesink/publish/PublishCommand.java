@@ -94,6 +94,7 @@ public final class PublishCommand {
         // One version for every file and recipient of the run: the publication time.
         TransferSigner signer = options.signingKey().isPresent()
                 ? TransferSigner.load(options.signingKey().get(), System.currentTimeMillis()) : null;
+        options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
         if (options.dryRun()) {
             if (signer != null) {
                 out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version() + ".");

@@ -45,6 +45,31 @@ final class TransferSigner {
         }
     }
 
+    /**
+     * A warning when the key file may be read by others than its owner (group or other permission bits), as
+     * {@code ssh} warns; empty when it may not, or the file system has no POSIX permissions.
+     */
+    static java.util.Optional<String> permissionWarning(Path keyFile) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+                    Files.getPosixFilePermissions(keyFile);
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> others = java.util.EnumSet.of(
+                    java.nio.file.attribute.PosixFilePermission.GROUP_READ,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+                    java.nio.file.attribute.PosixFilePermission.GROUP_WRITE,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+            others.retainAll(permissions);
+            if (others.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of("warning: the signing key '" + keyFile + "' is accessible by others than its "
+                    + "owner (" + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "); anyone who "
+                    + "reads it can sign files the resolvers accept: chmod 600 it");
+        } catch (UnsupportedOperationException | IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     String keyId() {
         return keyId;
     }

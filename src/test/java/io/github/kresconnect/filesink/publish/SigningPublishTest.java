@@ -155,6 +155,33 @@ class SigningPublishTest {
                 key.toString(), "--dry-run", "--partitions", "3", file.toString());
         assertEquals(0, dry.exitCode(), dry.err());
         assertTrue(dry.out().contains("Signed with key id " + TransferSigner.load(key, 0).keyId()), dry.out());
+        assertTrue(dry.err().isEmpty(), dry.err());
+
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        PublisherRun readable = PublisherRun.run("--bootstrap-server", "127.0.0.1:1", "--to", "r1", "--sign",
+                key.toString(), "--dry-run", "--partitions", "3", file.toString());
+        assertEquals(0, readable.exitCode(), readable.err());
+        assertTrue(readable.err().contains("is accessible by others than its owner (rw-r--r--)"), readable.err());
+    }
+
+    @Test
+    void zoneAddressedRecordsAreSignedForTheirZone() throws Exception {
+        Path key = keygen();
+        Path file = Files.writeString(dir.resolve("a.rpz"), "zone");
+        PublishOptions options = PublishOptions.parse(List.of("--zone", "dc-east", "--sign", key.toString(),
+                file.toString()));
+        PublishPlan plan = PublishPlan.build(options);
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        new FileSender(producer, "t", RecipientMode.ZONE_ID, List.of(new Destination("dc-east", 0)),
+                new Progress(err, false, true, plan, 1), TransferSigner.load(key, 42)).send(plan);
+        SinkRecord sink = sinkRecord(producer.history().get(0));
+        SignatureVerifier verifier = new SignatureVerifier(Signatures.parsePublicKeys(
+                Files.readString(dir.resolve("signing.pub"))), true);
+        FilePartReader zoneReader = new FilePartReader(RecipientMode.ZONE_ID, "ignored", Set.of("dc-east"), 8192);
+        FilePart part = zoneReader.read(sink).orElseThrow();
+        assertEquals(42, verifier.check(part, zoneReader.recipient(sink).orElseThrow()).signed().version());
     }
 
     private static Map<String, String> headers(ProducerRecord<byte[], byte[]> record) {
