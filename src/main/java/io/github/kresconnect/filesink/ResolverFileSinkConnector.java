@@ -99,6 +99,14 @@ public class ResolverFileSinkConnector extends SinkConnector {
             ResolverFileSinkConfig.notifyTimingProblem(quietMs.longValue(), maxDelayMs.longValue())
                     .ifPresent(problem -> values.get(problem.setting()).addErrorMessage(problem.message()));
         }
+
+        ConfigValue signaturesRequired = values.get(ResolverFileSinkConfig.SIGNATURES_REQUIRED_CONFIG);
+        ConfigValue trustedKeys = values.get(ResolverFileSinkConfig.SIGNATURES_TRUSTED_KEYS_CONFIG);
+        if (signaturesRequired != null && trustedKeys != null && signaturesRequired.errorMessages().isEmpty()
+                && trustedKeys.errorMessages().isEmpty() && signaturesRequired.value() instanceof Boolean required) {
+            ResolverFileSinkConfig.signaturesProblem(required, (String) trustedKeys.value())
+                    .ifPresent(problem -> values.get(problem.setting()).addErrorMessage(problem.message()));
+        }
         return reportUnknownSettings(connectorConfigs, config, values);
     }
 

@@ -36,6 +36,8 @@ import io.github.kresconnect.filesink.store.RejectedFileException;
 import io.github.kresconnect.filesink.store.SourcePartition;
 import io.github.kresconnect.filesink.store.StoreLockedException;
 import io.github.kresconnect.filesink.store.StoreSettings;
+import io.github.kresconnect.filesink.verify.SignatureRejectedException;
+import io.github.kresconnect.filesink.verify.SignatureVerifier;
 
 /**
  * Thin orchestration: record → file part → applied to the store → group commit (durable with its offset,
@@ -63,6 +65,7 @@ public class ResolverFileSinkTask extends SinkTask {
     private ResolverFileSinkConfig config;
     private StoreSettings storeSettings;
     private FilePartReader reader;
+    private SignatureVerifier signatures;
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
     private boolean tolerateAll;
@@ -107,6 +110,7 @@ public class ResolverFileSinkTask extends SinkTask {
         KafkaPluginMetrics.register(context, metrics);
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
                 config.chunksMaxCount());
+        signatures = new SignatureVerifier(config.signaturesTrustedKeys(), config.signaturesRequired());
         storeSettings = new StoreSettings(config.configSuffixes(), config.fileMaxBytes(), config.configMaxBytes(),
                 config.chunksStaleAfter(), config.filesMode());
         rejected = RejectedRecords.from(context, props);
@@ -120,6 +124,8 @@ public class ResolverFileSinkTask extends SinkTask {
         log.info("Resolver file sink started: files.dir={}, recipient.mode={}, resolver.hostname={}, zone ids={}, "
                 + "errors.tolerance={}", config.filesDir(), config.recipientMode().configValue(), config.hostname(),
                 config.zoneIds(), tolerateAll ? "all" : "none");
+        log.info("Signatures: signatures.required={}, trusted key ids {}", config.signaturesRequired(),
+                signatures.trustedKeyIds());
     }
 
     /** Opens the store (recovering what a crash left) and the notifier; a second writer is a configuration error. */
@@ -237,6 +243,13 @@ public class ResolverFileSinkTask extends SinkTask {
         if (part.isEmpty()) {
             metrics.recordSkipped();
             log.debug("Skipped {} (another recipient)", where(record));
+            return;
+        }
+        try { // before the store: it sees a signature only once verified
+            part = Optional.of(signatures.check(part.get(),
+                    part.get().signed() == null ? null : reader.recipient(record).orElse(null)));
+        } catch (SignatureRejectedException | InvalidRecordException e) {
+            reject(record, RejectionReason.BAD_SIGNATURE, e);
             return;
         }
         try {

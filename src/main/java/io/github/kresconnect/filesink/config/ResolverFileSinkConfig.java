@@ -26,6 +26,7 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     public static final String GROUP_LIMITS = "Limits";
     public static final String GROUP_RETRIES = "Retries";
     public static final String GROUP_MANAGER = "Resolver manager";
+    public static final String GROUP_SIGNATURES = "Signatures";
 
     // ---- Files
     public static final String FILES_DIR_CONFIG = "files.dir";
@@ -177,6 +178,26 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "to the manager. Requests are retried until they succeed.";
     private static final String NOTIFY_RETRY_BACKOFF_MAX_MS_DISPLAY = "Manager retry backoff maximum (ms)";
 
+    // ---- Signatures
+    public static final String SIGNATURES_REQUIRED_CONFIG = "signatures.required";
+    public static final boolean SIGNATURES_REQUIRED_DEFAULT = false;
+    private static final String SIGNATURES_REQUIRED_DOC = "Accept only records signed by a key in "
+            + "signatures.trusted.keys (resolver-publish --sign): an unsigned record, one signed by another key, or "
+            + "one whose file name, recipient, length, SHA-256, transfer id or version differs from what was signed "
+            + "is rejected (reason 'bad-signature'). False accepts unsigned records too, and records signed by a key "
+            + "that is not trusted as if unsigned; a record signed by a trusted key is verified either way, and "
+            + "rejected when its signature does not match. True needs at least one trusted key.";
+    private static final String SIGNATURES_REQUIRED_DISPLAY = "Require signatures";
+
+    public static final String SIGNATURES_TRUSTED_KEYS_CONFIG = "signatures.trusted.keys";
+    public static final String SIGNATURES_TRUSTED_KEYS_DEFAULT = "";
+    private static final String SIGNATURES_TRUSTED_KEYS_DOC = "Ed25519 public keys whose signatures are trusted: "
+            + "PEM blocks ('-----BEGIN PUBLIC KEY-----' ... '-----END PUBLIC KEY-----'), concatenated, with or "
+            + "without line breaks, as 'resolver-publish keygen' prints them. Best read from a file through a "
+            + "config provider, for example ${file:/etc/kafka-connect/resolver-signatures.properties:keys} or "
+            + "${dir:/etc/kafka-connect/resolver-signatures:trusted-keys.pem}. Empty: no key is trusted.";
+    private static final String SIGNATURES_TRUSTED_KEYS_DISPLAY = "Trusted public keys";
+
     public static final ConfigDef CONFIG_DEF = configDef();
 
     /** @throws ConfigException when a setting is invalid, alone or together with another one */
@@ -186,6 +207,11 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 getLong(NOTIFY_MAX_DELAY_MS_CONFIG));
         if (problem.isPresent()) {
             throw problem.get().toException();
+        }
+        Optional<SettingProblem> signatures = signaturesProblem(getBoolean(SIGNATURES_REQUIRED_CONFIG),
+                getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
+        if (signatures.isPresent()) {
+            throw signatures.get().toException();
         }
     }
 
@@ -224,6 +250,25 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         return Optional.empty();
     }
 
+    /**
+     * The rule tying signatures.required to signatures.trusted.keys: requiring signatures needs at least one
+     * trusted key (else every record would be rejected). Keys that do not parse are the validator's to report.
+     */
+    public static Optional<SettingProblem> signaturesProblem(boolean required, String trustedKeys) {
+        if (!required) {
+            return Optional.empty();
+        }
+        try {
+            if (!io.github.kresconnect.filesink.protocol.Signatures.parsePublicKeys(trustedKeys).isEmpty()) {
+                return Optional.empty();
+            }
+        } catch (io.github.kresconnect.filesink.protocol.KeyFormatException e) {
+            return Optional.empty();
+        }
+        return Optional.of(new SettingProblem(SIGNATURES_REQUIRED_CONFIG, true, "needs at least one key in "
+                + SIGNATURES_TRUSTED_KEYS_CONFIG + ": with none, every record would be rejected"));
+    }
+
     public static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
         defineFiles(def);
@@ -231,6 +276,7 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         defineLimits(def);
         defineRetries(def);
         defineManager(def);
+        defineSignatures(def);
         return def;
     }
 
@@ -306,6 +352,15 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         def.define(NOTIFY_RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, NOTIFY_RETRY_BACKOFF_MAX_MS_DEFAULT,
                 ConfigDef.Range.atLeast(1), Importance.LOW, NOTIFY_RETRY_BACKOFF_MAX_MS_DOC, GROUP_MANAGER, ++order,
                 Width.SHORT, NOTIFY_RETRY_BACKOFF_MAX_MS_DISPLAY);
+    }
+
+    private static void defineSignatures(ConfigDef def) {
+        int order = 0;
+        def.define(SIGNATURES_REQUIRED_CONFIG, Type.BOOLEAN, SIGNATURES_REQUIRED_DEFAULT, null, Importance.HIGH,
+                SIGNATURES_REQUIRED_DOC, GROUP_SIGNATURES, ++order, Width.SHORT, SIGNATURES_REQUIRED_DISPLAY);
+        def.define(SIGNATURES_TRUSTED_KEYS_CONFIG, Type.STRING, SIGNATURES_TRUSTED_KEYS_DEFAULT,
+                Validators.publicKeys(), Importance.HIGH, SIGNATURES_TRUSTED_KEYS_DOC, GROUP_SIGNATURES, ++order,
+                Width.LONG, SIGNATURES_TRUSTED_KEYS_DISPLAY);
     }
 
     // ---- Typed accessors
@@ -400,6 +455,20 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
 
     public Duration notifyRetryBackoffMax() {
         return Duration.ofMillis(getLong(NOTIFY_RETRY_BACKOFF_MAX_MS_CONFIG));
+    }
+
+    public boolean signaturesRequired() {
+        return getBoolean(SIGNATURES_REQUIRED_CONFIG);
+    }
+
+    /** The trusted public keys (validated when the configuration was built). */
+    public List<java.security.PublicKey> signaturesTrustedKeys() {
+        try {
+            return io.github.kresconnect.filesink.protocol.Signatures.parsePublicKeys(
+                    getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
+        } catch (io.github.kresconnect.filesink.protocol.KeyFormatException e) {
+            throw new ConfigException(SIGNATURES_TRUSTED_KEYS_CONFIG, "(keys)", e.getMessage());
+        }
     }
 
     /** Settings as the reference documents them, for generating it. */

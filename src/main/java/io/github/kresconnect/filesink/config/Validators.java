@@ -111,6 +111,20 @@ final class Validators {
         };
     }
 
+    static ConfigDef.Validator publicKeys() {
+        return new Described("empty, or Ed25519 public keys in PEM ('-----BEGIN PUBLIC KEY-----'), concatenated") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    io.github.kresconnect.filesink.protocol.Signatures.parsePublicKeys((String) value);
+                } catch (io.github.kresconnect.filesink.protocol.KeyFormatException e) {
+                    // The value is not repeated: it may be long, and the reason names the block at fault.
+                    throw new ConfigException(name + ": " + e.getMessage());
+                }
+            }
+        };
+    }
+
     private abstract static class Described implements ConfigDef.Validator {
         private final String description;
 

@@ -11,7 +11,9 @@ public enum RejectionReason {
     TOO_LARGE("too-large", "a file above the size limits"),
     INCONSISTENT_CHUNKS("inconsistent-chunks", "chunks that cannot belong to one file"),
     DIGEST_MISMATCH("digest-mismatch", "an assembled file whose length or SHA-256 differs from its headers"),
-    REPLAYED_VERSION("replayed-version", "a signed file older than, or as old as, the version in place");
+    REPLAYED_VERSION("replayed-version", "a signed file older than, or as old as, the version in place"),
+    BAD_SIGNATURE("bad-signature", "unsigned while signatures are required, signed by a key not trusted while they "
+            + "are required, or a signature that does not verify");
 
     private final String metricSuffix;
     private final String description;

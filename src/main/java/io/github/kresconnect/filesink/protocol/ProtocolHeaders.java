@@ -12,6 +12,9 @@ import java.util.List;
  * <li>{@link #TOTAL_CHUNKS}, {@link #CHUNK_INDEX}: the chunk's place, 1-based (see {@link Chunking});</li>
  * <li>{@link #TRANSFER_ID}, {@link #FILE_LENGTH}, {@link #FILE_SHA256}: the whole file's integrity, the same
  * on every record of one transfer (see {@link TransferIntegrity}); either all three or none.</li>
+ * <li>{@link #SIGNATURE_KEY_ID}, {@link #FILE_VERSION}, {@link #SIGNATURE}: the publisher's Ed25519 signature of
+ * the transfer (see {@link SignedFile}, {@link Signatures}); either all three or none, and only together with the
+ * integrity headers.</li>
  * </ul>
  * Each of these headers appears at most once on a record.
  */
@@ -27,13 +30,24 @@ public final class ProtocolHeaders {
     /** The whole file's SHA-256 as 64 lowercase hexadecimal digits. */
     public static final String FILE_SHA256 = "file-sha256";
 
+    /** The signing key's id: 16 lowercase hexadecimal digits ({@link Signatures#keyId}). */
+    public static final String SIGNATURE_KEY_ID = "signature-key-id";
+    /** The file's version, a decimal number that grows with every publication (the publication time in ms). */
+    public static final String FILE_VERSION = "file-version";
+    /** The Ed25519 signature of the transfer's {@link SignedFile#canonicalForm()}, in base64 (RFC 4648). */
+    public static final String SIGNATURE = "signature";
+
     /** Every protocol header, in the order a publisher sends them. */
     public static final List<String> ALL = List.of(HOSTNAME, FILE_NAME, TOTAL_CHUNKS, CHUNK_INDEX, TRANSFER_ID,
             FILE_LENGTH, FILE_SHA256);
     /** The headers that come together or not at all. */
     public static final List<String> INTEGRITY = List.of(TRANSFER_ID, FILE_LENGTH, FILE_SHA256);
 
+    /** The headers of a signed transfer, in the order a publisher sends them (after {@link #ALL}). */
+    public static final List<String> SIGNED = List.of(SIGNATURE_KEY_ID, FILE_VERSION, SIGNATURE);
+
     public static final int TRANSFER_ID_HEX_DIGITS = 32;
+    public static final int KEY_ID_HEX_DIGITS = 16;
     public static final int SHA256_HEX_DIGITS = 64;
 
     private ProtocolHeaders() {
@@ -100,6 +114,19 @@ public final class ProtocolHeaders {
                     + SHA256_HEX_DIGITS + " lowercase hexadecimal digits: " + FileNames.quote(text));
         }
         return text;
+    }
+
+    /** The {@link #SIGNATURE_KEY_ID} header: exactly 16 lowercase hexadecimal digits. */
+    public static String parseKeyId(String text) throws InvalidHeaderException {
+        if (!isKeyId(text)) {
+            throw new InvalidHeaderException(SIGNATURE_KEY_ID, "header '" + SIGNATURE_KEY_ID + "' is not "
+                    + KEY_ID_HEX_DIGITS + " lowercase hexadecimal digits: " + FileNames.quote(text));
+        }
+        return text;
+    }
+
+    public static boolean isKeyId(String text) {
+        return isLowercaseHex(text, KEY_ID_HEX_DIGITS);
     }
 
     /** {@code [0-9]+}: one or more decimal digits and nothing else. */

@@ -12,6 +12,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
@@ -38,6 +39,28 @@ public final class FileRecords {
         String key = mode == RecipientMode.ZONE_ID ? recipient : fileName;
         return new ProducerRecord<>(topic, partition, utf8(key), content,
                 headers(mode, recipient, fileName, index, total, integrity));
+    }
+
+    /** As {@link #record(String, int, RecipientMode, String, String, int, int, TransferIntegrity, byte[])}, signed. */
+    public static ProducerRecord<byte[], byte[]> record(String topic, int partition, RecipientMode mode,
+            String recipient, String fileName, int index, int total, TransferIntegrity integrity, SignedVersion signed,
+            byte[] content) {
+        String key = mode == RecipientMode.ZONE_ID ? recipient : fileName;
+        List<Header> headers = headers(mode, recipient, fileName, index, total, integrity);
+        if (signed != null) {
+            headers.addAll(signatureHeaders(signed));
+        }
+        return new ProducerRecord<>(topic, partition, utf8(key), content, headers);
+    }
+
+    /**
+     * The headers of a signed transfer, after the others: {@code signature-key-id}, {@code file-version} (decimal)
+     * and {@code signature} (base64), the same on every record of the transfer to one recipient.
+     */
+    public static List<Header> signatureHeaders(SignedVersion signed) {
+        return List.of(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, utf8(signed.keyId())),
+                new RecordHeader(ProtocolHeaders.FILE_VERSION, utf8(Long.toString(signed.version()))),
+                new RecordHeader(ProtocolHeaders.SIGNATURE, utf8(signed.signatureBase64())));
     }
 
     public static List<Header> headers(RecipientMode mode, String recipient, String fileName, int index, int total,

@@ -19,6 +19,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
 import io.github.kresconnect.filesink.store.FileKind;
@@ -46,6 +47,8 @@ final class FileSender {
     private final RecipientMode mode;
     private final List<Destination> destinations;
     private final Progress progress;
+    /** Null when the run does not sign (no --sign). */
+    private final TransferSigner signer;
     private final AtomicReference<Failure> firstFailure = new AtomicReference<>();
 
     private record Failure(String what, Exception error) {
@@ -53,6 +56,13 @@ final class FileSender {
 
     FileSender(Producer<byte[], byte[]> producer, String topic, RecipientMode mode, List<Destination> destinations,
             Progress progress) {
+        this(producer, topic, mode, destinations, progress, null);
+    }
+
+    /** A sender that signs every transfer with {@code signer} (once per file and recipient), or not when null. */
+    FileSender(Producer<byte[], byte[]> producer, String topic, RecipientMode mode, List<Destination> destinations,
+            Progress progress, TransferSigner signer) {
+        this.signer = signer;
         this.producer = producer;
         this.topic = topic;
         this.mode = mode;
@@ -82,15 +92,18 @@ final class FileSender {
                         + "validated as a configuration file; it and every file after it were not sent");
             }
             MessageDigest sent = TransferIntegrity.newSha256();
+            SignedVersion[] signatures = sign(file, integrity);
             for (int index = Chunking.FIRST_INDEX; index <= file.chunks(); index++) {
                 int length = Chunking.chunkLength(file.size(), chunkSize, index);
                 // A fresh array per chunk: the producer keeps a reference until the record is serialized.
                 byte[] chunk = readFully(channel, Chunking.chunkOffset(index, chunkSize), length, file);
                 sent.update(chunk);
-                for (Destination destination : destinations) {
+                for (int d = 0; d < destinations.size(); d++) {
+                    Destination destination = destinations.get(d);
                     checkNoFailure();
                     ProducerRecord<byte[], byte[]> record = FileRecords.record(topic, destination.partition(), mode,
-                            destination.recipient(), file.name(), index, file.chunks(), integrity, chunk);
+                            destination.recipient(), file.name(), index, file.chunks(), integrity, signatures[d],
+                            chunk);
                     String what = describe(file, index, destination);
                     try {
                         producer.send(record, (metadata, error) -> {
@@ -114,6 +127,17 @@ final class FileSender {
             throw new PublishException(ExitCode.FILE, "cannot read '" + file.path() + "': " + e.getMessage()
                     + incompleteNote(file), e);
         }
+    }
+
+    /** One signature per recipient (each covers its recipient), or nulls when the run does not sign. */
+    private SignedVersion[] sign(PlannedFile file, TransferIntegrity integrity) {
+        SignedVersion[] signatures = new SignedVersion[destinations.size()];
+        if (signer != null) {
+            for (int d = 0; d < signatures.length; d++) {
+                signatures[d] = signer.sign(mode, destinations.get(d).recipient(), file.name(), integrity);
+            }
+        }
+        return signatures;
     }
 
     /** The SHA-256 of the file's first {@code file.size()} bytes, read in small blocks: memory stays flat. */

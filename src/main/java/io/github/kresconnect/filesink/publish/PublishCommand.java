@@ -55,6 +55,9 @@ public final class PublishCommand {
 
     /** Runs the command; returns the exit code. */
     public int run(String... args) {
+        if (args.length > 0 && KeygenCommand.NAME.equals(args[0])) {
+            return new KeygenCommand(out, err).run(List.of(args).subList(1, args.length));
+        }
         PublishOptions options;
         try {
             options = PublishOptions.parse(List.of(args));
@@ -90,7 +93,14 @@ public final class PublishCommand {
     private void publish(PublishOptions options) throws PublishException {
         PublishPlan plan = PublishPlan.build(options);
         ProducerSettings settings = ProducerSettings.from(options);
+        // One version for every file and recipient of the run: the publication time.
+        TransferSigner signer = options.signingKey().isPresent()
+                ? TransferSigner.load(options.signingKey().get(), System.currentTimeMillis()) : null;
+        options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
         if (options.dryRun()) {
+            if (signer != null) {
+                out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version() + ".");
+            }
             dryRun(options, plan, settings);
             return;
         }
@@ -99,7 +109,8 @@ public final class PublishCommand {
         Progress progress = new Progress(err, terminal, options.quiet(), plan, destinations.size());
         try (KafkaProducer<byte[], byte[]> producer = createProducer(settings)) {
             try {
-                new FileSender(producer, options.topic(), options.recipientMode(), destinations, progress).send(plan);
+                new FileSender(producer, options.topic(), options.recipientMode(), destinations, progress, signer)
+                        .send(plan);
             } catch (PublishException e) {
                 progress.interrupted();
                 // Records still queued are not worth waiting for: the run failed and says so.
@@ -237,6 +248,14 @@ public final class PublishCommand {
                                           unreachable broker ends the run after it (exit 5), with a
                                           "still waiting for broker" line on stderr after 3 s
                                           and every 5 s
+
+                Signatures:
+                  --sign KEYFILE          sign every transfer with this Ed25519 private key (PEM, PKCS#8): headers
+                                          signature-key-id, file-version (this run's time in ms) and signature,
+                                          one signature per file and recipient; see 'resolver-publish keygen'
+                  resolver-publish keygen --out PREFIX
+                                          write a new key pair to PREFIX.key (private, mode 0600) and PREFIX.pub,
+                                          and print the public key and its id for signatures.trusted.keys
 
                 Other:
                   -n, --dry-run           print the plan (files, sizes, chunks, recipients, partitions, order)

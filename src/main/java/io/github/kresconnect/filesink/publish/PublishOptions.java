@@ -34,7 +34,8 @@ public record PublishOptions(
         boolean quiet,
         boolean verbose,
         boolean help,
-        boolean version) {
+        boolean version,
+        Optional<Path> signingKey) {
 
     public static final String DEFAULT_TOPIC = "knot-resolver";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -96,6 +97,7 @@ public record PublishOptions(
         private boolean verbose;
         private boolean help;
         private boolean version;
+        private Path signingKey;
 
         Parser(List<String> args) {
             this.args = args;
@@ -147,7 +149,8 @@ public record PublishOptions(
             List<String> recipients = List.copyOf(new LinkedHashSet<>(zones.isEmpty() ? hosts : zones));
             return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, mode, recipients, List.copyOf(files),
                     chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
-                    Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version);
+                    Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
+                    Optional.ofNullable(signingKey));
         }
 
         private void option(String name, String inlineValue) throws UsageException {
@@ -172,6 +175,7 @@ public record PublishOptions(
                         Integer.MAX_VALUE));
                 case "--timeout" -> timeout = Duration.ofSeconds(number(name, value(name, inlineValue), 1, 86_400));
                 case "--producer-config" -> producerConfig = Path.of(nonBlank(name, value(name, inlineValue)));
+                case "--sign" -> signingKey = Path.of(nonBlank(name, value(name, inlineValue)));
                 default -> throw new UsageException("unknown option '" + name + "'");
             }
             if (inlineValue != null && List.of("--help", "--version", "--dry-run", "--quiet", "--verbose").contains(name)) {

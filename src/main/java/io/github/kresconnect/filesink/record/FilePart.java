@@ -1,15 +1,31 @@
 package io.github.kresconnect.filesink.record;
 
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
  * One record's share of a file: chunk {@code chunkIndex} (1-based) of {@code totalChunks}. A whole file is
  * chunk 1 of 1. The content is the record's bytes, never decoded. {@code integrity} is what the record says
  * about the whole file (transfer id, length, SHA-256), or null when it carries none of those headers.
+ * {@code signed} is the publisher's signature and the file's version, or null when the record is unsigned; a
+ * signed part always has its integrity. It is what the record says: the task verifies it before the part
+ * reaches the store (verify.SignatureVerifier), so a part the store sees with a signature was verified.
  */
 public record FilePart(String fileName, int chunkIndex, int totalChunks, byte[] content,
-        TransferIntegrity integrity) {
+        TransferIntegrity integrity, SignedVersion signed) {
+
+    /** An unsigned part. */
+    public FilePart(String fileName, int chunkIndex, int totalChunks, byte[] content, TransferIntegrity integrity) {
+        this(fileName, chunkIndex, totalChunks, content, integrity, null);
+    }
+
+    public FilePart {
+        if (signed != null && integrity == null) {
+            throw new IllegalArgumentException("a signed part needs its transfer's integrity (transfer id, length, "
+                    + "SHA-256)");
+        }
+    }
 
     public boolean isWholeFile() {
         return Chunking.isWholeFile(totalChunks);

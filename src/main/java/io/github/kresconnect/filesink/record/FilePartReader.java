@@ -13,6 +13,8 @@ import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
@@ -53,10 +55,37 @@ public final class FilePartReader {
             return Optional.empty();
         }
         RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.ALL);
+        RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.SIGNED);
         String fileName = fileName(record, headers);
         int[] chunk = chunkPosition(headers);
         TransferIntegrity integrity = integrity(headers);
-        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record), integrity));
+        SignedVersion signed = signed(headers, integrity);
+        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record), integrity, signed));
+    }
+
+    /** The recipient a record that {@link #read} accepted is addressed to, as its signature covers it. */
+    public record Recipient(SignedFile.RecipientKind kind, String name) {
+    }
+
+    /**
+     * Which of this resolver's recipients the record is addressed to: its {@code hostname} header when that is
+     * this host (in the modes that use it), else its key when that is one of this resolver's zone ids; empty for
+     * a record meant for another resolver.
+     */
+    public Optional<Recipient> recipient(SinkRecord record) throws InvalidRecordException {
+        if (mode.usesHostname()) {
+            Optional<String> host = RecordHeaders.text(record.headers(), ProtocolHeaders.HOSTNAME);
+            if (host.isPresent() && host.get().equals(hostname)) {
+                return Optional.of(new Recipient(SignedFile.RecipientKind.HOSTNAME, host.get()));
+            }
+        }
+        if (mode.usesZoneId()) {
+            Optional<String> key = keyText(record);
+            if (key.isPresent() && zoneIds.contains(key.get())) {
+                return Optional.of(new Recipient(SignedFile.RecipientKind.ZONE_ID, key.get()));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -164,6 +193,39 @@ public final class FilePartReader {
         try {
             return new TransferIntegrity(ProtocolHeaders.parseTransferId(transferId.get()), length.get(),
                     ProtocolHeaders.parseSha256(sha256.get()));
+        } catch (InvalidHeaderException e) {
+            throw RecordHeaders.invalid(e);
+        }
+    }
+
+    /**
+     * The signature's key id, file version and signature, or null when the record carries none of the three
+     * headers. Some but not all of them, or a signature without the integrity headers, is an error. The signature
+     * itself is kept as text: the verifier decodes and checks it.
+     */
+    private static SignedVersion signed(Headers headers, TransferIntegrity integrity) throws InvalidRecordException {
+        Optional<String> keyId = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_KEY_ID);
+        Optional<Long> version = RecordHeaders.longNumber(headers, ProtocolHeaders.FILE_VERSION);
+        Optional<String> signature = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE);
+        List<String> missing = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        (keyId.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE_KEY_ID);
+        (version.isPresent() ? present : missing).add(ProtocolHeaders.FILE_VERSION);
+        (signature.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE);
+        if (present.isEmpty()) {
+            return null;
+        }
+        if (!missing.isEmpty()) {
+            throw new InvalidRecordException(names(missing) + (missing.size() == 1 ? " is" : " are") + " missing while "
+                    + names(present) + (present.size() == 1 ? " is" : " are") + " present: headers 'signature-key-id', "
+                    + "'file-version' and 'signature' come together or not at all");
+        }
+        if (integrity == null) {
+            throw new InvalidRecordException("the record is signed but carries no 'transfer-id', 'file-length' and "
+                    + "'file-sha256': a signature covers them, so a signed record needs them");
+        }
+        try {
+            return new SignedVersion(ProtocolHeaders.parseKeyId(keyId.get()), version.get(), signature.get());
         } catch (InvalidHeaderException e) {
             throw RecordHeaders.invalid(e);
         }

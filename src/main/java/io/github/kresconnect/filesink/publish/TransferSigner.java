@@ -1,0 +1,88 @@
+package io.github.kresconnect.filesink.publish;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.KeyFormatException;
+import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
+import io.github.kresconnect.filesink.protocol.Signatures;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+
+/**
+ * Signs transfers for {@code resolver-publish --sign KEYFILE}: one signature per file per recipient (the
+ * recipient is covered), all with the same version, the run's publication time in milliseconds.
+ */
+final class TransferSigner {
+    private final PrivateKey key;
+    private final String keyId;
+    private final long version;
+
+    TransferSigner(PrivateKey key, String keyId, long version) {
+        this.key = key;
+        this.keyId = keyId;
+        this.version = version;
+    }
+
+    /** Reads the private key (PEM, PKCS#8); the version is the publication time. */
+    static TransferSigner load(Path keyFile, long version) throws PublishException {
+        String text;
+        try {
+            text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            throw new PublishException(ExitCode.USAGE, "--sign: cannot read the signing key '" + keyFile + "': "
+                    + e, e);
+        }
+        try {
+            PrivateKey key = Signatures.parsePrivateKey(text);
+            return new TransferSigner(key, Signatures.keyId(Signatures.publicKeyOf(key)), version);
+        } catch (KeyFormatException e) {
+            throw new PublishException(ExitCode.USAGE, "--sign: '" + keyFile + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A warning when the key file may be read by others than its owner (group or other permission bits), as
+     * {@code ssh} warns; empty when it may not, or the file system has no POSIX permissions.
+     */
+    static java.util.Optional<String> permissionWarning(Path keyFile) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+                    Files.getPosixFilePermissions(keyFile);
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> others = java.util.EnumSet.of(
+                    java.nio.file.attribute.PosixFilePermission.GROUP_READ,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+                    java.nio.file.attribute.PosixFilePermission.GROUP_WRITE,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+            others.retainAll(permissions);
+            if (others.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of("warning: the signing key '" + keyFile + "' is accessible by others than its "
+                    + "owner (" + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "); anyone who "
+                    + "reads it can sign files the resolvers accept: chmod 600 it");
+        } catch (UnsupportedOperationException | IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    String keyId() {
+        return keyId;
+    }
+
+    long version() {
+        return version;
+    }
+
+    /** The signature headers of one transfer of a file to one recipient. */
+    SignedVersion sign(RecipientMode mode, String recipient, String fileName, TransferIntegrity integrity) {
+        SignedFile.RecipientKind kind = mode == RecipientMode.ZONE_ID ? SignedFile.RecipientKind.ZONE_ID
+                : SignedFile.RecipientKind.HOSTNAME;
+        String signature = Signatures.sign(key, new SignedFile(fileName, kind, recipient, integrity, version));
+        return new SignedVersion(keyId, version, signature);
+    }
+}
