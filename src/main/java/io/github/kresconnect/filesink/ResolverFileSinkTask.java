@@ -253,7 +253,8 @@ public class ResolverFileSinkTask extends SinkTask {
             return;
         }
         try {
-            FileStore.Applied applied = store.apply(part.get(), record);
+            FileStore.Applied applied = store.apply(part.get(),
+                    part.get().signed() == null ? FileStore.UNVERSIONED : part.get().signed().version(), record);
             if (!part.get().isWholeFile() && applied != FileStore.Applied.DUPLICATE) {
                 metrics.chunkStaged();
             }

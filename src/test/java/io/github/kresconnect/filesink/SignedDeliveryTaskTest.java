@@ -56,7 +56,7 @@ class SignedDeliveryTaskTest {
             @Override
             public void close() {
             }
-        }, new MutableTime());
+        }, new io.github.kresconnect.filesink.store.MutableClock());
         task.initialize(context);
         task.start(props);
     }

@@ -23,7 +23,7 @@ public final class UnknownSettings {
 
     /** Key prefixes no one but this connector reads: an unknown key under one of them is refused. */
     public static final List<String> OWN_PREFIXES = List.of("files.", "resolver.", "manager.", "notify.",
-            "config.file.", "file.", "chunks.", "io.", "recipient.");
+            "config.file.", "file.", "chunks.", "io.", "recipient.", "signatures.");
 
     /**
      * The connector-level settings Kafka Connect itself defines ({@code SinkConnectorConfig}, and the source
