@@ -96,6 +96,11 @@ public final class FileStore implements AutoCloseable {
     public static final long UNVERSIONED = -1;
     /** Whole data files up to this size are written by the round, on the commit thread. */
     private static final int INLINE_MAX_BYTES = 256 * 1024;
+    /**
+     * A large file's data starts going to disk in the background every this many bytes, so the round that
+     * publishes it finds little left to sync (the round's own fsync is what durability rests on).
+     */
+    private static final long EARLY_WRITEBACK_BYTES = 16L * 1024 * 1024;
     /** At most this many bytes of such files wait in memory for a round. */
     private static final long INLINE_BUDGET_BYTES = 32L * 1024 * 1024;
 
@@ -169,6 +174,8 @@ public final class FileStore implements AutoCloseable {
         final FileKind kind;
         FileLocation location;
         FileChannel data;
+        /** Bytes appended since the last early writeback was started. */
+        long unsyncedBytes;
         MessageDigest digest;
         Instant lastActivity;
 
@@ -381,7 +388,7 @@ public final class FileStore implements AutoCloseable {
             }
             int resent = transfer.state.resent();
             if (transferId != null) {
-                discard(transfer, "chunk " + index + " of transfer " + transferId + " arrived again with other bytes");
+                discardRejected(transfer, "chunk " + index + " of transfer " + transferId + " arrived again with other bytes");
                 throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index
                         + " of transfer " + transferId + " of " + name + " arrived again with other bytes; the "
                         + "transfer is discarded");
@@ -412,11 +419,11 @@ public final class FileStore implements AutoCloseable {
         }
         long held = transfer.state.bytesHeld() + content.length;
         if (held > limit) {
-            discard(transfer, "it grew beyond the size limit");
+            discardRejected(transfer, "it grew beyond the size limit");
             throw tooLarge(kind, name, held, limit);
         }
         if (integrity != null && held > integrity.length()) {
-            discard(transfer, "it holds more bytes than its header 'file-length' announced");
+            discardRejected(transfer, "it holds more bytes than its header 'file-length' announced");
             throw new RejectedFileException(RejectedFileException.Kind.DIGEST_MISMATCH, "transfer " + transferId
                     + " of " + name + " holds " + held + " bytes, more than its announced length of "
                     + integrity.length() + "; the transfer is discarded and nothing is published");
@@ -492,6 +499,11 @@ public final class FileStore implements AutoCloseable {
     private void append(LiveTransfer transfer, int index, byte[] content) throws IOException {
         DurableFiles.writeFully(transfer.data, ByteBuffer.wrap(content), transfer.state.dataLength());
         transfer.digest.update(content);
+        transfer.unsyncedBytes += content.length;
+        if (transfer.unsyncedBytes >= EARLY_WRITEBACK_BYTES) {
+            transfer.unsyncedBytes = 0;
+            startWriteback(transfer.data);
+        }
         transfer.state.appendInOrder(content.length);
         addOp(new JournalOp.Chunk(transfer.name.value(), index, content.length, true));
     }
@@ -558,7 +570,7 @@ public final class FileStore implements AutoCloseable {
         String sha256 = HexFormat.of().formatHex(transfer.digest.digest());
         long size = state.dataLength();
         if (state.expectedSha256 != null && (size != state.expectedLength || !sha256.equals(state.expectedSha256))) {
-            discard(transfer, "its length or SHA-256 does not match its headers");
+            discardRejected(transfer, "its length or SHA-256 does not match its headers");
             throw digestMismatch(new TransferIntegrity(state.transferId, state.expectedLength, state.expectedSha256),
                     transfer.name, size, sha256);
         }
@@ -570,7 +582,7 @@ public final class FileStore implements AutoCloseable {
             try {
                 validateConfig(transfer.name, dataFile(state.seq));
             } catch (RejectedFileException e) {
-                discard(transfer, "it is not a valid configuration file");
+                discardRejected(transfer, "it is not a valid configuration file");
                 throw e;
             }
         }
@@ -586,7 +598,7 @@ public final class FileStore implements AutoCloseable {
             refuseSameVersion(transfer.name, state.version);
         } catch (RejectedFileException e) {
             transfers.put(name, transfer);
-            discard(transfer, "it replays the version in place with other content");
+            discardRejected(transfer, "it replays the version in place with other content");
             throw e;
         }
         addOp(new JournalOp.Publish(name, state.seq, size, sha256, state.version));
@@ -648,9 +660,19 @@ public final class FileStore implements AutoCloseable {
         return expired;
     }
 
+    /** Drops a transfer whose record is being rejected: the rejection is the one line the operator needs. */
+    private void discardRejected(LiveTransfer transfer, String reason) {
+        log.debug("Discarded the transfer of {} with its rejected record: {}", transfer.name, reason);
+        forget(transfer, reason);
+    }
+
     private void discard(LiveTransfer transfer, String reason) {
         log.warn("Discarded the incomplete transfer of {} ({} of {} chunks held): {}", transfer.name,
                 transfer.state.contiguous(), transfer.state.total, reason);
+        forget(transfer, reason);
+    }
+
+    private void forget(LiveTransfer transfer, String reason) {
         addOp(new JournalOp.Discard(transfer.name.value()));
         dropFiles(transfer);
         transfers.remove(transfer.name.value());
@@ -969,17 +991,41 @@ public final class FileStore implements AutoCloseable {
         return e;
     }
 
-    /** Fsyncs {@code files}, and writes and fsyncs {@code writes}; in parallel when there are several. */
+    /**
+     * Writes {@code writes} (one after the other: creating files in one directory from many threads only makes
+     * them wait for each other), then fsyncs them and {@code files}, in parallel when there are several, so
+     * their fsyncs share the file system's journal commits.
+     */
     private void syncAll(Map<Path, FileChannel> files, Map<Path, byte[]> writes) throws IOException {
-        if (files.size() + writes.size() < 4) {
-            for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
-                sync(file.getKey(), file.getValue());
-            }
+        Map<Path, FileChannel> toSync = new LinkedHashMap<>(files);
+        List<FileChannel> written = new ArrayList<>(writes.size());
+        try {
             for (Map.Entry<Path, byte[]> write : writes.entrySet()) {
-                writeAndSync(write.getKey(), write.getValue());
+                FileChannel channel = DurableFiles.createNew(write.getKey());
+                written.add(channel);
+                DurableFiles.writeFully(channel, ByteBuffer.wrap(write.getValue()));
+                toSync.put(write.getKey(), channel);
             }
-            return;
+            syncInParallel(toSync);
+        } finally {
+            for (FileChannel channel : written) {
+                channel.close();
+            }
         }
+    }
+
+    /** Starts writing a work file's data to disk without waiting; a failure is the next round's to report. */
+    private void startWriteback(FileChannel channel) {
+        syncPool().execute(() -> {
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                log.debug("Early writeback of a work file did not complete: {}", e.toString());
+            }
+        });
+    }
+
+    private ExecutorService syncPool() {
         if (syncPool == null) {
             syncPool = Executors.newFixedThreadPool(SYNC_THREADS, runnable -> {
                 Thread thread = new Thread(runnable, "resolver-file-sink-fsync");
@@ -987,16 +1033,20 @@ public final class FileStore implements AutoCloseable {
                 return thread;
             });
         }
+        return syncPool;
+    }
+
+    private void syncInParallel(Map<Path, FileChannel> files) throws IOException {
+        if (files.size() < 4) {
+            for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
+                sync(file.getKey(), file.getValue());
+            }
+            return;
+        }
         List<Future<?>> futures = new ArrayList<>(files.size());
         for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
-            futures.add(syncPool.submit(() -> {
+            futures.add(syncPool().submit(() -> {
                 sync(file.getKey(), file.getValue());
-                return null;
-            }));
-        }
-        for (Map.Entry<Path, byte[]> write : writes.entrySet()) {
-            futures.add(syncPool.submit(() -> {
-                writeAndSync(write.getKey(), write.getValue());
                 return null;
             }));
         }
@@ -1015,13 +1065,6 @@ public final class FileStore implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static void writeAndSync(Path path, byte[] content) throws IOException {
-        try (FileChannel channel = DurableFiles.createNew(path)) {
-            DurableFiles.writeFully(channel, ByteBuffer.wrap(content));
-            channel.force(true);
         }
     }
 
