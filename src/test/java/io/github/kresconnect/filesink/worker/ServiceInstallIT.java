@@ -88,10 +88,12 @@ class ServiceInstallIT {
 
     @Test
     void documentedInstallRunsAsTheUnitSaysAndRestartsQuickly() throws Exception {
-        // What the resolver's package and the operator's download provide: the files directory, the manager's
-        // socket directory, the zip, and the unpacked tarball (here the same jars, as its libs/).
+        // What the system, the resolver's package and the operator's downloads provide: systemd's unit
+        // directory, the files directory, the manager's socket directory, the zip, and the unpacked tarball
+        // (here the same version's jars, as its libs/).
         Path filesDir = Files.createDirectories(under("/var/lib/knot-resolver"));
         Files.createDirectories(under("/run/knot-resolver"));
+        Files.createDirectories(under("/etc/systemd/system"));
         Path downloads = Files.createDirectories(dir.resolve("downloads"));
         Files.copy(HubComponent.zip(), downloads.resolve(HubComponent.zip().getFileName()));
         Path kafkaHome = Files.createDirectories(under("/opt/kafka_2.13-" + KAFKA_VERSION));
