@@ -151,6 +151,8 @@ class ServiceInstallIT {
                 assertArrayEquals(badConfig, FileDeliveryScenario.awaitDeadLetter(broker.bootstrapServers(), dlqTopic,
                         "bad.yaml", connect).value(), "the invalid config went to the dead letter queue");
                 first.awaitLogLine("Published 'block.rpz'", DELIVERY_TIMEOUT);
+                // The manager's socket, as the installed resolver-sink.properties names it, got the renew.
+                manager.awaitRequests(r -> r.isPost() && r.path().equals("/renew"), 1, DELIVERY_TIMEOUT);
 
                 assertStaticMember("connect-" + name);
                 assertJmx(jmxPort, jmxPassword, name);
