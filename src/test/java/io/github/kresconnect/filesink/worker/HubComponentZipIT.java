@@ -42,7 +42,8 @@ class HubComponentZipIT {
         assertEquals("sink", manifest.path("component_types").path(0).asText());
 
         for (String config : List.of("worker.properties", "resolver-sink.properties", "worker-ssl-pem.properties",
-                "worker-sasl-ssl.properties")) {
+                "worker-sasl-ssl.properties", "kafka-connect-resolver.service", "connect-log4j2.properties",
+                "connect-log4j.properties", "jmxremote.access")) {
             assertArrayEquals(Files.readAllBytes(ShippedConfig.shipped(config)),
                     Files.readAllBytes(folder.resolve("etc").resolve(config)), "etc/" + config + " as in config/");
         }

@@ -95,6 +95,11 @@ final class KafkaDistribution {
         return version;
     }
 
+    /** The jars, as the distribution's libs/ folder holds them. */
+    Path libDir() {
+        return home.resolve("lib");
+    }
+
     int majorVersion() {
         return Integer.parseInt(version.substring(0, version.indexOf('.')));
     }

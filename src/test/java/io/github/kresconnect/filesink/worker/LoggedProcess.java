@@ -105,6 +105,15 @@ final class LoggedProcess implements AutoCloseable {
                 + String.join("\n", last) + "\n---- end of " + name + " log";
     }
 
+    /** Kills the process at once (SIGKILL), as a crash or the OOM killer would; returns once it is gone. */
+    void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        if (!process.waitFor(GRACEFUL_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " did not die within " + GRACEFUL_STOP.toSeconds() + " s of SIGKILL");
+        }
+    }
+
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroy);

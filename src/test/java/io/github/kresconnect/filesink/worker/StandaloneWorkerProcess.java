@@ -49,6 +49,14 @@ final class StandaloneWorkerProcess implements AutoCloseable {
                 dist.javaCommand(workDir, "512m", "org.apache.kafka.connect.cli.ConnectStandalone",
                         args.toArray(String[]::new)),
                 workDir, logFile);
+        return attach(process, restPort);
+    }
+
+    /**
+     * A worker started by the caller (with a command line of its own); returns once its REST API on
+     * {@code restPort} answers, or fails (stopping it) if it exits first.
+     */
+    static StandaloneWorkerProcess attach(LoggedProcess process, int restPort) {
         StandaloneWorkerProcess worker = new StandaloneWorkerProcess(process, URI.create("http://127.0.0.1:" + restPort));
         try {
             Await.until("the worker's REST API", START_TIMEOUT, () -> {

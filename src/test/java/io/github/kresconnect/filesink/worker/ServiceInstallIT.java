@@ -1,0 +1,410 @@
+package io.github.kresconnect.filesink.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.github.kresconnect.filesink.notify.FakeManager;
+import io.github.kresconnect.filesink.publish.RecipientPartitioner;
+
+/**
+ * The documented path from the component zip to a service ("Running as a service"), followed literally on a
+ * fresh directory tree: the documented shell commands run by bash with every absolute path under a root
+ * directory of the test's, the worker started exactly as the shipped unit's ExecStart= and Environment= say
+ * (as connect-standalone.sh would start it), against a real broker of Kafka 4.3.1 with the topics created as
+ * documented. Then what the operator relies on: a file delivered, the connector's log lines on standard
+ * output (the journal) with one line per rejected record and no stack trace, JMX on loopback with a
+ * read-only password, the unit's hardening, and a worker killed with SIGKILL delivering again within seconds
+ * of its restart. Everything stays under target/service-it/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServiceInstallIT {
+    private static final String KAFKA_VERSION = "4.3.1";
+    /** This host's name in the test: not the shipped one, so the documented per-host edits must take effect. */
+    private static final String HOST = "ns7-test";
+    private static final String START = "<!-- service-install:start -->";
+    private static final String END = "<!-- service-install:end -->";
+    /** The absolute directories of the documented layout; the test puts each under its root. */
+    private static final List<String> SYSTEM_DIRS = List.of("/etc/kafka-connect", "/etc/systemd/system",
+            "/usr/share/kafka-connect", "/var/lib/kafka-connect", "/var/log/kafka-connect", "/var/lib/knot-resolver",
+            "/run/knot-resolver", "/opt/kafka");
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(90);
+    /** A worker killed with SIGKILL and started again delivers its next file within this. */
+    private static final Duration RESTART_LIMIT = Duration.ofSeconds(15);
+
+    private Path dir;
+    private Path root;
+    private KafkaDistribution dist;
+    private BrokerProcess broker;
+
+    @BeforeAll
+    void startBroker() throws Exception {
+        dir = KafkaDistribution.projectDir().resolve("target/service-it");
+        RealWorkerScenario.deleteRecursively(dir);
+        root = Files.createDirectories(dir.resolve("root"));
+        dist = KafkaDistribution.resolve(KAFKA_VERSION);
+        broker = BrokerProcess.start(dist, dir.resolve("broker"), dir.resolve("broker"));
+    }
+
+    @AfterAll
+    void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void documentedInstallRunsAsTheUnitSaysAndRestartsQuickly() throws Exception {
+        // What the system, the resolver's package and the operator's downloads provide: systemd's unit
+        // directory, the files directory, the manager's socket directory, the zip, and the unpacked tarball
+        // (here the same version's jars, as its libs/).
+        Path filesDir = Files.createDirectories(under("/var/lib/knot-resolver"));
+        Files.createDirectories(under("/run/knot-resolver"));
+        Files.createDirectories(under("/etc/systemd/system"));
+        Path downloads = Files.createDirectories(dir.resolve("downloads"));
+        Files.copy(HubComponent.zip(), downloads.resolve(HubComponent.zip().getFileName()));
+        Path kafkaHome = Files.createDirectories(under("/opt/kafka_2.13-" + KAFKA_VERSION));
+        Files.createSymbolicLink(kafkaHome.resolve("libs"), dist.libDir());
+
+        runDocumentedSteps(downloads);
+        createDocumentedTopics();
+
+        // The installed files, with the root prefixed to their absolute paths and free ports for the REST API
+        // and JMX; nothing else changes.
+        int restPort = FreePorts.next();
+        int jmxPort = FreePorts.next();
+        Path etc = under("/etc/kafka-connect");
+        for (Path file : List.of(etc.resolve("worker.properties"), etc.resolve("resolver-sink.properties"),
+                under("/etc/systemd/system/kafka-connect-resolver.service"))) {
+            prefixRoot(file, Map.of("127.0.0.1:8083", "127.0.0.1:" + restPort, "port=9999", "port=" + jmxPort));
+        }
+        Properties worker = load(etc.resolve("worker.properties"));
+        Properties sink = load(etc.resolve("resolver-sink.properties"));
+        assertEquals(broker.bootstrapServers(), worker.getProperty("bootstrap.servers"), "edited as documented");
+        assertEquals(HOST, worker.getProperty("consumer.group.instance.id"), "edited as documented");
+        assertEquals("resolver-file-sink-" + HOST, sink.getProperty("name"), "edited as documented");
+        assertEquals(HOST, sink.getProperty("resolver.hostname"), "edited as documented");
+        assertEquals("None", worker.getProperty("connector.client.config.override.policy"));
+        assertTrue(sink.stringPropertyNames().stream().noneMatch(k -> k.matches("(consumer|producer|admin)\\.override\\..*")),
+                "the connector config needs no client overrides: " + sink.stringPropertyNames());
+        String jmxPassword = Files.readString(etc.resolve("jmxremote.password"), StandardCharsets.UTF_8).strip()
+                .split(" ")[1]; // read before the JVM may rewrite the file with hashes
+
+        ServiceUnit unit = ServiceUnit.read(under("/etc/systemd/system/kafka-connect-resolver.service"));
+        List<String> execStart = unit.execStart();
+        assertEquals(under("/opt/kafka/bin/connect-standalone.sh").toString(), execStart.get(0));
+        List<String> command = ServiceUnit.connectStandaloneCommand(under("/opt/kafka"), unit.environment(),
+                execStart.subList(1, execStart.size()));
+        Files.writeString(dir.resolve("command.txt"), String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+
+        String name = sink.getProperty("name");
+        String dlqTopic = sink.getProperty("errors.deadletterqueue.topic.name");
+        int partitions = broker.admin().describeTopics(List.of(FileDeliveryScenario.TOPIC)).allTopicNames()
+                .get(30, TimeUnit.SECONDS).get(FileDeliveryScenario.TOPIC).partitions().size();
+        int partition = RecipientPartitioner.partition(HOST, partitions);
+        byte[] zone = "block.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
+        byte[] badConfig = "network:\n  listen: [ {interface: 127.0.0.1@5353\n".getBytes(StandardCharsets.UTF_8);
+        byte[] afterCrash = "after.crash.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
+
+        try (FakeManager manager = FakeManager.start(under("/run/knot-resolver/kres-api.sock"));
+                KafkaProducer<String, byte[]> producer = FileDeliveryScenario.producer(broker.bootstrapServers())) {
+            LoggedProcess first = LoggedProcess.start("service worker", command, root, dir.resolve("journal-1.log"));
+            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(first, restPort)) {
+                connect.awaitRunning(name, DELIVERY_TIMEOUT);
+                producer.send(FileDeliveryScenario.record(partition, HOST, "block.rpz", zone, 0, 0)).get(30, TimeUnit.SECONDS);
+                producer.send(FileDeliveryScenario.record(partition, HOST, "bad.yaml", badConfig, 0, 0)).get(30, TimeUnit.SECONDS);
+                Await.until("block.rpz delivered", DELIVERY_TIMEOUT,
+                        () -> FileDeliveryScenario.sameContent(filesDir.resolve("block.rpz"), zone), connect::tail);
+                assertArrayEquals(badConfig, FileDeliveryScenario.awaitDeadLetter(broker.bootstrapServers(), dlqTopic,
+                        "bad.yaml", connect).value(), "the invalid config went to the dead letter queue");
+                first.awaitLogLine("Published 'block.rpz'", DELIVERY_TIMEOUT);
+                // The manager's socket, as the installed resolver-sink.properties names it, got the renew.
+                manager.awaitRequests(r -> r.isPost() && r.path().equals("/renew"), 1, DELIVERY_TIMEOUT);
+
+                assertStaticMember("connect-" + name);
+                assertJmx(jmxPort, jmxPassword, name);
+                assertLogsAsShipped(connect.logText());
+                assertEquals(List.of(), list(under("/var/log/kafka-connect")),
+                        "the shipped log4j config writes no file; everything goes to the journal");
+
+                // A crash: SIGKILL, no shutdown hook, no leaving the group. A file is sent while it is down.
+                first.kill();
+                producer.send(FileDeliveryScenario.record(partition, HOST, "after-crash.rpz", afterCrash, 0, 0))
+                        .get(30, TimeUnit.SECONDS);
+            }
+
+            long started = System.nanoTime();
+            LoggedProcess second = LoggedProcess.start("service worker, restarted", command, root,
+                    dir.resolve("journal-2.log"));
+            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(second, restPort)) {
+                long restUp = System.nanoTime();
+                Await.until("after-crash.rpz delivered after the restart", DELIVERY_TIMEOUT,
+                        () -> FileDeliveryScenario.sameContent(filesDir.resolve("after-crash.rpz"), afterCrash),
+                        connect::tail);
+                long delivered = System.nanoTime();
+                Duration toRest = Duration.ofNanos(restUp - started);
+                Duration toFile = Duration.ofNanos(delivered - started);
+                System.out.printf("Restart after SIGKILL: REST API up after %d ms, next file delivered %d ms after "
+                        + "the start (limit %d ms)%n", toRest.toMillis(), toFile.toMillis(), RESTART_LIMIT.toMillis());
+                Files.writeString(dir.resolve("restart.txt"), "rest_up_ms=" + toRest.toMillis()
+                        + "\nfile_delivered_ms=" + toFile.toMillis() + "\n", StandardCharsets.UTF_8);
+                assertTrue(toFile.compareTo(RESTART_LIMIT) < 0, "after a SIGKILL the next file arrived "
+                        + toFile.toMillis() + " ms after the restart, more than " + RESTART_LIMIT.toMillis() + " ms\n"
+                        + connect.tail());
+                assertArrayEquals(zone, Files.readAllBytes(filesDir.resolve("block.rpz")), "earlier files untouched");
+                assertFalse(Files.exists(filesDir.resolve("bad.yaml")), "the rejected config never landed");
+                connect.awaitRunning(name, Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    /** The shipped unit's lines that the documentation promises. */
+    @Test
+    void shippedUnitRunsAsTheResolversUserWithHardening() throws Exception {
+        ServiceUnit unit = ServiceUnit.read(ShippedConfig.shipped("kafka-connect-resolver.service"));
+        assertEquals(List.of("/opt/kafka/bin/connect-standalone.sh", "/etc/kafka-connect/worker.properties",
+                "/etc/kafka-connect/resolver-sink.properties"), unit.execStart());
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("User", "knot-resolver");
+        expected.put("Group", "knot-resolver");
+        expected.put("Restart", "on-failure");
+        expected.put("ProtectSystem", "strict");
+        expected.put("ReadWritePaths", "/var/lib/knot-resolver /var/lib/kafka-connect /var/log/kafka-connect");
+        expected.put("ProtectHome", "true");
+        expected.put("PrivateTmp", "true");
+        expected.put("PrivateDevices", "true");
+        expected.put("NoNewPrivileges", "true");
+        expected.put("CapabilityBoundingSet", "");
+        expected.put("RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6");
+        expected.put("RestrictNamespaces", "true");
+        expected.put("ProtectKernelTunables", "true");
+        expected.put("ProtectKernelModules", "true");
+        expected.put("ProtectControlGroups", "true");
+        expected.put("SystemCallFilter", "@system-service");
+        expected.forEach((key, value) -> assertEquals(value, unit.value("Service", key), "[Service] " + key));
+        assertEquals(List.of(), unit.values("Service", "MemoryDenyWriteExecute"), "the JIT needs W+X memory");
+
+        Map<String, String> env = unit.environment();
+        assertEquals("-Xms128m -Xmx256m", env.get("KAFKA_HEAP_OPTS"));
+        assertEquals("-Dlog4j2.configurationFile=/etc/kafka-connect/connect-log4j2.properties", env.get("KAFKA_LOG4J_OPTS"));
+        assertEquals("/var/log/kafka-connect", env.get("LOG_DIR"));
+        List<String> jmx = List.of(env.get("KAFKA_JMX_OPTS").split(" "));
+        for (String option : List.of("-Dcom.sun.management.jmxremote.host=127.0.0.1",
+                "-Djava.rmi.server.hostname=127.0.0.1", "-Dcom.sun.management.jmxremote.authenticate=true",
+                "-Dcom.sun.management.jmxremote.local.only=true",
+                "-Dcom.sun.management.jmxremote.access.file=/etc/kafka-connect/jmxremote.access")) {
+            assertTrue(jmx.contains(option), option + " in KAFKA_JMX_OPTS " + jmx);
+        }
+        // The Kafka 3.x alternative is in the unit, commented, naming the shipped log4j 1 file.
+        assertTrue(Files.readString(ShippedConfig.shipped("kafka-connect-resolver.service"), StandardCharsets.UTF_8)
+                .contains("#Environment=\"KAFKA_LOG4J_OPTS=-Dlog4j.configuration=file:/etc/kafka-connect/connect-log4j.properties\""));
+        assertTrue(Files.isRegularFile(ShippedConfig.shipped("connect-log4j.properties")));
+    }
+
+    /**
+     * Runs the documented block with bash: the same commands, every absolute path of the layout under the root,
+     * the per-host values the test's, and the steps that need the network, root's users or systemd left out
+     * (the download and unpacking of Kafka, which the test provides; chown; systemctl).
+     */
+    private void runDocumentedSteps(Path downloads) throws IOException, InterruptedException {
+        List<String> script = new ArrayList<>(List.of("set -euxo pipefail"));
+        for (String line : documentedSteps()) {
+            String stripped = line.strip();
+            if (stripped.startsWith("curl ") || stripped.startsWith("tar ") || stripped.startsWith("chown ")
+                    || stripped.startsWith("systemctl ")) {
+                script.add(": left out by the test: " + stripped.replace("$", "\\$"));
+                continue;
+            }
+            if (stripped.startsWith("VERSION=")) {
+                line = "VERSION=" + HubComponent.projectVersion();
+            } else if (stripped.startsWith("KAFKA=")) {
+                line = "KAFKA=" + KAFKA_VERSION;
+            } else if (stripped.startsWith("HOST=")) {
+                line = "HOST=" + HOST;
+            } else if (stripped.startsWith("BOOTSTRAP=")) {
+                line = "BOOTSTRAP=" + broker.bootstrapServers();
+            }
+            line = line.replace("-o knot-resolver -g knot-resolver ", "");
+            script.add(prefixRootInCommand(line));
+        }
+        Path file = dir.resolve("install.sh");
+        Files.write(file, script, StandardCharsets.UTF_8);
+        LoggedProcess.run("the documented install steps", List.of("bash", file.toString()), downloads,
+                dir.resolve("install.log"), Duration.ofMinutes(2));
+    }
+
+    /** The lines of the fenced block between the install markers of the service documentation. */
+    private static List<String> documentedSteps() throws IOException {
+        for (Path doc : List.of(KafkaDistribution.projectDir().resolve("docs-fragments/service.md"),
+                KafkaDistribution.projectDir().resolve("README.md"))) {
+            if (!Files.isRegularFile(doc)) {
+                continue;
+            }
+            String text = Files.readString(doc, StandardCharsets.UTF_8);
+            int start = text.indexOf(START);
+            int end = text.indexOf(END);
+            if (start >= 0 && end > start) {
+                return text.substring(start + START.length(), end).lines()
+                        .filter(l -> !l.startsWith("```")).toList();
+            }
+        }
+        throw new AssertionError("no " + START + " ... " + END + " block in docs-fragments/service.md or README.md");
+    }
+
+    /** Each documented topic creation (kafka-topics.sh --create), with one replica on the test's one broker. */
+    private void createDocumentedTopics() throws Exception {
+        String text = Files.readString(KafkaDistribution.projectDir().resolve(
+                Files.exists(KafkaDistribution.projectDir().resolve("docs-fragments/service.md"))
+                        ? "docs-fragments/service.md" : "README.md"), StandardCharsets.UTF_8).replace("\\\n", " ");
+        List<NewTopic> topics = new ArrayList<>();
+        for (String line : text.lines().filter(l -> l.contains("kafka-topics.sh") && l.contains("--create")).toList()) {
+            String topic = option(line, "--topic");
+            int partitions = Integer.parseInt(option(line, "--partitions"));
+            Map<String, String> configs = new HashMap<>();
+            Matcher config = Pattern.compile("--config (\\S+)=(\\S+)").matcher(line);
+            while (config.find()) {
+                configs.put(config.group(1), config.group(2));
+            }
+            topics.add(new NewTopic(topic, partitions, (short) 1).configs(configs));
+        }
+        assertEquals(List.of(FileDeliveryScenario.TOPIC, "knot-resolver-dlq"), topics.stream().map(NewTopic::name).toList(),
+                "the documentation creates the topic and the dead letter queue");
+        broker.admin().createTopics(topics).all().get(30, TimeUnit.SECONDS);
+    }
+
+    private static String option(String line, String option) {
+        Matcher m = Pattern.compile(Pattern.quote(option) + " (\\S+)").matcher(line);
+        if (!m.find()) {
+            throw new AssertionError(option + " missing in " + line);
+        }
+        return m.group(1);
+    }
+
+    /** {@code absolute} under the test's root. */
+    private Path under(String absolute) {
+        return Path.of(root + absolute);
+    }
+
+    /** A shell command with every absolute path of the layout under the root. */
+    private String prefixRootInCommand(String line) {
+        String out = line;
+        for (String system : List.of("/etc/", "/usr/share/", "/var/", "/run/", "/opt")) {
+            out = out.replaceAll("(?<=^|[\\s=:\"'])" + Pattern.quote(system), Matcher.quoteReplacement(root + system));
+        }
+        return out;
+    }
+
+    /** Puts every path of the layout in {@code file} under the root, and replaces {@code more}. */
+    private void prefixRoot(Path file, Map<String, String> more) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        for (String system : SYSTEM_DIRS) {
+            text = text.replace(system, root + system);
+        }
+        for (Map.Entry<String, String> e : more.entrySet()) {
+            text = text.replace(e.getKey(), e.getValue());
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(in);
+        }
+        return properties;
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
+
+    /** The sink's consumer is a static member of its group, under this host's id. */
+    private void assertStaticMember(String group) throws Exception {
+        ConsumerGroupDescription description = broker.admin().describeConsumerGroups(List.of(group))
+                .describedGroups().get(group).get(30, TimeUnit.SECONDS);
+        List<String> ids = description.members().stream().map(MemberDescription::groupInstanceId)
+                .map(id -> id.orElse("(dynamic)")).toList();
+        assertEquals(List.of(HOST), ids, "the members of " + group);
+    }
+
+    /**
+     * JMX answers on loopback with the documented password, read-only: the connector's metrics and the heap the
+     * unit gives; no password, no access; no operations.
+     */
+    private static void assertJmx(int port, String password, String connector) throws Exception {
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
+        assertThrows(SecurityException.class, () -> JMXConnectorFactory.connect(url).close(), "no password, no JMX");
+        assertThrows(SecurityException.class, () -> JMXConnectorFactory.connect(url,
+                Map.of(JMXConnector.CREDENTIALS, new String[] {"monitor", "wrong"})).close(), "wrong password");
+        try (JMXConnector jmx = JMXConnectorFactory.connect(url,
+                Map.of(JMXConnector.CREDENTIALS, new String[] {"monitor", password}))) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName metrics = new ObjectName("io.github.kresconnect.filesink:type=task-metrics,connector=\""
+                    + connector + "\",task=0");
+            Await.until("files-published over JMX", Duration.ofSeconds(30),
+                    () -> ((Number) server.getAttribute(metrics, "files-published")).longValue() >= 1);
+            assertTrue(((Number) server.getAttribute(metrics, "records-rejected")).longValue() >= 1);
+            long maxHeap = (Long) ((CompositeData) server.getAttribute(new ObjectName("java.lang:type=Memory"),
+                    "HeapMemoryUsage")).get("max");
+            assertTrue(maxHeap <= 256L * 1024 * 1024 && maxHeap > 200L * 1024 * 1024,
+                    "the unit's -Xmx256m: max heap " + maxHeap);
+            assertThrows(SecurityException.class, () -> server.invoke(new ObjectName("java.lang:type=Memory"), "gc",
+                    null, null), "read-only: no operations");
+        }
+    }
+
+    /**
+     * Standard output (the journal) has the connector's INFO lines with their syslog priority, nothing at
+     * DEBUG, and one line per rejected record: no error-reporter message and no stack trace at all.
+     */
+    private static void assertLogsAsShipped(String log) {
+        List<String> lines = log.lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("<6>INFO ") && l.contains("Published 'block.rpz'")
+                && l.contains("(io.github.kresconnect.")), "the connector's INFO line, with its logger");
+        assertTrue(lines.stream().noneMatch(l -> l.contains("DEBUG ") && l.contains("(io.github.kresconnect")),
+                "the connector logs at INFO");
+        List<String> rejected = lines.stream().filter(l -> l.contains("Rejected record") && l.contains("'bad.yaml'"))
+                .toList();
+        assertEquals(1, rejected.size(), "one line per rejected record: " + rejected);
+        assertTrue(rejected.get(0).startsWith("<3>ERROR "), rejected.get(0));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("Error encountered in task")),
+                "the worker's error logger is off (errors.log.enable=false)");
+        List<String> traces = lines.stream().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by: ")).toList();
+        assertEquals(List.of(), traces.subList(0, Math.min(5, traces.size())), "no stack trace in the journal");
+    }
+}
