@@ -63,6 +63,7 @@ final class LoggedProcess implements AutoCloseable {
      * runs, nothing is flushed or closed. Waits until it is gone; returns its exit code (137 on Linux).
      */
     int kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         if (!process.waitFor(GRACEFUL_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " survived SIGKILL for " + GRACEFUL_STOP.toSeconds() + " s");
@@ -106,14 +107,6 @@ final class LoggedProcess implements AutoCloseable {
     }
 
     /** Kills the process at once (SIGKILL), as a crash or the OOM killer would; returns once it is gone. */
-    void kill() throws InterruptedException {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        if (!process.waitFor(GRACEFUL_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError(name + " did not die within " + GRACEFUL_STOP.toSeconds() + " s of SIGKILL");
-        }
-    }
-
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroy);

@@ -188,12 +188,9 @@ class WorkerKillCampaignIT {
             int restPort = FreePorts.next();
             Path workerProperties = ShippedConfig.worker("worker.properties", runDir, broker.bootstrapServers(),
                     restPort, pluginPath, Map.of(), Map.of());
-            // Static membership: a restarted worker takes its killed predecessor's place in the group at once,
-            // instead of waiting for the dead member's session (45 s by default) to expire.
-            Map<String, String> added = new LinkedHashMap<>();
-            added.put("consumer.group.instance.id", hostname);
-            added.put("consumer.session.timeout.ms", "10000");
-            ShippedConfig.append("worker.properties", workerProperties, added);
+            // The shipped worker config uses static membership: a restarted worker takes its killed
+            // predecessor's place in the group at once, instead of waiting for the dead member's session.
+            assertEquals(hostname, ShippedConfig.value("worker.properties", "consumer.group.instance.id"));
             Path sinkProperties = ShippedConfig.copy("resolver-sink.properties",
                     runDir.resolve("resolver-sink.properties"), Map.of(
                             "files.dir", filesDir.toString(),
