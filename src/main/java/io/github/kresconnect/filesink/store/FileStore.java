@@ -92,6 +92,8 @@ public final class FileStore implements AutoCloseable {
     private long compactAfterBytes = COMPACT_AFTER_BYTES;
     private static final int SYNC_THREADS = 32; // concurrent fsyncs share the file system's journal commits
     private static final int COPY_BUFFER = 64 * 1024;
+    /** How far a signed version may be ahead of this host's clock. */
+    static final long MAX_VERSION_AHEAD_MS = 24L * 60 * 60 * 1000;
     /** The version of a transfer or file that was not signed. */
     public static final long UNVERSIONED = -1;
     /** Whole data files up to this size are written by the round, on the commit thread. */
@@ -611,6 +613,13 @@ public final class FileStore implements AutoCloseable {
 
     /** A signed version older than the one in place can never be published: it would roll the resolver back. */
     private void refuseOlderVersion(SafeFileName name, long version) throws RejectedFileException {
+        if (version != UNVERSIONED && version > clock.millis() + MAX_VERSION_AHEAD_MS) {
+            // A version far in the future (a stolen key's, or a broken clock's) would make every later
+            // publication of the file look older and be refused.
+            throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "version " + version
+                    + " of " + name + " is more than a day ahead of this host's clock (" + clock.millis()
+                    + " ms); versions are publication times in milliseconds");
+        }
         CurrentFile known = current.get(name.value());
         if (version != UNVERSIONED && known != null && version < known.version()) {
             throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "replayed or older version: "

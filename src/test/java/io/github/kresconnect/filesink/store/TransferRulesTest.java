@@ -231,6 +231,20 @@ class TransferRulesTest {
     }
 
     @Test
+    void aSignedVersionFarAheadOfTheClockIsRefusedSoItCannotBlockLaterOnes() throws Exception {
+        driver();
+        long now = driver.clock.millis();
+        RejectedFileException ahead = assertThrows(RejectedFileException.class, () -> driver.apply(
+                new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("future\n"), null),
+                now + FileStore.MAX_VERSION_AHEAD_MS + 1));
+        assertEquals(RejectedFileException.Kind.REPLAYED_VERSION, ahead.kind());
+        assertTrue(ahead.getMessage().contains("ahead of this host's clock"), ahead.getMessage());
+        driver.apply(new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("now\n"), null), now);
+        driver.commit();
+        assertEquals("now\n", read("zone.rpz"));
+    }
+
+    @Test
     void anIdenticalFileAgainIsUnchangedWithoutReadingTheFileInPlace() throws Exception {
         driver();
         driver.whole("a.txt", "same\n");
