@@ -58,6 +58,7 @@ import io.github.kresconnect.filesink.publish.RecipientPartitioner;
 final class FileDeliveryScenario {
     static final String TOPIC = "knot-resolver";
     static final int CHUNK_SIZE = 512 * 1024;
+    private Map<String, String> workerSettings = Map.of();
     /** Chunks of the file sent out of order: small, the chunk size is the producer's choice. */
     private static final int SHUFFLED_CHUNK_SIZE = 4 * 1024;
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(90);
@@ -76,6 +77,12 @@ final class FileDeliveryScenario {
     }
 
     /** The worker config as shipped, with this machine's broker, ports and paths. */
+    /** Settings of the shipped worker.properties to run the scenario with instead of the shipped values. */
+    FileDeliveryScenario withWorkerSettings(Map<String, String> settings) {
+        this.workerSettings = Map.copyOf(settings);
+        return this;
+    }
+
     Path workerProperties(int restPort, Path pluginPath, Map<String, String> extra) throws IOException {
         return ShippedConfig.worker("worker.properties", workDir, bootstrapServers, restPort, pluginPath, extra,
                 Map.of());
@@ -108,7 +115,7 @@ final class FileDeliveryScenario {
         Path pluginPath = workDir.resolve("plugins");
         HubComponent.installInto(pluginPath);
         int restPort = FreePorts.next();
-        Path worker = workerProperties(restPort, pluginPath, Map.of());
+        Path worker = workerProperties(restPort, pluginPath, workerSettings);
         Path sink = ShippedConfig.copy("resolver-sink.properties", workDir.resolve("resolver-sink.properties"), Map.of(
                 "files.dir", filesDir.toString(),
                 "manager.socket.path", managerSocket.toString()));

@@ -56,6 +56,11 @@ abstract class RealWorkerScenario {
         }
     }
 
+    /** Settings of the shipped worker.properties this version runs with instead of the shipped values. */
+    Map<String, String> workerSettings() {
+        return Map.of();
+    }
+
     private Path testDir(TestInfo test) throws IOException {
         return Files.createDirectories(runDir.resolve(test.getTestMethod().orElseThrow().getName()));
     }
@@ -100,7 +105,8 @@ abstract class RealWorkerScenario {
     /** The whole delivery scenario with the shipped configs (plugin.discovery=service_load as shipped). */
     @Test
     void deliversFilesWithShippedConfigs(TestInfo test) throws Exception {
-        new FileDeliveryScenario(dist, broker.bootstrapServers(), broker.admin(), testDir(test)).run();
+        new FileDeliveryScenario(dist, broker.bootstrapServers(), broker.admin(), testDir(test))
+                .withWorkerSettings(workerSettings()).run();
     }
 
     static void deleteRecursively(Path dir) throws IOException {
