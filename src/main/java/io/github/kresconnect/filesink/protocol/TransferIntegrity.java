@@ -54,6 +54,11 @@ public record TransferIntegrity(String transferId, long length, String sha256Hex
         return HEX.formatHex(sha256);
     }
 
+    /** The SHA-256 of {@code content}, as header {@link ProtocolHeaders#FILE_SHA256} writes it. */
+    public static String sha256HexOf(byte[] content) {
+        return HEX.formatHex(newSha256().digest(content));
+    }
+
     /** A new SHA-256 digest, the algorithm {@link ProtocolHeaders#FILE_SHA256} names. */
     public static MessageDigest newSha256() {
         try {

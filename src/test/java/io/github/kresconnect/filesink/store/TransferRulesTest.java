@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -58,7 +56,7 @@ class TransferRulesTest {
     private static TransferIntegrity integrity(String id, String content) throws Exception {
         byte[] data = bytes(content);
         return new TransferIntegrity(String.format("%32s", id).replace(' ', '0'), data.length,
-                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
+                TransferIntegrity.sha256HexOf(data));
     }
 
     private void sendAll(String name, String version, int total, int... order) throws Exception {
