@@ -17,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -451,7 +450,7 @@ public final class FileStore implements AutoCloseable {
             throw tooLarge(FileKind.DATA, name, content.length, limit);
         }
         FileLocation location = resolveWritable(name);
-        MessageDigest digest = sha256();
+        MessageDigest digest = TransferIntegrity.newSha256();
         String sha256 = HexFormat.of().formatHex(digest.digest(content));
         if (integrity != null && (integrity.length() != content.length || !integrity.sha256Hex().equals(sha256))) {
             throw digestMismatch(integrity, name, content.length, sha256);
@@ -489,7 +488,7 @@ public final class FileStore implements AutoCloseable {
         LiveTransfer transfer = new LiveTransfer(state, name, kind, clock.instant());
         transfer.location = location;
         transfer.data = DurableFiles.createNew(dataFile(seq));
-        transfer.digest = sha256();
+        transfer.digest = TransferIntegrity.newSha256();
         workDirChanged = true;
         dirty.put(dataFile(seq), transfer.data);
         addOp(new JournalOp.Begin(name.value(), seq, total, state.transferId, state.expectedLength,
@@ -556,7 +555,7 @@ public final class FileStore implements AutoCloseable {
         LiveTransfer transfer = new LiveTransfer(old.state.rewound(keep, seq), old.name, old.kind, clock.instant());
         transfer.location = old.location;
         transfer.data = DurableFiles.createNew(dataFile(seq));
-        transfer.digest = sha256();
+        transfer.digest = TransferIntegrity.newSha256();
         copyPrefix(old.data, transfer, transfer.state.dataLength());
         workDirChanged = true;
         dirty.put(dataFile(seq), transfer.data);
@@ -1232,7 +1231,7 @@ public final class FileStore implements AutoCloseable {
         transfer.data = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
         transfer.data.truncate(state.dataLength());
-        transfer.digest = sha256();
+        transfer.digest = TransferIntegrity.newSha256();
         copyPrefix(transfer.data, null, state.dataLength(), transfer.digest);
         return transfer;
     }
@@ -1399,13 +1398,6 @@ public final class FileStore implements AutoCloseable {
         return workDir.resolve("t" + seq + ".c" + index);
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
 
     /** The shared rules ({@link ConfigFileValidator}, also the publisher's), on the assembled file. */
     private void validateConfig(SafeFileName name, Path file) throws RejectedFileException, IOException {
