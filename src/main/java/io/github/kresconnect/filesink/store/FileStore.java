@@ -60,12 +60,15 @@ import io.github.kresconnect.filesink.record.FilePart;
  *
  * <h2>Rules (the recovery argument)</h2>
  * <ol>
- * <li>Records change the in-memory state and write work files only; nothing is durable or visible yet.</li>
- * <li>A round ({@link #commit()}) fsyncs the work files written since the last round, persists the owed
- * reload or renew ({@link Listener#beforePublishing}), then appends one journal entry holding every change
- * since the last round together with the next offset of every partition: this fsync'd append is the commit
- * point. Only then are completed files renamed into place (backup first), their directories fsync'd, and the
- * manager request armed ({@link Listener#afterPublishing}).</li>
+ * <li>Records change the in-memory state and write work files only (a small whole file is only held in
+ * memory); nothing is durable or visible yet.</li>
+ * <li>A round ({@link #commit()}, or {@link #commitAsync()} on the store's commit thread while the caller goes
+ * on applying records) writes the held small files, fsyncs every work file written since the last round
+ * together with the work directory, persists the owed reload or renew ({@link Listener#beforePublishing}),
+ * then appends one journal entry holding every change since the last round together with the next offset of
+ * every partition: this fsync'd append is the commit point. Only then are completed files renamed into place
+ * (backup first) and the manager request armed ({@link Listener#afterPublishing}). The renames' directories
+ * are fsync'd before the journal is compacted and at every start: until then a lost rename is redone.</li>
  * <li>{@link #open} replays the journal: records before a partition's journaled offset are applied and are
  * skipped when delivered again; a publication whose work file still exists is carried out (roll forward);
  * work files and bytes the journal does not mention are removed or cut off (roll back).</li>
@@ -76,7 +79,8 @@ import io.github.kresconnect.filesink.record.FilePart;
  *
  * <p>Failures: a {@link RejectedFileException} belongs to one record, which can never succeed; the files in
  * place stay as they are. An {@link IOException} is the environment: the caller abandons this store
- * ({@link #close()}) and opens a new one, which recovers as after a crash. Not thread-safe.
+ * ({@link #close()}) and opens a new one, which recovers as after a crash. Used from one thread; a round's
+ * failure is thrown by the next call that waits for it.
  */
 public final class FileStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
