@@ -295,6 +295,8 @@ class FileStoreCrashTest {
             crashedAt.add(String.valueOf(crashAt));
         }
         assertEquals(steps, crashedAt.size());
+        System.out.println("FileStoreCrashTest: crashed at each of " + steps + " step boundaries, then once more "
+                + "during recovery; every file seen was a version sent whole");
     }
 
     @Test
