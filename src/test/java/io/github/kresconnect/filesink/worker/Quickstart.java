@@ -121,6 +121,7 @@ public final class Quickstart {
     private Path workerLog;
     private long workerLogRead;
     private int managerRequestsShown;
+    private final Object watchLock = new Object();
     private String bootstrapServers;
     private String hostname;
     private String topic;
@@ -432,7 +433,13 @@ public final class Quickstart {
         });
     }
 
-    private synchronized void watchOnce() throws Exception {
+    private void watchOnce() throws Exception {
+        synchronized (watchLock) {
+            watchOnceLocked();
+        }
+    }
+
+    private void watchOnceLocked() throws Exception {
         if (standInManager != null) {
             List<FakeManager.Request> requests = standInManager.requests();
             for (FakeManager.Request request : requests.subList(managerRequestsShown, requests.size())) {
@@ -447,6 +454,13 @@ public final class Quickstart {
                 long size = Files.size(path);
                 seen.put(path, file.getValue());
                 String name = filesDir.relativize(path).toString();
+                if (name.endsWith(".backup") && Files.exists(path.resolveSibling(
+                        path.getFileName().toString().replaceFirst("\\.backup$", "")))) {
+                    // The connector keeps the version a new one replaced beside it: not a delivery of its own.
+                    out.printf("  backup    %-40s %10d bytes  sha256 %s…  (the version it replaced)%n", name, size,
+                            sha.substring(0, 16));
+                    continue;
+                }
                 landed.add(new Landed(name, size, sha));
                 out.printf("  landed    %-40s %10d bytes  sha256 %s…%n", name, size, sha.substring(0, 16));
             }

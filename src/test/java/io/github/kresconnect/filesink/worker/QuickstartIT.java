@@ -94,6 +94,11 @@ class QuickstartIT {
             sink.add(line.startsWith("files.dir=") ? "files.dir=" + editedFiles : line);
         }
         Files.write(sinkFile, sink, StandardCharsets.UTF_8);
+        // Files already there (as after an earlier run) are kept; the new samples replace them and are shown.
+        Files.createDirectories(editedFiles);
+        for (String name : List.of("blocklist.rpz", "config.yaml")) {
+            Files.copy(workDir.resolve("files").resolve(name), editedFiles.resolve(name));
+        }
         Files.writeString(workerFile, "# my own note\n" + Files.readString(workerFile, StandardCharsets.UTF_8),
                 StandardCharsets.UTF_8);
 
@@ -115,7 +120,11 @@ class QuickstartIT {
             // In effect: the worker delivered into the edited files.dir.
             assertTrue(Files.readString(editedFiles.resolve("config.yaml"))
                     .contains("- file: " + editedFiles.resolve("blocklist.rpz")));
+            assertTrue(output.contains("2 file(s) already in " + editedFiles + " from earlier runs (kept)"), output);
             assertLandingShown(output, editedFiles, "blocklist.rpz");
+            assertLandingShown(output, editedFiles, "config.yaml");
+            assertTrue(output.lines().noneMatch(l -> l.startsWith("  landed ") && l.contains(".backup")),
+                    "the connector's backups are not shown as deliveries:\n" + output);
             assertTrue(output.lines().anyMatch(l -> l.startsWith("  REJECTED  ")
                     && l.contains("'" + Quickstart.BROKEN_CONFIG + "'")), output);
         } finally {
