@@ -104,6 +104,13 @@ public final class Quickstart {
         }
     }
 
+    /** A port the quickstart would use is taken: nothing was started. */
+    static final class PortInUseException extends IllegalStateException {
+        PortInUseException(String message) {
+            super(message);
+        }
+    }
+
     /** A file seen landing in the files directory (new, or replaced since it was last seen). */
     record Landed(String name, long size, String sha256) {
     }
@@ -153,7 +160,9 @@ public final class Quickstart {
             quickstart.run();
         } catch (Exception | AssertionError e) {
             System.err.println("Quickstart failed: " + e.getMessage());
-            System.err.println("Logs are in " + quickstart.workDir);
+            if (!(e instanceof PortInUseException)) {
+                System.err.println("Logs are in " + quickstart.workDir);
+            }
             System.exit(1);
         }
         if (options.once()) {
@@ -300,7 +309,7 @@ public final class Quickstart {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
-            throw new IllegalStateException("port " + port + " for " + what + " is in use on 127.0.0.1; choose "
+            throw new PortInUseException("port " + port + " for " + what + " is in use on 127.0.0.1; choose "
                     + "another with " + option + " PORT");
         }
     }

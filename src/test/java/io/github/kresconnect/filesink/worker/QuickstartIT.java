@@ -141,7 +141,7 @@ class QuickstartIT {
                             "--kafka-port", String.valueOf(busy.getLocalPort()),
                             "--connect-port", String.valueOf(FreePorts.next())));
             try {
-                IllegalStateException e = assertThrows(IllegalStateException.class, quickstart::run);
+                Quickstart.PortInUseException e = assertThrows(Quickstart.PortInUseException.class, quickstart::run);
                 assertTrue(e.getMessage().contains("port " + busy.getLocalPort())
                         && e.getMessage().contains("--kafka-port PORT"), e.getMessage());
                 assertFalse(printed.toString(StandardCharsets.UTF_8).contains("Starting"), "nothing started");
