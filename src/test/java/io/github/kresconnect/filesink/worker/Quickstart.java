@@ -6,6 +6,9 @@ import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,7 +188,7 @@ public final class Quickstart {
         Files.createDirectories(workDir);
         bootstrapServers = "127.0.0.1:" + options.kafkaPort();
         String restUrl = "http://127.0.0.1:" + options.connectPort();
-        Path pluginPath = workDir.resolve("plugins");
+        Path pluginPath = workDir.resolve("plugins"); // written into a new worker.properties
         Path workerData = workDir.resolve("worker");
         Path brokerData = workDir.resolve("broker");
         workerLog = workDir.resolve("worker.log");
@@ -211,6 +214,7 @@ public final class Quickstart {
                     "resolver.hostname", "",
                     "manager.socket.path", defaultManagerSocket().toString()));
         }
+        pluginPath = Path.of(property(workerFile, "plugin.path").split(",")[0].strip());
         String connector = property(sinkFile, "name");
         topic = property(sinkFile, "topics");
         filesDir = Path.of(property(sinkFile, "files.dir"));
@@ -218,14 +222,15 @@ public final class Quickstart {
         String configuredHost = property(sinkFile, "resolver.hostname");
         hostname = configuredHost.isBlank() ? MachineHostname.get() : configuredHost;
         String dlq = property(sinkFile, "errors.deadletterqueue.topic.name");
-        boolean realManager = Files.exists(managerSocket) && managerSocket.equals(REAL_MANAGER_SOCKET);
+        boolean realManager = answers(managerSocket);
 
         step("Quickstart: ports and paths");
         info(String.format("%-17s %s   (--kafka-port)", "Kafka broker", bootstrapServers));
         info(String.format("%-17s %s   (--connect-port)", "Worker REST API", restUrl));
         info(String.format("%-17s %s", "Files directory", filesDir));
         info(String.format("%-17s %s", "Manager socket", managerSocket + (realManager
-                ? "   (this machine's Knot Resolver manager)" : "   (a STAND-IN manager: it only records requests)")));
+                ? "   (a manager already listens here: used as it is)" : "   (a STAND-IN manager: it only records requests)")));
+        info(String.format("%-17s %s", "Plugin path", pluginPath + "   (the built zip is unzipped here)"));
         info(String.format("%-17s %s", "Worker log", workerLog));
         info(String.format("%-17s %s", "Configs", workerFile + (workerKept ? " (kept from an earlier run)" : " (new)")));
         info(String.format("%-17s %s", "", sinkFile + (sinkKept ? " (kept from an earlier run)" : " (new)")));
@@ -327,6 +332,18 @@ public final class Quickstart {
         return Path.of(System.getProperty("java.io.tmpdir"), "kres-quickstart-" + id, "kres-api.sock");
     }
 
+    /** Whether a manager (a resolver's, or anything else) already listens on {@code socket}. */
+    private static boolean answers(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** A single-node KRaft broker (broker and controller in one process) on {@code port}; its data afresh. */
     private Admin startBroker(KafkaDistribution dist, Path dir, int port) throws Exception {
         Files.createDirectories(dir);
@@ -367,12 +384,12 @@ public final class Quickstart {
     /** The real manager when a resolver runs here; otherwise a stand-in that only records what it is asked. */
     private void startManager(boolean real) throws IOException {
         if (real) {
-            step("Using this machine's Knot Resolver manager at " + managerSocket);
+            step("Using the manager already listening at " + managerSocket + " (not a stand-in)");
             return;
         }
         Files.createDirectories(managerSocket.getParent());
         if (Files.exists(managerSocket) && !Files.isRegularFile(managerSocket) && !Files.isDirectory(managerSocket)) {
-            Files.delete(managerSocket); // left by a run that was killed
+            Files.delete(managerSocket); // nobody answers on it: left by a run that was killed
         }
         standInManager = keep(FakeManager.start(managerSocket));
         step("No Knot Resolver here: started a STAND-IN manager on " + managerSocket

@@ -52,6 +52,7 @@ class QuickstartIT {
             assertPrintedBeforeStart(output, "http://127.0.0.1:" + connectPort);
             assertPrintedBeforeStart(output, first.filesDir().toString());
             assertPrintedBeforeStart(output, "Manager socket");
+            assertPrintedBeforeStart(output, workDir.resolve("plugins").toString());
             assertPrintedBeforeStart(output, "Your edits are kept");
             assertTrue(output.contains(sinkFile + " (new)"), output);
 
