@@ -66,11 +66,21 @@ final class BrokerProcess implements AutoCloseable {
      */
     static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls, ScramUser user)
             throws IOException, InterruptedException {
+        return start(dist, workDir, logDir, tls, user, FreePorts.next());
+    }
+
+    /** A plaintext broker on a port of the caller's choice (the quickstart's, which operators type). */
+    static BrokerProcess startOnPort(KafkaDistribution dist, Path workDir, int port)
+            throws IOException, InterruptedException {
+        return start(dist, workDir, workDir, null, null, port);
+    }
+
+    private static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls,
+            ScramUser user, int port) throws IOException, InterruptedException {
         if (user != null && tls == null) {
             throw new IllegalArgumentException("a SASL_SSL listener needs TLS material");
         }
         Files.createDirectories(workDir);
-        int port = FreePorts.next();
         int controllerPort = FreePorts.next();
         int sslPort = tls == null ? -1 : FreePorts.next();
         Path properties = workDir.resolve("server.properties");

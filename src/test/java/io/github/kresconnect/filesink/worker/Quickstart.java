@@ -28,11 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Uuid;
 
 import io.github.kresconnect.filesink.config.MachineHostname;
 import io.github.kresconnect.filesink.notify.FakeManager;
@@ -346,39 +344,7 @@ public final class Quickstart {
 
     /** A single-node KRaft broker (broker and controller in one process) on {@code port}; its data afresh. */
     private Admin startBroker(KafkaDistribution dist, Path dir, int port) throws Exception {
-        Files.createDirectories(dir);
-        int controllerPort = FreePorts.next();
-        Path properties = dir.resolve("server.properties");
-        Files.writeString(properties, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "log.dirs=" + dir.resolve("data"),
-                "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                ""), StandardCharsets.UTF_8);
-        LoggedProcess.run("kafka-storage format (" + dist + ")", dist.javaCommand(dir, "256m", "kafka.tools.StorageTool",
-                "format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString(), "--standalone"),
-                dir, dir.resolve("kafka-storage-format.log"), Duration.ofMinutes(2));
-        LoggedProcess process = keep(LoggedProcess.start("broker (" + dist + ")",
-                dist.javaCommand(dir, "512m", "kafka.Kafka", properties.toString()), dir, dir.resolve("broker.log")));
-        process.awaitLogLine("Kafka Server started", Duration.ofSeconds(90));
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
-        running.add(() -> admin.close(Duration.ofSeconds(5)));
-        Await.until("the broker to answer an admin request", Duration.ofSeconds(90),
-                () -> !admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty(), process::tail);
-        return admin;
+        return keep(BrokerProcess.startOnPort(dist, dir, port)).admin();
     }
 
     /** The real manager when a resolver runs here; otherwise a stand-in that only records what it is asked. */
