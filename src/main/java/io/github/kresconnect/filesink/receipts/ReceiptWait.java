@@ -22,8 +22,10 @@ public final class ReceiptWait {
     private static final class HostState {
         final Map<String, Receipt> files = new LinkedHashMap<>();
         long configPublishedAt = -1;
-        Receipt reload;
     }
+
+    /** Per host, the reload receipts read since the wait began: the first accepted one, else the latest. */
+    private final Map<String, Receipt> reloads = new HashMap<>();
 
     /**
      * @param hosts     the hosts addressed with --to, in order; empty in zone mode
@@ -40,11 +42,12 @@ public final class ReceiptWait {
     /** Takes in one receipt from the topic; receipts of other transfers and hosts are ignored. */
     public synchronized void accept(Receipt receipt) {
         if (receipt.isManager()) {
-            HostState state = states.get(receipt.host());
-            if (state != null && state.configPublishedAt >= 0 && "reload".equals(receipt.request())
-                    && receipt.atEpochMs() >= state.configPublishedAt
-                    && (state.reload == null || !Receipt.ACCEPTED.equals(state.reload.outcome()))) {
-                state.reload = receipt;
+            // Any reload read since the wait began counts: the host reports a publication when its task next
+            // reports, which may be after the reload the publication caused.
+            Receipt previous = reloads.get(receipt.host());
+            if ("reload".equals(receipt.request())
+                    && (previous == null || !Receipt.ACCEPTED.equals(previous.outcome()))) {
+                reloads.put(receipt.host(), receipt);
             }
             return;
         }
@@ -67,19 +70,20 @@ public final class ReceiptWait {
         return !Receipt.DISCARDED.equals(receipt.outcome());
     }
 
-    private boolean hostDone(HostState state) {
+    private boolean hostDone(Map.Entry<String, HostState> entry) {
+        HostState state = entry.getValue();
         if (state.files.size() < sent.size()) {
             return false;
         }
-        return state.configPublishedAt < 0
-                || (state.reload != null && Receipt.ACCEPTED.equals(state.reload.outcome()));
+        Receipt reload = reloads.get(entry.getKey());
+        return state.configPublishedAt < 0 || (reload != null && Receipt.ACCEPTED.equals(reload.outcome()));
     }
 
     /** Every host expected has answered for every file (and its reload). */
     public synchronized boolean done() {
-        long answered = states.values().stream().filter(this::hostDone).count();
+        long answered = states.entrySet().stream().filter(this::hostDone).count();
         return hosts.isEmpty() ? answered >= hostCount
-                : hosts.stream().allMatch(host -> hostDone(states.get(host)));
+                : hosts.stream().allMatch(host -> hostDone(Map.entry(host, states.get(host))));
     }
 
     /** Done, and no host rejected or discarded a file, nor failed its reload. */
@@ -99,7 +103,7 @@ public final class ReceiptWait {
 
     /** How many hosts answered completely, for the progress display. */
     public synchronized String progress() {
-        long answered = states.values().stream().filter(this::hostDone).count();
+        long answered = states.entrySet().stream().filter(this::hostDone).count();
         return answered + "/" + hostCount + " hosts answered";
     }
 
@@ -108,7 +112,8 @@ public final class ReceiptWait {
         List<String> lines = new ArrayList<>();
         int width = states.keySet().stream().mapToInt(String::length).max().orElse(0);
         for (Map.Entry<String, HostState> entry : states.entrySet()) {
-            lines.add(String.format("%-" + Math.max(1, width) + "s  %s", entry.getKey(), describe(entry.getValue())));
+            lines.add(String.format("%-" + Math.max(1, width) + "s  %s", entry.getKey(),
+                    describe(entry.getValue(), reloads.get(entry.getKey()))));
         }
         long answered = states.size();
         if (hosts.isEmpty() && answered < hostCount) {
@@ -118,7 +123,7 @@ public final class ReceiptWait {
         return lines;
     }
 
-    private String describe(HostState state) {
+    private String describe(HostState state, Receipt reload) {
         if (state.files.isEmpty()) {
             return "no answer";
         }
@@ -137,7 +142,7 @@ public final class ReceiptWait {
         List<String> parts = new ArrayList<>(details);
         byOutcome.forEach((outcome, files) -> parts.add(outcome + " " + String.join(", ", files)));
         if (state.configPublishedAt >= 0) {
-            parts.add(reload(state.reload));
+            parts.add(reload(reload));
         }
         return String.join("; ", parts);
     }
