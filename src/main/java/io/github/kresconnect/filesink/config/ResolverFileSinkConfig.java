@@ -249,9 +249,10 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         if (signatures.isPresent()) {
             throw signatures.get().toException();
         }
-        if (!receiptsTopic().isEmpty() && getString(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG).isBlank()) {
-            throw new ConfigException(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG, "", "is required when "
-                    + RECEIPTS_TOPIC_CONFIG + " is set (the connector does not see its worker's bootstrap.servers)");
+        Optional<SettingProblem> receipts = receiptsProblem(getString(RECEIPTS_TOPIC_CONFIG),
+                getString(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG));
+        if (receipts.isPresent()) {
+            throw receipts.get().toException();
         }
     }
 
@@ -307,6 +308,15 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         }
         return Optional.of(new SettingProblem(SIGNATURES_REQUIRED_CONFIG, true, "needs at least one key in "
                 + SIGNATURES_TRUSTED_KEYS_CONFIG + ": with none, every record would be rejected"));
+    }
+
+    /** Receipts need their brokers named: the connector does not see its worker's bootstrap.servers. */
+    public static Optional<SettingProblem> receiptsProblem(String topic, String bootstrapServers) {
+        if (topic == null || topic.isBlank() || (bootstrapServers != null && !bootstrapServers.isBlank())) {
+            return Optional.empty();
+        }
+        return Optional.of(new SettingProblem(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG, "", "is required when "
+                + RECEIPTS_TOPIC_CONFIG + " is set: the connector does not see its worker's bootstrap.servers"));
     }
 
     public static ConfigDef configDef() {

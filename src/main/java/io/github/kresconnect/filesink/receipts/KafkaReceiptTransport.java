@@ -91,5 +91,4 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
             // closing while interrupted; nothing more to do
         }
     }
-
 }
