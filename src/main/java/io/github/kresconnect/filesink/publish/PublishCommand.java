@@ -116,7 +116,16 @@ public final class PublishCommand {
         List<Destination> destinations = destinations(options, partitionCount);
         Progress progress = new Progress(err, terminal, options.quiet(), plan, destinations.size());
         ReceiptsStep wait = receipts.waitEnabled() ? ReceiptsStep.open(receipts, settings, options) : null;
-        try (KafkaProducer<byte[], byte[]> producer = createProducer(settings)) {
+        KafkaProducer<byte[], byte[]> created;
+        try {
+            created = createProducer(settings);
+        } catch (PublishException | RuntimeException e) {
+            if (wait != null) {
+                wait.close();
+            }
+            throw e;
+        }
+        try (KafkaProducer<byte[], byte[]> producer = created) {
             try {
                 new FileSender(producer, options.topic(), options.recipientMode(), destinations, progress, signer)
                         .onTransfer(wait == null ? transfer -> { } : wait::sent)
