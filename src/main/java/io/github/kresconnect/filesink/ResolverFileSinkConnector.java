@@ -107,6 +107,13 @@ public class ResolverFileSinkConnector extends SinkConnector {
             ResolverFileSinkConfig.signaturesProblem(required, (String) trustedKeys.value())
                     .ifPresent(problem -> values.get(problem.setting()).addErrorMessage(problem.message()));
         }
+        ConfigValue receiptsTopic = values.get(ResolverFileSinkConfig.RECEIPTS_TOPIC_CONFIG);
+        ConfigValue receiptsBrokers = values.get(ResolverFileSinkConfig.RECEIPTS_BOOTSTRAP_SERVERS_CONFIG);
+        if (receiptsTopic != null && receiptsBrokers != null && receiptsTopic.errorMessages().isEmpty()
+                && receiptsBrokers.errorMessages().isEmpty()) {
+            ResolverFileSinkConfig.receiptsProblem((String) receiptsTopic.value(), (String) receiptsBrokers.value())
+                    .ifPresent(problem -> receiptsBrokers.addErrorMessage(problem.message()));
+        }
         return reportUnknownSettings(connectorConfigs, config, values);
     }
 

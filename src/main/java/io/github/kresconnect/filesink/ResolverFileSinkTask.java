@@ -6,9 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryIteratorException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +29,10 @@ import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
 import io.github.kresconnect.filesink.metrics.RejectionReason;
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
+import io.github.kresconnect.filesink.notify.ManagerRequest;
+import io.github.kresconnect.filesink.notify.ManagerRequestListener;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.receipts.TaskReceipts;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
 import io.github.kresconnect.filesink.record.InvalidRecordException;
@@ -60,7 +66,12 @@ public class ResolverFileSinkTask extends SinkTask {
     private static final int PUBLICATIONS_LOGGED_EACH = 5;
 
     private final NotifierFactory notifierFactory;
+    private final ReceiptsFactory receiptsFactory;
     private final Clock clock;
+    private TaskReceipts receipts = TaskReceipts.NONE;
+    /** Transfers discarded while one record is handled: their receipts wait for the record's own outcome. */
+    private List<String[]> discardedDuringRecord;
+    private boolean recordRejected;
 
     private ResolverFileSinkConfig config;
     private StoreSettings storeSettings;
@@ -92,7 +103,12 @@ public class ResolverFileSinkTask extends SinkTask {
     }
 
     ResolverFileSinkTask(NotifierFactory notifierFactory, Clock clock) {
+        this(notifierFactory, ReceiptsFactory.DEFAULT, clock);
+    }
+
+    ResolverFileSinkTask(NotifierFactory notifierFactory, ReceiptsFactory receiptsFactory, Clock clock) {
         this.notifierFactory = notifierFactory;
+        this.receiptsFactory = receiptsFactory;
         this.clock = clock;
     }
 
@@ -116,6 +132,10 @@ public class ResolverFileSinkTask extends SinkTask {
         rejected = RejectedRecords.from(context, props);
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         ioBackoff = new IoRetryBackoff(config.ioRetryBackoff(), config.ioRetryBackoffMax());
+        receipts = receiptsFactory.create(config, props.getOrDefault("name", "resolver-file-sink"), metrics, clock);
+        if (receipts.enabled()) {
+            log.info("Receipts: to topic '{}' at {}", config.receiptsTopic(), config.receiptsBootstrapServers());
+        }
         try {
             openStore();
         } catch (IOException e) {
@@ -138,7 +158,8 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         try {
             if (notifier == null) {
-                notifier = notifierFactory.create(config, metrics.managerRequestListener());
+                notifier = notifierFactory.create(config, ManagerRequestListener.both(
+                        metrics.managerRequestListener(), receiptsListener()));
             }
         } catch (IOException | RuntimeException e) {
             opened.close();
@@ -158,6 +179,11 @@ public class ResolverFileSinkTask extends SinkTask {
             @Override
             public void transferDiscarded(String name, String reason) {
                 metrics.transferDiscarded();
+                if (discardedDuringRecord != null) {
+                    discardedDuringRecord.add(new String[] {name, reason});
+                } else {
+                    receipts.discarded(name, reason);
+                }
             }
         });
         store = opened;
@@ -205,7 +231,7 @@ public class ResolverFileSinkTask extends SinkTask {
                     continue;
                 }
                 firstUncommitted.putIfAbsent(partition, offset);
-                handle(record);
+                handleWithReceipts(record);
                 store.markApplied(source, offset);
             }
             if (store.hasPendingPublications()) {
@@ -223,6 +249,24 @@ public class ResolverFileSinkTask extends SinkTask {
     /** The I/O failure inside the unchecked wrappers that the JDK's file APIs throw. */
     private static IOException ioCause(RuntimeException e) {
         return e.getCause() instanceof IOException io ? io : new IOException(e);
+    }
+
+    /**
+     * Handles a record; a transfer it discards gets a receipt of its own unless the record itself was rejected,
+     * whose receipt already says why.
+     */
+    private void handleWithReceipts(SinkRecord record) throws IOException {
+        discardedDuringRecord = new ArrayList<>();
+        recordRejected = false;
+        try {
+            handle(record);
+        } finally {
+            List<String[]> discarded = discardedDuringRecord;
+            discardedDuringRecord = null;
+            if (!recordRejected) {
+                discarded.forEach(d -> receipts.discarded(d[0], d[1]));
+            }
+        }
     }
 
     private void handle(SinkRecord record) throws IOException {
@@ -263,6 +307,7 @@ public class ResolverFileSinkTask extends SinkTask {
                 case DUPLICATE -> log.debug("{} from {} is already held; nothing changed", part.get(), where(record));
                 case UNCHANGED -> {
                     metrics.fileUnchanged();
+                    receiptUnchanged(part.get(), record);
                     log.info("'{}' from {} equals the current file; nothing replaced", part.get().fileName(),
                             where(record));
                 }
@@ -277,6 +322,8 @@ public class ResolverFileSinkTask extends SinkTask {
     /** Under errors.tolerance=all to the error reporter; under none, Connect's meaning: the task stops. */
     private void reject(SinkRecord record, RejectionReason reason, Exception e) throws IOException {
         metrics.recordRejected(reason);
+        receipts.rejected(record, reason.metricSuffix(), e.getMessage());
+        recordRejected = true;
         if (tolerateAll) {
             rejected.report(record, e);
             return;
@@ -296,6 +343,8 @@ public class ResolverFileSinkTask extends SinkTask {
         int count = round.published().size();
         for (FileStore.Publication publication : round.published()) {
             metrics.filePublished(publication.size(), now);
+            receipts.published(publication.name(), publication.size(), publication.sha256(),
+                    (SinkRecord) publication.source());
             String line = "Published '{}' ({} bytes, {}, SHA-256 {}) from {}";
             Object[] args = {publication.name(), publication.size(), publication.kind(), publication.sha256(),
                 where((SinkRecord) publication.source())};
@@ -474,9 +523,46 @@ public class ResolverFileSinkTask extends SinkTask {
         if (notifier != null) {
             notifier.close();
         }
+        receipts.close();
         if (metrics != null) {
             metrics.close();
         }
+    }
+
+    /** Receipts of the manager's answers. */
+    private ManagerRequestListener receiptsListener() {
+        return new ManagerRequestListener() {
+            @Override
+            public void accepted(ManagerRequest request) {
+            }
+
+            @Override
+            public void failed(ManagerRequest request) {
+            }
+
+            @Override
+            public void outcome(ManagerRequest request, boolean accepted, Optional<String> etagBefore,
+                    Optional<String> etagAfter, String failure) {
+                receipts.manager(request, accepted, etagBefore.orElse(null), etagAfter.orElse(null), failure);
+            }
+        };
+    }
+
+    /** An unchanged file's receipt: its length and digest as the record announced them, or of a whole file. */
+    private void receiptUnchanged(FilePart part, SinkRecord record) {
+        if (!receipts.enabled()) {
+            return;
+        }
+        long length = -1;
+        String sha256 = null;
+        if (part.integrity() != null) {
+            length = part.integrity().length();
+            sha256 = part.integrity().sha256Hex();
+        } else if (part.isWholeFile()) {
+            length = part.content().length;
+            sha256 = TransferIntegrity.sha256Hex(TransferIntegrity.newSha256().digest(part.content()));
+        }
+        receipts.unchanged(part.fileName(), length, sha256, record);
     }
 
     /** The task's counters; the same values are in JMX. */

@@ -27,6 +27,7 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     public static final String GROUP_RETRIES = "Retries";
     public static final String GROUP_MANAGER = "Resolver manager";
     public static final String GROUP_SIGNATURES = "Signatures";
+    public static final String GROUP_RECEIPTS = "Receipts";
 
     // ---- Files
     public static final String FILES_DIR_CONFIG = "files.dir";
@@ -198,6 +199,41 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "${dir:/etc/kafka-connect/resolver-signatures:trusted-keys.pem}. Empty: no key is trusted.";
     private static final String SIGNATURES_TRUSTED_KEYS_DISPLAY = "Trusted public keys";
 
+    // ---- Receipts
+    public static final String RECEIPTS_TOPIC_CONFIG = "receipts.topic";
+    public static final String RECEIPTS_TOPIC_DEFAULT = "";
+    private static final String RECEIPTS_TOPIC_DOC = "Topic to which the connector produces a receipt (JSON, schema 1) "
+            + "for every file outcome (published, unchanged, rejected with its reason, incomplete transfer "
+            + "discarded) and every request to the resolver manager, keyed by host and file. resolver-publish "
+            + "--wait and resolver-publish status read it. Receipts never hold files back: they are queued in "
+            + "memory and sent in the background. Empty: no receipts.";
+    private static final String RECEIPTS_TOPIC_DISPLAY = "Receipts topic";
+
+    public static final String RECEIPTS_BOOTSTRAP_SERVERS_CONFIG = "receipts.bootstrap.servers";
+    public static final String RECEIPTS_BOOTSTRAP_SERVERS_DEFAULT = "";
+    private static final String RECEIPTS_BOOTSTRAP_SERVERS_DOC = "Brokers of the receipts producer (host:port, "
+            + "comma-separated); required when receipts.topic is set, since a connector does not see its worker's "
+            + "settings. Any other producer setting, security settings in particular, is passed through with the "
+            + "prefix 'receipts.producer.' (for example receipts.producer.security.protocol=SSL); secrets are best "
+            + "written as the worker's config provider references (${file:...}), so they are stored once.";
+    private static final String RECEIPTS_BOOTSTRAP_SERVERS_DISPLAY = "Receipts brokers";
+
+    /** Producer settings passed through to the receipts producer, with this prefix removed. */
+    public static final String RECEIPTS_PRODUCER_PREFIX = "receipts.producer.";
+
+    public static final String RECEIPTS_QUEUE_MAX_CONFIG = "receipts.queue.max.receipts";
+    public static final int RECEIPTS_QUEUE_MAX_DEFAULT = 10_000;
+    private static final String RECEIPTS_QUEUE_MAX_DOC = "Receipts held in memory while they cannot be sent. When "
+            + "full, the oldest receipt is dropped and counted in the receipts-dropped metric; file delivery never "
+            + "waits for receipts.";
+    private static final String RECEIPTS_QUEUE_MAX_DISPLAY = "Receipts queue size";
+
+    public static final String RECEIPTS_CLOSE_TIMEOUT_MS_CONFIG = "receipts.close.timeout.ms";
+    public static final long RECEIPTS_CLOSE_TIMEOUT_MS_DEFAULT = 5_000L;
+    private static final String RECEIPTS_CLOSE_TIMEOUT_MS_DOC = "When the task stops, how long queued receipts may "
+            + "still be sent; those left are dropped (and counted).";
+    private static final String RECEIPTS_CLOSE_TIMEOUT_MS_DISPLAY = "Receipts close timeout (ms)";
+
     public static final ConfigDef CONFIG_DEF = configDef();
 
     /** @throws ConfigException when a setting is invalid, alone or together with another one */
@@ -212,6 +248,11 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
         if (signatures.isPresent()) {
             throw signatures.get().toException();
+        }
+        Optional<SettingProblem> receipts = receiptsProblem(getString(RECEIPTS_TOPIC_CONFIG),
+                getString(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG));
+        if (receipts.isPresent()) {
+            throw receipts.get().toException();
         }
     }
 
@@ -269,6 +310,15 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 + SIGNATURES_TRUSTED_KEYS_CONFIG + ": with none, every record would be rejected"));
     }
 
+    /** Receipts need their brokers named: the connector does not see its worker's bootstrap.servers. */
+    public static Optional<SettingProblem> receiptsProblem(String topic, String bootstrapServers) {
+        if (topic == null || topic.isBlank() || (bootstrapServers != null && !bootstrapServers.isBlank())) {
+            return Optional.empty();
+        }
+        return Optional.of(new SettingProblem(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG, "", "is required when "
+                + RECEIPTS_TOPIC_CONFIG + " is set: the connector does not see its worker's bootstrap.servers"));
+    }
+
     public static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
         defineFiles(def);
@@ -277,6 +327,7 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         defineRetries(def);
         defineManager(def);
         defineSignatures(def);
+        defineReceipts(def);
         return def;
     }
 
@@ -363,7 +414,46 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 Width.LONG, SIGNATURES_TRUSTED_KEYS_DISPLAY);
     }
 
+    private static void defineReceipts(ConfigDef def) {
+        int order = 0;
+        def.define(RECEIPTS_TOPIC_CONFIG, Type.STRING, RECEIPTS_TOPIC_DEFAULT, Validators.topicOrEmpty(),
+                Importance.MEDIUM,
+                RECEIPTS_TOPIC_DOC, GROUP_RECEIPTS, ++order, Width.MEDIUM, RECEIPTS_TOPIC_DISPLAY);
+        def.define(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, RECEIPTS_BOOTSTRAP_SERVERS_DEFAULT,
+                Validators.hostPortListOrEmpty(),
+                Importance.MEDIUM, RECEIPTS_BOOTSTRAP_SERVERS_DOC, GROUP_RECEIPTS, ++order, Width.LONG,
+                RECEIPTS_BOOTSTRAP_SERVERS_DISPLAY);
+        def.define(RECEIPTS_QUEUE_MAX_CONFIG, Type.INT, RECEIPTS_QUEUE_MAX_DEFAULT, ConfigDef.Range.atLeast(1),
+                Importance.LOW, RECEIPTS_QUEUE_MAX_DOC, GROUP_RECEIPTS, ++order, Width.SHORT,
+                RECEIPTS_QUEUE_MAX_DISPLAY);
+        def.define(RECEIPTS_CLOSE_TIMEOUT_MS_CONFIG, Type.LONG, RECEIPTS_CLOSE_TIMEOUT_MS_DEFAULT,
+                ConfigDef.Range.atLeast(0), Importance.LOW, RECEIPTS_CLOSE_TIMEOUT_MS_DOC, GROUP_RECEIPTS, ++order,
+                Width.SHORT, RECEIPTS_CLOSE_TIMEOUT_MS_DISPLAY);
+    }
+
     // ---- Typed accessors
+
+    /** The receipts topic, or empty when receipts are off. */
+    public String receiptsTopic() {
+        return getString(RECEIPTS_TOPIC_CONFIG).trim();
+    }
+
+    public String receiptsBootstrapServers() {
+        return getString(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG).trim();
+    }
+
+    /** The receipts producer's passthrough settings (receipts.producer.*), prefix removed. */
+    public Map<String, Object> receiptsProducerSettings() {
+        return originalsWithPrefix(RECEIPTS_PRODUCER_PREFIX);
+    }
+
+    public int receiptsQueueMax() {
+        return getInt(RECEIPTS_QUEUE_MAX_CONFIG);
+    }
+
+    public Duration receiptsCloseTimeout() {
+        return Duration.ofMillis(getLong(RECEIPTS_CLOSE_TIMEOUT_MS_CONFIG));
+    }
 
     public Path filesDir() {
         return Path.of(getString(FILES_DIR_CONFIG));

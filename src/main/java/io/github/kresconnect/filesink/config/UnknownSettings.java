@@ -23,7 +23,7 @@ public final class UnknownSettings {
 
     /** Key prefixes no one but this connector reads: an unknown key under one of them is refused. */
     public static final List<String> OWN_PREFIXES = List.of("files.", "resolver.", "manager.", "notify.",
-            "config.file.", "file.", "chunks.", "io.", "recipient.", "signatures.");
+            "config.file.", "file.", "chunks.", "io.", "recipient.", "signatures.", "receipts.");
 
     /**
      * The connector-level settings Kafka Connect itself defines ({@code SinkConnectorConfig}, and the source
@@ -107,7 +107,8 @@ public final class UnknownSettings {
 
     static boolean isKnown(String key) {
         return ResolverFileSinkConfig.CONFIG_DEF.names().contains(key) || CONNECT_KEYS.contains(key)
-                || CONNECT_PREFIXES.stream().anyMatch(key::startsWith);
+                || CONNECT_PREFIXES.stream().anyMatch(key::startsWith)
+                || key.startsWith(ResolverFileSinkConfig.RECEIPTS_PRODUCER_PREFIX);
     }
 
     static boolean isOwnPrefix(String key) {

@@ -25,6 +25,41 @@ final class Validators {
         };
     }
 
+    /** A Kafka topic name, or empty. */
+    static ConfigDef.Validator topicOrEmpty() {
+        return new Described("empty, or a topic name (letters, digits, '.', '_', '-'; at most 249)") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String text = value == null ? "" : ((String) value).trim();
+                if (!text.isEmpty() && (text.length() > 249 || text.equals(".") || text.equals("..")
+                        || !text.matches("[A-Za-z0-9._-]+"))) {
+                    throw new ConfigException(name, value, "must be empty or a valid topic name");
+                }
+            }
+        };
+    }
+
+    /** host:port pairs, comma-separated, or empty. */
+    static ConfigDef.Validator hostPortListOrEmpty() {
+        return new Described("empty, or host:port pairs, comma-separated") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String text = value == null ? "" : ((String) value).trim();
+                if (text.isEmpty()) {
+                    return;
+                }
+                for (String item : text.split(",")) {
+                    String address = item.trim();
+                    int colon = address.lastIndexOf(':');
+                    if (colon < 1 || !address.substring(colon + 1).matches("[0-9]{1,5}")) {
+                        throw new ConfigException(name, value, "each address must be host:port, got '" + address
+                                + "'");
+                    }
+                }
+            }
+        };
+    }
+
     static ConfigDef.Validator fileMode() {
         return new Described("an octal mode from 0400 to 0777, such as 0644") {
             @Override

@@ -48,6 +48,9 @@ public final class SinkMetrics implements AutoCloseable {
     private final AtomicLong commitRounds = new AtomicLong();
     private final AtomicLong ioFailingSinceEpochMs = new AtomicLong();
     private final AtomicLong managerFailingSinceEpochMs = new AtomicLong();
+    private final AtomicLong receiptsSent = new AtomicLong();
+    private final AtomicLong receiptsFailed = new AtomicLong();
+    private final AtomicLong receiptsDropped = new AtomicLong();
     private final LongSupplier epochMillis;
 
     private final Map<String, Metric> metrics = new LinkedHashMap<>();
@@ -93,6 +96,10 @@ public final class SinkMetrics implements AutoCloseable {
                 managerRequestsFailed::get);
         add("manager-failing-since-epoch-ms", "Since when requests to the manager fail (ms since the epoch; 0 "
                 + "while it accepts them)", managerFailingSinceEpochMs::get);
+        add("receipts-sent", "Receipts the receipts topic acknowledged", receiptsSent::get);
+        add("receipts-failed", "Receipt sends that failed (each is retried while it is queued)", receiptsFailed::get);
+        add("receipts-dropped", "Receipts dropped: the queue was full, or they were still queued at stop",
+                receiptsDropped::get);
         add("last-publish-epoch-ms", "When a file was last published (ms since the epoch, 0 for never)",
                 lastPublishEpochMs::get);
     }
@@ -164,6 +171,26 @@ public final class SinkMetrics implements AutoCloseable {
             public void failed(ManagerRequest request) {
                 managerRequestsFailed.incrementAndGet();
                 managerFailingSinceEpochMs.compareAndSet(0, Math.max(1, epochMillis.getAsLong()));
+            }
+        };
+    }
+
+    /** Counts what the receipts sender did. */
+    public io.github.kresconnect.filesink.receipts.ReceiptSender.Counters receiptCounters() {
+        return new io.github.kresconnect.filesink.receipts.ReceiptSender.Counters() {
+            @Override
+            public void sent(int count) {
+                receiptsSent.addAndGet(count);
+            }
+
+            @Override
+            public void failed(int count) {
+                receiptsFailed.addAndGet(count);
+            }
+
+            @Override
+            public void dropped(int count) {
+                receiptsDropped.addAndGet(count);
             }
         };
     }

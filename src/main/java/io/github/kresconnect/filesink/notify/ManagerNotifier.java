@@ -102,6 +102,7 @@ public final class ManagerNotifier implements ChangeNotifier {
             client.send(request, force);
         } catch (IOException | RuntimeException e) {
             listener.failed(request);
+            listener.outcome(request, false, before, Optional.empty(), ManagerClient.reason(e));
             throw e;
         }
         listener.accepted(request);
@@ -109,10 +110,12 @@ public final class ManagerNotifier implements ChangeNotifier {
         try {
             after = client.runningConfigEtag();
         } catch (IOException e) {
+            listener.outcome(request, true, before, Optional.empty(), null);
             log.info("Manager accepted {}; could not read the running configuration afterwards ({}), so whether it "
                     + "changed is unknown", request.word(), ManagerClient.reason(e));
             return;
         }
+        listener.outcome(request, true, before, after, null);
         log.info(acceptedMessage(request, before, after));
     }
 

@@ -1,5 +1,7 @@
 package io.github.kresconnect.filesink.notify;
 
+import java.util.Optional;
+
 /** Hears how each request to the manager went (for the task's metrics). */
 public interface ManagerRequestListener {
     ManagerRequestListener NONE = new ManagerRequestListener() {
@@ -16,4 +18,36 @@ public interface ManagerRequestListener {
 
     /** The request will be retried (or absorbed by a newer one). */
     void failed(ManagerRequest request);
+
+    /**
+     * How one attempt went, in full: called after {@link #accepted} or {@link #failed}, with the running
+     * configuration's ETag before and after the request where it could be read, and the failure's reason.
+     */
+    default void outcome(ManagerRequest request, boolean accepted, Optional<String> etagBefore,
+            Optional<String> etagAfter, String failure) {
+    }
+
+    /** Both listeners, in order. */
+    static ManagerRequestListener both(ManagerRequestListener first, ManagerRequestListener second) {
+        return new ManagerRequestListener() {
+            @Override
+            public void accepted(ManagerRequest request) {
+                first.accepted(request);
+                second.accepted(request);
+            }
+
+            @Override
+            public void failed(ManagerRequest request) {
+                first.failed(request);
+                second.failed(request);
+            }
+
+            @Override
+            public void outcome(ManagerRequest request, boolean accepted, Optional<String> etagBefore,
+                    Optional<String> etagAfter, String failure) {
+                first.outcome(request, accepted, etagBefore, etagAfter, failure);
+                second.outcome(request, accepted, etagBefore, etagAfter, failure);
+            }
+        };
+    }
 }

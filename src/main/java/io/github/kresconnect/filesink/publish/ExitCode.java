@@ -14,7 +14,10 @@ public enum ExitCode {
     DELIVERY_FAILED(7, "a record was not acknowledged; later files, configs included, were not sent"),
     NOT_AUTHORIZED(8, "authentication failed or the principal may not describe or write the topic"),
     INVALID_FILE(9, "a file the connector would refuse (its name, its size, its chunk count, or an invalid "
-            + "configuration file); nothing was sent");
+            + "configuration file); nothing was sent"),
+    REJECTED_BY_HOST(10, "--wait: every record was acknowledged, but a host rejected a file (or discarded its "
+            + "transfer); the lines printed say which and why"),
+    NO_ANSWER(11, "--wait: a host did not answer for every file (or its reload) within the wait");
 
     private final int code;
     private final String meaning;

@@ -50,6 +50,10 @@ final class FileSender {
     /** Null when the run does not sign (no --sign). */
     private final TransferSigner signer;
     private final AtomicReference<Failure> firstFailure = new AtomicReference<>();
+    /** Told of every transfer as it starts (for --wait). */
+    private java.util.function.Consumer<io.github.kresconnect.filesink.receipts.SentTransfer> onTransfer =
+            transfer -> {
+            };
 
     private record Failure(String what, Exception error) {
     }
@@ -68,6 +72,12 @@ final class FileSender {
         this.mode = mode;
         this.destinations = List.copyOf(destinations);
         this.progress = progress;
+    }
+
+    /** Tells {@code listener} of every transfer as it starts: file, kind, transfer id, digest, length. */
+    FileSender onTransfer(java.util.function.Consumer<io.github.kresconnect.filesink.receipts.SentTransfer> listener) {
+        this.onTransfer = listener;
+        return this;
     }
 
     void send(PublishPlan plan) throws PublishException {
@@ -91,6 +101,8 @@ final class FileSender {
                 throw new PublishException(ExitCode.FILE, "'" + file.path() + "': it changed after it was "
                         + "validated as a configuration file; it and every file after it were not sent");
             }
+            onTransfer.accept(new io.github.kresconnect.filesink.receipts.SentTransfer(file.name(),
+                    file.kind() == FileKind.CONFIG, integrity.transferId(), integrity.sha256Hex(), file.size()));
             MessageDigest sent = TransferIntegrity.newSha256();
             SignedVersion[] signatures = sign(file, integrity);
             for (int index = Chunking.FIRST_INDEX; index <= file.chunks(); index++) {

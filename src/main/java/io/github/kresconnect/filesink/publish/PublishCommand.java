@@ -58,9 +58,18 @@ public final class PublishCommand {
         if (args.length > 0 && KeygenCommand.NAME.equals(args[0])) {
             return new KeygenCommand(out, err).run(List.of(args).subList(1, args.length));
         }
+        if (args.length > 0 && StatusCommand.NAME.equals(args[0])) {
+            return new StatusCommand(out, err).run(List.of(args).subList(1, args.length));
+        }
         PublishOptions options;
+        ReceiptOptions receipts;
         try {
-            options = PublishOptions.parse(List.of(args));
+            receipts = ReceiptOptions.extract(List.of(args));
+            options = PublishOptions.parse(receipts.rest());
+            if (receipts.waitEnabled() && options.recipientMode() == RecipientMode.ZONE_ID
+                    && receipts.waitHosts().isEmpty()) {
+                throw new UsageException("--wait with --zone needs --wait-hosts N: how many hosts must answer");
+            }
         } catch (UsageException e) {
             err.println("resolver-publish: " + e.getMessage());
             err.println("Run 'resolver-publish --help' for usage.");
@@ -75,8 +84,7 @@ public final class PublishCommand {
             return ExitCode.OK.code();
         }
         try {
-            publish(options);
-            return ExitCode.OK.code();
+            return publish(options, receipts).code();
         } catch (PublishException e) {
             err.println("resolver-publish: " + e.getMessage());
             if (e.exitCode() == ExitCode.INVALID_FILE) {
@@ -90,7 +98,7 @@ public final class PublishCommand {
         }
     }
 
-    private void publish(PublishOptions options) throws PublishException {
+    private ExitCode publish(PublishOptions options, ReceiptOptions receipts) throws PublishException {
         PublishPlan plan = PublishPlan.build(options);
         ProducerSettings settings = ProducerSettings.from(options);
         // One version for every file and recipient of the run: the publication time.
@@ -102,23 +110,43 @@ public final class PublishCommand {
                 out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version() + ".");
             }
             dryRun(options, plan, settings);
-            return;
+            return ExitCode.OK;
         }
         int partitionCount = TopicCheck.partitionCount(settings, options.topic(), options.timeout(), err);
         List<Destination> destinations = destinations(options, partitionCount);
         Progress progress = new Progress(err, terminal, options.quiet(), plan, destinations.size());
-        try (KafkaProducer<byte[], byte[]> producer = createProducer(settings)) {
+        ReceiptsStep wait = receipts.waitEnabled() ? ReceiptsStep.open(receipts, settings, options) : null;
+        KafkaProducer<byte[], byte[]> created;
+        try {
+            created = createProducer(settings);
+        } catch (PublishException | RuntimeException e) {
+            if (wait != null) {
+                wait.close();
+            }
+            throw e;
+        }
+        try (KafkaProducer<byte[], byte[]> producer = created) {
             try {
                 new FileSender(producer, options.topic(), options.recipientMode(), destinations, progress, signer)
+                        .onTransfer(wait == null ? transfer -> { } : wait::sent)
                         .send(plan);
             } catch (PublishException e) {
                 progress.interrupted();
                 // Records still queued are not worth waiting for: the run failed and says so.
                 producer.close(Duration.ZERO);
+                if (wait != null) {
+                    wait.close();
+                }
                 throw e;
             }
         }
         progress.finished(plan.files().size());
+        if (wait == null) {
+            return ExitCode.OK;
+        }
+        try (wait) {
+            return wait.await(options, out, err, terminal);
+        }
     }
 
     private static KafkaProducer<byte[], byte[]> createProducer(ProducerSettings settings) throws PublishException {
@@ -256,6 +284,17 @@ public final class PublishCommand {
                   resolver-publish keygen --out PREFIX
                                           write a new key pair to PREFIX.key (private, mode 0600) and PREFIX.pub,
                                           and print the public key and its id for signatures.trusted.keys
+
+                Receipts (the connectors' receipts.topic):
+                  --wait [SECONDS]        after sending, wait (default 120 s) for every addressed host's receipt
+                                          of each file sent (matched by transfer id), and of the reload that a
+                                          configuration file causes; print one line per host: published,
+                                          unchanged, rejected with the reason, or no answer (exit 10 or 11)
+                  --wait-hosts N          with --zone: how many hosts must answer
+                  --receipts-topic TOPIC  default knot-resolver-receipts
+                  resolver-publish status --bootstrap-server HOST:PORT [--host HOST] [--file NAME] [--json]
+                                          per host each file's digest and version, when it changed, the last
+                                          reload, and which hosts lag behind the newest version of a file
 
                 Other:
                   -n, --dry-run           print the plan (files, sizes, chunks, recipients, partitions, order)

@@ -28,6 +28,12 @@ final class PublisherProcess {
      * exits with 0 (every record acknowledged by the broker).
      */
     static String publish(Path workDir, String label, List<String> args) throws IOException, InterruptedException {
+        return publish(workDir, label, args, 0);
+    }
+
+    /** As {@link #publish(Path, String, List)}, expecting exit code {@code expectedExit}. */
+    static String publish(Path workDir, String label, List<String> args, int expectedExit)
+            throws IOException, InterruptedException {
         Path project = KafkaDistribution.projectDir();
         try (Stream<Path> jars = Files.list(project.resolve("target"))) {
             assertTrue(jars.anyMatch(p -> p.getFileName().toString().matches("resolver-publish-.*\\.jar")),
@@ -54,7 +60,7 @@ final class PublisherProcess {
             process.destroyForcibly();
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), "resolver-publish " + label + " " + String.join(" ", args)
+        assertEquals(expectedExit, process.exitValue(), "resolver-publish " + label + " " + String.join(" ", args)
                 + " failed:\n" + output);
         return output;
     }

@@ -1,0 +1,211 @@
+package io.github.kresconnect.filesink.receipts;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+/**
+ * What one host did with one file, or with one request to its resolver manager: the value of a record on the
+ * receipts topic, as JSON with a versioned schema ({@value #SCHEMA}). Fields that do not apply are left out
+ * (absent, not null). Readers ignore fields they do not know, so fields may be added within a schema version;
+ * a change of meaning gets a new version.
+ *
+ * @param kind        {@code file} or {@code manager}
+ * @param host        the recipient id the host answers to (resolver.hostname, or the machine's name)
+ * @param machine     the machine's own host name
+ * @param file        the file name (file receipts; may be absent for a rejected record that named none)
+ * @param length      the file's length in bytes (published, unchanged; or what a rejected record announced)
+ * @param sha256      the file's SHA-256, hex (likewise)
+ * @param transferId  the transfer id the records carried, if any
+ * @param version     the signed version, or -1 for an unsigned file
+ * @param outcome     file: published, unchanged, rejected, discarded; manager: accepted, failed
+ * @param reason      why it was rejected or discarded, or why a manager request failed
+ * @param reasonCode  the rejection reason's short code (as in the records-rejected-* metrics)
+ * @param request     manager receipts: reload or renew
+ * @param etagBefore  manager receipts: the running configuration's ETag before the request, if read
+ * @param etagAfter   manager receipts: its ETag after the request, if read
+ * @param atEpochMs   when the outcome happened
+ * @param topic       the source record's topic (file receipts of a record)
+ * @param partition   its partition, or -1
+ * @param offset      its offset, or -1
+ * @param connector   the connector's name
+ * @param connectorVersion the connector's version
+ */
+public record Receipt(String kind, String host, String machine, String file, long length, String sha256,
+        String transferId, long version, String outcome, String reason, String reasonCode, String request,
+        String etagBefore, String etagAfter, long atEpochMs, String topic, int partition, long offset,
+        String connector, String connectorVersion) {
+
+    public static final int SCHEMA = 1;
+    public static final String KIND_FILE = "file";
+    public static final String KIND_MANAGER = "manager";
+    public static final String PUBLISHED = "published";
+    public static final String UNCHANGED = "unchanged";
+    public static final String REJECTED = "rejected";
+    public static final String DISCARDED = "discarded";
+    public static final String ACCEPTED = "accepted";
+    public static final String FAILED = "failed";
+
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    public Receipt {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(outcome, "outcome");
+    }
+
+    /** Manager receipts: true when both ETags were read and differ, false when both were read and are equal. */
+    public Boolean configChanged() {
+        if (etagBefore == null || etagAfter == null) {
+            return null;
+        }
+        return !etagBefore.equals(etagAfter);
+    }
+
+    public boolean isManager() {
+        return KIND_MANAGER.equals(kind);
+    }
+
+    /**
+     * The record key: {@code {"host":"...","file":"..."}} for a file, {@code {"host":"...","manager":true}} for
+     * the manager, so a compacted topic keeps the latest receipt per host and file, and per host for the manager.
+     */
+    public byte[] key() {
+        Map<String, Object> key = new LinkedHashMap<>();
+        key.put("host", host);
+        if (isManager()) {
+            key.put("manager", Boolean.TRUE);
+        } else {
+            key.put("file", file == null ? "" : file);
+        }
+        return write(key).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The record value, schema {@value #SCHEMA}. */
+    public byte[] toJson() {
+        return toJsonText().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public String toJsonText() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("schema", SCHEMA);
+        out.put("kind", kind);
+        out.put("host", host);
+        out.put("machine", machine);
+        out.put("file", file);
+        out.put("length", length >= 0 ? length : null);
+        out.put("sha256", sha256);
+        out.put("transferId", transferId);
+        out.put("version", version >= 0 ? version : null);
+        out.put("outcome", outcome);
+        out.put("reason", reason);
+        out.put("reasonCode", reasonCode);
+        out.put("request", request);
+        out.put("etagBefore", etagBefore);
+        out.put("etagAfter", etagAfter);
+        out.put("configChanged", configChanged());
+        out.put("at", Instant.ofEpochMilli(atEpochMs).toString());
+        out.put("atEpochMs", atEpochMs);
+        out.put("topic", topic);
+        out.put("partition", topic == null ? null : partition);
+        out.put("offset", topic == null ? null : offset);
+        out.put("connector", connector);
+        out.put("connectorVersion", connectorVersion);
+        return write(out);
+    }
+
+    private static String write(Map<String, Object> fields) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartObject();
+            for (Map.Entry<String, Object> field : fields.entrySet()) {
+                Object value = field.getValue();
+                if (value == null) {
+                    continue;
+                }
+                json.writeFieldName(field.getKey());
+                if (value instanceof Integer i) {
+                    json.writeNumber(i);
+                } else if (value instanceof Long l) {
+                    json.writeNumber(l);
+                } else if (value instanceof Boolean b) {
+                    json.writeBoolean(b);
+                } else {
+                    json.writeString(value.toString());
+                }
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    /**
+     * Reads a receipt value. Unknown fields are ignored.
+     *
+     * @throws IllegalArgumentException when it is not JSON, not schema {@value #SCHEMA}, or lacks kind, host
+     *         or outcome
+     */
+    public static Receipt fromJson(byte[] value) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        try (JsonParser json = JSON.createParser(value)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("a receipt is a JSON object");
+            }
+            JsonToken token;
+            while ((token = json.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = json.currentName();
+                JsonToken valueToken = json.nextToken();
+                switch (valueToken) {
+                    case VALUE_STRING -> fields.put(name, json.getText());
+                    case VALUE_NUMBER_INT -> fields.put(name, json.getLongValue());
+                    case VALUE_TRUE, VALUE_FALSE -> fields.put(name, json.getBooleanValue());
+                    case VALUE_NULL -> {
+                    }
+                    default -> json.skipChildren();
+                }
+            }
+            if (token != JsonToken.END_OBJECT) {
+                throw new IllegalArgumentException("a receipt is a JSON object");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+        Object schema = fields.get("schema");
+        if (!(schema instanceof Long s) || s != SCHEMA) {
+            throw new IllegalArgumentException("unsupported receipt schema " + schema + " (this reader knows "
+                    + SCHEMA + ")");
+        }
+        String kind = text(fields, "kind");
+        String host = text(fields, "host");
+        String outcome = text(fields, "outcome");
+        if (kind == null || host == null || outcome == null) {
+            throw new IllegalArgumentException("a receipt needs kind, host and outcome");
+        }
+        return new Receipt(kind, host, text(fields, "machine"), text(fields, "file"), number(fields, "length"),
+                text(fields, "sha256"), text(fields, "transferId"), number(fields, "version"), outcome,
+                text(fields, "reason"), text(fields, "reasonCode"), text(fields, "request"),
+                text(fields, "etagBefore"), text(fields, "etagAfter"), Math.max(0, number(fields, "atEpochMs")),
+                text(fields, "topic"), (int) number(fields, "partition"), number(fields, "offset"),
+                text(fields, "connector"), text(fields, "connectorVersion"));
+    }
+
+    private static String text(Map<String, Object> fields, String name) {
+        return fields.get(name) instanceof String s ? s : null;
+    }
+
+    private static long number(Map<String, Object> fields, String name) {
+        return fields.get(name) instanceof Long l ? l : -1;
+    }
+}

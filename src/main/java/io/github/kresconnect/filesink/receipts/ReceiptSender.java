@@ -1,0 +1,248 @@
+package io.github.kresconnect.filesink.receipts;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends receipts without ever holding the task back: {@link #offer} only appends to a bounded in-memory queue
+ * (dropping the oldest receipt, counted, when it is full); one background thread sends them in batches and
+ * retries what failed, with a backoff, for as long as the sender runs. A receipt is sent at least once unless
+ * it is dropped, or still queued when the sender closes. Failures are counted and logged once per change of
+ * state (working, failing, dropping), never once per receipt.
+ */
+public final class ReceiptSender implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReceiptSender.class);
+
+    static final String THREAD_NAME = "resolver-file-sink-receipts";
+    static final int BATCH = 500;
+    static final Duration BACKOFF = Duration.ofMillis(500);
+    static final Duration BACKOFF_MAX = Duration.ofSeconds(30);
+
+    /** Delivers one batch; what it cannot deliver it returns (or throws, for the whole batch). */
+    public interface Transport extends AutoCloseable {
+        /** Blocks until every receipt is acknowledged or failed; returns the failed ones. */
+        List<Receipt> send(List<Receipt> batch) throws Exception;
+
+        /** Where receipts go, for log lines. */
+        String description();
+
+        @Override
+        void close();
+    }
+
+    /** What the sender counts (the task's metrics). */
+    public interface Counters {
+        Counters NONE = new Counters() {
+        };
+
+        default void sent(int count) {
+        }
+
+        default void failed(int count) {
+        }
+
+        default void dropped(int count) {
+        }
+    }
+
+    private final Supplier<Transport> transports;
+    private final Counters counters;
+    private final int capacity;
+    private final Duration closeTimeout;
+    private final Deque<Receipt> queue = new ArrayDeque<>();
+    private final Thread thread;
+    private boolean closed;
+    private boolean dropping;
+    /** Only the sender thread touches these. */
+    private Transport transport;
+    private boolean failing;
+    private long failures;
+
+    /**
+     * @param transports   makes the transport, in the sender's thread (so a failure to make it is retried too)
+     * @param capacity     receipts held at most; the oldest is dropped beyond
+     * @param closeTimeout how long {@link #close} lets queued receipts go out
+     */
+    public ReceiptSender(Supplier<Transport> transports, Counters counters, int capacity, Duration closeTimeout) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1");
+        }
+        this.transports = transports;
+        this.counters = counters;
+        this.capacity = capacity;
+        this.closeTimeout = closeTimeout;
+        this.thread = new Thread(this::run, THREAD_NAME);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues a receipt; never blocks on the network. */
+    public void offer(Receipt receipt) {
+        int dropped = 0;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            queue.addLast(receipt);
+            dropped = trim();
+            notifyAll();
+        }
+        countDropped(dropped);
+    }
+
+    /** Receipts waiting to be sent. */
+    public synchronized int queued() {
+        return queue.size();
+    }
+
+    /** Drops the oldest receipts beyond capacity; called holding the lock. */
+    private int trim() {
+        int dropped = 0;
+        while (queue.size() > capacity) {
+            queue.removeFirst();
+            dropped++;
+        }
+        return dropped;
+    }
+
+    private void countDropped(int dropped) {
+        if (dropped == 0) {
+            return;
+        }
+        counters.dropped(dropped);
+        boolean first;
+        synchronized (this) {
+            first = !dropping;
+            dropping = true;
+        }
+        if (first) {
+            log.warn("Receipts queue is full ({} receipts): the oldest receipts are dropped (counted in "
+                    + "receipts-dropped) until it drains; file delivery is not affected", capacity);
+        }
+    }
+
+    private void run() {
+        long backoff = 0;
+        while (true) {
+            List<Receipt> batch = new ArrayList<>();
+            synchronized (this) {
+                while (queue.isEmpty() && !closed) {
+                    if (dropping) {
+                        dropping = false;
+                        log.info("Receipts queue drained; receipts are no longer dropped");
+                    }
+                    waitQuietly(0);
+                }
+                if (queue.isEmpty()) {
+                    break;
+                }
+                while (!queue.isEmpty() && batch.size() < BATCH) {
+                    batch.add(queue.removeFirst());
+                }
+            }
+            List<Receipt> failed = deliver(batch);
+            if (failed.isEmpty()) {
+                backoff = 0;
+                continue;
+            }
+            int dropped;
+            synchronized (this) {
+                for (int i = failed.size() - 1; i >= 0; i--) {
+                    queue.addFirst(failed.get(i)); // retried first, in their order
+                }
+                dropped = trim();
+                if (closed) {
+                    break;
+                }
+                backoff = backoff == 0 ? BACKOFF.toMillis() : Math.min(BACKOFF_MAX.toMillis(), backoff * 2);
+                waitQuietly(backoff);
+            }
+            countDropped(dropped);
+        }
+        if (transport != null) {
+            transport.close();
+        }
+    }
+
+    private List<Receipt> deliver(List<Receipt> batch) {
+        List<Receipt> failed;
+        String reason = null;
+        try {
+            if (transport == null) {
+                transport = transports.get();
+            }
+            failed = transport.send(batch);
+        } catch (Exception e) {
+            failed = batch;
+            reason = e.toString();
+        }
+        int sent = batch.size() - failed.size();
+        if (sent > 0) {
+            counters.sent(sent);
+        }
+        if (failed.isEmpty()) {
+            if (failing) {
+                log.info("Receipts are delivered again to {} after {} failed attempt(s)", transport.description(),
+                        failures);
+                failing = false;
+                failures = 0;
+            }
+            return failed;
+        }
+        counters.failed(failed.size());
+        failures++;
+        if (!failing) {
+            failing = true;
+            log.warn("Could not send {} receipt(s){}: {}. They are kept (up to {}) and retried in the background; "
+                    + "file delivery is not affected", failed.size(),
+                    transport == null ? "" : " to " + transport.description(),
+                    reason == null ? "see the producer's log" : reason, capacity);
+        }
+        return failed;
+    }
+
+    private void waitQuietly(long millis) {
+        try {
+            wait(millis);
+        } catch (InterruptedException e) {
+            closed = true;
+        }
+    }
+
+    /** Lets queued receipts go out for up to the close timeout, then stops; what is left is counted dropped. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+        }
+        try {
+            thread.join(closeTimeout.toMillis());
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(closeTimeout.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int left;
+        synchronized (this) {
+            left = queue.size();
+            queue.clear();
+        }
+        if (left > 0) {
+            counters.dropped(left);
+            log.warn("{} receipt(s) could not be sent before stopping and are dropped", left);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.github.kresconnect.filesink.receipts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class FleetStatusTest {
+    private static Receipt file(String host, String name, String sha, long version, String outcome, long at) {
+        return new Receipt(Receipt.KIND_FILE, host, "m-" + host, name, 4, sha, "t", version, outcome,
+                Receipt.REJECTED.equals(outcome) ? "invalid" : null, null, null, null, null, at, "knot-resolver", 0,
+                at, "c", "1");
+    }
+
+    private static String sha(char c) {
+        return String.valueOf(c).repeat(64);
+    }
+
+    @Test
+    void showsCurrentFilesAndTheHostsBehind() {
+        FleetStatus status = new FleetStatus();
+        status.accept(file("r1", "a.rpz", sha('1'), -1, Receipt.PUBLISHED, 1_000));
+        status.accept(file("r2", "a.rpz", sha('1'), -1, Receipt.PUBLISHED, 1_000));
+        status.accept(file("r1", "a.rpz", sha('2'), -1, Receipt.PUBLISHED, 2_000));
+        status.accept(file("r1", "a.rpz", sha('2'), -1, Receipt.UNCHANGED, 3_000));
+        status.accept(file("r2", "config.yaml", null, -1, Receipt.REJECTED, 3_000));
+        status.accept(ReceiptWaitTest.reload("r1", Receipt.ACCEPTED, "e1", "e2", 2_100));
+        List<String> lines = status.lines(null, null);
+        assertEquals(List.of(
+                "r1 (m-r1): last reload accepted, running configuration changed",
+                "  a.rpz  sha256 2222222222222222  changed 1970-01-01T00:00:02Z",
+                "r2 (m-r2): no reload reported",
+                "  a.rpz  sha256 1111111111111111  changed 1970-01-01T00:00:01Z  BEHIND",
+                "  config.yaml  not held  last rejected 1970-01-01T00:00:03Z: invalid",
+                "Behind the newest version:",
+                "  r2 a.rpz (has 1111111111111111, newest 2222222222222222 on r1)"), lines);
+        String json = status.json("r2", "a.rpz");
+        assertTrue(json.contains("\"behind\" : true"), json);
+        assertTrue(!json.contains("\"r1\""), json);
+    }
+
+    @Test
+    void theHighestSignedVersionIsTheNewest() {
+        FleetStatus status = new FleetStatus();
+        status.accept(file("r1", "a.rpz", sha('2'), 200, Receipt.PUBLISHED, 1_000));
+        status.accept(file("r2", "a.rpz", sha('1'), 100, Receipt.PUBLISHED, 5_000)); // later, but older version
+        assertEquals("  r2 a.rpz (has 1111111111111111, newest 2222222222222222 on r1)",
+                status.lines(null, null).get(status.lines(null, null).size() - 1));
+        status.accept(file("r2", "a.rpz", sha('2'), 200, Receipt.PUBLISHED, 6_000));
+        assertEquals("No host lags behind the newest version of a file.",
+                status.lines(null, "a.rpz").get(status.lines(null, "a.rpz").size() - 1));
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.kresconnect.filesink.receipts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class ReceiptTest {
+    static Receipt published(String host, String file, String transferId) {
+        return new Receipt(Receipt.KIND_FILE, host, "m-" + host, file, 4, "ab".repeat(32), transferId, 17,
+                Receipt.PUBLISHED, null, null, null, null, null, 1_700_000_000_000L, "knot-resolver", 2, 42,
+                "sink-" + host, "1.0");
+    }
+
+    @Test
+    void fileReceiptHasTheDocumentedSchema() {
+        String json = published("resolver1", "a.rpz", "t1").toJsonText();
+        assertEquals("{\"schema\":1,\"kind\":\"file\",\"host\":\"resolver1\",\"machine\":\"m-resolver1\","
+                + "\"file\":\"a.rpz\",\"length\":4,\"sha256\":\"" + "ab".repeat(32) + "\",\"transferId\":\"t1\","
+                + "\"version\":17,\"outcome\":\"published\",\"at\":\"2023-11-14T22:13:20Z\","
+                + "\"atEpochMs\":1700000000000,\"topic\":\"knot-resolver\",\"partition\":2,\"offset\":42,"
+                + "\"connector\":\"sink-resolver1\",\"connectorVersion\":\"1.0\"}", json);
+    }
+
+    @Test
+    void roundTrips() {
+        Receipt receipt = published("resolver1", "zones/a.rpz", "t1");
+        assertEquals(receipt, Receipt.fromJson(receipt.toJson()));
+        Receipt manager = new Receipt(Receipt.KIND_MANAGER, "resolver1", "m", null, -1, null, null, -1,
+                Receipt.ACCEPTED, null, null, "reload", "\"e1\"", "\"e2\"", 5, null, -1, -1, "c", "1.0");
+        assertEquals(manager, Receipt.fromJson(manager.toJson()));
+        assertTrue(manager.configChanged());
+        assertTrue(manager.toJsonText().contains("\"configChanged\":true"));
+    }
+
+    @Test
+    void keysAreHostAndFileOrHostAndManager() {
+        assertEquals("{\"host\":\"resolver1\",\"file\":\"a.rpz\"}",
+                new String(published("resolver1", "a.rpz", null).key(), StandardCharsets.UTF_8));
+        Receipt manager = new Receipt(Receipt.KIND_MANAGER, "resolver1", "m", null, -1, null, null, -1,
+                Receipt.FAILED, "refused", null, "renew", null, null, 5, null, -1, -1, "c", "1.0");
+        assertEquals("{\"host\":\"resolver1\",\"manager\":true}", new String(manager.key(), StandardCharsets.UTF_8));
+        assertNull(manager.configChanged());
+        assertFalse(manager.toJsonText().contains("configChanged"));
+    }
+
+    @Test
+    void readersIgnoreUnknownFieldsAndRefuseOtherSchemas() {
+        Receipt read = Receipt.fromJson(("{\"schema\":1,\"kind\":\"file\",\"host\":\"h\",\"outcome\":\"rejected\","
+                + "\"reason\":\"bad\",\"future\":{\"x\":[1,2]},\"file\":\"a\"}").getBytes(StandardCharsets.UTF_8));
+        assertEquals("bad", read.reason());
+        assertEquals("a", read.file());
+        assertEquals(-1, read.length());
+        assertThrows(IllegalArgumentException.class, () -> Receipt.fromJson(
+                "{\"schema\":2,\"kind\":\"file\",\"host\":\"h\",\"outcome\":\"x\"}".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(IllegalArgumentException.class, () -> Receipt.fromJson("nope".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(IllegalArgumentException.class, () -> Receipt.fromJson(
+                "{\"schema\":1,\"kind\":\"file\"}".getBytes(StandardCharsets.UTF_8)));
+    }
+}

@@ -1,0 +1,187 @@
+package io.github.kresconnect.filesink.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.github.kresconnect.filesink.notify.FakeManager;
+
+/**
+ * Receipts on real processes: one broker, two standalone workers (two hosts, two connector names) running the
+ * built zip with the shipped configs, each with a fake resolver manager, and the publisher's launcher. r2 takes
+ * configuration files of at most 64 bytes, so a larger one is rejected there and published on r1.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReceiptsFleetIT {
+    private static final String RECEIPTS = "knot-resolver-receipts";
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private KafkaDistribution dist;
+    private BrokerProcess broker;
+    private Path runDir;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    void startBroker() throws Exception {
+        dist = KafkaDistribution.resolve("4.3.1");
+        runDir = KafkaDistribution.projectDir().resolve("target/worker-it/receipts-kafka-4.3.1");
+        RealWorkerScenario.deleteRecursively(runDir);
+        broker = BrokerProcess.start(dist, runDir.resolve("broker"), runDir.resolve("broker"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** One host: its directory, worker and connector configs, files directory and manager. */
+    private final class Host {
+        final String name;
+        final Path dir;
+        final Path files;
+        final FakeManager manager;
+        final int restPort = FreePorts.next();
+        final Path worker;
+        final String connector;
+        StandaloneWorkerProcess process;
+        int starts;
+
+        Host(String name, Map<String, String> extra) throws Exception {
+            this.name = name;
+            this.dir = Files.createDirectories(runDir.resolve(name));
+            this.files = Files.createDirectories(dir.resolve("files"));
+            this.manager = FakeManager.start(dir.resolve("kres-api.sock"));
+            toClose.add(manager);
+            this.connector = "resolver-file-sink-" + name;
+            this.worker = ShippedConfig.worker("worker.properties", dir, broker.bootstrapServers(), restPort,
+                    HubComponent.installInto(dir.resolve("plugins")).getParent(), Map.of(), Map.of());
+            sink(extra);
+        }
+
+        Path sink(Map<String, String> extra) throws Exception {
+            Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("sink.properties"), Map.of(
+                    "name", connector,
+                    "files.dir", files.toString(),
+                    "resolver.hostname", name,
+                    "manager.socket.path", manager.socket().toString(),
+                    "errors.deadletterqueue.topic.name", "knot-resolver-dlq-" + name));
+            Map<String, String> added = new java.util.LinkedHashMap<>(Map.of(
+                    "notify.quiet.period.ms", "200",
+                    "receipts.topic", RECEIPTS,
+                    "receipts.bootstrap.servers", broker.bootstrapServers()));
+            added.putAll(extra);
+            return ShippedConfig.append("resolver-sink.properties", sink, added);
+        }
+
+        void start() throws Exception {
+            process = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker-" + (++starts) + ".log"), restPort,
+                    worker, dir.resolve("sink.properties"));
+            toClose.add(process);
+            process.awaitRunning(connector, TIMEOUT);
+        }
+
+        void stop() {
+            process.close();
+        }
+    }
+
+    private String publish(String label, int expectedExit, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
+        all.addAll(List.of(args));
+        return PublisherProcess.publish(runDir, label, all, expectedExit);
+    }
+
+    private String status(String label, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("status", "--bootstrap-server", broker.bootstrapServers()));
+        all.addAll(List.of(args));
+        return PublisherProcess.publish(runDir, label, all, 0);
+    }
+
+    private Path outbox(String name, String content) throws Exception {
+        Path dir = Files.createDirectories(runDir.resolve("outbox-" + System.nanoTime()));
+        return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
+    }
+
+    private static String line(String output, String host) {
+        return output.lines().filter(l -> l.startsWith(host + " ")).findFirst().orElse("(no line for " + host
+                + ")\n" + output);
+    }
+
+    @Test
+    void operatorSeesWhatEveryHostDid() throws Exception {
+        broker.admin().createTopics(List.of(new NewTopic(FileDeliveryScenario.TOPIC, 1, (short) 1),
+                new NewTopic(RECEIPTS, 1, (short) 1), new NewTopic("knot-resolver-dlq-r1", 1, (short) 1),
+                new NewTopic("knot-resolver-dlq-r2", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        Host r1 = new Host("r1", Map.of());
+        Host r2 = new Host("r2", Map.of("config.file.max.bytes", "64"));
+        r1.start();
+        r2.start();
+
+        // Both hosts publish both files and reload.
+        String first = publish("wait-both", 0, "--to", "r1", "--to", "r2", "--wait", "60",
+                "a.rpz=" + outbox("a.rpz", "example.com CNAME .\n"), "config.yaml=" + outbox("config.yaml",
+                        "workers: 1\n"));
+        assertEquals("r1  published a.rpz, config.yaml; reload accepted, running configuration changed",
+                line(first, "r1"), first);
+        assertEquals("r2  published a.rpz, config.yaml; reload accepted, running configuration changed",
+                line(first, "r2"), first);
+
+        // A configuration r2 refuses (above its config.file.max.bytes): rejected there with the reason, published
+        // on r1; exit 10.
+        String second = publish("wait-rejected", 10, "--to", "r1", "--to", "r2", "--wait", "60",
+                "config.yaml=" + outbox("config.yaml", "workers: 2\n# " + "x".repeat(80) + "\n"));
+        assertEquals("r1  published config.yaml; reload accepted, running configuration changed",
+                line(second, "r1"), second);
+        assertTrue(line(second, "r2").startsWith("r2  rejected config.yaml: ") && line(second, "r2").contains("64"),
+                second);
+
+        // A stopped host does not answer (exit 11); status shows it behind until it runs again and catches up.
+        r2.stop();
+        String third = publish("wait-stopped", 11, "--to", "r1", "--to", "r2", "--wait", "10",
+                "a.rpz=" + outbox("a.rpz", "example.org CNAME .\n"));
+        assertEquals("r1  published a.rpz", line(third, "r1"), third);
+        assertEquals("r2  no answer", line(third, "r2"), third);
+        String lagging = status("status-lagging", "--file", "a.rpz");
+        assertTrue(lagging.contains("  r2 a.rpz (has "), lagging);
+        r2.start();
+        Await.until("r2 to catch up in the receipts", TIMEOUT, () -> !status("status-caught-up", "--file", "a.rpz",
+                "--json").contains("\"behind\" : true"));
+        assertEquals("example.org CNAME .\n", Files.readString(r2.files.resolve("a.rpz")));
+        String all = status("status-all");
+        assertTrue(all.contains("r2 config.yaml (has "), all); // still the configuration it refused to replace
+
+        // Receipts that cannot be sent leave delivery alone: r1's receipts topic does not exist, r2's receipts
+        // broker is unreachable.
+        r1.stop();
+        r2.stop();
+        r1.sink(Map.of("receipts.topic", RECEIPTS + "-missing"));
+        r2.sink(Map.of("receipts.bootstrap.servers", "127.0.0.1:1"));
+        r1.start();
+        r2.start();
+        publish("no-receipts", 0, "--to", "r1", "--to", "r2", "c.rpz=" + outbox("c.rpz", "example.net CNAME .\n"));
+        Await.until("c.rpz on both hosts", TIMEOUT, () -> Files.exists(r1.files.resolve("c.rpz"))
+                && Files.exists(r2.files.resolve("c.rpz")));
+        Await.until("the receipts warning in both logs", TIMEOUT, () -> r1.process.logText().contains(
+                "Could not send") && r2.process.logText().contains("Could not send"));
+        assertEquals(1, r1.process.logText().split("Could not send", -1).length - 1, r1.process.tail());
+    }
+}
