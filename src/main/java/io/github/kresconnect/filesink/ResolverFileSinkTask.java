@@ -64,6 +64,8 @@ public class ResolverFileSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(ResolverFileSinkTask.class);
     /** Up to this many publications in one round are logged one line each; more are summarised. */
     private static final int PUBLICATIONS_LOGGED_EACH = 5;
+    /** How soon Connect is asked to call put() again while a round is still running. */
+    private static final long REPORT_POLL_MS = 20;
 
     private final NotifierFactory notifierFactory;
     private final ReceiptsFactory receiptsFactory;
@@ -238,6 +240,11 @@ public class ResolverFileSinkTask extends SinkTask {
                 store.commitAsync(); // the next batch is applied while this one is synced and published
             }
             report(store.drainRounds());
+            if (store.isCommitting()) {
+                // Poll again soon, so what the round publishes is logged, counted and reported promptly even
+                // when no further record arrives (Connect would otherwise wait until the next offset commit).
+                context.timeout(REPORT_POLL_MS);
+            }
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
         } catch (IOException e) {
             failed(e, records);
