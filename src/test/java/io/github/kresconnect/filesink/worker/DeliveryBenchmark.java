@@ -169,6 +169,7 @@ public final class DeliveryBenchmark {
         step("Resolving Kafka " + KAFKA_VERSION + " and starting a KRaft broker");
         dist = KafkaDistribution.resolve(KAFKA_VERSION);
         broker = BrokerProcess.start(dist, workDir.resolve("broker"), workDir.resolve("broker"));
+        createTopic(ShippedConfig.value("resolver-sink.properties", "receipts.topic")); // receipts go somewhere
         Path socketDir = Files.createTempDirectory("kres-bench");
         managerSocket = socketDir.resolve("kres-api.sock");
         try (FakeManager manager = FakeManager.start(managerSocket)) {
@@ -592,7 +593,8 @@ public final class DeliveryBenchmark {
     /** The shipped connector config's overrides for one scenario: its topic, files directory, manager socket. */
     private Map<String, String> sinkOverrides(String topic, Path files) {
         return Map.of("topics", topic, "files.dir", files.toString(),
-                "manager.socket.path", managerSocket.toString());
+                "manager.socket.path", managerSocket.toString(),
+                "receipts.bootstrap.servers", broker.bootstrapServers()); // receipts on, as shipped
     }
 
     private String createTopic(String topic) throws Exception {

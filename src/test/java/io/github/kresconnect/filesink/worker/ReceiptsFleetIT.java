@@ -78,17 +78,19 @@ class ReceiptsFleetIT {
         }
 
         Path sink(Map<String, String> extra) throws Exception {
-            Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("sink.properties"), Map.of(
+            Map<String, String> replaced = new java.util.LinkedHashMap<>(Map.of(
                     "name", connector,
                     "files.dir", files.toString(),
                     "resolver.hostname", name,
                     "manager.socket.path", manager.socket().toString(),
-                    "errors.deadletterqueue.topic.name", "knot-resolver-dlq-" + name));
-            Map<String, String> added = new java.util.LinkedHashMap<>(Map.of(
-                    "notify.quiet.period.ms", "200",
+                    "errors.deadletterqueue.topic.name", "knot-resolver-dlq-" + name,
                     "receipts.topic", RECEIPTS,
                     "receipts.bootstrap.servers", broker.bootstrapServers()));
-            added.putAll(extra);
+            Map<String, String> added = new java.util.LinkedHashMap<>(Map.of("notify.quiet.period.ms", "200"));
+            for (Map.Entry<String, String> setting : extra.entrySet()) {
+                (replaced.containsKey(setting.getKey()) ? replaced : added).put(setting.getKey(), setting.getValue());
+            }
+            Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("sink.properties"), replaced);
             return ShippedConfig.append("resolver-sink.properties", sink, added);
         }
 
