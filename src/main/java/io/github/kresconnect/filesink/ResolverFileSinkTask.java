@@ -539,13 +539,6 @@ public class ResolverFileSinkTask extends SinkTask {
     /** Receipts of the manager's answers. */
     private ManagerRequestListener receiptsListener() {
         return new ManagerRequestListener() {
-            @Override
-            public void accepted(ManagerRequest request) {
-            }
-
-            @Override
-            public void failed(ManagerRequest request) {
-            }
 
             @Override
             public void outcome(ManagerRequest request, boolean accepted, Optional<String> etagBefore,

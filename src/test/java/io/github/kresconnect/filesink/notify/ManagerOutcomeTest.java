@@ -26,13 +26,6 @@ class ManagerOutcomeTest {
         Path files = Files.createDirectory(dir.resolve("files"));
         List<String> outcomes = new ArrayList<>();
         ManagerRequestListener listener = new ManagerRequestListener() {
-            @Override
-            public void accepted(ManagerRequest request) {
-            }
-
-            @Override
-            public void failed(ManagerRequest request) {
-            }
 
             @Override
             public void outcome(ManagerRequest request, boolean accepted, Optional<String> before,
