@@ -116,6 +116,15 @@ final class BenchmarkWorker implements AutoCloseable {
      * (the copy is kept in the worker's directory); returns when the worker has accepted it.
      */
     void createConnector(Path dir, String name, Map<String, String> overrides) throws IOException, InterruptedException {
+        createConnector(dir, name, overrides, Map.of());
+    }
+
+    /**
+     * As {@link #createConnector(Path, String, Map)}, with {@code extra} settings the shipped file does not set
+     * (for example {@code signatures.trusted.keys}) added to the config.
+     */
+    void createConnector(Path dir, String name, Map<String, String> overrides, Map<String, String> extra)
+            throws IOException, InterruptedException {
         Map<String, String> all = new TreeMap<>(overrides);
         all.put("name", name);
         Path file = ShippedConfig.copy("resolver-sink.properties", dir.resolve(name + ".properties"), all);
@@ -125,6 +134,7 @@ final class BenchmarkWorker implements AutoCloseable {
         }
         Map<String, String> config = new TreeMap<>();
         properties.stringPropertyNames().forEach(key -> config.put(key, properties.getProperty(key)));
+        config.putAll(extra);
         HttpResponse<String> response = send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name + "/config"))
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))));
@@ -191,6 +201,41 @@ final class BenchmarkWorker implements AutoCloseable {
      * Reads the worker JVM's heap: used and committed now, and the heap pools' use right after the most recent
      * garbage collection (-1 before the first one).
      */
+    /** The worker process's CPU time so far (all threads), in nanoseconds. */
+    long processCpuNanos() throws IOException {
+        return ManagementFactory.newPlatformMXBeanProxy(jmx(), ManagementFactory.OPERATING_SYSTEM_MXBEAN_NAME,
+                com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
+    }
+
+    /** The CPU time so far of each live thread of the worker, by thread id, in nanoseconds. */
+    Map<Long, Long> threadCpuNanos() throws IOException {
+        return threadCpuNanos("", Map.of());
+    }
+
+    /**
+     * The CPU time of the worker's live threads whose names start with {@code prefix}, in nanoseconds, less what
+     * each had in {@code before} (from {@link #threadCpuNanos()}): Connect runs tasks on pooled threads, which
+     * may have run earlier tasks. Returns the sum under id -1 and each thread's share under its id.
+     */
+    Map<Long, Long> threadCpuNanos(String prefix, Map<Long, Long> before) throws IOException {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.newPlatformMXBeanProxy(jmx(),
+                ManagementFactory.THREAD_MXBEAN_NAME, java.lang.management.ThreadMXBean.class);
+        Map<Long, Long> cpu = new TreeMap<>();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith(prefix)) {
+                long used = Math.max(0, threads.getThreadCpuTime(info.getThreadId()))
+                        - before.getOrDefault(info.getThreadId(), 0L);
+                cpu.put(info.getThreadId(), used);
+                sum += used;
+            }
+        }
+        if (!prefix.isEmpty()) {
+            cpu.put(-1L, sum);
+        }
+        return cpu;
+    }
+
     HeapSample heap() throws IOException, javax.management.JMException {
         MBeanServerConnection server = jmx();
         MemoryUsage heap = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.MEMORY_MXBEAN_NAME,

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -42,6 +43,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.github.kresconnect.filesink.notify.FakeManager;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
+import io.github.kresconnect.filesink.protocol.Signatures;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.publish.FileRecords;
 
 /**
  * Delivery benchmark on real processes, behind {@code bin/benchmark}: a KRaft broker process and standalone
@@ -70,6 +78,15 @@ import io.github.kresconnect.filesink.notify.FakeManager;
  * <li>Latency of a small file: from the producer's acknowledgement ({@code send().get()} returning) to the
  * file's arrival, files sent one at a time after a few unmeasured ones. Target: p99 under 50 ms.</li>
  * </ol>
+ *
+ * <p>With {@code --signed}, scenarios 1 and 2 run a second time in the same invocation, on the same worker, with
+ * every record signed as {@code resolver-publish --sign} signs it (integrity and signature headers, one Ed25519
+ * signature per file) by a key generated in the run, the connector given that key in
+ * {@code signatures.trusted.keys} and {@code signatures.required=true}, between two unsigned runs (so that
+ * neither kind always comes first). The signed figures are printed beside the unsigned ones' mean with their
+ * ratio. Target: signed at least 0.90 of unsigned. The worker's CPU time (the
+ * whole process, and the task thread alone) per file of each run, and this JVM's own cost of one Ed25519
+ * verification, say where the time goes.
  */
 public final class DeliveryBenchmark {
     static final String KAFKA_VERSION = "4.3.1";
@@ -80,6 +97,7 @@ public final class DeliveryBenchmark {
     static final double TARGET_FILES_PER_SECOND = 8_000;
     static final double TARGET_LATENCY_P99_MS = 50;
     static final long HEAP_GROWTH_ALLOWED = 16L * 1024 * 1024;
+    static final double TARGET_SIGNED_RATIO = 0.90;
     private static final Duration SCENARIO_TIMEOUT = Duration.ofMinutes(30);
 
     /** How much each scenario moves. */
@@ -94,6 +112,11 @@ public final class DeliveryBenchmark {
     record Row(String scenario, String connector, String baseline, String ratio, String target, Boolean pass) {
     }
 
+    /** What one timed connector run measured: its figure (MiB/s or files/s) and the worker's CPU it took. */
+    record Run(double rate, long files, double seconds, double processCpuSeconds, double taskCpuSeconds,
+            double commitCpuSeconds, long gcs) {
+    }
+
     private final PrintStream out;
     private final Sizes sizes;
     private final Set<Integer> scenarios;
@@ -102,6 +125,11 @@ public final class DeliveryBenchmark {
     private final List<String> details = new ArrayList<>();
     private final Map<String, Object> consumerSettings = new HashMap<>();
     private final Map<String, String> workerOverrides;
+    private final boolean signed;
+    private final List<Row> signatureRows = new ArrayList<>();
+    private final List<String> signatureDetails = new ArrayList<>();
+    private KeyPair signingKey;
+    private String keyId;
     private KafkaDistribution dist;
     private BrokerProcess broker;
     private Path pluginPath;
@@ -110,7 +138,13 @@ public final class DeliveryBenchmark {
 
     DeliveryBenchmark(PrintStream out, Sizes sizes, Set<Integer> scenarios, Map<String, String> workerOverrides,
             Path workDir) {
+        this(out, sizes, scenarios, workerOverrides, false, workDir);
+    }
+
+    DeliveryBenchmark(PrintStream out, Sizes sizes, Set<Integer> scenarios, Map<String, String> workerOverrides,
+            boolean signed, Path workDir) {
         this.out = out;
+        this.signed = signed;
         this.workerOverrides = Map.copyOf(workerOverrides);
         this.sizes = sizes;
         this.scenarios = scenarios;
@@ -121,12 +155,15 @@ public final class DeliveryBenchmark {
         Sizes sizes = FULL;
         Set<Integer> scenarios = new TreeSet<>(List.of(1, 2, 3, 4));
         boolean enforce = false;
+        boolean signed = false;
         Map<String, String> overrides = new java.util.TreeMap<>();
         for (String arg : args) {
             if (arg.equals("--short")) {
                 sizes = SHORT;
             } else if (arg.equals("--enforce-targets")) {
                 enforce = true;
+            } else if (arg.equals("--signed")) {
+                signed = true;
             } else if (arg.startsWith("--set=") && arg.indexOf('=', "--set=".length()) > "--set=".length()) {
                 String setting = arg.substring("--set=".length());
                 overrides.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
@@ -138,7 +175,7 @@ public final class DeliveryBenchmark {
                 System.exit(2);
             }
         }
-        DeliveryBenchmark benchmark = new DeliveryBenchmark(System.out, sizes, scenarios, overrides,
+        DeliveryBenchmark benchmark = new DeliveryBenchmark(System.out, sizes, scenarios, overrides, signed,
                 KafkaDistribution.projectDir().resolve("target/benchmark"));
         try {
             benchmark.run();
@@ -148,7 +185,8 @@ public final class DeliveryBenchmark {
             System.err.println("Logs are under " + benchmark.workDir);
             System.exit(1);
         }
-        boolean allMet = benchmark.rows.stream().noneMatch(r -> Boolean.FALSE.equals(r.pass()));
+        boolean allMet = Stream.concat(benchmark.rows.stream(), benchmark.signatureRows.stream())
+                .noneMatch(r -> Boolean.FALSE.equals(r.pass()));
         System.exit(enforce && !allMet ? 3 : 0);
     }
 
@@ -166,6 +204,10 @@ public final class DeliveryBenchmark {
             }
         }
         hostname = ShippedConfig.value("resolver-sink.properties", "resolver.hostname");
+        if (signed) {
+            signingKey = Signatures.generateKeyPair();
+            keyId = Signatures.keyId(signingKey.getPublic());
+        }
         step("Resolving Kafka " + KAFKA_VERSION + " and starting a KRaft broker");
         dist = KafkaDistribution.resolve(KAFKA_VERSION);
         broker = BrokerProcess.start(dist, workDir.resolve("broker"), workDir.resolve("broker"));
@@ -193,12 +235,26 @@ public final class DeliveryBenchmark {
             step("Starting a Connect worker as connect-standalone.sh does (-Xms256M -Xmx2G, G1)");
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker"),
                     broker.bootstrapServers(), pluginPath, List.of("-Xms256M", "-Xmx2G"), workerOverrides)) {
-                warmUp(connect);
+                warmUp(connect, false);
+                if (signed) {
+                    warmUp(connect, true);
+                }
                 if (scenarios.contains(1)) {
-                    chunkedThroughput(connect);
+                    Run unsigned = chunkedThroughput(connect, false);
+                    if (signed) {
+                        Run signedRun = chunkedThroughput(connect, true);
+                        compare(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB",
+                                sizes.chunkedChunks() * (double) CHUNK_BYTES / MIB, sizes.chunkedChunks()), unsigned,
+                                signedRun, chunkedThroughput(connect, false, true), "MiB/s", "%.1f", "chunk");
+                    }
                 }
                 if (scenarios.contains(2)) {
-                    smallFiles(connect);
+                    Run unsigned = smallFiles(connect, false);
+                    if (signed) {
+                        Run signedRun = smallFiles(connect, true);
+                        compare("2. " + sizes.smallFiles() + " whole files of 4 KiB", unsigned, signedRun,
+                                smallFiles(connect, false, true), "files/s", "%.0f", "file");
+                    }
                 }
                 if (scenarios.contains(4)) {
                     latency(connect);
@@ -215,35 +271,46 @@ public final class DeliveryBenchmark {
     }
 
     /** Runs both the connector and the baseline over a little of everything first, so neither starts cold. */
-    private void warmUp(BenchmarkWorker connect) throws Exception {
-        String topic = createTopic("bench-warmup");
-        step("Warm-up: " + sizes.warmupChunks() + " chunks and " + sizes.warmupFiles() + " small files (not timed)");
-        produceChunked(topic, "warm.bin", sizes.warmupChunks(), 7);
-        produceSmallFiles(topic, "warm-", sizes.warmupFiles(), 8);
+    private void warmUp(BenchmarkWorker connect, boolean signedRecords) throws Exception {
+        String label = signedRecords ? "bench-warmup-signed" : "bench-warmup";
+        String topic = createTopic(label);
+        step("Warm-up" + (signedRecords ? ", signed" : "") + ": " + sizes.warmupChunks() + " chunks and "
+                + sizes.warmupFiles() + " small files (not timed)");
+        produceChunked(topic, "warm.bin", sizes.warmupChunks(), 7, signedRecords);
+        produceSmallFiles(topic, "warm-", sizes.warmupFiles(), 8, signedRecords);
         int records = sizes.warmupChunks() + sizes.warmupFiles();
         plainConsumer(topic, records, workDir.resolve("baseline-warmup.bin"));
-        Path files = Files.createDirectories(workDir.resolve("files-warmup"));
-        connect.createConnector(workDir.resolve("worker"), "bench-warmup", sinkOverrides(topic, files));
+        Path files = Files.createDirectories(workDir.resolve("files-" + label));
+        connect.createConnector(workDir.resolve("worker"), label, sinkOverrides(topic, files),
+                signatureConfig(signedRecords));
         Await.until("the warm-up files", SCENARIO_TIMEOUT, () -> {
-            connect.checkNotFailed("bench-warmup");
+            connect.checkNotFailed(label);
             return Files.exists(files.resolve("warm.bin")) && Files.size(files.resolve("warm.bin"))
                     == (long) sizes.warmupChunks() * CHUNK_BYTES
                     && Files.exists(files.resolve(smallName("warm-", sizes.warmupFiles() - 1)));
         }, connect::tail);
-        connect.deleteConnector("bench-warmup");
+        connect.deleteConnector(label);
         RealWorkerScenario.deleteRecursively(files);
         Files.deleteIfExists(workDir.resolve("baseline-warmup.bin"));
     }
 
     /** Scenario 1: one file in 512 KiB chunks, connector against baseline. */
-    private void chunkedThroughput(BenchmarkWorker connect) throws Exception {
+    private Run chunkedThroughput(BenchmarkWorker connect, boolean signedRecords) throws Exception {
+        return chunkedThroughput(connect, signedRecords, false);
+    }
+
+    /** As {@link #chunkedThroughput(BenchmarkWorker, boolean)}; {@code again}: a second unsigned run after the signed one. */
+    private Run chunkedThroughput(BenchmarkWorker connect, boolean signedRecords, boolean again) throws Exception {
         int chunks = sizes.chunkedChunks();
         long bytes = (long) chunks * CHUNK_BYTES;
-        String topic = createTopic("bench-chunked");
-        step(String.format(Locale.ROOT, "Scenario 1: %.0f MiB as %d chunks of 512 KiB", bytes / MIB, chunks));
+        String name = signedRecords ? "bench-chunked-signed" : again ? "bench-chunked-again" : "bench-chunked";
+        String mark = signedRecords ? "1 signed" : again ? "1 again" : "1";
+        String topic = createTopic(name);
+        step(String.format(Locale.ROOT, "Scenario 1%s: %.0f MiB as %d chunks of 512 KiB", signedRecords
+                ? ", every record signed" : again ? ", unsigned again" : "", bytes / MIB, chunks));
         long produceStart = System.nanoTime();
-        String sha = produceChunked(topic, "chunked.bin", chunks, 1);
-        details.add(String.format(Locale.ROOT, "1: produced %d chunks in %.2f s (not timed)", chunks,
+        String sha = produceChunked(topic, "chunked.bin", chunks, 1, signedRecords);
+        details.add(String.format(Locale.ROOT, "%s: produced %d chunks in %.2f s (not timed)", mark, chunks,
                 seconds(System.nanoTime() - produceStart)));
 
         Path baselineFile = workDir.resolve("baseline-chunked.bin");
@@ -251,53 +318,76 @@ public final class DeliveryBenchmark {
         check(sha.equals(sha256(baselineFile)), "the baseline's file has the produced SHA-256");
         Files.delete(baselineFile);
 
-        Path files = Files.createDirectories(workDir.resolve("files-chunked"));
+        Path files = Files.createDirectories(workDir.resolve("files-" + name));
         long created;
         long done;
         Long firstEntry;
+        long cpuBefore = connect.processCpuNanos();
+        Map<Long, Long> threadsBefore = connect.threadCpuNanos();
+        long gcBefore = connect.heap().gcCount();
+        long taskCpu;
+        long commitCpu;
+        long gcs;
+        long processCpu;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
-            connect.createConnector(workDir.resolve("worker"), "bench-chunked", sinkOverrides(topic, files));
-            done = awaitFile(connect, "bench-chunked", arrivals, files, "chunked.bin", bytes);
+            connect.createConnector(workDir.resolve("worker"), name, sinkOverrides(topic, files),
+                    signatureConfig(signedRecords));
+            done = awaitFile(connect, name, arrivals, files, "chunked.bin", bytes);
+            processCpu = connect.processCpuNanos() - cpuBefore;
+            taskCpu = connect.threadCpuNanos("task-thread-" + name + "-", threadsBefore).get(-1L);
+            commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
+            gcs = connect.heap().gcCount() - gcBefore;
             firstEntry = arrivals.all().entrySet().stream().filter(e -> !e.getKey().startsWith("."))
                     .map(Map.Entry::getValue).min(Long::compare).orElse(null);
         }
         check(sha.equals(sha256(files.resolve("chunked.bin"))), "chunked.bin has the produced SHA-256");
-        connect.deleteConnector("bench-chunked");
+        connect.deleteConnector(name);
         RealWorkerScenario.deleteRecursively(files);
 
         double connectorRate = bytes / MIB / seconds(done - created);
         double baselineRate = bytes / MIB / baseline.startToEndSeconds();
         double ratio = connectorRate / baselineRate;
-        rows.add(new Row(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB", bytes / MIB, chunks),
+        rows.add(new Row(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB%s", bytes / MIB, chunks,
+                signedRecords ? ", signed" : again ? ", unsigned again" : ""),
                 String.format(Locale.ROOT, "%.1f MiB/s", connectorRate),
                 String.format(Locale.ROOT, "%.1f MiB/s", baselineRate),
                 String.format(Locale.ROOT, "%.2f", ratio),
                 String.format(Locale.ROOT, "ratio >= %.2f", TARGET_CHUNKED_RATIO), ratio >= TARGET_CHUNKED_RATIO));
-        details.add(String.format(Locale.ROOT, "1: connector %.3f s from its creation to chunked.bin at its final "
-                + "path (SHA-256 ok); first entry in the files directory after %s", seconds(done - created),
+        details.add(String.format(Locale.ROOT, "%s: connector %.3f s from its creation to chunked.bin at its final "
+                + "path (SHA-256 ok); first entry in the files directory after %s", mark, seconds(done - created),
                 firstEntry == null ? "n/a" : String.format(Locale.ROOT, "%.3f s", seconds(firstEntry - created))));
-        details.add(String.format(Locale.ROOT, "1: baseline %.3f s from its creation to fsync (first record after "
-                + "%.3f s; %.1f MiB/s from the first record)", baseline.startToEndSeconds(),
+        details.add(String.format(Locale.ROOT, "%s: baseline %.3f s from its creation to fsync (first record after "
+                + "%.3f s; %.1f MiB/s from the first record)", mark, baseline.startToEndSeconds(),
                 baseline.startToEndSeconds() - baseline.firstToEndSeconds(),
                 bytes / MIB / baseline.firstToEndSeconds()));
+        return new Run(connectorRate, chunks, seconds(done - created), seconds(processCpu), seconds(taskCpu),
+                seconds(commitCpu), gcs);
     }
 
     /** Scenario 2: many small whole files. */
-    private void smallFiles(BenchmarkWorker connect) throws Exception {
+    private Run smallFiles(BenchmarkWorker connect, boolean signedRecords) throws Exception {
+        return smallFiles(connect, signedRecords, false);
+    }
+
+    /** As {@link #smallFiles(BenchmarkWorker, boolean)}; {@code again}: a second unsigned run after the signed one. */
+    private Run smallFiles(BenchmarkWorker connect, boolean signedRecords, boolean again) throws Exception {
         int count = sizes.smallFiles();
-        String topic = createTopic("bench-small");
-        step("Scenario 2: " + count + " whole files of 4 KiB");
+        String connector = signedRecords ? "bench-small-signed" : again ? "bench-small-again" : "bench-small";
+        String mark = signedRecords ? "2 signed" : again ? "2 again" : "2";
+        String topic = createTopic(connector);
+        step("Scenario 2" + (signedRecords ? ", every record signed" : again ? ", unsigned again" : "") + ": " + count
+                + " whole files of 4 KiB");
         long produceStart = System.nanoTime();
-        produceSmallFiles(topic, "zone-", count, 2);
-        details.add(String.format(Locale.ROOT, "2: produced %d records in %.2f s (not timed)", count,
+        produceSmallFiles(topic, "zone-", count, 2, signedRecords);
+        details.add(String.format(Locale.ROOT, "%s: produced %d records in %.2f s (not timed)", mark, count,
                 seconds(System.nanoTime() - produceStart)));
 
         Path baselineFile = workDir.resolve("baseline-small.bin");
         Baseline baseline = plainConsumer(topic, count, baselineFile);
         Files.delete(baselineFile);
 
-        Path files = Files.createDirectories(workDir.resolve("files-small"));
+        Path files = Files.createDirectories(workDir.resolve("files-" + connector));
         List<String> names = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             names.add(smallName("zone-", i));
@@ -305,14 +395,26 @@ public final class DeliveryBenchmark {
         long created;
         Map<String, Long> seen;
         boolean overflowed;
+        long cpuBefore = connect.processCpuNanos();
+        Map<Long, Long> threadsBefore = connect.threadCpuNanos();
+        long gcBefore = connect.heap().gcCount();
+        long processCpu;
+        long taskCpu;
+        long commitCpu;
+        long gcs;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
-            connect.createConnector(workDir.resolve("worker"), "bench-small", sinkOverrides(topic, files));
+            connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
+                    signatureConfig(signedRecords));
             Await.until(count + " small files", SCENARIO_TIMEOUT, () -> {
-                connect.checkNotFailed("bench-small");
+                connect.checkNotFailed(connector);
                 return Files.exists(files.resolve(names.get(count - 1)))
                         && names.stream().allMatch(n -> Files.exists(files.resolve(n)));
             }, connect::tail);
+            processCpu = connect.processCpuNanos() - cpuBefore;
+            taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
+            commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
+            gcs = connect.heap().gcCount() - gcBefore;
             Thread.sleep(100); // the last events on their way
             seen = arrivals.all();
             overflowed = arrivals.overflowed();
@@ -329,31 +431,42 @@ public final class DeliveryBenchmark {
             lastMtime = Math.max(lastMtime, mtime);
         }
         double mtimeRate = (count - 1) / ((lastMtime - firstMtime) / 1e6);
-        connect.deleteConnector("bench-small");
+        connect.deleteConnector(connector);
         RealWorkerScenario.deleteRecursively(files);
 
         boolean complete = !overflowed && names.stream().allMatch(seen::containsKey);
         double rate;
         String firstAfter;
+        double firstToLast;
         if (complete) {
             long first = names.stream().mapToLong(seen::get).min().orElseThrow();
             long last = names.stream().mapToLong(seen::get).max().orElseThrow();
             rate = (count - 1) / seconds(last - first);
+            firstToLast = seconds(last - first);
             firstAfter = String.format(Locale.ROOT, "%.3f s", seconds(first - created));
-            details.add(String.format(Locale.ROOT, "2: first file %.3f s after the connector's creation, last %.3f s "
-                    + "after (inotify); by the files' mtimes: %.0f files/s", seconds(first - created),
+            details.add(String.format(Locale.ROOT, "%s: first file %.3f s after the connector's creation, last %.3f s "
+                    + "after (inotify); by the files' mtimes: %.0f files/s", mark, seconds(first - created),
                     seconds(last - created), mtimeRate));
         } else {
             rate = mtimeRate;
+            firstToLast = (lastMtime - firstMtime) / 1e6;
             firstAfter = "n/a";
-            details.add("2: inotify events were lost; files/s from the files' mtimes instead");
+            details.add(mark + ": inotify events were lost; files/s from the files' mtimes instead");
         }
-        rows.add(new Row("2. " + count + " whole files of 4 KiB",
+        rows.add(new Row("2. " + count + " whole files of 4 KiB" + (signedRecords ? ", signed" : again
+                ? ", unsigned again" : ""),
                 String.format(Locale.ROOT, "%.0f files/s", rate),
                 String.format(Locale.ROOT, "%.0f records/s", count / baseline.firstToEndSeconds()),
                 String.format(Locale.ROOT, "%.2f", rate / (count / baseline.firstToEndSeconds())),
                 String.format(Locale.ROOT, ">= %.0f files/s", TARGET_FILES_PER_SECOND),
                 rate >= TARGET_FILES_PER_SECOND));
+        Run run = new Run(rate, count, firstToLast, seconds(processCpu), seconds(taskCpu), seconds(commitCpu),
+                gcs);
+        if (signedRecords || again) {
+            rows.add(new Row("   creation to first file" + (again ? ", unsigned again" : ", signed"), firstAfter, "",
+                    "", "(reference)", null));
+            return run;
+        }
         double ceiling = fileSystemCeiling(count);
         rows.add(new Row("   the file system alone", String.format(Locale.ROOT, "%.0f files/s", ceiling), "",
                 String.format(Locale.ROOT, "%.2f", rate / ceiling), "(reference)", null));
@@ -365,6 +478,75 @@ public final class DeliveryBenchmark {
                 "", "(reference)", null));
         details.add(String.format(Locale.ROOT, "2: baseline %d records in %.3f s from its first record to fsync "
                 + "(%.3f s from its creation)", count, baseline.firstToEndSeconds(), baseline.startToEndSeconds()));
+        return run;
+    }
+
+    /**
+     * A signed run beside its unsigned one: the figures, their ratio against the target, and where the time
+     * went (the worker's CPU per file or chunk, the task thread's share, one Ed25519 verification here).
+     */
+    private void compare(String scenario, Run unsigned, Run signedRun, Run again, String unit, String format,
+            String per) throws Exception {
+        double mean = (unsigned.rate() + again.rate()) / 2;
+        double ratio = signedRun.rate() / mean;
+        signatureRows.add(new Row(scenario, String.format(Locale.ROOT, format + " (" + format + ", " + format
+                + ") %s", mean, unsigned.rate(), again.rate(), unit),
+                String.format(Locale.ROOT, format + " %s", signedRun.rate(), unit),
+                String.format(Locale.ROOT, "%.2f", ratio),
+                String.format(Locale.ROOT, "signed >= %.2f x unsigned", TARGET_SIGNED_RATIO),
+                ratio >= TARGET_SIGNED_RATIO));
+        double verifyMicros = verificationMicros();
+        signatureDetails.add(String.format(Locale.ROOT, "%s: worker CPU per %s (from the connector's creation to its "
+                + "last file): whole process unsigned %s, signed %s; task thread (polls, parses, verifies, stages) "
+                + "unsigned %s, signed %s; store's commit and fsync threads unsigned %s, signed %s; the rest "
+                + "(Connect's other threads, JIT compilers, GC) unsigned %s, signed %s; garbage collections "
+                + "unsigned %d, signed %d",
+                scenario.substring(0, 1), per,
+                micros(unsigned.processCpuSeconds(), unsigned.files()),
+                micros(signedRun.processCpuSeconds(), signedRun.files()),
+                micros(unsigned.taskCpuSeconds(), unsigned.files()),
+                micros(signedRun.taskCpuSeconds(), signedRun.files()),
+                micros(unsigned.commitCpuSeconds(), unsigned.files()),
+                micros(signedRun.commitCpuSeconds(), signedRun.files()),
+                micros(unsigned.processCpuSeconds() - unsigned.taskCpuSeconds() - unsigned.commitCpuSeconds(),
+                        unsigned.files()),
+                micros(signedRun.processCpuSeconds() - signedRun.taskCpuSeconds() - signedRun.commitCpuSeconds(),
+                        signedRun.files()), unsigned.gcs(), signedRun.gcs()));
+        signatureDetails.add(String.format(Locale.ROOT, "%s: unsigned runs before and after the signed one: "
+                + format + " and " + format + " %s; the ratio is against their mean", scenario.substring(0, 1),
+                unsigned.rate(), again.rate(), unit));
+        signatureDetails.add(String.format(Locale.ROOT, "%s: wall time per %s: unsigned %.0f µs, signed %.0f µs "
+                + "(+%.0f µs); one Ed25519 verification in this JVM (warm, one thread): %.0f µs", scenario.substring(0,
+                        1), per, 1e6 * unsigned.seconds() / unsigned.files(),
+                1e6 * signedRun.seconds() / signedRun.files(),
+                1e6 * (signedRun.seconds() / signedRun.files() - unsigned.seconds() / unsigned.files()),
+                verifyMicros));
+    }
+
+    private static String micros(double seconds, long count) {
+        return String.format(Locale.ROOT, "%.0f µs", 1e6 * seconds / count);
+    }
+
+    /** One Ed25519 verification of a transfer's canonical form, as the connector makes it, in µs (warm). */
+    private double verificationMicros() {
+        TransferIntegrity integrity = TransferIntegrity.forNewTransfer(SMALL_FILE_BYTES, new byte[32]);
+        SignedFile file = new SignedFile("zone-00000.rpz", RecipientKind.HOSTNAME, hostname, integrity, 1L);
+        byte[] signature = java.util.Base64.getDecoder().decode(Signatures.sign(signingKey.getPrivate(), file));
+        for (int i = 0; i < 3_000; i++) {
+            check(Signatures.verify(signingKey.getPublic(), file, signature), "the signature verifies");
+        }
+        int n = 2_000;
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            check(Signatures.verify(signingKey.getPublic(), file, signature), "the signature verifies");
+        }
+        return (System.nanoTime() - start) / 1e3 / n;
+    }
+
+    /** The connector settings that make it require signatures by this run's key (none for an unsigned run). */
+    private Map<String, String> signatureConfig(boolean signedRecords) {
+        return signedRecords ? Map.of("signatures.trusted.keys", Signatures.publicKeyOneLine(signingKey.getPublic()),
+                "signatures.required", "true") : Map.of();
     }
 
     /**
@@ -630,13 +812,30 @@ public final class DeliveryBenchmark {
 
     /** Produces {@code name} as {@code chunks} chunks of 512 KiB of pseudo-random bytes; returns its SHA-256. */
     private String produceChunked(String topic, String name, int chunks, long seed) throws Exception {
+        return produceChunked(topic, name, chunks, seed, false);
+    }
+
+    /**
+     * As {@link #produceChunked(String, String, int, long)}; signed, every chunk carries the transfer's integrity
+     * and signature headers (the digest computed in a first pass over the chunks, one signature for the file).
+     */
+    private String produceChunked(String topic, String name, int chunks, long seed, boolean signedRecords)
+            throws Exception {
+        Signing signing = null;
+        if (signedRecords) {
+            MessageDigest whole = MessageDigest.getInstance("SHA-256");
+            for (int i = 1; i <= chunks; i++) {
+                whole.update(randomBytes(seed * 1_000_003L + i, CHUNK_BYTES));
+            }
+            signing = sign(name, (long) chunks * CHUNK_BYTES, whole.digest());
+        }
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = producer(5, 1024 * 1024)) {
             for (int i = 1; i <= chunks; i++) {
                 byte[] chunk = randomBytes(seed * 1_000_003L + i, CHUNK_BYTES);
                 digest.update(chunk);
-                producer.send(record(topic, name, chunk, i, chunks), (metadata, e) -> {
+                producer.send(signed(record(topic, name, chunk, i, chunks), signing), (metadata, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
                     }
@@ -650,11 +849,45 @@ public final class DeliveryBenchmark {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** A signed transfer's headers: its integrity and its signature. */
+    private record Signing(TransferIntegrity integrity, SignedVersion signed) {
+    }
+
+    /** Signs a transfer of {@code name} to this run's host, at the current time as its version. */
+    private Signing sign(String name, long length, byte[] sha256) {
+        TransferIntegrity integrity = TransferIntegrity.forNewTransfer(length, sha256);
+        long version = System.currentTimeMillis();
+        return new Signing(integrity, new SignedVersion(keyId, version, Signatures.sign(signingKey.getPrivate(),
+                new SignedFile(name, RecipientKind.HOSTNAME, hostname, integrity, version))));
+    }
+
+    /** The record with the transfer's integrity and signature headers added, as resolver-publish --sign sends it. */
+    private static ProducerRecord<String, byte[]> signed(ProducerRecord<String, byte[]> record, Signing signing) {
+        if (signing != null) {
+            TransferIntegrity integrity = signing.integrity();
+            record.headers().add(ProtocolHeaders.TRANSFER_ID, integrity.transferId().getBytes(StandardCharsets.UTF_8));
+            record.headers().add(ProtocolHeaders.FILE_LENGTH, Long.toString(integrity.length())
+                    .getBytes(StandardCharsets.UTF_8));
+            record.headers().add(ProtocolHeaders.FILE_SHA256, integrity.sha256Hex().getBytes(StandardCharsets.UTF_8));
+            FileRecords.signatureHeaders(signing.signed()).forEach(record.headers()::add);
+        }
+        return record;
+    }
+
     private void produceSmallFiles(String topic, String prefix, int count, long seed) throws Exception {
+        produceSmallFiles(topic, prefix, count, seed, false);
+    }
+
+    private void produceSmallFiles(String topic, String prefix, int count, long seed, boolean signedRecords)
+            throws Exception {
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = producer(5, 256 * 1024)) {
             for (int i = 0; i < count; i++) {
-                producer.send(record(topic, smallName(prefix, i), smallContent(seed, i), 0, 0), (metadata, e) -> {
+                String name = smallName(prefix, i);
+                byte[] content = smallContent(seed, i);
+                Signing signing = signedRecords ? sign(name, content.length,
+                        MessageDigest.getInstance("SHA-256").digest(content)) : null;
+                producer.send(signed(record(topic, name, content, 0, 0), signing), (metadata, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
                     }
@@ -767,6 +1000,16 @@ public final class DeliveryBenchmark {
         lines.add("");
         lines.addAll(table(rows));
         lines.add("");
+        if (!signatureRows.isEmpty()) {
+            lines.add("Signatures: every record of the signed runs signed (Ed25519, key id " + keyId + ", made in this "
+                    + "run), the connector with signatures.trusted.keys and signatures.required=true; same worker, "
+                    + "same run, each signed run between two unsigned ones");
+            lines.addAll(table(signatureRows, "scenario", "unsigned: mean (before, after)", "signed",
+                    "signed/unsigned", "target",
+                    "result"));
+            lines.addAll(signatureDetails);
+            lines.add("");
+        }
         lines.addAll(details);
         lines.add("Logs: " + workDir);
         Files.write(workDir.resolve("results.txt"), lines, StandardCharsets.UTF_8);
@@ -777,6 +1020,10 @@ public final class DeliveryBenchmark {
 
     /** The rows as a table, scenarios in their numbers' order (a row not starting with a number follows its own). */
     static List<String> table(List<Row> unordered) {
+        return table(unordered, "scenario", "connector", "baseline", "ratio", "target", "result");
+    }
+
+    static List<String> table(List<Row> unordered, String... headers) {
         List<Row> rows = new ArrayList<>();
         List<Integer> groups = new ArrayList<>();
         int group = 0;
@@ -791,7 +1038,6 @@ public final class DeliveryBenchmark {
             groups.add(position, group);
             rows.add(position, row);
         }
-        String[] headers = {"scenario", "connector", "baseline", "ratio", "target", "result"};
         List<String[]> cells = new ArrayList<>();
         cells.add(headers);
         for (Row row : rows) {

@@ -15,6 +15,7 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -47,9 +49,12 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * worker through a config provider (the {@code dir:} provider reading a PEM file), files sent by
  * {@code resolver-publish --sign}. One connector requires signatures: signed files land; tampered bytes, a
  * signature for another name, for another recipient, by an unknown key, and an unsigned record are each rejected
- * with their reason into the dead letter queue, and the file in place stays byte-identical. A second connector
- * on the same worker trusts the key without requiring signatures: upstream-style unsigned records still land
- * there, and signed ones are verified.
+ * with their reason into the dead letter queue, and the file in place stays byte-identical. So are, sent by
+ * hand with a raw producer, an older signed version of a file in place and a chunked transfer whose assembled
+ * SHA-256 differs from the (validly signed) announced one; the same signed version with identical content
+ * again changes nothing. A second connector on the same worker trusts the key without requiring signatures:
+ * upstream-style unsigned records still land there, signed ones are verified, and a transfer sent in reverse
+ * order after an aborted transfer of the same file lands exactly as sent, never mixed with the aborted one.
  */
 final class SignedDeliveryScenario {
     static final String TOPIC = FileDeliveryScenario.TOPIC;
@@ -135,16 +140,33 @@ final class SignedDeliveryScenario {
                     FileDeliveryScenario.sameContent(strictFiles.resolve("signed.rpz"), zone)
                             && FileDeliveryScenario.sameContent(strictFiles.resolve("config.yaml"), config)
                             && FileDeliveryScenario.sameContent(openFiles.resolve("signed.rpz"), zone), connect::tail);
-            Map<String, byte[]> inPlace = snapshot(strictFiles);
 
-            // Every bad record addresses signed.rpz on the strict host, with content that would replace it.
             PrivateKey key = Signatures.parsePrivateKey(Files.readString(privateKey));
             KeyPair stranger = Signatures.generateKeyPair();
             long version = System.currentTimeMillis();
+            // A signed file at a known version, in two chunks, sent by hand: versioned.rpz at version v.
+            byte[] versioned = new byte[6_000];
+            random.nextBytes(versioned);
+            List<ProducerRecord<byte[], byte[]>> versionedRecords = transfer(STRICT_HOST, "versioned.rpz",
+                    integrity(versioned), List.of(Arrays.copyOfRange(versioned, 0, 3_000),
+                            Arrays.copyOfRange(versioned, 3_000, 6_000)), key, keyId, version);
+            try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
+                sendAll(producer, versionedRecords);
+            }
+            Await.until("versioned.rpz at version " + version, TIMEOUT,
+                    () -> FileDeliveryScenario.sameContent(strictFiles.resolve("versioned.rpz"), versioned),
+                    connect::tail);
+            Map<String, byte[]> inPlace = snapshot(strictFiles);
+            Object versionedFileKey = Files.readAttributes(strictFiles.resolve("versioned.rpz"),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            java.nio.file.attribute.FileTime versionedMtime = Files.getLastModifiedTime(
+                    strictFiles.resolve("versioned.rpz"));
+
+            // Every bad record addresses a file in place on the strict host, with content that would replace it.
             Map<String, String> cases = new LinkedHashMap<>(); // transfer id -> what is wrong with it
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
+            String announcedSha;
+            String carriedSha;
+            try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
                 byte[] tampered = replacement.clone();
                 tampered[0] ^= 1;
                 cases.put(send(producer, STRICT_HOST, "signed.rpz", replacement, tampered, key, keyId, STRICT_HOST,
@@ -155,6 +177,30 @@ final class SignedDeliveryScenario {
                         "resolver2", "signed.rpz", version), "a wrong recipient");
                 cases.put(send(producer, STRICT_HOST, "signed.rpz", replacement, replacement, stranger.getPrivate(),
                         Signatures.keyId(stranger.getPublic()), STRICT_HOST, "signed.rpz", version), "an unknown key");
+
+                // Other content for versioned.rpz, validly signed, but 1000 ms older than the version in place.
+                byte[] older = "older.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
+                TransferIntegrity olderIntegrity = integrity(older);
+                sendAll(producer, transfer(STRICT_HOST, "versioned.rpz", olderIntegrity, List.of(older), key, keyId,
+                        version - 1000));
+                cases.put(olderIntegrity.transferId(), "an older version");
+
+                // Three chunks whose headers announce one SHA-256 and whose bytes assemble to another; the
+                // signature covers the announced digest, so it verifies and only the assembled content is wrong.
+                byte[] announced = new byte[9_000];
+                random.nextBytes(announced);
+                byte[] carried = announced.clone();
+                carried[7_500] ^= 1;
+                announcedSha = TransferIntegrity.sha256HexOf(announced);
+                carriedSha = TransferIntegrity.sha256HexOf(carried);
+                TransferIntegrity mismatch = integrity(announced);
+                sendAll(producer, transfer(STRICT_HOST, "signed.rpz", mismatch, List.of(
+                        Arrays.copyOfRange(carried, 0, 3_000), Arrays.copyOfRange(carried, 3_000, 6_000),
+                        Arrays.copyOfRange(carried, 6_000, 9_000)), key, keyId, version + 1));
+                cases.put(mismatch.transferId(), "an assembled digest that does not match");
+
+                // versioned.rpz's own records again: the same version with identical content changes nothing.
+                sendAll(producer, versionedRecords);
             }
             publish("unsigned", "--to", STRICT_HOST, "signed.rpz=" + outbox.resolve("replacement.rpz"));
             // Upstream-style (no integrity, no signature) to the connector that does not require signatures.
@@ -166,7 +212,7 @@ final class SignedDeliveryScenario {
 
             // Each case by its transfer id (the unsigned ones by what they lack), whatever the order of rejections.
             Map<String, String> reasons = new TreeMap<>();
-            for (ConsumerRecord<byte[], byte[]> record : awaitDeadLetters(strictDlq, 6, connect)) {
+            for (ConsumerRecord<byte[], byte[]> record : awaitDeadLetters(strictDlq, 8, connect)) {
                 String transferId = FileDeliveryScenario.headerText(record, "transfer-id");
                 String which = cases.getOrDefault(transferId, transferId.isEmpty() ? "upstream-style unsigned"
                         : "unsigned (resolver-publish without --sign)");
@@ -175,7 +221,7 @@ final class SignedDeliveryScenario {
             }
             System.out.println("Rejections in the dead letter queue:");
             reasons.forEach((which, reason) -> System.out.println("  " + which + ": " + reason));
-            assertEquals(6, reasons.size(), reasons.toString());
+            assertEquals(8, reasons.size(), reasons.toString());
             assertTrue(reasons.get("tampered bytes").contains("SHA-256"), reasons.toString());
             assertTrue(reasons.get("a wrong name").contains("does not match file 'signed.rpz' for hostname "
                     + "'resolver1'"), reasons.toString());
@@ -185,9 +231,53 @@ final class SignedDeliveryScenario {
             assertTrue(reasons.get("unsigned (resolver-publish without --sign)").contains("not signed"),
                     reasons.toString());
             assertTrue(reasons.get("upstream-style unsigned").contains("not signed"), reasons.toString());
+            assertTrue(reasons.get("an older version").contains("replayed or older version: 'versioned.rpz' version "
+                    + (version - 1000) + " is older than version " + version + " in place"), reasons.toString());
+            String mismatchReason = reasons.get("an assembled digest that does not match");
+            assertTrue(mismatchReason.contains("SHA-256 " + carriedSha) && mismatchReason.contains("SHA-256 "
+                    + announcedSha), "names the assembled and the announced SHA-256: " + mismatchReason);
+
+            // The replay of versioned.rpz was applied as unchanged: nothing replaced, nothing to reload.
+            Await.until("the replayed versioned.rpz reported unchanged", TIMEOUT, () -> connect.logText().lines()
+                    .anyMatch(l -> l.contains("'versioned.rpz'") && l.contains("equals the current file; nothing "
+                            + "replaced")), connect::tail);
+            assertEquals(versionedFileKey, Files.readAttributes(strictFiles.resolve("versioned.rpz"),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey(), "versioned.rpz is the same inode");
+            assertEquals(versionedMtime, Files.getLastModifiedTime(strictFiles.resolve("versioned.rpz")),
+                    "versioned.rpz was not rewritten");
+            assertEquals(1, connect.logText().lines().filter(l -> l.contains("Published 'versioned.rpz'")).count(),
+                    "versioned.rpz was published once, so nothing was reloaded for the replay");
 
             Await.until("the upstream-style record where signatures are not required", TIMEOUT,
                     () -> FileDeliveryScenario.sameContent(openFiles.resolve("upstream.rpz"), upstream), connect::tail);
+
+            // Where signatures are not required: transfer A of a file stops after chunk 1 of 3, then transfer B
+            // of the same file arrives as chunks 3, 2, 1; once signed, once unsigned (both with transfer ids).
+            // Every chunk of A and B has the same length, so a mix would have the right size.
+            for (boolean signed : new boolean[] {true, false}) {
+                String name = signed ? "reversed-signed.rpz" : "reversed.rpz";
+                byte[] a = new byte[12_000];
+                byte[] b = new byte[12_000];
+                random.nextBytes(a);
+                random.nextBytes(b);
+                List<byte[]> aChunks = thirds(a);
+                List<byte[]> bChunks = thirds(b);
+                List<ProducerRecord<byte[], byte[]>> aRecords = transfer(OPEN_HOST, name, integrity(a), aChunks,
+                        signed ? key : null, keyId, version);
+                List<ProducerRecord<byte[], byte[]>> bRecords = transfer(OPEN_HOST, name, integrity(b), bChunks,
+                        signed ? key : null, keyId, version + 1);
+                try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
+                    sendAll(producer, List.of(aRecords.get(0), bRecords.get(2), bRecords.get(1), bRecords.get(0)));
+                }
+                Await.until(name + ": transfer B, sent in reverse order after A's first chunk", TIMEOUT,
+                        () -> Files.exists(openFiles.resolve(name)), connect::tail);
+                assertArrayEquals(b, Files.readAllBytes(openFiles.resolve(name)), name + " is exactly transfer B");
+                String bTransferId = new String(bRecords.get(0).headers().lastHeader("transfer-id").value(),
+                        StandardCharsets.UTF_8);
+                assertTrue(connect.logText().contains("Discarded the incomplete transfer of '" + name + "' (1 of 3 "
+                        + "chunks held): transfer " + bTransferId + " of the same file began"),
+                        "transfer A was discarded when B began");
+            }
             Map<String, byte[]> after = snapshot(strictFiles);
             assertEquals(inPlace.keySet(), after.keySet(), "no file appeared or vanished");
             inPlace.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name + " is byte-identical"));
@@ -216,6 +306,45 @@ final class SignedDeliveryScenario {
         producer.send(FileRecords.record(TOPIC, 0, RecipientMode.HOSTNAME, host, name, 1, 1, integrity, signed, value))
                 .get(30, TimeUnit.SECONDS);
         return integrity.transferId();
+    }
+
+    private KafkaProducer<byte[], byte[]> rawProducer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A new transfer id, with the content's length and SHA-256. */
+    private static TransferIntegrity integrity(byte[] content) {
+        return TransferIntegrity.forNewTransfer(content.length, TransferIntegrity.newSha256().digest(content));
+    }
+
+    private static List<byte[]> thirds(byte[] content) {
+        int third = content.length / 3;
+        return List.of(Arrays.copyOfRange(content, 0, third), Arrays.copyOfRange(content, third, 2 * third),
+                Arrays.copyOfRange(content, 2 * third, content.length));
+    }
+
+    /**
+     * The records of one transfer of {@code name} to {@code host}, chunk 1 first, as the publisher makes them:
+     * signed by {@code key} at {@code version} over the announced {@code integrity} (unsigned when key is null).
+     */
+    private static List<ProducerRecord<byte[], byte[]>> transfer(String host, String name,
+            TransferIntegrity integrity, List<byte[]> chunks, PrivateKey key, String keyId, long version) {
+        SignedVersion signed = key == null ? null : new SignedVersion(keyId, version, Signatures.sign(key,
+                new SignedFile(name, RecipientKind.HOSTNAME, host, integrity, version)));
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            records.add(FileRecords.record(TOPIC, 0, RecipientMode.HOSTNAME, host, name, i + 1, chunks.size(),
+                    integrity, signed, chunks.get(i)));
+        }
+        return records;
+    }
+
+    private static void sendAll(KafkaProducer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records)
+            throws Exception {
+        for (ProducerRecord<byte[], byte[]> record : records) {
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        }
     }
 
     private String publish(String label, String... args) throws IOException, InterruptedException {
