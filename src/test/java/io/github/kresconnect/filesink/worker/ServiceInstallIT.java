@@ -300,8 +300,11 @@ class ServiceInstallIT {
             }
             topics.add(new NewTopic(topic, partitions, (short) 1).configs(configs));
         }
-        assertEquals(List.of(FileDeliveryScenario.TOPIC, "knot-resolver-dlq"), topics.stream().map(NewTopic::name).toList(),
-                "the documentation creates the topic and the dead letter queue");
+        assertEquals(List.of(FileDeliveryScenario.TOPIC,
+                ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name"),
+                ShippedConfig.value("resolver-sink.properties", "receipts.topic")),
+                topics.stream().map(NewTopic::name).toList(),
+                "the documentation creates the topic, the dead letter queue and the receipts topic the configs name");
         broker.admin().createTopics(topics).all().get(30, TimeUnit.SECONDS);
     }
 
