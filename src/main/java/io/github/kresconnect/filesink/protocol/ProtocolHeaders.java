@@ -100,27 +100,25 @@ public final class ProtocolHeaders {
 
     /** The {@link #TRANSFER_ID} header: exactly 32 lowercase hexadecimal digits (128 bits). */
     public static String parseTransferId(String text) throws InvalidHeaderException {
-        if (!isTransferId(text)) {
-            throw new InvalidHeaderException(TRANSFER_ID, "header '" + TRANSFER_ID + "' is not "
-                    + TRANSFER_ID_HEX_DIGITS + " lowercase hexadecimal digits: " + FileNames.quote(text));
-        }
-        return text;
+        return requireHex(TRANSFER_ID, text, TRANSFER_ID_HEX_DIGITS, "");
     }
 
     /** The {@link #FILE_SHA256} header: exactly 64 lowercase hexadecimal digits. */
     public static String parseSha256(String text) throws InvalidHeaderException {
-        if (!isSha256(text)) {
-            throw new InvalidHeaderException(FILE_SHA256, "header '" + FILE_SHA256 + "' is not a SHA-256 as "
-                    + SHA256_HEX_DIGITS + " lowercase hexadecimal digits: " + FileNames.quote(text));
-        }
-        return text;
+        return requireHex(FILE_SHA256, text, SHA256_HEX_DIGITS, "a SHA-256 as ");
     }
 
     /** The {@link #SIGNATURE_KEY_ID} header: exactly 16 lowercase hexadecimal digits. */
     public static String parseKeyId(String text) throws InvalidHeaderException {
-        if (!isKeyId(text)) {
-            throw new InvalidHeaderException(SIGNATURE_KEY_ID, "header '" + SIGNATURE_KEY_ID + "' is not "
-                    + KEY_ID_HEX_DIGITS + " lowercase hexadecimal digits: " + FileNames.quote(text));
+        return requireHex(SIGNATURE_KEY_ID, text, KEY_ID_HEX_DIGITS, "");
+    }
+
+    /** {@code text} when it is exactly {@code digits} lowercase hexadecimal digits; else the header's reason. */
+    private static String requireHex(String header, String text, int digits, String what)
+            throws InvalidHeaderException {
+        if (!isLowercaseHex(text, digits)) {
+            throw new InvalidHeaderException(header, "header '" + header + "' is not " + what + digits
+                    + " lowercase hexadecimal digits: " + FileNames.quote(text));
         }
         return text;
     }
