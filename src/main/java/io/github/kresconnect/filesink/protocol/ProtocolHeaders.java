@@ -14,7 +14,8 @@ import java.util.List;
  * on every record of one transfer (see {@link TransferIntegrity}); either all three or none.</li>
  * <li>{@link #SIGNATURE_KEY_ID}, {@link #FILE_VERSION}, {@link #SIGNATURE}: the publisher's Ed25519 signature of
  * the transfer (see {@link SignedFile}, {@link Signatures}); either all three or none, and only together with the
- * integrity headers.</li>
+ * integrity headers; with {@link #SIGNATURE_PROOF} when one signature covers several transfers
+ * (see {@link SignatureBatch}).</li>
  * </ul>
  * Each of these headers appears at most once on a record.
  */
@@ -36,6 +37,12 @@ public final class ProtocolHeaders {
     public static final String FILE_VERSION = "file-version";
     /** The Ed25519 signature of the transfer's {@link SignedFile#canonicalForm()}, in base64 (RFC 4648). */
     public static final String SIGNATURE = "signature";
+    /**
+     * Where the transfer sits among the transfers signed together, when one signature covers several: leaf
+     * index, leaf count and the path to the signed root ({@link SignatureBatch.Proof}). Absent when the transfer
+     * is signed on its own.
+     */
+    public static final String SIGNATURE_PROOF = "signature-proof";
 
     /** Every protocol header, in the order a publisher sends them. */
     public static final List<String> ALL = List.of(HOSTNAME, FILE_NAME, TOTAL_CHUNKS, CHUNK_INDEX, TRANSFER_ID,
@@ -45,6 +52,9 @@ public final class ProtocolHeaders {
 
     /** The headers of a signed transfer, in the order a publisher sends them (after {@link #ALL}). */
     public static final List<String> SIGNED = List.of(SIGNATURE_KEY_ID, FILE_VERSION, SIGNATURE);
+    /** The signature headers: {@link #SIGNED}, then {@link #SIGNATURE_PROOF} on a transfer signed with others. */
+    public static final List<String> SIGNED_WITH_PROOF = List.of(SIGNATURE_KEY_ID, FILE_VERSION, SIGNATURE,
+            SIGNATURE_PROOF);
 
     public static final int TRANSFER_ID_HEX_DIGITS = 32;
     public static final int KEY_ID_HEX_DIGITS = 16;

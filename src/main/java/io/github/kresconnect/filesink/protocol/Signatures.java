@@ -65,10 +65,18 @@ public final class Signatures {
 
     /** The signature of the transfer, as the {@link ProtocolHeaders#SIGNATURE} header carries it (base64). */
     public static String sign(PrivateKey key, SignedFile file) {
+        return sign(key, file.canonicalForm());
+    }
+
+    /**
+     * The base64 signature of a canonical form: a transfer's ({@link SignedFile#canonicalForm()}) or a batch's
+     * ({@link SignatureBatch#canonicalForm(int, byte[])}).
+     */
+    public static String sign(PrivateKey key, byte[] canonicalForm) {
         try {
             Signature signer = Signature.getInstance(ALGORITHM);
             signer.initSign(key);
-            signer.update(file.canonicalForm());
+            signer.update(canonicalForm);
             return Base64.getEncoder().encodeToString(signer.sign());
         } catch (InvalidKeyException e) {
             throw new IllegalArgumentException("not an Ed25519 private key: " + e.getMessage(), e);
@@ -79,13 +87,18 @@ public final class Signatures {
 
     /** Whether {@code signature} (64 bytes) is {@code key}'s signature of the transfer. */
     public static boolean verify(PublicKey key, SignedFile file, byte[] signature) {
+        return verify(key, file.canonicalForm(), signature);
+    }
+
+    /** Whether {@code signature} (64 bytes) is {@code key}'s signature of the canonical form. */
+    public static boolean verify(PublicKey key, byte[] canonicalForm, byte[] signature) {
         if (signature.length != SIGNATURE_BYTES) {
             return false;
         }
         try {
             Signature verifier = Signature.getInstance(ALGORITHM);
             verifier.initVerify(key);
-            verifier.update(file.canonicalForm());
+            verifier.update(canonicalForm);
             return verifier.verify(signature);
         } catch (SignatureException | InvalidKeyException e) {
             return false;

@@ -54,13 +54,19 @@ public final class FileRecords {
     }
 
     /**
-     * The headers of a signed transfer, after the others: {@code signature-key-id}, {@code file-version} (decimal)
-     * and {@code signature} (base64), the same on every record of the transfer to one recipient.
+     * The headers of a signed transfer, after the others: {@code signature-key-id}, {@code file-version} (decimal),
+     * {@code signature} (base64) and, for a transfer signed with others, {@code signature-proof}; the same on
+     * every record of the transfer to one recipient.
      */
     public static List<Header> signatureHeaders(SignedVersion signed) {
-        return List.of(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, utf8(signed.keyId())),
-                new RecordHeader(ProtocolHeaders.FILE_VERSION, utf8(Long.toString(signed.version()))),
-                new RecordHeader(ProtocolHeaders.SIGNATURE, utf8(signed.signatureBase64())));
+        List<Header> headers = new ArrayList<>(ProtocolHeaders.SIGNED_WITH_PROOF.size());
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, utf8(signed.keyId())));
+        headers.add(new RecordHeader(ProtocolHeaders.FILE_VERSION, utf8(Long.toString(signed.version()))));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE, utf8(signed.signatureBase64())));
+        if (signed.proof() != null) {
+            headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_PROOF, utf8(signed.proof().headerValue())));
+        }
+        return headers;
     }
 
     public static List<Header> headers(RecipientMode mode, String recipient, String fileName, int index, int total,

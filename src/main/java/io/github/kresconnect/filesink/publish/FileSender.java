@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,6 +21,8 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
+import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
@@ -30,9 +34,11 @@ import io.github.kresconnect.filesink.store.FileKind;
  * recipient, on the recipient's own partition. Before each configuration file, the producer is flushed and
  * every earlier record must have been acknowledged: a config is never sent after a data file that failed.
  *
- * <p>Before a file's first record, the file is read once to compute its SHA-256; every record of the file then
- * carries a fresh random transfer id, the file's length and that digest. The bytes sent are hashed too, and a
- * file whose sent bytes differ from the digest announced is reported as changed while being sent.
+ * <p>Files go in groups of up to {@link SignatureBatch#PUBLISHER_LEAVES} transfers (files times recipients).
+ * Before a group's first record, each of its files is read once to compute its SHA-256; every record of a file
+ * then carries a fresh random transfer id, the file's length and that digest. A signing run signs the group's
+ * transfers with one signature ({@link SignatureBatch}). The bytes sent are hashed too, and a file whose sent
+ * bytes differ from the digest announced is reported as changed while being sent.
  */
 final class FileSender {
     /** The read size while computing a file's SHA-256 before sending it. */
@@ -63,7 +69,7 @@ final class FileSender {
         this(producer, topic, mode, destinations, progress, null);
     }
 
-    /** A sender that signs every transfer with {@code signer} (once per file and recipient), or not when null. */
+    /** A sender that signs every transfer with {@code signer} (each file and recipient), or not when null. */
     FileSender(Producer<byte[], byte[]> producer, String topic, RecipientMode mode, List<Destination> destinations,
             Progress progress, TransferSigner signer) {
         this.signer = signer;
@@ -82,29 +88,65 @@ final class FileSender {
 
     void send(PublishPlan plan) throws PublishException {
         List<PlannedFile> files = plan.files();
-        for (int i = 0; i < files.size(); i++) {
-            PlannedFile file = files.get(i);
-            if (file.kind() == FileKind.CONFIG) {
-                flushAndCheck(file);
+        int filesPerGroup = Math.max(1, SignatureBatch.PUBLISHER_LEAVES / destinations.size());
+        for (int start = 0; start < files.size(); start += filesPerGroup) {
+            List<PlannedFile> group = files.subList(start, Math.min(files.size(), start + filesPerGroup));
+            List<Digested> digested = new ArrayList<>(group.size());
+            PublishException unreadable = null;
+            for (PlannedFile file : group) {
+                try {
+                    digested.add(digest(file));
+                } catch (PublishException e) {
+                    // The files before it are sent, as they would have been without the group.
+                    unreadable = e;
+                    break;
+                }
             }
-            progress.fileStarted(i + 1, files.size(), file, destinations.size());
-            sendFile(file, plan.chunkSize());
+            List<SignedVersion> signatures = sign(digested);
+            for (int g = 0; g < digested.size(); g++) {
+                PlannedFile file = group.get(g);
+                if (file.kind() == FileKind.CONFIG) {
+                    flushAndCheck(file);
+                }
+                progress.fileStarted(start + g + 1, files.size(), file, destinations.size());
+                int first = g * destinations.size();
+                sendFile(digested.get(g), signatures.subList(first, first + destinations.size()), plan.chunkSize());
+            }
+            if (unreadable != null) {
+                flushAndCheck(null);
+                throw unreadable;
+            }
         }
         flushAndCheck(null);
     }
 
-    private void sendFile(PlannedFile file, int chunkSize) throws PublishException {
+    /** A file about to be sent: its integrity headers, and its modification time when they were computed. */
+    private record Digested(PlannedFile file, TransferIntegrity integrity, FileTime modified) {
+    }
+
+    /** Reads the file once for its SHA-256: the transfer's integrity headers, with a fresh transfer id. */
+    private static Digested digest(PlannedFile file) throws PublishException {
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ)) {
-            FileTime modifiedBefore = Files.getLastModifiedTime(file.path());
+            FileTime modified = Files.getLastModifiedTime(file.path());
             TransferIntegrity integrity = TransferIntegrity.forNewTransfer(file.size(), sha256(channel, file));
             if (file.validatedSha256() != null && !file.validatedSha256().equalsIgnoreCase(integrity.sha256Hex())) {
                 throw new PublishException(ExitCode.FILE, "'" + file.path() + "': it changed after it was "
                         + "validated as a configuration file; it and every file after it were not sent");
             }
+            return new Digested(file, integrity, modified);
+        } catch (IOException e) {
+            throw new PublishException(ExitCode.FILE, "cannot read '" + file.path() + "': " + e.getMessage()
+                    + "; it and every file after it were not sent", e);
+        }
+    }
+
+    private void sendFile(Digested digested, List<SignedVersion> signatures, int chunkSize) throws PublishException {
+        PlannedFile file = digested.file();
+        TransferIntegrity integrity = digested.integrity();
+        try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ)) {
             onTransfer.accept(new io.github.kresconnect.filesink.receipts.SentTransfer(file.name(),
                     file.kind() == FileKind.CONFIG, integrity.transferId(), integrity.sha256Hex(), file.size()));
             MessageDigest sent = TransferIntegrity.newSha256();
-            SignedVersion[] signatures = sign(file, integrity);
             for (int index = Chunking.FIRST_INDEX; index <= file.chunks(); index++) {
                 int length = Chunking.chunkLength(file.size(), chunkSize, index);
                 // A fresh array per chunk: the producer keeps a reference until the record is serialized.
@@ -114,7 +156,7 @@ final class FileSender {
                     Destination destination = destinations.get(d);
                     checkNoFailure();
                     ProducerRecord<byte[], byte[]> record = FileRecords.record(topic, destination.partition(), mode,
-                            destination.recipient(), file.name(), index, file.chunks(), integrity, signatures[d],
+                            destination.recipient(), file.name(), index, file.chunks(), integrity, signatures.get(d),
                             chunk);
                     String what = describe(file, index, destination);
                     try {
@@ -131,7 +173,7 @@ final class FileSender {
                     }
                 }
             }
-            if (channel.size() != file.size() || !Files.getLastModifiedTime(file.path()).equals(modifiedBefore)
+            if (channel.size() != file.size() || !Files.getLastModifiedTime(file.path()).equals(digested.modified())
                     || !integrity.matches(file.size(), sent.digest())) {
                 throw changed(file, "it changed while being sent");
             }
@@ -141,15 +183,20 @@ final class FileSender {
         }
     }
 
-    /** One signature per recipient (each covers its recipient), or nulls when the run does not sign. */
-    private SignedVersion[] sign(PlannedFile file, TransferIntegrity integrity) {
-        SignedVersion[] signatures = new SignedVersion[destinations.size()];
-        if (signer != null) {
-            for (int d = 0; d < signatures.length; d++) {
-                signatures[d] = signer.sign(mode, destinations.get(d).recipient(), file.name(), integrity);
+    /**
+     * The signature headers of every transfer of the group, file by file and, within a file, recipient by
+     * recipient (each covers its recipient); one signature covers the whole group. Nulls when the run does not
+     * sign.
+     */
+    private List<SignedVersion> sign(List<Digested> group) {
+        List<SignedFile> transfers = new ArrayList<>(group.size() * destinations.size());
+        for (Digested digested : group) {
+            for (Destination destination : destinations) {
+                transfers.add(signer == null ? null
+                        : signer.transfer(mode, destination.recipient(), digested.file().name(), digested.integrity()));
             }
         }
-        return signatures;
+        return signer == null ? Collections.nCopies(transfers.size(), null) : signer.sign(transfers);
     }
 
     /** The SHA-256 of the file's first {@code file.size()} bytes, read in small blocks: memory stays flat. */

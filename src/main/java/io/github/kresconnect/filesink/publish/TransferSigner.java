@@ -5,17 +5,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.util.List;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.KeyFormatException;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.Signatures;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
- * Signs transfers for {@code resolver-publish --sign KEYFILE}: one signature per file per recipient (the
- * recipient is covered), all with the same version, the run's publication time in milliseconds.
+ * Signs transfers for {@code resolver-publish --sign KEYFILE}: every transfer of a file to one recipient is
+ * covered (the recipient included), all with the same version, the run's publication time in milliseconds; the
+ * transfers sent together share one signature ({@link SignatureBatch}).
  */
 final class TransferSigner {
     private final PrivateKey key;
@@ -78,11 +81,15 @@ final class TransferSigner {
         return version;
     }
 
-    /** The signature headers of one transfer of a file to one recipient. */
-    SignedVersion sign(RecipientMode mode, String recipient, String fileName, TransferIntegrity integrity) {
+    /** What the signature of one transfer of a file to one recipient covers, at this run's version. */
+    SignedFile transfer(RecipientMode mode, String recipient, String fileName, TransferIntegrity integrity) {
         SignedFile.RecipientKind kind = mode == RecipientMode.ZONE_ID ? SignedFile.RecipientKind.ZONE_ID
                 : SignedFile.RecipientKind.HOSTNAME;
-        String signature = Signatures.sign(key, new SignedFile(fileName, kind, recipient, integrity, version));
-        return new SignedVersion(keyId, version, signature);
+        return new SignedFile(fileName, kind, recipient, integrity, version);
+    }
+
+    /** The signature headers of the transfers, in order: one signature for all of them ({@link SignatureBatch}). */
+    List<SignedVersion> sign(List<SignedFile> transfers) {
+        return SignatureBatch.sign(key, keyId, transfers, SignatureBatch.PUBLISHER_LEAVES);
     }
 }

@@ -13,6 +13,7 @@ import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
@@ -55,7 +56,7 @@ public final class FilePartReader {
             return Optional.empty();
         }
         RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.ALL);
-        RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.SIGNED);
+        RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.SIGNED_WITH_PROOF);
         String fileName = fileName(record, headers);
         int[] chunk = chunkPosition(headers);
         TransferIntegrity integrity = integrity(headers);
@@ -199,19 +200,29 @@ public final class FilePartReader {
     }
 
     /**
-     * The signature's key id, file version and signature, or null when the record carries none of the three
-     * headers. Some but not all of them, or a signature without the integrity headers, is an error. The signature
-     * itself is kept as text: the verifier decodes and checks it.
+     * The signature's key id, file version and signature, and the proof of a transfer signed with others, or null
+     * when the record carries none of the three headers. Some but not all of them, a proof without them, or a
+     * signature without the integrity headers, is an error. The signature itself is kept as text: the verifier
+     * decodes and checks it.
      */
     private static SignedVersion signed(Headers headers, TransferIntegrity integrity) throws InvalidRecordException {
         Optional<String> keyId = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_KEY_ID);
         Optional<Long> version = RecordHeaders.longNumber(headers, ProtocolHeaders.FILE_VERSION);
         Optional<String> signature = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE);
+        Optional<String> proof = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_PROOF);
         List<String> missing = new ArrayList<>();
         List<String> present = new ArrayList<>();
         (keyId.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE_KEY_ID);
         (version.isPresent() ? present : missing).add(ProtocolHeaders.FILE_VERSION);
         (signature.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE);
+        if (present.isEmpty() && proof.isPresent()) {
+            throw new InvalidRecordException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' is present without "
+                    + "'signature-key-id', 'file-version' and 'signature': a proof belongs to a signature");
+        }
+        if (present.isEmpty() && proof.isPresent()) {
+            throw new InvalidRecordException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' is present without "
+                    + "'signature-key-id', 'file-version' and 'signature': a proof belongs to a signature");
+        }
         if (present.isEmpty()) {
             return null;
         }
@@ -225,7 +236,8 @@ public final class FilePartReader {
                     + "'file-sha256': a signature covers them, so a signed record needs them");
         }
         try {
-            return new SignedVersion(ProtocolHeaders.parseKeyId(keyId.get()), version.get(), signature.get());
+            return new SignedVersion(ProtocolHeaders.parseKeyId(keyId.get()), version.get(), signature.get(),
+                    proof.isPresent() ? SignatureBatch.Proof.parse(proof.get()) : null);
         } catch (InvalidHeaderException e) {
             throw RecordHeaders.invalid(e);
         }

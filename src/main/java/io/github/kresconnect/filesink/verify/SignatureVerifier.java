@@ -3,6 +3,7 @@ package io.github.kresconnect.filesink.verify;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -11,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.kresconnect.filesink.protocol.FileNames;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.Signatures;
@@ -31,11 +34,16 @@ import io.github.kresconnect.filesink.record.FilePartReader.Recipient;
  * </ul>
  * The part returned carries a signature only when it was verified; the store may rely on its version.
  *
+ * <p>A part whose transfer was signed together with others (header {@code signature-proof}) is verified over its
+ * batch's canonical form: its own canonical form is hashed into a leaf, its path leads to a root, and the signature
+ * must be over that root ({@link SignatureBatch}). A part whose name, recipient, length, digest, transfer id or
+ * version was changed leads to another root, which the signature does not match.
+ *
  * <p>Ed25519 verification costs a few hundred µs with Java 17's implementation (measured 0.4 ms), so each
- * transfer is verified once: a verified (signed fields, key
- * id, signature) is remembered, and later chunks of the same transfer that carry exactly the same are accepted
- * without verifying again. The memory is bounded ({@link #DEFAULT_CACHE_ENTRIES} transfers, least recently used
- * first out); a transfer forgotten is simply verified again.
+ * signature is verified once: a verified (transfer or batch root, key id, signature) is remembered, and later
+ * parts that lead to exactly the same are accepted without verifying again: the later chunks of a transfer, and
+ * the other transfers of a batch. The memory is bounded ({@link #DEFAULT_CACHE_ENTRIES} entries, least recently
+ * used first out); an entry forgotten is simply verified again.
  */
 public final class SignatureVerifier {
     private static final Logger log = LoggerFactory.getLogger(SignatureVerifier.class);
@@ -47,8 +55,11 @@ public final class SignatureVerifier {
     private final Map<String, Boolean> warnedUnknown;
     private long verifications;
 
-    /** What one verification established. */
-    private record Verified(SignedFile file, String keyId, String signatureBase64) {
+    /**
+     * What one verification established: that the key signed this transfer ({@link SignedFile}), or this batch
+     * (its root and number of leaves, as text), with this signature.
+     */
+    private record Verified(Object signed, String keyId, String signatureBase64) {
     }
 
     public SignatureVerifier(Collection<PublicKey> trustedKeys, boolean required) {
@@ -126,7 +137,22 @@ public final class SignatureVerifier {
         Objects.requireNonNull(recipient, "recipient");
         SignedFile file = new SignedFile(part.fileName(), recipient.kind(), recipient.name(), part.integrity(),
                 signed.version());
-        Verified claim = new Verified(file, signed.keyId(), signed.signatureBase64());
+        SignatureBatch.Proof proof = signed.proof();
+        byte[] signedForm;
+        Verified claim;
+        if (proof == null) {
+            signedForm = null;
+            claim = new Verified(file, signed.keyId(), signed.signatureBase64());
+        } else {
+            byte[] root = proof.root(SignatureBatch.leafHash(file));
+            if (root == null) {
+                throw new SignatureRejectedException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' (" + proof
+                        + ") holds a path of the wrong length for its place in the batch");
+            }
+            signedForm = SignatureBatch.canonicalForm(proof.leaves(), root);
+            claim = new Verified(HexFormat.of().formatHex(root) + "/" + proof.leaves(), signed.keyId(),
+                    signed.signatureBase64());
+        }
         if (verified.get(claim) != null) {
             return part;
         }
@@ -142,10 +168,11 @@ public final class SignatureVerifier {
                     + Signatures.SIGNATURE_BYTES + " of an Ed25519 signature");
         }
         verifications++;
-        if (!Signatures.verify(key, file, signature)) {
+        if (!Signatures.verify(key, proof == null ? file.canonicalForm() : signedForm, signature)) {
             throw new SignatureRejectedException("the signature by key id " + signed.keyId() + " does not match "
-                    + describe(file) + ": the record was changed after it was signed (name, recipient, length, "
-                    + "SHA-256, transfer id or version), or was signed by another key");
+                    + describe(file) + (proof == null ? "" : " (" + proof + " signed together)")
+                    + ": the record was changed after it was signed (name, recipient, length, SHA-256, transfer id "
+                    + "or version), or was signed by another key");
         }
         verified.put(claim, Boolean.TRUE);
         return part;

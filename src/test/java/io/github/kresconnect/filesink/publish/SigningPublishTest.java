@@ -1,6 +1,7 @@
 package io.github.kresconnect.filesink.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.Signatures;
+import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.publish.FileSender.Destination;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
@@ -71,13 +74,12 @@ class SigningPublishTest {
     }
 
     @Test
-    void everyRecordIsSignedPerFileAndRecipientWithOneVersionForTheRun() throws Exception {
+    void everyTransferIsCoveredByOneSignatureForTheRunWithItsOwnProof() throws Exception {
         Path key = keygen();
         byte[] content = new byte[2500];
         new Random(1).nextBytes(content);
         Path big = Files.write(dir.resolve("big.rpz"), content);
         Path config = Files.writeString(dir.resolve("config.yaml"), "a: 1\n");
-        List<String> recipients = List.of("r1", "r2");
         PublishOptions options = PublishOptions.parse(List.of("--to", "r1", "--to", "r2", "--chunk-size", "1000",
                 "--sign", key.toString(), big.toString(), config.toString()));
         assertEquals(Path.of(key.toString()), options.signingKey().orElseThrow());
@@ -93,32 +95,92 @@ class SigningPublishTest {
         List<ProducerRecord<byte[], byte[]>> records = producer.history();
         assertEquals((3 + 1) * 2, records.size());
 
-        Map<String, String> signatureOf = new LinkedHashMap<>(); // file + recipient -> signature
-        List<String> order = new ArrayList<>();
+        Map<String, String> proofOf = new LinkedHashMap<>(); // file + recipient -> proof
+        Set<String> signatures = new HashSet<>();
         SignatureVerifier verifier = new SignatureVerifier(Signatures.parsePublicKeys(
                 Files.readString(dir.resolve("signing.pub"))), true);
         for (ProducerRecord<byte[], byte[]> record : records) {
             Map<String, String> headers = headers(record);
-            order.addAll(headers.keySet());
             String recipient = headers.get("hostname");
             assertEquals(signer.keyId(), headers.get("signature-key-id"));
             assertEquals(Long.toString(version), headers.get("file-version"));
-            String previous = signatureOf.putIfAbsent(headers.get("file-name") + " " + recipient,
-                    headers.get("signature"));
-            assertTrue(previous == null || previous.equals(headers.get("signature")), "one signature per transfer");
+            signatures.add(headers.get("signature"));
+            String previous = proofOf.putIfAbsent(headers.get("file-name") + " " + recipient,
+                    headers.get("signature-proof"));
+            assertTrue(previous == null || previous.equals(headers.get("signature-proof")),
+                    "one proof per transfer, on each of its chunks");
             // The connector, as recipient, accepts it.
             FilePartReader reader = new FilePartReader(RecipientMode.HOSTNAME, recipient, Set.of(), 8192);
             SinkRecord sink = sinkRecord(record);
             FilePart part = reader.read(sink).orElseThrow();
             assertEquals(version, verifier.check(part, reader.recipient(sink).orElseThrow()).signed().version());
         }
-        assertEquals(4, signatureOf.size());
-        assertEquals(4, new HashSet<>(signatureOf.values()).size(), "each recipient has its own signature");
-        assertNotEquals(signatureOf.get("big.rpz r1"), signatureOf.get("big.rpz r2"));
+        assertEquals(1, signatures.size(), "the run's four transfers share one signature");
+        assertEquals(1, verifier.verifications(), "verified once for all of them");
+        assertEquals(List.of("0;4;", "1;4;", "2;4;", "3;4;"), proofOf.values().stream()
+                .map(proof -> proof.substring(0, 4)).toList(), "file by file, recipient by recipient");
+        assertEquals(4, new HashSet<>(proofOf.values()).size(), "each transfer has its own place");
         List<String> first = new ArrayList<>(headers(records.get(0)).keySet());
         List<String> expected = new ArrayList<>(ProtocolHeaders.ALL);
-        expected.addAll(ProtocolHeaders.SIGNED);
+        expected.addAll(ProtocolHeaders.SIGNED_WITH_PROOF);
         assertEquals(expected, first, "the protocol's headers, then the signature's");
+    }
+
+    @Test
+    void aSingleTransferIsSignedOnItsOwnWithoutAProof() throws Exception {
+        Path key = keygen();
+        Path file = Files.writeString(dir.resolve("a.rpz"), "x");
+        PublishPlan plan = PublishPlan.build(PublishOptions.parse(List.of("--to", "r1", "--sign", key.toString(),
+                file.toString())));
+        TransferSigner signer = TransferSigner.load(key, 7L);
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        new FileSender(producer, "t", RecipientMode.HOSTNAME, List.of(new Destination("r1", 0)),
+                new Progress(err, false, true, plan, 1), signer).send(plan);
+        Map<String, String> headers = headers(producer.history().get(0));
+        assertFalse(headers.containsKey("signature-proof"), headers.toString());
+        FilePartReader reader = new FilePartReader(RecipientMode.HOSTNAME, "r1", Set.of(), 8192);
+        SinkRecord sink = sinkRecord(producer.history().get(0));
+        FilePart part = reader.read(sink).orElseThrow();
+        SignedFile signed = new SignedFile("a.rpz", SignedFile.RecipientKind.HOSTNAME, "r1", part.integrity(), 7L);
+        assertTrue(Signatures.verify(Signatures.publicKeyOf(Signatures.parsePrivateKey(Files.readString(key))),
+                signed, java.util.Base64.getDecoder().decode(headers.get("signature"))),
+                "the signature is over the transfer's own canonical form");
+    }
+
+    @Test
+    void moreTransfersThanOneSignatureCoversAreSignedInGroups() throws Exception {
+        Path key = keygen();
+        List<String> args = new ArrayList<>(List.of("--to", "r1", "--to", "r2", "--sign", key.toString()));
+        int files = SignatureBatch.PUBLISHER_LEAVES / 2 + 5;
+        for (int i = 0; i < files; i++) {
+            args.add(Files.writeString(dir.resolve(String.format("z%03d.rpz", i)), "zone " + i).toString());
+        }
+        PublishPlan plan = PublishPlan.build(PublishOptions.parse(args));
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        List<Destination> destinations = List.of(new Destination("r1", 0), new Destination("r2", 1));
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        new FileSender(producer, "t", RecipientMode.HOSTNAME, destinations,
+                new Progress(err, false, true, plan, 2), TransferSigner.load(key, 9L)).send(plan);
+        assertEquals(files * 2, producer.history().size());
+        Map<String, Integer> leavesBySignature = new LinkedHashMap<>();
+        SignatureVerifier verifier = new SignatureVerifier(Signatures.parsePublicKeys(
+                Files.readString(dir.resolve("signing.pub"))), true);
+        for (ProducerRecord<byte[], byte[]> record : producer.history()) {
+            Map<String, String> headers = headers(record);
+            SignatureBatch.Proof proof = SignatureBatch.Proof.parse(headers.get("signature-proof"));
+            leavesBySignature.merge(headers.get("signature"), 1, Integer::sum);
+            assertEquals(leavesBySignature.get(headers.get("signature")) - 1, proof.index());
+            FilePartReader reader = new FilePartReader(RecipientMode.HOSTNAME, headers.get("hostname"), Set.of(),
+                    8192);
+            SinkRecord sink = sinkRecord(record);
+            verifier.check(reader.read(sink).orElseThrow(), reader.recipient(sink).orElseThrow());
+        }
+        assertEquals(List.of(SignatureBatch.PUBLISHER_LEAVES, 10), List.copyOf(leavesBySignature.values()),
+                "whole files per group, at most " + SignatureBatch.PUBLISHER_LEAVES + " transfers per signature");
+        assertEquals(2, verifier.verifications());
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.apache.kafka.connect.storage.SimpleHeaderConverter;
 import org.junit.jupiter.api.Test;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
@@ -225,36 +226,109 @@ class SignatureVerifierTest {
         assertEquals(5, verifier.verifications());
     }
 
+    /** Transfers of files {@code names} to host r1, all signed with one signature by {@code pair}. */
+    private static List<SinkRecord> batch(KeyPair pair, List<String> names) {
+        List<SignedFile> files = names.stream().map(name -> new SignedFile(name, RecipientKind.HOSTNAME, "r1",
+                INTEGRITY, VERSION)).toList();
+        List<SignedVersion> signed = SignatureBatch.sign(pair.getPrivate(), Signatures.keyId(pair.getPublic()), files,
+                SignatureBatch.MAX_LEAVES);
+        List<SinkRecord> records = new java.util.ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            records.add(sent(RecipientMode.HOSTNAME, "r1", names.get(i), signed.get(i)));
+        }
+        return records;
+    }
+
     @Test
-    void measuredCost() throws Exception {
-        SignatureVerifier verifier = new SignatureVerifier(List.of(TRUSTED.getPublic()), true);
-        SinkRecord good = sent(TRUSTED);
-        FilePart part = reader.read(good).orElseThrow();
-        FilePartReader.Recipient recipient = reader.recipient(good).orElseThrow();
-        SignedFile file = new SignedFile("a.rpz", RecipientKind.HOSTNAME, "r1", INTEGRITY, VERSION);
-        byte[] signature = java.util.Base64.getDecoder().decode(part.signed().signatureBase64());
-        int rounds = 2000;
-        for (int i = 0; i < rounds; i++) { // warm-up
-            Signatures.verify(TRUSTED.getPublic(), file, signature);
-            verifier.check(part, recipient);
+    void transfersSignedTogetherAreVerifiedOnceForAll() throws Exception {
+        SignatureVerifier verifier = required();
+        List<String> names = java.util.stream.IntStream.range(0, 37).mapToObj(i -> "zone-" + i + ".rpz").toList();
+        List<SinkRecord> records = batch(TRUSTED, names);
+        for (SinkRecord record : records) {
+            FilePart part = check(verifier, record);
+            assertEquals(VERSION, part.signed().version());
+            assertEquals(37, part.signed().proof().leaves());
         }
-        long start = System.nanoTime();
-        for (int i = 0; i < rounds; i++) {
-            assertTrue(Signatures.verify(TRUSTED.getPublic(), file, signature));
+        assertEquals(1, verifier.verifications(), "one Ed25519 verification for the 37 transfers");
+    }
+
+    @Test
+    void everyTamperedFieldOfATransferSignedTogetherIsRejected() throws Exception {
+        List<SinkRecord> records = batch(TRUSTED, List.of("a.rpz", "b.rpz", "c.rpz", "d.rpz", "e.rpz"));
+        SinkRecord good = records.get(2);
+        SignatureVerifier verifier = required();
+        check(verifier, records.get(0)); // the batch's signature is now known to be good
+        Map<String, UnaryOperator<SinkRecord>> tampering = Map.of(
+                "digest", r -> withHeader(r, "file-sha256", "0" + INTEGRITY.sha256Hex().substring(1)),
+                "length", r -> withHeader(r, "file-length", Long.toString(INTEGRITY.length() + 1)),
+                "name", r -> withHeader(r, "file-name", "b.rpz"),
+                "transfer id", r -> withHeader(r, "transfer-id", "f" + INTEGRITY.transferId().substring(1)),
+                "version", r -> withHeader(r, "file-version", Long.toString(VERSION + 1)),
+                "recipient", r -> withHeader(r, "hostname", "r2"),
+                "another transfer's place", r -> withHeader(r, "signature-proof", header(records.get(1),
+                        "signature-proof")),
+                "another place, same path", r -> withHeader(r, "signature-proof", "3" + header(r, "signature-proof")
+                        .substring(1)));
+        tampering.forEach((what, change) -> {
+            SinkRecord changed = change.apply(good);
+            FilePartReader anyHost = new FilePartReader(RecipientMode.HOSTNAME,
+                    header(changed, "hostname"), Set.of(), 100);
+            String reason = assertThrows(SignatureRejectedException.class, () -> {
+                FilePart part = anyHost.read(changed).orElseThrow();
+                verifier.check(part, anyHost.recipient(changed).orElseThrow());
+            }).getMessage();
+            assertTrue(reason.contains("does not match") && reason.contains("of 5 signed together"), what + ": "
+                    + reason);
+        });
+        check(verifier, good);
+    }
+
+    @Test
+    void aProofOfTheWrongShapeIsRejected() {
+        List<SinkRecord> records = batch(TRUSTED, List.of("a.rpz", "b.rpz", "c.rpz"));
+        String proof = header(records.get(0), "signature-proof"); // leaf 0 of 3: two hashes
+        String shortened = "0;3;" + java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(
+                java.util.Base64.getDecoder().decode(proof.substring(4)), 32));
+        String reason = rejection(required(), withHeader(records.get(0), "signature-proof", shortened));
+        assertTrue(reason.contains("path of the wrong length"), reason);
+        assertTrue(reason.contains("leaf 0 of 3"), reason);
+        byte[] path = java.util.Base64.getDecoder().decode(proof.substring(4));
+        byte[] twice = java.util.Arrays.copyOf(path, path.length * 2);
+        System.arraycopy(path, 0, twice, path.length, path.length);
+        String lengthened = "0;3;" + java.util.Base64.getEncoder().encodeToString(twice);
+        assertTrue(rejection(required(), withHeader(records.get(0), "signature-proof", lengthened))
+                .contains("path of the wrong length"));
+        // A batch claimed to be of one transfer, with no path: its root is the leaf, which was not signed.
+        assertTrue(rejection(required(), withHeader(records.get(0), "signature-proof", "0;1;"))
+                .contains("does not match"));
+    }
+
+    @Test
+    void aProofNeedsTheSignatureHeadersAndItsOwnForm() {
+        SinkRecord good = batch(TRUSTED, List.of("a.rpz", "b.rpz")).get(1);
+        SinkRecord unsigned = withHeader(withHeader(withHeader(good, "signature", null), "signature-key-id", null),
+                "file-version", null);
+        assertTrue(assertThrows(InvalidRecordException.class, () -> reader.read(unsigned)).getMessage()
+                .contains("a proof belongs to a signature"));
+        for (String bad : List.of("1;2", "1;2;x;y", "2;2;", "0;0;", "-1;2;", "0;65537;", "0;2;not*base64",
+                "0;2;AAAA")) {
+            String reason = assertThrows(InvalidRecordException.class, () -> reader.read(withHeader(good,
+                    "signature-proof", bad))).getMessage();
+            assertTrue(reason.contains("'signature-proof'"), bad + ": " + reason);
         }
-        long verify = (System.nanoTime() - start) / rounds;
-        start = System.nanoTime();
-        for (int i = 0; i < rounds; i++) {
-            verifier.check(part, recipient);
-        }
-        long cached = (System.nanoTime() - start) / rounds;
-        start = System.nanoTime();
-        for (int i = 0; i < rounds; i++) {
-            Signatures.sign(TRUSTED.getPrivate(), file);
-        }
-        long sign = (System.nanoTime() - start) / rounds;
-        System.out.printf("Ed25519 verification: %d ns per transfer; a later chunk of a verified transfer: %d ns; "
-                + "signing (publisher, per file and recipient): %d ns%n", verify, cached, sign);
-        assertTrue(cached < verify, "the cache is cheaper than verifying");
+    }
+
+    @Test
+    void aSingleTransfersSignatureIsNotABatchsAndTheReverse() {
+        // A transfer signed on its own, given a proof: the signature is over its canonical form, not a root.
+        SinkRecord alone = sent(TRUSTED);
+        assertTrue(rejection(required(), withHeader(alone, "signature-proof", "0;1;")).contains("does not match"));
+        // A transfer signed together with one other, without its proof: the signature is over the root.
+        SinkRecord together = batch(TRUSTED, List.of("a.rpz", "b.rpz")).get(0);
+        assertTrue(rejection(required(), withHeader(together, "signature-proof", null)).contains("does not match"));
+    }
+
+    private static String header(SinkRecord record, String name) {
+        return record.headers().lastWithName(name).value().toString();
     }
 }
