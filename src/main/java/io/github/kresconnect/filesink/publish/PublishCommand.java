@@ -279,8 +279,9 @@ public final class PublishCommand {
 
                 Signatures:
                   --sign KEYFILE          sign every transfer with this Ed25519 private key (PEM, PKCS#8): headers
-                                          signature-key-id, file-version (this run's time in ms) and signature,
-                                          one signature per file and recipient; see 'resolver-publish keygen'
+                                          signature-key-id, file-version (this run's time in ms), signature and
+                                          signature-proof, one signature for up to 256 transfers (files times
+                                          recipients); see 'resolver-publish keygen'
                   resolver-publish keygen --out PREFIX
                                           write a new key pair to PREFIX.key (private, mode 0600) and PREFIX.pub,
                                           and print the public key and its id for signatures.trusted.keys

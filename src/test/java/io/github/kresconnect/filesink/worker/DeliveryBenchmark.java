@@ -80,15 +80,16 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * file's arrival, files sent one at a time after a few unmeasured ones. Target: p99 under 50 ms.</li>
  * </ol>
  *
- * <p>With {@code --signed}, scenarios 1 and 2 run a second time in the same invocation, on the same worker, with
- * every record signed as {@code resolver-publish --sign} signs it (integrity and signature headers; the large file
- * has its own Ed25519 signature, the small files share one per {@link SignatureBatch#PUBLISHER_LEAVES}, each record
- * with its proof) by a key generated in the run, the connector given that key in
- * {@code signatures.trusted.keys} and {@code signatures.required=true}, between two unsigned runs (so that
- * neither kind always comes first). The signed figures are printed beside the unsigned ones' mean with their
- * ratio. Target: signed at least 0.90 of unsigned. The worker's CPU time (the
- * whole process, and the task thread alone) per file of each run, and this JVM's own cost of one Ed25519
- * verification, say where the time goes.
+ * <p>With {@code --signed} ({@code --signed=N}: N rounds, default {@value #DEFAULT_SIGNED_ROUNDS}), scenarios 1
+ * and 2 also run with every record signed as {@code resolver-publish --sign} signs it (integrity and signature
+ * headers; the large file has its own Ed25519 signature, the small files share one per
+ * {@link SignatureBatch#PUBLISHER_LEAVES}, each record with its proof) by a key generated in the run, the connector
+ * given that key in {@code signatures.trusted.keys} and {@code signatures.required=true}: in the same invocation,
+ * on the same worker, each signed run between two unsigned ones (U S U S U ...), so that neither kind always comes
+ * first and the disk's drift shows in both. The mean of the signed runs is printed beside the mean of the unsigned
+ * ones, every run's figure in brackets, with their ratio. Target: signed at least 0.90 of unsigned. The worker's
+ * CPU time per file of each run (the whole process, the task thread, the connector's own threads by kind), and
+ * this JVM's own cost of one Ed25519 verification, say where the time goes.
  */
 public final class DeliveryBenchmark {
     static final String KAFKA_VERSION = "4.3.1";
@@ -100,6 +101,8 @@ public final class DeliveryBenchmark {
     static final double TARGET_LATENCY_P99_MS = 50;
     static final long HEAP_GROWTH_ALLOWED = 16L * 1024 * 1024;
     static final double TARGET_SIGNED_RATIO = 0.90;
+    /** Signed runs under {@code --signed}: each between two unsigned ones (U S U S U S U). */
+    static final int DEFAULT_SIGNED_ROUNDS = 3;
     private static final Duration SCENARIO_TIMEOUT = Duration.ofMinutes(30);
 
     /** How much each scenario moves. */
@@ -115,8 +118,31 @@ public final class DeliveryBenchmark {
     }
 
     /** What one timed connector run measured: its figure (MiB/s or files/s) and the worker's CPU it took. */
+    /**
+     * Which run of a scenario: the first, unsigned ({@link #FIRST}), or in {@code --signed} mode the
+     * {@code round}-th signed run or the unsigned run after it (rounds from 1).
+     */
+    record Variant(boolean signed, int round, int rounds) {
+        static final Variant FIRST = new Variant(false, 0, 1);
+
+        /** As the table and log say it: "", "signed", "unsigned again", with the round when there are several. */
+        String label() {
+            String base = signed ? "signed" : round > 0 ? "unsigned again" : "";
+            return rounds > 1 && round > 0 ? base + " " + round : base;
+        }
+
+        /** ", signed 2" or "" for the first run. */
+        String suffix() {
+            return label().isEmpty() ? "" : ", " + label();
+        }
+
+        String slug() {
+            return label().isEmpty() ? "" : "-" + label().replace("unsigned again", "again").replace(' ', '-');
+        }
+    }
+
     record Run(double rate, long files, double seconds, double processCpuSeconds, double taskCpuSeconds,
-            double commitCpuSeconds, long gcs) {
+            double commitCpuSeconds, Map<String, Long> connectorThreadsCpuNanos, long gcs) {
     }
 
     private final PrintStream out;
@@ -127,7 +153,8 @@ public final class DeliveryBenchmark {
     private final List<String> details = new ArrayList<>();
     private final Map<String, Object> consumerSettings = new HashMap<>();
     private final Map<String, String> workerOverrides;
-    private final boolean signed;
+    /** In {@code --signed} mode, how many signed runs alternate with unsigned ones; 0 otherwise. */
+    private final int signedRounds;
     private final List<Row> signatureRows = new ArrayList<>();
     private final List<String> signatureDetails = new ArrayList<>();
     private KeyPair signingKey;
@@ -140,13 +167,13 @@ public final class DeliveryBenchmark {
 
     DeliveryBenchmark(PrintStream out, Sizes sizes, Set<Integer> scenarios, Map<String, String> workerOverrides,
             Path workDir) {
-        this(out, sizes, scenarios, workerOverrides, false, workDir);
+        this(out, sizes, scenarios, workerOverrides, 0, workDir);
     }
 
     DeliveryBenchmark(PrintStream out, Sizes sizes, Set<Integer> scenarios, Map<String, String> workerOverrides,
-            boolean signed, Path workDir) {
+            int signedRounds, Path workDir) {
         this.out = out;
-        this.signed = signed;
+        this.signedRounds = signedRounds;
         this.workerOverrides = Map.copyOf(workerOverrides);
         this.sizes = sizes;
         this.scenarios = scenarios;
@@ -157,7 +184,7 @@ public final class DeliveryBenchmark {
         Sizes sizes = FULL;
         Set<Integer> scenarios = new TreeSet<>(List.of(1, 2, 3, 4));
         boolean enforce = false;
-        boolean signed = false;
+        int signedRounds = 0;
         Map<String, String> overrides = new java.util.TreeMap<>();
         for (String arg : args) {
             if (arg.equals("--short")) {
@@ -165,7 +192,9 @@ public final class DeliveryBenchmark {
             } else if (arg.equals("--enforce-targets")) {
                 enforce = true;
             } else if (arg.equals("--signed")) {
-                signed = true;
+                signedRounds = DEFAULT_SIGNED_ROUNDS;
+            } else if (arg.matches("--signed=[1-9][0-9]?")) {
+                signedRounds = Integer.parseInt(arg.substring("--signed=".length()));
             } else if (arg.startsWith("--set=") && arg.indexOf('=', "--set=".length()) > "--set=".length()) {
                 String setting = arg.substring("--set=".length());
                 overrides.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
@@ -177,7 +206,7 @@ public final class DeliveryBenchmark {
                 System.exit(2);
             }
         }
-        DeliveryBenchmark benchmark = new DeliveryBenchmark(System.out, sizes, scenarios, overrides, signed,
+        DeliveryBenchmark benchmark = new DeliveryBenchmark(System.out, sizes, scenarios, overrides, signedRounds,
                 KafkaDistribution.projectDir().resolve("target/benchmark"));
         try {
             benchmark.run();
@@ -206,7 +235,7 @@ public final class DeliveryBenchmark {
             }
         }
         hostname = ShippedConfig.value("resolver-sink.properties", "resolver.hostname");
-        if (signed) {
+        if (signedRounds > 0) {
             signingKey = Signatures.generateKeyPair();
             keyId = Signatures.keyId(signingKey.getPublic());
         }
@@ -238,24 +267,32 @@ public final class DeliveryBenchmark {
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker"),
                     broker.bootstrapServers(), pluginPath, List.of("-Xms256M", "-Xmx2G"), workerOverrides)) {
                 warmUp(connect, false);
-                if (signed) {
+                if (signedRounds > 0) {
                     warmUp(connect, true);
                 }
                 if (scenarios.contains(1)) {
-                    Run unsigned = chunkedThroughput(connect, false);
-                    if (signed) {
-                        Run signedRun = chunkedThroughput(connect, true);
+                    List<Run> unsigned = new ArrayList<>(List.of(chunkedThroughput(connect, Variant.FIRST)));
+                    List<Run> signedRuns = new ArrayList<>();
+                    for (int round = 1; round <= signedRounds; round++) {
+                        signedRuns.add(chunkedThroughput(connect, new Variant(true, round, signedRounds)));
+                        unsigned.add(chunkedThroughput(connect, new Variant(false, round, signedRounds)));
+                    }
+                    if (signedRounds > 0) {
                         compare(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB",
                                 sizes.chunkedChunks() * (double) CHUNK_BYTES / MIB, sizes.chunkedChunks()), unsigned,
-                                signedRun, chunkedThroughput(connect, false, true), "MiB/s", "%.1f", "chunk");
+                                signedRuns, "MiB/s", "%.1f", "chunk");
                     }
                 }
                 if (scenarios.contains(2)) {
-                    Run unsigned = smallFiles(connect, false);
-                    if (signed) {
-                        Run signedRun = smallFiles(connect, true);
-                        compare("2. " + sizes.smallFiles() + " whole files of 4 KiB", unsigned, signedRun,
-                                smallFiles(connect, false, true), "files/s", "%.0f", "file");
+                    List<Run> unsigned = new ArrayList<>(List.of(smallFiles(connect, Variant.FIRST)));
+                    List<Run> signedRuns = new ArrayList<>();
+                    for (int round = 1; round <= signedRounds; round++) {
+                        signedRuns.add(smallFiles(connect, new Variant(true, round, signedRounds)));
+                        unsigned.add(smallFiles(connect, new Variant(false, round, signedRounds)));
+                    }
+                    if (signedRounds > 0) {
+                        compare("2. " + sizes.smallFiles() + " whole files of 4 KiB", unsigned, signedRuns, "files/s",
+                                "%.0f", "file");
                     }
                 }
                 if (scenarios.contains(4)) {
@@ -297,19 +334,15 @@ public final class DeliveryBenchmark {
     }
 
     /** Scenario 1: one file in 512 KiB chunks, connector against baseline. */
-    private Run chunkedThroughput(BenchmarkWorker connect, boolean signedRecords) throws Exception {
-        return chunkedThroughput(connect, signedRecords, false);
-    }
-
-    /** As {@link #chunkedThroughput(BenchmarkWorker, boolean)}; {@code again}: a second unsigned run after the signed one. */
-    private Run chunkedThroughput(BenchmarkWorker connect, boolean signedRecords, boolean again) throws Exception {
+    private Run chunkedThroughput(BenchmarkWorker connect, Variant variant) throws Exception {
+        boolean signedRecords = variant.signed();
         int chunks = sizes.chunkedChunks();
         long bytes = (long) chunks * CHUNK_BYTES;
-        String name = signedRecords ? "bench-chunked-signed" : again ? "bench-chunked-again" : "bench-chunked";
-        String mark = signedRecords ? "1 signed" : again ? "1 again" : "1";
+        String name = "bench-chunked" + variant.slug();
+        String mark = ("1 " + variant.label()).strip();
         String topic = createTopic(name);
-        step(String.format(Locale.ROOT, "Scenario 1%s: %.0f MiB as %d chunks of 512 KiB", signedRecords
-                ? ", every record signed" : again ? ", unsigned again" : "", bytes / MIB, chunks));
+        step(String.format(Locale.ROOT, "Scenario 1%s: %.0f MiB as %d chunks of 512 KiB", variant.suffix(),
+                bytes / MIB, chunks));
         long produceStart = System.nanoTime();
         String sha = produceChunked(topic, "chunked.bin", chunks, 1, signedRecords);
         details.add(String.format(Locale.ROOT, "%s: produced %d chunks in %.2f s (not timed)", mark, chunks,
@@ -329,6 +362,7 @@ public final class DeliveryBenchmark {
         long gcBefore = connect.heap().gcCount();
         long taskCpu;
         long commitCpu;
+        Map<String, Long> families;
         long gcs;
         long processCpu;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
@@ -339,6 +373,7 @@ public final class DeliveryBenchmark {
             processCpu = connect.processCpuNanos() - cpuBefore;
             taskCpu = connect.threadCpuNanos("task-thread-" + name + "-", threadsBefore).get(-1L);
             commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
+            families = connectorThreads(connect, threadsBefore);
             gcs = connect.heap().gcCount() - gcBefore;
             firstEntry = arrivals.all().entrySet().stream().filter(e -> !e.getKey().startsWith("."))
                     .map(Map.Entry::getValue).min(Long::compare).orElse(null);
@@ -351,7 +386,7 @@ public final class DeliveryBenchmark {
         double baselineRate = bytes / MIB / baseline.startToEndSeconds();
         double ratio = connectorRate / baselineRate;
         rows.add(new Row(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB%s", bytes / MIB, chunks,
-                signedRecords ? ", signed" : again ? ", unsigned again" : ""),
+                variant.suffix()),
                 String.format(Locale.ROOT, "%.1f MiB/s", connectorRate),
                 String.format(Locale.ROOT, "%.1f MiB/s", baselineRate),
                 String.format(Locale.ROOT, "%.2f", ratio),
@@ -364,22 +399,17 @@ public final class DeliveryBenchmark {
                 baseline.startToEndSeconds() - baseline.firstToEndSeconds(),
                 bytes / MIB / baseline.firstToEndSeconds()));
         return new Run(connectorRate, chunks, seconds(done - created), seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), gcs);
+                seconds(commitCpu), families, gcs);
     }
 
     /** Scenario 2: many small whole files. */
-    private Run smallFiles(BenchmarkWorker connect, boolean signedRecords) throws Exception {
-        return smallFiles(connect, signedRecords, false);
-    }
-
-    /** As {@link #smallFiles(BenchmarkWorker, boolean)}; {@code again}: a second unsigned run after the signed one. */
-    private Run smallFiles(BenchmarkWorker connect, boolean signedRecords, boolean again) throws Exception {
+    private Run smallFiles(BenchmarkWorker connect, Variant variant) throws Exception {
+        boolean signedRecords = variant.signed();
         int count = sizes.smallFiles();
-        String connector = signedRecords ? "bench-small-signed" : again ? "bench-small-again" : "bench-small";
-        String mark = signedRecords ? "2 signed" : again ? "2 again" : "2";
+        String connector = "bench-small" + variant.slug();
+        String mark = ("2 " + variant.label()).strip();
         String topic = createTopic(connector);
-        step("Scenario 2" + (signedRecords ? ", every record signed" : again ? ", unsigned again" : "") + ": " + count
-                + " whole files of 4 KiB");
+        step("Scenario 2" + variant.suffix() + ": " + count + " whole files of 4 KiB");
         long produceStart = System.nanoTime();
         produceSmallFiles(topic, "zone-", count, 2, signedRecords);
         details.add(String.format(Locale.ROOT, "%s: produced %d records in %.2f s (not timed)", mark, count,
@@ -403,6 +433,7 @@ public final class DeliveryBenchmark {
         long processCpu;
         long taskCpu;
         long commitCpu;
+        Map<String, Long> families;
         long gcs;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
@@ -416,6 +447,7 @@ public final class DeliveryBenchmark {
             processCpu = connect.processCpuNanos() - cpuBefore;
             taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
             commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
+            families = connectorThreads(connect, threadsBefore);
             gcs = connect.heap().gcCount() - gcBefore;
             Thread.sleep(100); // the last events on their way
             seen = arrivals.all();
@@ -455,17 +487,16 @@ public final class DeliveryBenchmark {
             firstAfter = "n/a";
             details.add(mark + ": inotify events were lost; files/s from the files' mtimes instead");
         }
-        rows.add(new Row("2. " + count + " whole files of 4 KiB" + (signedRecords ? ", signed" : again
-                ? ", unsigned again" : ""),
+        rows.add(new Row("2. " + count + " whole files of 4 KiB" + variant.suffix(),
                 String.format(Locale.ROOT, "%.0f files/s", rate),
                 String.format(Locale.ROOT, "%.0f records/s", count / baseline.firstToEndSeconds()),
                 String.format(Locale.ROOT, "%.2f", rate / (count / baseline.firstToEndSeconds())),
                 String.format(Locale.ROOT, ">= %.0f files/s", TARGET_FILES_PER_SECOND),
                 rate >= TARGET_FILES_PER_SECOND));
         Run run = new Run(rate, count, firstToLast, seconds(processCpu), seconds(taskCpu), seconds(commitCpu),
-                gcs);
-        if (signedRecords || again) {
-            rows.add(new Row("   creation to first file" + (again ? ", unsigned again" : ", signed"), firstAfter, "",
+                families, gcs);
+        if (!variant.equals(Variant.FIRST)) {
+            rows.add(new Row("   creation to first file" + variant.suffix(), firstAfter, "",
                     "", "(reference)", null));
             return run;
         }
@@ -484,45 +515,71 @@ public final class DeliveryBenchmark {
     }
 
     /**
-     * A signed run beside its unsigned one: the figures, their ratio against the target, and where the time
-     * went (the worker's CPU per file or chunk, the task thread's share, one Ed25519 verification here).
+     * Signed runs beside the unsigned ones they alternate with: the mean figures, their ratio against the target,
+     * and where the time went (the worker's CPU per file or chunk by thread, one Ed25519 verification here).
      */
-    private void compare(String scenario, Run unsigned, Run signedRun, Run again, String unit, String format,
+    private void compare(String scenario, List<Run> unsigned, List<Run> signedRuns, String unit, String format,
             String per) throws Exception {
-        double mean = (unsigned.rate() + again.rate()) / 2;
-        double ratio = signedRun.rate() / mean;
-        signatureRows.add(new Row(scenario, String.format(Locale.ROOT, format + " (" + format + ", " + format
-                + ") %s", mean, unsigned.rate(), again.rate(), unit),
-                String.format(Locale.ROOT, format + " %s", signedRun.rate(), unit),
+        double unsignedMean = unsigned.stream().mapToDouble(Run::rate).average().orElseThrow();
+        double signedMean = signedRuns.stream().mapToDouble(Run::rate).average().orElseThrow();
+        double ratio = signedMean / unsignedMean;
+        signatureRows.add(new Row(scenario, String.format(Locale.ROOT, format + " (%s) %s", unsignedMean,
+                rates(unsigned, format), unit),
+                String.format(Locale.ROOT, format + " (%s) %s", signedMean, rates(signedRuns, format), unit),
                 String.format(Locale.ROOT, "%.2f", ratio),
                 String.format(Locale.ROOT, "signed >= %.2f x unsigned", TARGET_SIGNED_RATIO),
                 ratio >= TARGET_SIGNED_RATIO));
         double verifyMicros = verificationMicros();
-        signatureDetails.add(String.format(Locale.ROOT, "%s: worker CPU per %s (from the connector's creation to its "
-                + "last file): whole process unsigned %s, signed %s; task thread (polls, parses, verifies, stages) "
-                + "unsigned %s, signed %s; store's commit and fsync threads unsigned %s, signed %s; the rest "
-                + "(Connect's other threads, JIT compilers, GC) unsigned %s, signed %s; garbage collections "
-                + "unsigned %d, signed %d",
-                scenario.substring(0, 1), per,
-                micros(unsigned.processCpuSeconds(), unsigned.files()),
-                micros(signedRun.processCpuSeconds(), signedRun.files()),
-                micros(unsigned.taskCpuSeconds(), unsigned.files()),
-                micros(signedRun.taskCpuSeconds(), signedRun.files()),
-                micros(unsigned.commitCpuSeconds(), unsigned.files()),
-                micros(signedRun.commitCpuSeconds(), signedRun.files()),
-                micros(unsigned.processCpuSeconds() - unsigned.taskCpuSeconds() - unsigned.commitCpuSeconds(),
-                        unsigned.files()),
-                micros(signedRun.processCpuSeconds() - signedRun.taskCpuSeconds() - signedRun.commitCpuSeconds(),
-                        signedRun.files()), unsigned.gcs(), signedRun.gcs()));
-        signatureDetails.add(String.format(Locale.ROOT, "%s: unsigned runs before and after the signed one: "
-                + format + " and " + format + " %s; the ratio is against their mean", scenario.substring(0, 1),
-                unsigned.rate(), again.rate(), unit));
-        signatureDetails.add(String.format(Locale.ROOT, "%s: wall time per %s: unsigned %.0f µs, signed %.0f µs "
-                + "(+%.0f µs); one Ed25519 verification in this JVM (warm, one thread): %.0f µs", scenario.substring(0,
-                        1), per, 1e6 * unsigned.seconds() / unsigned.files(),
-                1e6 * signedRun.seconds() / signedRun.files(),
-                1e6 * (signedRun.seconds() / signedRun.files() - unsigned.seconds() / unsigned.files()),
-                verifyMicros));
+        List<Run> inOrder = new ArrayList<>();
+        for (int i = 0; i < unsigned.size(); i++) {
+            inOrder.add(unsigned.get(i));
+            if (i < signedRuns.size()) {
+                inOrder.add(signedRuns.get(i));
+            }
+        }
+        for (Run run : inOrder) {
+            signatureDetails.add(String.format(Locale.ROOT, "%s: %s, %s %s; worker CPU per %s (from the "
+                    + "connector's creation to its last file): whole process %s; task thread (polls, parses, "
+                    + "verifies, stages) %s; the connector's own threads %s (%s); the rest (Connect's other threads, "
+                    + "JIT compilers, GC) %s; garbage collections %d", scenario.substring(0, 1),
+                    signedRuns.contains(run) ? "signed" : "unsigned", String.format(Locale.ROOT, format, run.rate()),
+                    unit, per, micros(run.processCpuSeconds(), run.files()), micros(run.taskCpuSeconds(), run.files()),
+                    micros(run.commitCpuSeconds(), run.files()), byThread(run),
+                    micros(run.processCpuSeconds() - run.taskCpuSeconds() - run.commitCpuSeconds(), run.files()),
+                    run.gcs()));
+        }
+        double unsignedWall = unsigned.stream().mapToDouble(r -> r.seconds() / r.files()).average().orElseThrow();
+        double signedWall = signedRuns.stream().mapToDouble(r -> r.seconds() / r.files()).average().orElseThrow();
+        double unsignedTask = unsigned.stream().mapToDouble(r -> r.taskCpuSeconds() / r.files()).average()
+                .orElseThrow();
+        double signedTask = signedRuns.stream().mapToDouble(r -> r.taskCpuSeconds() / r.files()).average()
+                .orElseThrow();
+        signatureDetails.add(String.format(Locale.ROOT, "%s: means per %s: wall time unsigned %.0f µs, signed %.0f µs; "
+                + "task thread CPU unsigned %.0f µs, signed %.0f µs (%+.0f µs); one Ed25519 verification in this JVM "
+                + "(warm, one thread): %.0f µs", scenario.substring(0, 1), per, 1e6 * unsignedWall, 1e6 * signedWall,
+                1e6 * unsignedTask, 1e6 * signedTask, 1e6 * (signedTask - unsignedTask), verifyMicros));
+    }
+
+    private static String rates(List<Run> runs, String format) {
+        return runs.stream().map(r -> String.format(Locale.ROOT, format, r.rate())).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The CPU time of the connector's own threads ({@code resolver-file-sink-*}: the store's commit thread and
+     * fsync pool, the receipts sender, the manager notifier) since {@code before}, summed per kind of thread.
+     */
+    private static Map<String, Long> connectorThreads(BenchmarkWorker connect, Map<Long, Long> before)
+            throws IOException {
+        Map<String, Long> families = new java.util.TreeMap<>();
+        for (String family : List.of("commit", "fsync", "receipts", "manager-notifier")) {
+            families.put(family, connect.threadCpuNanos("resolver-file-sink-" + family, before).get(-1L));
+        }
+        return families;
+    }
+
+    private static String byThread(Run run) {
+        return run.connectorThreadsCpuNanos().entrySet().stream().map(e -> e.getKey() + " " + micros(e.getValue()
+                / 1e9, run.files())).collect(Collectors.joining(", "));
     }
 
     private static String micros(double seconds, long count) {

@@ -37,6 +37,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
@@ -47,9 +48,11 @@ import io.github.kresconnect.filesink.publish.FileRecords;
 /**
  * Signed delivery end to end: a key pair made by {@code resolver-publish keygen}, the public key given to a real
  * worker through a config provider (the {@code dir:} provider reading a PEM file), files sent by
- * {@code resolver-publish --sign}. One connector requires signatures: signed files land; tampered bytes, a
- * signature for another name, for another recipient, by an unknown key, and an unsigned record are each rejected
- * with their reason into the dead letter queue, and the file in place stays byte-identical. So are, sent by
+ * {@code resolver-publish --sign} (two files for two hosts: four transfers under one signature). One connector
+ * requires signatures: signed files land, and so do files signed together and sent by hand; tampered bytes, a
+ * signature for another name, for another recipient, by an unknown key, a file of a batch whose signature was
+ * already verified but sent under another name, and an unsigned record are each rejected with their reason into
+ * the dead letter queue, and the file in place stays byte-identical. So are, sent by
  * hand with a raw producer, an older signed version of a file in place and a chunked transfer whose assembled
  * SHA-256 differs from the (validly signed) announced one; the same signed version with identical content
  * again changes nothing. A second connector on the same worker trusts the key without requiring signatures:
@@ -156,6 +159,28 @@ final class SignedDeliveryScenario {
             Await.until("versioned.rpz at version " + version, TIMEOUT,
                     () -> FileDeliveryScenario.sameContent(strictFiles.resolve("versioned.rpz"), versioned),
                     connect::tail);
+            // Three files signed together (one signature, a proof each), as resolver-publish signs a run; the
+            // first two are sent as they are, the third later, renamed (below).
+            byte[] member = "member.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
+            List<TransferIntegrity> memberIntegrity = List.of(integrity(member), integrity(member), integrity(member));
+            List<SignedFile> members = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                members.add(new SignedFile("member-" + i + ".rpz", RecipientKind.HOSTNAME, STRICT_HOST,
+                        memberIntegrity.get(i), version));
+            }
+            List<SignedVersion> memberSignatures = SignatureBatch.sign(key, keyId, members,
+                    SignatureBatch.PUBLISHER_LEAVES);
+            try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
+                for (int i = 0; i < 2; i++) {
+                    producer.send(FileRecords.record(TOPIC, 0, RecipientMode.HOSTNAME, STRICT_HOST,
+                            "member-" + i + ".rpz", 1, 1, memberIntegrity.get(i), memberSignatures.get(i), member))
+                            .get(30, TimeUnit.SECONDS);
+                }
+            }
+            Await.until("two files signed together", TIMEOUT,
+                    () -> FileDeliveryScenario.sameContent(strictFiles.resolve("member-0.rpz"), member)
+                            && FileDeliveryScenario.sameContent(strictFiles.resolve("member-1.rpz"), member),
+                    connect::tail);
             Map<String, byte[]> inPlace = snapshot(strictFiles);
             Object versionedFileKey = Files.readAttributes(strictFiles.resolve("versioned.rpz"),
                     java.nio.file.attribute.BasicFileAttributes.class).fileKey();
@@ -177,6 +202,12 @@ final class SignedDeliveryScenario {
                         "resolver2", "signed.rpz", version), "a wrong recipient");
                 cases.put(send(producer, STRICT_HOST, "signed.rpz", replacement, replacement, stranger.getPrivate(),
                         Signatures.keyId(stranger.getPublic()), STRICT_HOST, "signed.rpz", version), "an unknown key");
+
+                // The third file signed together with the two in place, sent as signed.rpz: the batch's signature
+                // was verified, but this record's name leads to another root.
+                producer.send(FileRecords.record(TOPIC, 0, RecipientMode.HOSTNAME, STRICT_HOST, "signed.rpz", 1, 1,
+                        memberIntegrity.get(2), memberSignatures.get(2), member)).get(30, TimeUnit.SECONDS);
+                cases.put(memberIntegrity.get(2).transferId(), "a renamed file of a batch");
 
                 // Other content for versioned.rpz, validly signed, but 1000 ms older than the version in place.
                 byte[] older = "older.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
@@ -212,7 +243,7 @@ final class SignedDeliveryScenario {
 
             // Each case by its transfer id (the unsigned ones by what they lack), whatever the order of rejections.
             Map<String, String> reasons = new TreeMap<>();
-            for (ConsumerRecord<byte[], byte[]> record : awaitDeadLetters(strictDlq, 8, connect)) {
+            for (ConsumerRecord<byte[], byte[]> record : awaitDeadLetters(strictDlq, 9, connect)) {
                 String transferId = FileDeliveryScenario.headerText(record, "transfer-id");
                 String which = cases.getOrDefault(transferId, transferId.isEmpty() ? "upstream-style unsigned"
                         : "unsigned (resolver-publish without --sign)");
@@ -221,7 +252,10 @@ final class SignedDeliveryScenario {
             }
             System.out.println("Rejections in the dead letter queue:");
             reasons.forEach((which, reason) -> System.out.println("  " + which + ": " + reason));
-            assertEquals(8, reasons.size(), reasons.toString());
+            assertEquals(9, reasons.size(), reasons.toString());
+            assertTrue(reasons.get("a renamed file of a batch").contains("does not match file 'signed.rpz' for "
+                    + "hostname 'resolver1'") && reasons.get("a renamed file of a batch").contains("(leaf 2 of 3 "
+                    + "signed together)"), reasons.toString());
             assertTrue(reasons.get("tampered bytes").contains("SHA-256"), reasons.toString());
             assertTrue(reasons.get("a wrong name").contains("does not match file 'signed.rpz' for hostname "
                     + "'resolver1'"), reasons.toString());
