@@ -271,29 +271,13 @@ public final class DeliveryBenchmark {
                     warmUp(connect, true);
                 }
                 if (scenarios.contains(1)) {
-                    List<Run> unsigned = new ArrayList<>(List.of(chunkedThroughput(connect, Variant.FIRST)));
-                    List<Run> signedRuns = new ArrayList<>();
-                    for (int round = 1; round <= signedRounds; round++) {
-                        signedRuns.add(chunkedThroughput(connect, new Variant(true, round, signedRounds)));
-                        unsigned.add(chunkedThroughput(connect, new Variant(false, round, signedRounds)));
-                    }
-                    if (signedRounds > 0) {
-                        compare(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB",
-                                sizes.chunkedChunks() * (double) CHUNK_BYTES / MIB, sizes.chunkedChunks()), unsigned,
-                                signedRuns, "MiB/s", "%.1f", "chunk");
-                    }
+                    alternate(variant -> chunkedThroughput(connect, variant), String.format(Locale.ROOT,
+                            "1. %.0f MiB in %d chunks of 512 KiB", sizes.chunkedChunks() * (double) CHUNK_BYTES / MIB,
+                            sizes.chunkedChunks()), "MiB/s", "%.1f", "chunk");
                 }
                 if (scenarios.contains(2)) {
-                    List<Run> unsigned = new ArrayList<>(List.of(smallFiles(connect, Variant.FIRST)));
-                    List<Run> signedRuns = new ArrayList<>();
-                    for (int round = 1; round <= signedRounds; round++) {
-                        signedRuns.add(smallFiles(connect, new Variant(true, round, signedRounds)));
-                        unsigned.add(smallFiles(connect, new Variant(false, round, signedRounds)));
-                    }
-                    if (signedRounds > 0) {
-                        compare("2. " + sizes.smallFiles() + " whole files of 4 KiB", unsigned, signedRuns, "files/s",
-                                "%.0f", "file");
-                    }
+                    alternate(variant -> smallFiles(connect, variant), "2. " + sizes.smallFiles()
+                            + " whole files of 4 KiB", "files/s", "%.0f", "file");
                 }
                 if (scenarios.contains(4)) {
                     latency(connect);
@@ -514,6 +498,24 @@ public final class DeliveryBenchmark {
         return run;
     }
 
+    /** One run of a scenario. */
+    private interface Scenario {
+        Run run(Variant variant) throws Exception;
+    }
+
+    /** The scenario's first run; in {@code --signed} mode then signed and unsigned runs in turn, compared. */
+    private void alternate(Scenario scenario, String name, String unit, String format, String per) throws Exception {
+        List<Run> unsigned = new ArrayList<>(List.of(scenario.run(Variant.FIRST)));
+        List<Run> signedRuns = new ArrayList<>();
+        for (int round = 1; round <= signedRounds; round++) {
+            signedRuns.add(scenario.run(new Variant(true, round, signedRounds)));
+            unsigned.add(scenario.run(new Variant(false, round, signedRounds)));
+        }
+        if (signedRounds > 0) {
+            compare(name, unsigned, signedRuns, unit, format, per);
+        }
+    }
+
     /**
      * Signed runs beside the unsigned ones they alternate with: the mean figures, their ratio against the target,
      * and where the time went (the worker's CPU per file or chunk by thread, one Ed25519 verification here).
@@ -548,6 +550,13 @@ public final class DeliveryBenchmark {
                     micros(run.processCpuSeconds() - run.taskCpuSeconds() - run.commitCpuSeconds(), run.files()),
                     run.gcs()));
         }
+        List<String> neighbours = new ArrayList<>();
+        for (int i = 0; i < signedRuns.size(); i++) {
+            neighbours.add(String.format(Locale.ROOT, "%.2f", signedRuns.get(i).rate()
+                    / ((unsigned.get(i).rate() + unsigned.get(i + 1).rate()) / 2)));
+        }
+        signatureDetails.add(String.format(Locale.ROOT, "%s: each signed run against the mean of the unsigned runs "
+                + "before and after it: %s", scenario.substring(0, 1), String.join(", ", neighbours)));
         double unsignedWall = unsigned.stream().mapToDouble(r -> r.seconds() / r.files()).average().orElseThrow();
         double signedWall = signedRuns.stream().mapToDouble(r -> r.seconds() / r.files()).average().orElseThrow();
         double unsignedTask = unsigned.stream().mapToDouble(r -> r.taskCpuSeconds() / r.files()).average()
