@@ -179,6 +179,12 @@ public class ResolverFileSinkTask extends SinkTask {
             }
 
             @Override
+            public FileStore.ReceiptContent receiptOf(FileStore.Publication publication) {
+                return receipts.published(publication.name(), publication.size(), publication.sha256(),
+                        (SinkRecord) publication.source());
+            }
+
+            @Override
             public void transferDiscarded(String name, String reason) {
                 metrics.transferDiscarded();
                 if (discardedDuringRecord != null) {
@@ -189,6 +195,7 @@ public class ResolverFileSinkTask extends SinkTask {
             }
         });
         store = opened;
+        receipts.attach(opened);
         durable.clear();
         store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
     }
@@ -215,6 +222,7 @@ public class ResolverFileSinkTask extends SinkTask {
             return;
         }
         try {
+            receipts.applySettled();
             for (SinkRecord record : records) {
                 TopicPartition partition = sourcePartition(record);
                 long offset = sourceOffset(record);
@@ -348,10 +356,9 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         long now = clock.millis();
         int count = round.published().size();
+        receipts.send(round.receipts());
         for (FileStore.Publication publication : round.published()) {
             metrics.filePublished(publication.size(), now);
-            receipts.published(publication.name(), publication.size(), publication.sha256(),
-                    (SinkRecord) publication.source());
             String line = "Published '{}' ({} bytes, {}, SHA-256 {}) from {}";
             Object[] args = {publication.name(), publication.size(), publication.kind(), publication.sha256(),
                 where((SinkRecord) publication.source())};
@@ -381,6 +388,7 @@ public class ResolverFileSinkTask extends SinkTask {
         // Only what the store has made durable; never Connect's view of what was merely delivered.
         if (store != null) {
             try {
+                receipts.applySettled();
                 report(store.commit());
             } catch (IOException e) {
                 failed(e, java.util.List.of());
@@ -413,6 +421,7 @@ public class ResolverFileSinkTask extends SinkTask {
             durableFromStore(); // rounds that committed before the failure count
             store.close();
             store = null;
+            receipts.detach();
         }
         // Every partition goes back to what is durable: what was applied after it is gone with the store.
         Map<TopicPartition, Long> rewind = new LinkedHashMap<>(durable);
@@ -519,18 +528,31 @@ public class ResolverFileSinkTask extends SinkTask {
     public void stop() {
         if (store != null) {
             try {
-                store.commit();
+                receipts.send(store.commit().receipts());
             } catch (IOException | RuntimeException e) {
                 log.warn("Could not make the last records durable while stopping ({}); they are delivered again after "
                         + "the next start", e.toString());
+                store.close();
+                store = null;
+                receipts.detach();
             }
-            store.close();
-            store = null;
         }
         if (notifier != null) {
             notifier.close();
         }
-        receipts.close();
+        receipts.close(); // lets queued receipts go out for up to receipts.close.timeout.ms
+        if (store != null) {
+            try {
+                receipts.applySettled();
+                store.commit(); // what was acknowledged is not sent again after the next start
+            } catch (IOException | RuntimeException e) {
+                log.debug("Could not journal the acknowledged receipts while stopping ({}); they may be sent once "
+                        + "more after the next start", e.toString());
+            }
+            store.close();
+            store = null;
+            receipts.detach();
+        }
         if (metrics != null) {
             metrics.close();
         }

@@ -51,7 +51,7 @@ class TaskReceiptsTest {
             return ChangeNotifier.none();
         }, (config, name, metrics, clock) -> new TaskReceipts(new ReceiptSender(() -> transport,
                 metrics.receiptCounters(), config.receiptsQueueMax(), Duration.ofSeconds(5)), config.hostname(),
-                "machine1", name, "test", clock::millis), clock);
+                "machine1", name, "test", clock::millis, config.filesDir()), clock);
         task.initialize(context);
         task.start(props);
     }
@@ -163,6 +163,57 @@ class TaskReceiptsTest {
         task.preCommit(Map.of());
         assertEquals("zone 19", Files.readString(dir.resolve("f19.rpz")));
         never.countDown();
+    }
+
+    private static ReceiptSender.Transport unreachable() {
+        return new ReceiptSender.Transport() {
+            @Override
+            public List<Receipt> send(List<Receipt> batch) {
+                throw new IllegalStateException("broker unreachable");
+            }
+
+            @Override
+            public String description() {
+                return "unreachable";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void receiptsNotSentBeforeAStopAreSentAfterTheNextStartAndOnlyOnce() throws Exception {
+        start(unreachable());
+        task.put(List.of(record("a.rpz", "zone", id("t1"))));
+        task.put(List.of(record("bad.yaml", "{not: [yaml", id("t2"))));
+        task.preCommit(Map.of());
+        assertEquals("zone", Files.readString(dir.resolve("a.rpz")));
+        managerListener.outcome(ManagerRequest.RENEW, true, Optional.of("e1"), Optional.of("e1"), null);
+        task.stop();
+        assertEquals(0L, task.metrics().snapshot().get("receipts-dropped"), "kept, not dropped");
+
+        start(recording());
+        List<Receipt> receipts = awaitReceipts(3);
+        assertEquals(List.of("rejected bad.yaml", "published a.rpz", "accepted renew"), receipts.stream()
+                .map(r -> r.outcome() + " " + (r.isManager() ? r.request() : r.file()))
+                .sorted(java.util.Comparator.reverseOrder()).toList());
+        assertEquals(id("t1"), receipts.stream().filter(r -> r.file().equals("a.rpz")).findFirst().orElseThrow()
+                .transferId());
+        task.put(List.of(record("b.rpz", "zone b", id("t3"))));
+        task.preCommit(Map.of()); // also journals the acknowledgements
+        awaitReceipts(4);
+        task.stop();
+
+        synchronized (sent) {
+            sent.clear();
+        }
+        start(recording());
+        task.put(List.of(record("c.rpz", "zone c", id("t4"))));
+        task.preCommit(Map.of());
+        assertEquals(List.of("published c.rpz"), awaitReceipts(1).stream().map(r -> r.outcome() + " " + r.file())
+                .toList(), "acknowledged receipts are not sent again");
     }
 
     /** A valid transfer id named by a digit. */

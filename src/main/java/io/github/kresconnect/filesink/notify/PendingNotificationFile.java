@@ -1,14 +1,10 @@
 package io.github.kresconnect.filesink.notify;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -85,15 +81,10 @@ final class PendingNotificationFile {
         }
         if (request == null) {
             Files.deleteIfExists(file);
+            DurableFiles.syncDirectory(dir);
         } else {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                DurableFiles.writeFully(channel, ByteBuffer.wrap((request.word() + "\n").getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.replace(file, (request.word() + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        DurableFiles.syncDirectory(dir);
         current = request;
     }
 }
