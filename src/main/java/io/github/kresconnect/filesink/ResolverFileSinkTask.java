@@ -29,6 +29,7 @@ import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
 import io.github.kresconnect.filesink.metrics.RejectionReason;
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
+import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
@@ -169,8 +170,9 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         opened.setListener(new FileStore.Listener() {
             @Override
-            public void beforePublishing(FileKind kind) throws IOException {
-                notifier.fileChanging(kind);
+            public void beforePublishing(FileKind kind, List<FileStore.Publication> files) throws IOException {
+                notifier.fileChanging(kind, files.stream().map(file -> TaskReceipts.changedFile(file.name(),
+                        file.sha256(), file.source())).toList());
             }
 
             @Override
@@ -565,7 +567,14 @@ public class ResolverFileSinkTask extends SinkTask {
             @Override
             public void outcome(ManagerRequest request, boolean accepted, Optional<String> etagBefore,
                     Optional<String> etagAfter, String failure) {
-                receipts.manager(request, accepted, etagBefore.orElse(null), etagAfter.orElse(null), failure);
+                outcome(request, List.of(), accepted, etagBefore, etagAfter, failure);
+            }
+
+            @Override
+            public void outcome(ManagerRequest request, List<ChangedFile> files, boolean accepted,
+                    Optional<String> etagBefore, Optional<String> etagAfter, String failure) {
+                receipts.manager(request, files, accepted, etagBefore.orElse(null), etagAfter.orElse(null),
+                        failure);
             }
         };
     }

@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
+import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import io.github.kresconnect.filesink.receipts.Receipt;
 import io.github.kresconnect.filesink.receipts.ReceiptSender;
 import io.github.kresconnect.filesink.receipts.TaskReceipts;
+import io.github.kresconnect.filesink.store.FileKind;
 import io.github.kresconnect.filesink.store.MutableClock;
 
 /** The task's one call per outcome: what each record and each manager request produces as a receipt. */
@@ -39,6 +41,8 @@ class TaskReceiptsTest {
     private final MutableClock clock = new MutableClock();
     private final List<Receipt> sent = new ArrayList<>();
     private ManagerRequestListener managerListener;
+    /** What the notifier was told would change, as "name transferId sha256". */
+    private final List<String> changing = new ArrayList<>();
     private ResolverFileSinkTask task;
     private long offset;
 
@@ -48,7 +52,24 @@ class TaskReceiptsTest {
                 "receipts.bootstrap.servers", "localhost:1"));
         task = new ResolverFileSinkTask((config, listener) -> {
             managerListener = listener;
-            return ChangeNotifier.none();
+            return new ChangeNotifier() {
+                @Override
+                public void fileChanging(FileKind kind) {
+                }
+
+                @Override
+                public void fileChanging(FileKind kind, List<ChangedFile> files) {
+                    files.forEach(file -> changing.add(file.name() + " " + file.transferId() + " " + file.sha256()));
+                }
+
+                @Override
+                public void filesPublished() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
         }, (config, name, metrics, clock) -> new TaskReceipts(new ReceiptSender(() -> transport,
                 metrics.receiptCounters(), config.receiptsQueueMax(), Duration.ofSeconds(5)), config.hostname(),
                 "machine1", name, "test", clock::millis, config.filesDir()), clock);
@@ -117,6 +138,9 @@ class TaskReceiptsTest {
         assertEquals("knot-resolver", published.topic());
         assertEquals(0, published.offset());
         assertEquals("sink-r1", published.connector());
+
+        assertEquals(List.of("a.rpz " + id("t1") + " " + published.sha256()), changing,
+                "the notifier hears which files the request is for");
 
         Receipt unchanged = receipts.stream().filter(r -> r.outcome().equals(Receipt.UNCHANGED)).findFirst()
                 .orElseThrow();

@@ -15,6 +15,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.store.FileStore;
@@ -121,6 +122,15 @@ public class TaskReceipts implements AutoCloseable {
         }
     }
 
+    /** The file a round is about to publish, as a request to the manager names it. */
+    public static ChangedFile changedFile(String file, String sha256, Object source) {
+        if (!(source instanceof SinkRecord record)) {
+            return new ChangedFile(file, null, -1, sha256);
+        }
+        return new ChangedFile(file, header(record, ProtocolHeaders.TRANSFER_ID).orElse(null),
+                header(record, ProtocolHeaders.FILE_VERSION).map(TaskReceipts::parseLong).orElse(-1L), sha256);
+    }
+
     /** The receipt of a file the coming round publishes, for the store to keep with it; null when off. */
     public FileStore.ReceiptContent published(String file, long length, String sha256, SinkRecord source) {
         if (!enabled()) {
@@ -178,12 +188,19 @@ public class TaskReceipts implements AutoCloseable {
     /** A request to the manager and how it went; the ETags are null where they could not be read. */
     public void manager(ManagerRequest request, boolean accepted, String etagBefore, String etagAfter,
             String failure) {
+        manager(request, List.of(), accepted, etagBefore, etagAfter, failure);
+    }
+
+    /** As the other {@code manager}, with the files the request was for. */
+    public void manager(ManagerRequest request, List<ChangedFile> files, boolean accepted, String etagBefore,
+            String etagAfter, String failure) {
         if (!enabled()) {
             return;
         }
         Receipt receipt = new Receipt(Receipt.KIND_MANAGER, host, machine, null, -1, null, null, -1,
                 accepted ? Receipt.ACCEPTED : Receipt.FAILED, failure, null, request.word(), etagBefore, etagAfter,
-                clock.getAsLong(), null, -1, -1, connector, version);
+                clock.getAsLong(), null, -1, -1, connector, version, files.stream()
+                        .map(f -> new Receipt.RequestFile(f.name(), f.transferId(), f.version(), f.sha256())).toList());
         ReceiptOutbox kept = outbox;
         if (kept == null) {
             sender.offer(receipt);
