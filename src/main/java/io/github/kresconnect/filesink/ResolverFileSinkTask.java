@@ -171,8 +171,10 @@ public class ResolverFileSinkTask extends SinkTask {
         opened.setListener(new FileStore.Listener() {
             @Override
             public void beforePublishing(FileKind kind, List<FileStore.Publication> files) throws IOException {
-                notifier.fileChanging(kind, files.stream().map(file -> TaskReceipts.changedFile(file.name(),
-                        file.sha256(), file.source())).toList());
+                // The files are for the manager receipts only: without receipts, the owed state stays one word,
+                // written only when it changes.
+                notifier.fileChanging(kind, !receipts.enabled() ? List.of() : files.stream()
+                        .map(file -> TaskReceipts.changedFile(file.name(), file.sha256(), file.source())).toList());
             }
 
             @Override
