@@ -72,7 +72,11 @@ import io.github.kresconnect.filesink.record.FilePart;
  * skipped when delivered again; a publication whose work file still exists is carried out (roll forward);
  * work files and bytes the journal does not mention are removed or cut off (roll back).</li>
  * </ol>
- * So a record's effect and its offset become durable together, a publication is never undone or repeated by
+ * Receipts ({@link #keepReceipt}, {@link Listener#receiptOf}) are opaque bytes journaled in the entry of the round
+ * that commits what they report, kept until {@link #acknowledge acknowledged}, and replayed like the rest: a
+ * receipt is never lost while its effect is durable.
+ *
+ * <p>So a record's effect and its offset become durable together, a publication is never undone or repeated by
  * a redelivery, and a file at its final path is always a version that was sent whole. Offsets handed to
  * Kafka ({@link #durableOffsets()}) never run ahead of the journal.
  *
