@@ -22,7 +22,7 @@ interface ReceiptsFactory {
         ReceiptSender sender = new ReceiptSender(() -> KafkaReceiptTransport.create(topic, settings),
                 metrics.receiptCounters(), config.receiptsQueueMax(), config.receiptsCloseTimeout());
         return new TaskReceipts(sender, config.hostname(), MachineHostname.get(), connectorName, Version.get(),
-                clock::millis);
+                clock::millis, config.filesDir());
     };
 
     TaskReceipts create(ResolverFileSinkConfig config, String connectorName, SinkMetrics metrics,

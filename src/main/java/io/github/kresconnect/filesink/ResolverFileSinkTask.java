@@ -29,6 +29,7 @@ import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
 import io.github.kresconnect.filesink.metrics.RejectionReason;
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
+import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
@@ -169,13 +170,22 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         opened.setListener(new FileStore.Listener() {
             @Override
-            public void beforePublishing(FileKind kind) throws IOException {
-                notifier.fileChanging(kind);
+            public void beforePublishing(FileKind kind, List<FileStore.Publication> files) throws IOException {
+                // The files are for the manager receipts only: without receipts, the owed state stays one word,
+                // written only when it changes.
+                notifier.fileChanging(kind, !receipts.enabled() ? List.of() : files.stream()
+                        .map(file -> TaskReceipts.changedFile(file.name(), file.sha256(), file.source())).toList());
             }
 
             @Override
             public void afterPublishing() {
                 notifier.filesPublished();
+            }
+
+            @Override
+            public FileStore.ReceiptContent receiptOf(FileStore.Publication publication) {
+                return receipts.published(publication.name(), publication.size(), publication.sha256(),
+                        (SinkRecord) publication.source());
             }
 
             @Override
@@ -189,6 +199,7 @@ public class ResolverFileSinkTask extends SinkTask {
             }
         });
         store = opened;
+        receipts.attach(opened);
         durable.clear();
         store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
     }
@@ -215,6 +226,7 @@ public class ResolverFileSinkTask extends SinkTask {
             return;
         }
         try {
+            receipts.applySettled();
             for (SinkRecord record : records) {
                 TopicPartition partition = sourcePartition(record);
                 long offset = sourceOffset(record);
@@ -348,10 +360,9 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         long now = clock.millis();
         int count = round.published().size();
+        receipts.send(round.receipts());
         for (FileStore.Publication publication : round.published()) {
             metrics.filePublished(publication.size(), now);
-            receipts.published(publication.name(), publication.size(), publication.sha256(),
-                    (SinkRecord) publication.source());
             String line = "Published '{}' ({} bytes, {}, SHA-256 {}) from {}";
             Object[] args = {publication.name(), publication.size(), publication.kind(), publication.sha256(),
                 where((SinkRecord) publication.source())};
@@ -381,6 +392,7 @@ public class ResolverFileSinkTask extends SinkTask {
         // Only what the store has made durable; never Connect's view of what was merely delivered.
         if (store != null) {
             try {
+                receipts.applySettled();
                 report(store.commit());
             } catch (IOException e) {
                 failed(e, java.util.List.of());
@@ -413,6 +425,7 @@ public class ResolverFileSinkTask extends SinkTask {
             durableFromStore(); // rounds that committed before the failure count
             store.close();
             store = null;
+            receipts.detach();
         }
         // Every partition goes back to what is durable: what was applied after it is gone with the store.
         Map<TopicPartition, Long> rewind = new LinkedHashMap<>(durable);
@@ -519,18 +532,31 @@ public class ResolverFileSinkTask extends SinkTask {
     public void stop() {
         if (store != null) {
             try {
-                store.commit();
+                receipts.send(store.commit().receipts());
             } catch (IOException | RuntimeException e) {
                 log.warn("Could not make the last records durable while stopping ({}); they are delivered again after "
                         + "the next start", e.toString());
+                store.close();
+                store = null;
+                receipts.detach();
             }
-            store.close();
-            store = null;
         }
         if (notifier != null) {
             notifier.close();
         }
-        receipts.close();
+        receipts.close(); // lets queued receipts go out for up to receipts.close.timeout.ms
+        if (store != null) {
+            try {
+                receipts.applySettled();
+                store.commit(); // what was acknowledged is not sent again after the next start
+            } catch (IOException | RuntimeException e) {
+                log.debug("Could not journal the acknowledged receipts while stopping ({}); they may be sent once "
+                        + "more after the next start", e.toString());
+            }
+            store.close();
+            store = null;
+            receipts.detach();
+        }
         if (metrics != null) {
             metrics.close();
         }
@@ -543,7 +569,14 @@ public class ResolverFileSinkTask extends SinkTask {
             @Override
             public void outcome(ManagerRequest request, boolean accepted, Optional<String> etagBefore,
                     Optional<String> etagAfter, String failure) {
-                receipts.manager(request, accepted, etagBefore.orElse(null), etagAfter.orElse(null), failure);
+                outcome(request, List.of(), accepted, etagBefore, etagAfter, failure);
+            }
+
+            @Override
+            public void outcome(ManagerRequest request, List<ChangedFile> files, boolean accepted,
+                    Optional<String> etagBefore, Optional<String> etagAfter, String failure) {
+                receipts.manager(request, files, accepted, etagBefore.orElse(null), etagAfter.orElse(null),
+                        failure);
             }
         };
     }

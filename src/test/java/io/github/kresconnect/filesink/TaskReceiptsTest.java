@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
+import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import io.github.kresconnect.filesink.receipts.Receipt;
 import io.github.kresconnect.filesink.receipts.ReceiptSender;
 import io.github.kresconnect.filesink.receipts.TaskReceipts;
+import io.github.kresconnect.filesink.store.FileKind;
 import io.github.kresconnect.filesink.store.MutableClock;
 
 /** The task's one call per outcome: what each record and each manager request produces as a receipt. */
@@ -39,6 +41,8 @@ class TaskReceiptsTest {
     private final MutableClock clock = new MutableClock();
     private final List<Receipt> sent = new ArrayList<>();
     private ManagerRequestListener managerListener;
+    /** What the notifier was told would change, as "name transferId sha256". */
+    private final List<String> changing = new ArrayList<>();
     private ResolverFileSinkTask task;
     private long offset;
 
@@ -48,10 +52,27 @@ class TaskReceiptsTest {
                 "receipts.bootstrap.servers", "localhost:1"));
         task = new ResolverFileSinkTask((config, listener) -> {
             managerListener = listener;
-            return ChangeNotifier.none();
+            return new ChangeNotifier() {
+                @Override
+                public void fileChanging(FileKind kind) {
+                }
+
+                @Override
+                public void fileChanging(FileKind kind, List<ChangedFile> files) {
+                    files.forEach(file -> changing.add(file.name() + " " + file.transferId() + " " + file.sha256()));
+                }
+
+                @Override
+                public void filesPublished() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
         }, (config, name, metrics, clock) -> new TaskReceipts(new ReceiptSender(() -> transport,
                 metrics.receiptCounters(), config.receiptsQueueMax(), Duration.ofSeconds(5)), config.hostname(),
-                "machine1", name, "test", clock::millis), clock);
+                "machine1", name, "test", clock::millis, config.filesDir()), clock);
         task.initialize(context);
         task.start(props);
     }
@@ -118,6 +139,9 @@ class TaskReceiptsTest {
         assertEquals(0, published.offset());
         assertEquals("sink-r1", published.connector());
 
+        assertEquals(List.of("a.rpz " + id("t1") + " " + published.sha256()), changing,
+                "the notifier hears which files the request is for");
+
         Receipt unchanged = receipts.stream().filter(r -> r.outcome().equals(Receipt.UNCHANGED)).findFirst()
                 .orElseThrow();
         assertEquals(id("t2"), unchanged.transferId());
@@ -163,6 +187,57 @@ class TaskReceiptsTest {
         task.preCommit(Map.of());
         assertEquals("zone 19", Files.readString(dir.resolve("f19.rpz")));
         never.countDown();
+    }
+
+    private static ReceiptSender.Transport unreachable() {
+        return new ReceiptSender.Transport() {
+            @Override
+            public List<Receipt> send(List<Receipt> batch) {
+                throw new IllegalStateException("broker unreachable");
+            }
+
+            @Override
+            public String description() {
+                return "unreachable";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void receiptsNotSentBeforeAStopAreSentAfterTheNextStartAndOnlyOnce() throws Exception {
+        start(unreachable());
+        task.put(List.of(record("a.rpz", "zone", id("t1"))));
+        task.put(List.of(record("bad.yaml", "{not: [yaml", id("t2"))));
+        task.preCommit(Map.of());
+        assertEquals("zone", Files.readString(dir.resolve("a.rpz")));
+        managerListener.outcome(ManagerRequest.RENEW, true, Optional.of("e1"), Optional.of("e1"), null);
+        task.stop();
+        assertEquals(0L, task.metrics().snapshot().get("receipts-dropped"), "kept, not dropped");
+
+        start(recording());
+        List<Receipt> receipts = awaitReceipts(3);
+        assertEquals(List.of("rejected bad.yaml", "published a.rpz", "accepted renew"), receipts.stream()
+                .map(r -> r.outcome() + " " + (r.isManager() ? r.request() : r.file()))
+                .sorted(java.util.Comparator.reverseOrder()).toList());
+        assertEquals(id("t1"), receipts.stream().filter(r -> r.file().equals("a.rpz")).findFirst().orElseThrow()
+                .transferId());
+        task.put(List.of(record("b.rpz", "zone b", id("t3"))));
+        task.preCommit(Map.of()); // also journals the acknowledgements
+        awaitReceipts(4);
+        task.stop();
+
+        synchronized (sent) {
+            sent.clear();
+        }
+        start(recording());
+        task.put(List.of(record("c.rpz", "zone c", id("t4"))));
+        task.preCommit(Map.of());
+        assertEquals(List.of("published c.rpz"), awaitReceipts(1).stream().map(r -> r.outcome() + " " + r.file())
+                .toList(), "acknowledged receipts are not sent again");
     }
 
     /** A valid transfer id named by a digit. */

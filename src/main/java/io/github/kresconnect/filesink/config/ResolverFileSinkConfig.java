@@ -223,15 +223,16 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
 
     public static final String RECEIPTS_QUEUE_MAX_CONFIG = "receipts.queue.max.receipts";
     public static final int RECEIPTS_QUEUE_MAX_DEFAULT = 10_000;
-    private static final String RECEIPTS_QUEUE_MAX_DOC = "Receipts held in memory while they cannot be sent. When "
-            + "full, the oldest receipt is dropped and counted in the receipts-dropped metric; file delivery never "
+    private static final String RECEIPTS_QUEUE_MAX_DOC = "Receipts held while they cannot be sent (in memory, and "
+            + "kept in the files directory until acknowledged, so a crash does not lose them). When full, the oldest "
+            + "receipt is dropped, no longer kept, and counted in the receipts-dropped metric; file delivery never "
             + "waits for receipts.";
     private static final String RECEIPTS_QUEUE_MAX_DISPLAY = "Receipts queue size";
 
     public static final String RECEIPTS_CLOSE_TIMEOUT_MS_CONFIG = "receipts.close.timeout.ms";
     public static final long RECEIPTS_CLOSE_TIMEOUT_MS_DEFAULT = 5_000L;
     private static final String RECEIPTS_CLOSE_TIMEOUT_MS_DOC = "When the task stops, how long queued receipts may "
-            + "still be sent; those left are dropped (and counted).";
+            + "still be sent; those left stay kept in the files directory and are sent after the next start.";
     private static final String RECEIPTS_CLOSE_TIMEOUT_MS_DISPLAY = "Receipts close timeout (ms)";
 
     public static final ConfigDef CONFIG_DEF = configDef();

@@ -1,6 +1,7 @@
 package io.github.kresconnect.filesink.notify;
 
 import java.io.IOException;
+import java.util.List;
 
 import io.github.kresconnect.filesink.store.FileKind;
 
@@ -18,6 +19,11 @@ public interface ChangeNotifier extends AutoCloseable {
      * not sent before the next {@link #filesPublished()}: a request sent in between does not cover this file.
      */
     void fileChanging(FileKind kind) throws IOException;
+
+    /** As {@link #fileChanging(FileKind)}, naming the files of that kind: the request is reported as for them. */
+    default void fileChanging(FileKind kind, List<ChangedFile> files) throws IOException {
+        fileChanging(kind);
+    }
 
     /**
      * Called after the files announced by {@link #fileChanging} are in place (renamed, directory fsync'd):

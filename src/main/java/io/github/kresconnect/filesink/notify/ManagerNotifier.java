@@ -3,6 +3,7 @@ package io.github.kresconnect.filesink.notify;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -75,7 +76,12 @@ public final class ManagerNotifier implements ChangeNotifier {
 
     @Override
     public void fileChanging(FileKind kind) throws IOException {
-        scheduler.fileChanging(kind);
+        scheduler.fileChanging(kind, List.of());
+    }
+
+    @Override
+    public void fileChanging(FileKind kind, List<ChangedFile> files) throws IOException {
+        scheduler.fileChanging(kind, files);
     }
 
     @Override
@@ -89,6 +95,7 @@ public final class ManagerNotifier implements ChangeNotifier {
      */
     private void send(ManagerRequest request) throws IOException {
         String path = request.path(force);
+        List<ChangedFile> files = scheduler.inFlightFiles();
         Optional<String> before = Optional.empty();
         try {
             before = client.runningConfigEtag();
@@ -102,7 +109,7 @@ public final class ManagerNotifier implements ChangeNotifier {
             client.send(request, force);
         } catch (IOException | RuntimeException e) {
             listener.failed(request);
-            listener.outcome(request, false, before, Optional.empty(), ManagerClient.reason(e));
+            listener.outcome(request, files, false, before, Optional.empty(), ManagerClient.reason(e));
             throw e;
         }
         listener.accepted(request);
@@ -110,12 +117,12 @@ public final class ManagerNotifier implements ChangeNotifier {
         try {
             after = client.runningConfigEtag();
         } catch (IOException e) {
-            listener.outcome(request, true, before, Optional.empty(), null);
+            listener.outcome(request, files, true, before, Optional.empty(), null);
             log.info("Manager accepted {}; could not read the running configuration afterwards ({}), so whether it "
                     + "changed is unknown", request.word(), ManagerClient.reason(e));
             return;
         }
-        listener.outcome(request, true, before, after, null);
+        listener.outcome(request, files, true, before, after, null);
         log.info(acceptedMessage(request, before, after));
     }
 

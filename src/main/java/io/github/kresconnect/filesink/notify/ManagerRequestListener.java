@@ -1,5 +1,6 @@
 package io.github.kresconnect.filesink.notify;
 
+import java.util.List;
 import java.util.Optional;
 
 /** Hears how each request to the manager went (for the task's metrics). */
@@ -22,6 +23,12 @@ public interface ManagerRequestListener {
             Optional<String> etagAfter, String failure) {
     }
 
+    /** As the other {@code outcome}, with the files the request was for (called instead of it). */
+    default void outcome(ManagerRequest request, List<ChangedFile> files, boolean accepted,
+            Optional<String> etagBefore, Optional<String> etagAfter, String failure) {
+        outcome(request, accepted, etagBefore, etagAfter, failure);
+    }
+
     /** Both listeners, in order. */
     static ManagerRequestListener both(ManagerRequestListener first, ManagerRequestListener second) {
         return new ManagerRequestListener() {
@@ -42,6 +49,13 @@ public interface ManagerRequestListener {
                     Optional<String> etagAfter, String failure) {
                 first.outcome(request, accepted, etagBefore, etagAfter, failure);
                 second.outcome(request, accepted, etagBefore, etagAfter, failure);
+            }
+
+            @Override
+            public void outcome(ManagerRequest request, List<ChangedFile> files, boolean accepted,
+                    Optional<String> etagBefore, Optional<String> etagAfter, String failure) {
+                first.outcome(request, files, accepted, etagBefore, etagAfter, failure);
+                second.outcome(request, files, accepted, etagBefore, etagAfter, failure);
             }
         };
     }

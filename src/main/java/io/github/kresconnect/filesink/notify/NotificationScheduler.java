@@ -2,6 +2,9 @@ package io.github.kresconnect.filesink.notify;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -69,6 +72,10 @@ final class NotificationScheduler {
     private long firstTriggerAt;
     private long lastTriggerAt;
     private ManagerRequest inFlight;
+    /** The files each of the three is for, by name (a newer change of a file replaces the older). */
+    private Map<String, ChangedFile> unpublishedFiles = new LinkedHashMap<>();
+    private Map<String, ChangedFile> pendingFiles = new LinkedHashMap<>();
+    private Map<String, ChangedFile> inFlightFiles = new LinkedHashMap<>();
     private long inFlightFirstTriggerAt;
     private int failures;
     /** While failures > 0: since when (clock millis), and the kind of the last reason, to log only changes. */
@@ -100,6 +107,7 @@ final class NotificationScheduler {
         if (owed.isPresent()) {
             long now = clockMillis.getAsLong();
             pending = owed.get();
+            state.files().forEach(file -> pendingFiles.put(file.name(), file));
             firstTriggerAt = now;
             lastTriggerAt = now;
             log.info("A {} of the resolver was still owed from before the last stop ({}); requesting it in {} ms",
@@ -113,9 +121,30 @@ final class NotificationScheduler {
      * sent before the next {@link #filesPublished}: a request sent meanwhile does not cover it.
      */
     synchronized void fileChanging(FileKind kind) throws IOException {
+        fileChanging(kind, List.of());
+    }
+
+    /** As {@link #fileChanging(FileKind)}, for these files: persisted with what is owed. */
+    synchronized void fileChanging(FileKind kind, List<ChangedFile> files) throws IOException {
         ManagerRequest wanted = ManagerRequest.covering(unpublished, ManagerRequest.forKind(kind));
-        state.set(owed(wanted));
+        Map<String, ChangedFile> wantedFiles = new LinkedHashMap<>(unpublishedFiles);
+        files.forEach(file -> wantedFiles.put(file.name(), file));
+        state.set(owed(wanted), owedFiles(wantedFiles));
         unpublished = wanted;
+        unpublishedFiles = wantedFiles;
+    }
+
+    /** The files of the request in flight, for its report. */
+    synchronized List<ChangedFile> inFlightFiles() {
+        return List.copyOf(inFlightFiles.values());
+    }
+
+    /** Every file owed a request: in flight, pending, and {@code unpublishedOwed}, the newest change of each. */
+    private List<ChangedFile> owedFiles(Map<String, ChangedFile> unpublishedOwed) {
+        Map<String, ChangedFile> all = new LinkedHashMap<>(inFlightFiles);
+        all.putAll(pendingFiles);
+        all.putAll(unpublishedOwed);
+        return List.copyOf(all.values());
     }
 
     /**
@@ -128,6 +157,8 @@ final class NotificationScheduler {
         }
         ManagerRequest wanted = ManagerRequest.covering(pending, unpublished);
         unpublished = null;
+        pendingFiles.putAll(unpublishedFiles);
+        unpublishedFiles = new LinkedHashMap<>();
         long now = clockMillis.getAsLong();
         if (pending == null) {
             firstTriggerAt = now;
@@ -193,6 +224,8 @@ final class NotificationScheduler {
             }
             request = pending;
             inFlight = request;
+            inFlightFiles = pendingFiles;
+            pendingFiles = new LinkedHashMap<>();
             inFlightFirstTriggerAt = firstTriggerAt;
             pending = null;
         }
@@ -207,6 +240,7 @@ final class NotificationScheduler {
 
     private synchronized void succeeded(ManagerRequest request) {
         inFlight = null;
+        inFlightFiles = new LinkedHashMap<>();
         if (failures > 0) {
             log.warn("The resolver manager works again: {} accepted after {} attempts over {} s", request.word(),
                     failures + 1, (clockMillis.getAsLong() - failingSince) / 1000);
@@ -215,7 +249,7 @@ final class NotificationScheduler {
         failingReasonKind = null;
         retryNotBefore = Long.MIN_VALUE;
         try {
-            state.set(owed(unpublished)); // inFlight is null: what is pending or not yet published
+            state.set(owed(unpublished), owedFiles(unpublishedFiles)); // what is pending or not yet published
         } catch (IOException e) {
             log.warn("Could not update {} ({}); after a restart the resolver may be asked once more than needed",
                     state.path(), e.toString());
@@ -227,6 +261,10 @@ final class NotificationScheduler {
 
     private synchronized void failed(ManagerRequest request, Exception e) {
         inFlight = null;
+        Map<String, ChangedFile> stillOwed = inFlightFiles;
+        stillOwed.putAll(pendingFiles); // the retry, or the request that covers it, is for both
+        pendingFiles = stillOwed;
+        inFlightFiles = new LinkedHashMap<>();
         if (closed) {
             // The failure is most likely the shutdown closing the connection; its detail would mislead.
             log.info("The {} request was cut short by the shutdown; it stays owed for the next start",

@@ -1,14 +1,12 @@
 package io.github.kresconnect.filesink.notify;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -33,6 +31,8 @@ final class PendingNotificationFile {
     private final Path temp;
     /** What the file holds now (null: no file). */
     private ManagerRequest current;
+    /** The files it is owed for, as far as known. */
+    private List<ChangedFile> currentFiles = List.of();
 
     private PendingNotificationFile(Path filesDir) {
         this.dir = filesDir.resolve(STATE_DIR);
@@ -52,6 +52,7 @@ final class PendingNotificationFile {
         return state;
     }
 
+    /** The first line says what is owed; each further line names a file it is owed for. */
     private ManagerRequest readFile() throws IOException {
         String content;
         try {
@@ -59,6 +60,17 @@ final class PendingNotificationFile {
         } catch (NoSuchFileException e) {
             return null;
         }
+        List<String> lines = content.lines().toList();
+        content = lines.isEmpty() ? "" : lines.get(0).strip();
+        List<ChangedFile> files = new ArrayList<>();
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            try {
+                files.add(ChangedFile.fromJson(line));
+            } catch (IllegalArgumentException e) {
+                log.warn("{}: skipped an unreadable file line ({})", file, e.getMessage());
+            }
+        }
+        currentFiles = List.copyOf(files);
         Optional<ManagerRequest> request = ManagerRequest.fromWord(content);
         if (request.isEmpty()) {
             // Unreadable (for example edited by hand): a reload is never wrong, only possibly unneeded.
@@ -74,26 +86,33 @@ final class PendingNotificationFile {
         return Optional.ofNullable(current);
     }
 
+    /** The files the persisted request is owed for, as far as known. */
+    List<ChangedFile> files() {
+        return currentFiles;
+    }
+
     Path path() {
         return file;
     }
 
-    /** Makes the file say {@code request} (null: nothing pending); durable on return. No I/O if unchanged. */
-    void set(ManagerRequest request) throws IOException {
-        if (request == current) {
+    /**
+     * Makes the file say {@code request} (null: nothing pending), owed for {@code files}; durable on return. No
+     * I/O if unchanged.
+     */
+    void set(ManagerRequest request, List<ChangedFile> files) throws IOException {
+        List<ChangedFile> owedFor = request == null ? List.of() : List.copyOf(files);
+        if (request == current && owedFor.equals(currentFiles)) {
             return;
         }
         if (request == null) {
             Files.deleteIfExists(file);
+            DurableFiles.syncDirectory(dir);
         } else {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                DurableFiles.writeFully(channel, ByteBuffer.wrap((request.word() + "\n").getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            StringBuilder text = new StringBuilder(request.word()).append('\n');
+            owedFor.forEach(changed -> text.append(changed.toJson()).append('\n'));
+            DurableFiles.replace(file, text.toString().getBytes(StandardCharsets.UTF_8));
         }
-        DurableFiles.syncDirectory(dir);
         current = request;
+        currentFiles = owedFor;
     }
 }

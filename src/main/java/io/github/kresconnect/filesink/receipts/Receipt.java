@@ -5,7 +5,9 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -40,11 +42,22 @@ import com.fasterxml.jackson.core.JsonToken;
  * @param offset      its offset, or -1
  * @param connector   the connector's name
  * @param connectorVersion the connector's version
+ * @param files       manager receipts: the files the request was for (empty: not known)
  */
 public record Receipt(String kind, String host, String machine, String file, long length, String sha256,
         String transferId, long version, String outcome, String reason, String reasonCode, String request,
         String etagBefore, String etagAfter, long atEpochMs, String topic, int partition, long offset,
-        String connector, String connectorVersion) {
+        String connector, String connectorVersion, List<RequestFile> files) {
+
+    /**
+     * A file a manager request was for: its name, and where known its transfer id, signed version (-1: none) and
+     * SHA-256.
+     */
+    public record RequestFile(String file, String transferId, long version, String sha256) {
+        public RequestFile {
+            Objects.requireNonNull(file, "file");
+        }
+    }
 
     public static final int SCHEMA = 1;
     public static final String KIND_FILE = "file";
@@ -62,6 +75,21 @@ public record Receipt(String kind, String host, String machine, String file, lon
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(outcome, "outcome");
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    /** A receipt that names no files (every file receipt, and a manager receipt whose files are not known). */
+    public Receipt(String kind, String host, String machine, String file, long length, String sha256,
+            String transferId, long version, String outcome, String reason, String reasonCode, String request,
+            String etagBefore, String etagAfter, long atEpochMs, String topic, int partition, long offset,
+            String connector, String connectorVersion) {
+        this(kind, host, machine, file, length, sha256, transferId, version, outcome, reason, reasonCode, request,
+                etagBefore, etagAfter, atEpochMs, topic, partition, offset, connector, connectorVersion, List.of());
+    }
+
+    /** Manager receipts: whether the request was for this transfer (by transfer id). */
+    public boolean covers(String transferIdSent) {
+        return transferIdSent != null && files.stream().anyMatch(f -> transferIdSent.equals(f.transferId()));
     }
 
     /** Manager receipts: true when both ETags were read and differ, false when both were read and are equal. */
@@ -121,6 +149,7 @@ public record Receipt(String kind, String host, String machine, String file, lon
         out.put("offset", topic == null ? null : offset);
         out.put("connector", connector);
         out.put("connectorVersion", connectorVersion);
+        out.put("files", files.isEmpty() ? null : files);
         return write(out);
     }
 
@@ -140,6 +169,24 @@ public record Receipt(String kind, String host, String machine, String file, lon
                     json.writeNumber(l);
                 } else if (value instanceof Boolean b) {
                     json.writeBoolean(b);
+                } else if (value instanceof List<?> list) {
+                    json.writeStartArray();
+                    for (Object item : list) {
+                        RequestFile f = (RequestFile) item;
+                        json.writeStartObject();
+                        json.writeStringField("file", f.file());
+                        if (f.transferId() != null) {
+                            json.writeStringField("transferId", f.transferId());
+                        }
+                        if (f.version() >= 0) {
+                            json.writeNumberField("version", f.version());
+                        }
+                        if (f.sha256() != null) {
+                            json.writeStringField("sha256", f.sha256());
+                        }
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
                 } else {
                     json.writeString(value.toString());
                 }
@@ -159,6 +206,7 @@ public record Receipt(String kind, String host, String machine, String file, lon
      */
     public static Receipt fromJson(byte[] value) {
         Map<String, Object> fields = new LinkedHashMap<>();
+        List<RequestFile> files = new ArrayList<>();
         try (JsonParser json = JSON.createParser(value)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("a receipt is a JSON object");
@@ -172,6 +220,13 @@ public record Receipt(String kind, String host, String machine, String file, lon
                     case VALUE_NUMBER_INT -> fields.put(name, json.getLongValue());
                     case VALUE_TRUE, VALUE_FALSE -> fields.put(name, json.getBooleanValue());
                     case VALUE_NULL -> {
+                    }
+                    case START_ARRAY -> {
+                        if ("files".equals(name)) {
+                            readFiles(json, files);
+                        } else {
+                            json.skipChildren();
+                        }
                     }
                     default -> json.skipChildren();
                 }
@@ -198,7 +253,35 @@ public record Receipt(String kind, String host, String machine, String file, lon
                 text(fields, "reason"), text(fields, "reasonCode"), text(fields, "request"),
                 text(fields, "etagBefore"), text(fields, "etagAfter"), Math.max(0, number(fields, "atEpochMs")),
                 text(fields, "topic"), (int) number(fields, "partition"), number(fields, "offset"),
-                text(fields, "connector"), text(fields, "connectorVersion"));
+                text(fields, "connector"), text(fields, "connectorVersion"), files);
+    }
+
+    /** The objects of a {@code files} array that name a file; anything else in it is skipped. */
+    private static void readFiles(JsonParser json, List<RequestFile> files) throws IOException {
+        JsonToken token;
+        while ((token = json.nextToken()) != JsonToken.END_ARRAY && token != null) {
+            if (token != JsonToken.START_OBJECT) {
+                json.skipChildren();
+                continue;
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String name = json.currentName();
+                JsonToken value = json.nextToken();
+                if (value == JsonToken.VALUE_STRING) {
+                    fields.put(name, json.getText());
+                } else if (value == JsonToken.VALUE_NUMBER_INT) {
+                    fields.put(name, json.getLongValue());
+                } else {
+                    json.skipChildren();
+                }
+            }
+            String file = text(fields, "file");
+            if (file != null) {
+                files.add(new RequestFile(file, text(fields, "transferId"), number(fields, "version"),
+                        text(fields, "sha256")));
+            }
+        }
     }
 
     private static String text(Map<String, Object> fields, String name) {

@@ -3,8 +3,11 @@ package io.github.kresconnect.filesink.receipts;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -14,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * Sends receipts without ever holding the task back: {@link #offer} only appends to a bounded in-memory queue
  * (dropping the oldest receipt, counted, when it is full); one background thread sends them in batches and
  * retries what failed, with a backoff, for as long as the sender runs. A receipt is sent at least once unless
- * it is dropped, or still queued when the sender closes. Failures are counted and logged once per change of
- * state (working, failing, dropping), never once per receipt.
+ * it is dropped. One still queued when the sender closes is counted dropped, unless it is kept durably elsewhere
+ * (offered with a settlement callback): then it is left for the next start. Failures are counted and logged
+ * once per change of state (working, failing, dropping), never once per receipt.
  */
 public final class ReceiptSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReceiptSender.class);
@@ -56,7 +60,7 @@ public final class ReceiptSender implements AutoCloseable {
     private final Counters counters;
     private final int capacity;
     private final Duration closeTimeout;
-    private final Deque<Receipt> queue = new ArrayDeque<>();
+    private final Deque<Entry> queue = new ArrayDeque<>();
     private final Thread thread;
     private boolean closed;
     private boolean dropping;
@@ -83,14 +87,32 @@ public final class ReceiptSender implements AutoCloseable {
         thread.start();
     }
 
+    /** A queued receipt and what to tell once it is settled (or null). */
+    private record Entry(Receipt receipt, Runnable settled) {
+        void settle() {
+            if (settled != null) {
+                settled.run();
+            }
+        }
+    }
+
     /** Queues a receipt; never blocks on the network. */
     public void offer(Receipt receipt) {
-        int dropped = 0;
+        offer(receipt, null);
+    }
+
+    /**
+     * Queues a receipt that is kept durably elsewhere; {@code settled} is run (on any thread, without blocking)
+     * once the topic acknowledged it, or once it is dropped from the full queue: either way it need not be kept
+     * any longer. Not run for a receipt still queued when the sender closes: it is sent after the next start.
+     */
+    public void offer(Receipt receipt, Runnable settled) {
+        List<Entry> dropped;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            queue.addLast(receipt);
+            queue.addLast(new Entry(receipt, settled));
             dropped = trim();
             notifyAll();
         }
@@ -103,20 +125,20 @@ public final class ReceiptSender implements AutoCloseable {
     }
 
     /** Drops the oldest receipts beyond capacity; called holding the lock. */
-    private int trim() {
-        int dropped = 0;
+    private List<Entry> trim() {
+        List<Entry> dropped = new ArrayList<>(0);
         while (queue.size() > capacity) {
-            queue.removeFirst();
-            dropped++;
+            dropped.add(queue.removeFirst());
         }
         return dropped;
     }
 
-    private void countDropped(int dropped) {
-        if (dropped == 0) {
+    private void countDropped(List<Entry> dropped) {
+        if (dropped.isEmpty()) {
             return;
         }
-        counters.dropped(dropped);
+        dropped.forEach(Entry::settle);
+        counters.dropped(dropped.size());
         boolean first;
         synchronized (this) {
             first = !dropping;
@@ -131,7 +153,7 @@ public final class ReceiptSender implements AutoCloseable {
     private void run() {
         long backoff = 0;
         while (true) {
-            List<Receipt> batch = new ArrayList<>();
+            List<Entry> batch = new ArrayList<>();
             synchronized (this) {
                 while (queue.isEmpty() && !closed) {
                     if (dropping) {
@@ -147,12 +169,12 @@ public final class ReceiptSender implements AutoCloseable {
                     batch.add(queue.removeFirst());
                 }
             }
-            List<Receipt> failed = deliver(batch);
+            List<Entry> failed = deliver(batch);
             if (failed.isEmpty()) {
                 backoff = 0;
                 continue;
             }
-            int dropped;
+            List<Entry> dropped;
             synchronized (this) {
                 for (int i = failed.size() - 1; i >= 0; i--) {
                     queue.addFirst(failed.get(i)); // retried first, in their order
@@ -171,14 +193,23 @@ public final class ReceiptSender implements AutoCloseable {
         }
     }
 
-    private List<Receipt> deliver(List<Receipt> batch) {
-        List<Receipt> failed;
+    private List<Entry> deliver(List<Entry> batch) {
+        List<Entry> failed;
         String reason = null;
         try {
             if (transport == null) {
                 transport = transports.get();
             }
-            failed = transport.send(batch);
+            Set<Receipt> notSent = Collections.newSetFromMap(new IdentityHashMap<>());
+            notSent.addAll(transport.send(batch.stream().map(Entry::receipt).toList()));
+            failed = new ArrayList<>(notSent.size());
+            for (Entry entry : batch) {
+                if (notSent.contains(entry.receipt())) {
+                    failed.add(entry);
+                } else {
+                    entry.settle();
+                }
+            }
         } catch (Exception e) {
             failed = batch;
             reason = e.toString();
@@ -236,9 +267,15 @@ public final class ReceiptSender implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         int left;
+        int kept;
         synchronized (this) {
-            left = queue.size();
+            kept = (int) queue.stream().filter(entry -> entry.settled() != null).count();
+            left = queue.size() - kept;
             queue.clear();
+        }
+        if (kept > 0) {
+            log.info("{} receipt(s) could not be sent before stopping; they are kept and sent after the next start",
+                    kept);
         }
         if (left > 0) {
             counters.dropped(left);

@@ -3,14 +3,17 @@ package io.github.kresconnect.filesink.receipts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What {@code resolver-publish --wait} waits for: a receipt of every transfer it sent (matched by transfer id)
  * from every host it addressed, or from {@code hostCount} hosts in zone mode, and, from a host that published a
- * configuration file, the receipt of the reload that followed. Receipts of other transfers are ignored.
+ * configuration file, the receipt of the reload that was for it: a reload receipt whose files include that
+ * transfer id. Receipts of other transfers, and reloads for other files, are ignored.
  */
 public final class ReceiptWait {
     private final Map<String, SentTransfer> byTransferId = new HashMap<>();
@@ -21,11 +24,24 @@ public final class ReceiptWait {
 
     private static final class HostState {
         final Map<String, Receipt> files = new LinkedHashMap<>();
-        long configPublishedAt = -1;
-    }
+        /** Transfer ids of the configuration files the host published. */
+        final Set<String> configsPublished = new LinkedHashSet<>();
+        /** Per configuration transfer id, the reload receipts for it: the first accepted one, else the latest. */
+        final Map<String, Receipt> reloads = new HashMap<>();
 
-    /** Per host, the reload receipts read since the wait began: the first accepted one, else the latest. */
-    private final Map<String, Receipt> reloads = new HashMap<>();
+        /** The reload to report: one not (yet) accepted for a published config if any, else an accepted one. */
+        Receipt reload() {
+            Receipt accepted = null;
+            for (String transferId : configsPublished) {
+                Receipt reload = reloads.get(transferId);
+                if (reload == null || !Receipt.ACCEPTED.equals(reload.outcome())) {
+                    return reload;
+                }
+                accepted = accepted == null ? reload : accepted;
+            }
+            return accepted;
+        }
+    }
 
     /**
      * @param hosts     the hosts addressed with --to, in order; empty in zone mode
@@ -42,12 +58,19 @@ public final class ReceiptWait {
     /** Takes in one receipt from the topic; receipts of other transfers and hosts are ignored. */
     public synchronized void accept(Receipt receipt) {
         if (receipt.isManager()) {
-            // Any reload read since the wait began counts: the host reports a publication when its task next
-            // reports, which may be after the reload the publication caused.
-            Receipt previous = reloads.get(receipt.host());
-            if ("reload".equals(receipt.request())
-                    && (previous == null || !Receipt.ACCEPTED.equals(previous.outcome()))) {
-                reloads.put(receipt.host(), receipt);
+            // Only a reload that was for a configuration file this run sent; it may be read before the file's
+            // own receipt.
+            if (!"reload".equals(receipt.request()) || (!hosts.isEmpty() && !hosts.contains(receipt.host()))) {
+                return;
+            }
+            for (SentTransfer transfer : sent) {
+                if (transfer.config() && receipt.covers(transfer.transferId())) {
+                    HostState state = states.computeIfAbsent(receipt.host(), host -> new HostState());
+                    Receipt previous = state.reloads.get(transfer.transferId());
+                    if (previous == null || !Receipt.ACCEPTED.equals(previous.outcome())) {
+                        state.reloads.put(transfer.transferId(), receipt);
+                    }
+                }
             }
             return;
         }
@@ -62,7 +85,7 @@ public final class ReceiptWait {
         }
         state.files.put(transfer.file(), receipt);
         if (transfer.config() && Receipt.PUBLISHED.equals(receipt.outcome())) {
-            state.configPublishedAt = receipt.atEpochMs();
+            state.configsPublished.add(transfer.transferId());
         }
     }
 
@@ -75,8 +98,8 @@ public final class ReceiptWait {
         if (state.files.size() < sent.size()) {
             return false;
         }
-        Receipt reload = reloads.get(entry.getKey());
-        return state.configPublishedAt < 0 || (reload != null && Receipt.ACCEPTED.equals(reload.outcome()));
+        return state.configsPublished.stream().allMatch(transferId -> state.reloads.get(transferId) != null
+                && Receipt.ACCEPTED.equals(state.reloads.get(transferId).outcome()));
     }
 
     /** Every host expected has answered for every file (and its reload). */
@@ -112,10 +135,13 @@ public final class ReceiptWait {
         List<String> lines = new ArrayList<>();
         int width = states.keySet().stream().mapToInt(String::length).max().orElse(0);
         for (Map.Entry<String, HostState> entry : states.entrySet()) {
+            if (hosts.isEmpty() && entry.getValue().files.isEmpty()) {
+                continue; // zone mode: only its reload was read so far
+            }
             lines.add(String.format("%-" + Math.max(1, width) + "s  %s", entry.getKey(),
-                    describe(entry.getValue(), reloads.get(entry.getKey()))));
+                    describe(entry.getValue())));
         }
-        long answered = states.size();
+        long answered = states.values().stream().filter(state -> !state.files.isEmpty()).count();
         if (hosts.isEmpty() && answered < hostCount) {
             lines.add((hostCount - answered) + " more host(s) expected (--wait-hosts " + hostCount
                     + "): no answer");
@@ -123,7 +149,7 @@ public final class ReceiptWait {
         return lines;
     }
 
-    private String describe(HostState state, Receipt reload) {
+    private String describe(HostState state) {
         if (state.files.isEmpty()) {
             return "no answer";
         }
@@ -141,8 +167,8 @@ public final class ReceiptWait {
         }
         List<String> parts = new ArrayList<>(details);
         byOutcome.forEach((outcome, files) -> parts.add(outcome + " " + String.join(", ", files)));
-        if (state.configPublishedAt >= 0) {
-            parts.add(reload(reload));
+        if (!state.configsPublished.isEmpty()) {
+            parts.add(reload(state.reload()));
         }
         return String.join("; ", parts);
     }

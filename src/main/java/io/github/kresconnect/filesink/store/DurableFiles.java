@@ -48,6 +48,21 @@ public final class DurableFiles {
         return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }
 
+    /**
+     * Replaces {@code file} with {@code content} atomically and durably: a temporary sibling is written and
+     * fsync'd, renamed over the file, and the directory fsync'd. A reader, or a crash, sees the old or the new
+     * content, never a mix.
+     */
+    public static void replace(Path file, byte[] content) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".new");
+        try (FileChannel channel = createFresh(temp)) {
+            writeFully(channel, ByteBuffer.wrap(content));
+            channel.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(file.getParent());
+    }
+
     /** Writes all of {@code buffer} at the channel's position. */
     public static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -73,7 +72,11 @@ import io.github.kresconnect.filesink.record.FilePart;
  * skipped when delivered again; a publication whose work file still exists is carried out (roll forward);
  * work files and bytes the journal does not mention are removed or cut off (roll back).</li>
  * </ol>
- * So a record's effect and its offset become durable together, a publication is never undone or repeated by
+ * Receipts ({@link #keepReceipt}, {@link Listener#receiptOf}) are opaque bytes journaled in the entry of the round
+ * that commits what they report, kept until {@link #acknowledge acknowledged}, and replayed like the rest: a
+ * receipt is never lost while its effect is durable.
+ *
+ * <p>So a record's effect and its offset become durable together, a publication is never undone or repeated by
  * a redelivery, and a file at its final path is always a version that was sent whole. Offsets handed to
  * Kafka ({@link #durableOffsets()}) never run ahead of the journal.
  *
@@ -113,6 +116,23 @@ public final class FileStore implements AutoCloseable {
     public interface Listener {
         /** A file of this kind will replace another; the request must be durable when this returns. */
         default void beforePublishing(FileKind kind) throws IOException {
+        }
+
+        /**
+         * As {@link #beforePublishing(FileKind)}, with the files of that kind the round publishes; called instead
+         * of it, once per kind.
+         */
+        default void beforePublishing(FileKind kind, List<Publication> files) throws IOException {
+            beforePublishing(kind);
+        }
+
+        /**
+         * The receipt of a publication the coming round commits, or null for none: journaled in the round's
+         * entry, so it survives a crash with the publication; handed back in {@link Round#receipts()} once the
+         * file is in place. Called on the caller's thread when the round starts.
+         */
+        default ReceiptContent receiptOf(Publication publication) {
+            return null;
         }
 
         /** The files of the round are in place and their directories synced. */
@@ -155,9 +175,17 @@ public final class FileStore implements AutoCloseable {
     public record FailedPublication(String name, Object source, RejectedFileException reason) {
     }
 
-    /** What a round did. */
-    public record Round(boolean committed, List<Publication> published, List<FailedPublication> failed) {
-        static final Round NOTHING = new Round(false, List.of(), List.of());
+    /**
+     * What a round did; {@code receipts} are the kept receipts of the files it put in place (see
+     * {@link Listener#receiptOf}), to be sent now.
+     */
+    public record Round(boolean committed, List<Publication> published, List<FailedPublication> failed,
+            List<KeptReceipt> receipts) {
+        static final Round NOTHING = new Round(false, List.of(), List.of(), List.of());
+    }
+
+    /** A receipt's key and value, opaque to the store. */
+    public record ReceiptContent(byte[] key, byte[] value) {
     }
 
     /** The file the store put at a name: its content, its identity on disk, and its signed version (or -1). */
@@ -227,6 +255,10 @@ public final class FileStore implements AutoCloseable {
     private final Set<Path> unsyncedDirectories = new LinkedHashSet<>();
     private final List<RoundDone> finished = new ArrayList<>();
     private final List<RoundDone> toReport = new ArrayList<>();
+    /** Receipts kept until acknowledged, by number, oldest first. */
+    private final Map<Long, KeptReceipt> keptReceipts = new LinkedHashMap<>();
+    /** Receipts were acknowledged since the last round: {@link #commit()} journals that. */
+    private boolean acknowledged;
     private boolean closed;
 
     private FileStore(Path realFilesDir, StoreSettings settings, Clock clock, StepHook hook, FileChannel lockChannel) {
@@ -336,6 +368,40 @@ public final class FileStore implements AutoCloseable {
 
     public boolean hasPendingPublications() {
         return !publications.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- receipts
+
+    /**
+     * Keeps a receipt of what the record being handled did: journaled with the next round, the one that commits
+     * the record's offset, and kept (across crashes) until {@link #acknowledge acknowledged}.
+     */
+    public KeptReceipt keepReceipt(byte[] key, byte[] value) {
+        KeptReceipt receipt = new KeptReceipt(nextSeq++, 0, key.clone(), value.clone());
+        keptReceipts.put(receipt.id, receipt);
+        addOp(receipt.op());
+        return receipt;
+    }
+
+    /**
+     * Forgets a kept receipt (it was delivered, or given up): it is not returned again. Journaled by the next
+     * round; {@link #commit()} makes one for it. A receipt another opening of the store kept is ignored.
+     */
+    public void acknowledge(KeptReceipt receipt) {
+        if (keptReceipts.get(receipt.id) != receipt) {
+            return;
+        }
+        keptReceipts.remove(receipt.id);
+        pendingOps.add(new JournalOp.ReceiptDone(receipt.id));
+        acknowledged = true;
+    }
+
+    /**
+     * The receipts kept and not acknowledged, oldest first: after {@link #open}, those an earlier run kept and
+     * did not see acknowledged (its publications' receipts included, once their files are in place).
+     */
+    public List<KeptReceipt> keptReceipts() {
+        return List.copyOf(keptReceipts.values());
     }
 
     // ---------------------------------------------------------------- applying records
@@ -713,11 +779,12 @@ public final class FileStore implements AutoCloseable {
     /** What one round commits: taken from the task's state in one step, then carried out on the commit thread. */
     private record RoundWork(List<JournalOp> ops, Map<Path, FileChannel> dirty, List<FileChannel> closeAfter,
             boolean workDirChanged, List<PendingPublication> publications, List<Path> garbage,
-            Map<SourcePartition, Long> offsets, List<JournalOp> snapshot) {
+            Map<SourcePartition, Long> offsets, List<JournalOp> snapshot, Map<Long, KeptReceipt> receipts) {
     }
 
     /** What a finished round hands back to the task's thread. */
-    private record RoundDone(Round round, List<JournalOp.Placed> placed, List<String> dropped) {
+    private record RoundDone(Round round, List<JournalOp.Placed> placed, List<String> dropped,
+            List<KeptReceipt> cancelled) {
     }
 
     /**
@@ -726,6 +793,11 @@ public final class FileStore implements AutoCloseable {
      * rounds started with {@link #commitAsync()} since the last report published.
      */
     public Round commit() throws IOException {
+        awaitRound();
+        absorbFinishedRounds();
+        if (acknowledged) {
+            pendingChanges = true; // acknowledgements alone are a reason for this round, not for commitAsync's
+        }
         commitAsync();
         awaitRound();
         return drainRounds();
@@ -741,6 +813,18 @@ public final class FileStore implements AutoCloseable {
         if (!hasUncommitted()) {
             return;
         }
+        Map<Long, KeptReceipt> receipts = new HashMap<>();
+        for (PendingPublication publication : publications) {
+            ReceiptContent content = listener.receiptOf(new Publication(publication.name().value(),
+                    publication.kind(), publication.size(), publication.sha256(), publication.source()));
+            if (content != null) {
+                KeptReceipt receipt = new KeptReceipt(nextSeq++, publication.seq(), content.key().clone(),
+                        content.value().clone());
+                keptReceipts.put(receipt.id, receipt);
+                pendingOps.add(receipt.op());
+                receipts.put(publication.seq(), receipt);
+            }
+        }
         Map<SourcePartition, Long> offsets = new LinkedHashMap<>();
         for (SourcePartition partition : advanced) {
             offsets.put(partition, applied.get(partition));
@@ -750,8 +834,9 @@ public final class FileStore implements AutoCloseable {
         List<JournalOp> snapshot = journalBytes > compactAfterBytes ? snapshot() : null;
         RoundWork work = new RoundWork(new ArrayList<>(pendingOps), new LinkedHashMap<>(dirty),
                 new ArrayList<>(closeAfterRound), workDirChanged, new ArrayList<>(publications),
-                new ArrayList<>(garbage), offsets, snapshot);
+                new ArrayList<>(garbage), offsets, snapshot, receipts);
         advanced.clear();
+        acknowledged = false;
         pendingOps.clear();
         pendingChanges = false;
         dirty.clear();
@@ -788,12 +873,14 @@ public final class FileStore implements AutoCloseable {
         }
         List<Publication> published = new ArrayList<>();
         List<FailedPublication> failed = new ArrayList<>();
+        List<KeptReceipt> receipts = new ArrayList<>();
         for (RoundDone done : toReport) {
             published.addAll(done.round().published());
             failed.addAll(done.round().failed());
+            receipts.addAll(done.round().receipts());
         }
         toReport.clear();
-        return new Round(true, published, failed);
+        return new Round(true, published, failed, receipts);
     }
 
     /** Waits for the round in progress, if any; its failure (the environment's) is thrown here. */
@@ -837,6 +924,7 @@ public final class FileStore implements AutoCloseable {
                 current.remove(name);
                 addOp(new JournalOp.Dropped(name));
             }
+            done.cancelled().forEach(this::acknowledge); // the receipt of a publication that did not happen
             toReport.add(done);
         }
         finished.clear();
@@ -860,10 +948,12 @@ public final class FileStore implements AutoCloseable {
             channel.close();
         }
         hook.reached("round:data-synced");
-        EnumSet<FileKind> kinds = EnumSet.noneOf(FileKind.class);
-        work.publications().forEach(publication -> kinds.add(publication.kind()));
-        for (FileKind kind : kinds) {
-            listener.beforePublishing(kind);
+        Map<FileKind, List<Publication>> kinds = new java.util.EnumMap<>(FileKind.class);
+        work.publications().forEach(publication -> kinds.computeIfAbsent(publication.kind(), k -> new ArrayList<>())
+                .add(new Publication(publication.name().value(), publication.kind(), publication.size(),
+                        publication.sha256(), publication.source())));
+        for (Map.Entry<FileKind, List<Publication>> kind : kinds.entrySet()) {
+            listener.beforePublishing(kind.getKey(), kind.getValue());
         }
         hook.reached("round:notification-persisted");
         journal.append(work.ops());
@@ -873,7 +963,8 @@ public final class FileStore implements AutoCloseable {
 
         List<JournalOp.Placed> placed = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
-        Round round = place(work.publications(), placed, dropped);
+        List<KeptReceipt> cancelled = new ArrayList<>();
+        Round round = place(work.publications(), work.receipts(), placed, dropped, cancelled);
         if (!round.published().isEmpty()) {
             listener.afterPublishing();
             hook.reached("round:armed");
@@ -888,17 +979,18 @@ public final class FileStore implements AutoCloseable {
         if (work.snapshot() != null) {
             compact(work.snapshot());
         }
-        return new RoundDone(round, placed, dropped);
+        return new RoundDone(round, placed, dropped, cancelled);
     }
 
     /** Renames committed files into place, backup first, then syncs their directories. */
-    private Round place(List<PendingPublication> toPlace, List<JournalOp.Placed> placed, List<String> dropped)
-            throws IOException {
+    private Round place(List<PendingPublication> toPlace, Map<Long, KeptReceipt> receipts,
+            List<JournalOp.Placed> placed, List<String> dropped, List<KeptReceipt> cancelled) throws IOException {
         if (toPlace.isEmpty()) {
-            return new Round(true, List.of(), List.of());
+            return new Round(true, List.of(), List.of(), List.of());
         }
         List<Publication> published = new ArrayList<>();
         List<FailedPublication> failed = new ArrayList<>();
+        List<KeptReceipt> placedReceipts = new ArrayList<>();
         Set<Path> directories = new LinkedHashSet<>();
         for (PendingPublication publication : toPlace) {
             try {
@@ -908,11 +1000,13 @@ public final class FileStore implements AutoCloseable {
                         placed.add(new JournalOp.Placed(publication.name().value(), identity)));
                 published.add(new Publication(publication.name().value(), publication.kind(), publication.size(),
                         publication.sha256(), publication.source()));
+                Optional.ofNullable(receipts.get(publication.seq())).ifPresent(placedReceipts::add);
             } catch (RejectedFileException e) {
                 log.error("Could not put {} in place, and never will as things stand: {}; the file in place is "
                         + "unchanged", publication.name(), e.getMessage());
                 Files.deleteIfExists(dataFile(publication.seq()));
                 dropped.add(publication.name().value());
+                Optional.ofNullable(receipts.get(publication.seq())).ifPresent(cancelled::add);
                 failed.add(new FailedPublication(publication.name().value(), publication.source(), e));
             }
         }
@@ -920,7 +1014,7 @@ public final class FileStore implements AutoCloseable {
         // redo them after a crash. Their directories are synced before the journal forgets them (compaction).
         unsyncedDirectories.addAll(directories);
         hook.reached("round:placed");
-        return new Round(true, published, failed);
+        return new Round(true, published, failed, placedReceipts);
     }
 
     /** Makes the renames of earlier rounds durable, before the journal entries that can redo them are dropped. */
@@ -1168,6 +1262,11 @@ public final class FileStore implements AutoCloseable {
             current.put(c.name(), new CurrentFile(c.size(), c.sha256(), c.identity(), c.version()));
         } else if (op instanceof JournalOp.NextSeq n) {
             nextSeq = Math.max(nextSeq, n.seq());
+        } else if (op instanceof JournalOp.Receipt r) {
+            keptReceipts.put(r.id(), new KeptReceipt(r.id(), r.publication(), r.key(), r.value()));
+            nextSeq = Math.max(nextSeq, r.id() + 1);
+        } else if (op instanceof JournalOp.ReceiptDone d) {
+            keptReceipts.remove(d.id());
         }
     }
 
@@ -1203,6 +1302,7 @@ public final class FileStore implements AutoCloseable {
                 log.error("Could not finish publishing '{}' after a restart: {}", publication.name(), e.getMessage());
                 Files.deleteIfExists(dataFile(publication.seq()));
                 current.remove(publication.name());
+                keptReceipts.values().removeIf(receipt -> receipt.publication == publication.seq());
             }
         }
         for (Path directory : directories) {
@@ -1263,6 +1363,7 @@ public final class FileStore implements AutoCloseable {
                 next)));
         current.forEach((name, file) -> ops.add(new JournalOp.Current(name, file.size(), file.sha256(),
                 file.identity(), file.version())));
+        keptReceipts.values().forEach(receipt -> ops.add(receipt.op()));
         for (LiveTransfer transfer : transfers.values()) {
             TransferState state = transfer.state;
             ops.add(new JournalOp.Begin(state.name, state.seq, state.total, state.transferId, state.expectedLength,

@@ -9,6 +9,8 @@ import java.io.IOException;
  * previous round as one journal entry; replaying every entry in order rebuilds the store's state.
  */
 sealed interface JournalOp {
+    /** A receipt's key or value is far smaller; a larger length is a damaged entry. */
+    int MAX_RECEIPT_BYTES = 1024 * 1024;
 
     /** Records of this partition before {@code next} are applied. */
     record Offset(String topic, int partition, long next) implements JournalOp {
@@ -61,6 +63,17 @@ sealed interface JournalOp {
 
     /** The publication of {@code name} could not be carried out and was dropped; the file in place stays. */
     record Dropped(String name) implements JournalOp {
+    }
+
+    /**
+     * A receipt kept until it is acknowledged: opaque bytes, journaled with the round that commits its effect.
+     * {@code publication} is the work file number of the publication it reports, or 0.
+     */
+    record Receipt(long id, long publication, byte[] key, byte[] value) implements JournalOp {
+    }
+
+    /** The receipt {@code id} was acknowledged (or given up): it is not sent again. */
+    record ReceiptDone(long id) implements JournalOp {
     }
 
     static void write(JournalOp op, DataOutput out) throws IOException {
@@ -129,6 +142,15 @@ sealed interface JournalOp {
         } else if (op instanceof NextSeq n) {
             out.writeByte(13);
             out.writeLong(n.seq());
+        } else if (op instanceof Receipt r) {
+            out.writeByte(14);
+            out.writeLong(r.id());
+            out.writeLong(r.publication());
+            writeBytes(r.key(), out);
+            writeBytes(r.value(), out);
+        } else if (op instanceof ReceiptDone d) {
+            out.writeByte(15);
+            out.writeLong(d.id());
         }
     }
 
@@ -165,7 +187,24 @@ sealed interface JournalOp {
                 yield new Current(name, size, sha, identity.isEmpty() ? null : identity, version);
             }
             case 13 -> new NextSeq(in.readLong());
+            case 14 -> new Receipt(in.readLong(), in.readLong(), readBytes(in), readBytes(in));
+            case 15 -> new ReceiptDone(in.readLong());
             default -> throw new IOException("unknown journal operation " + code);
         };
+    }
+
+    private static void writeBytes(byte[] bytes, DataOutput out) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInput in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > MAX_RECEIPT_BYTES) {
+            throw new IOException("a journaled receipt of " + length + " bytes");
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
     }
 }

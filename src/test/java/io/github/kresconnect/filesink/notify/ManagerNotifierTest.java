@@ -280,6 +280,56 @@ class ManagerNotifierTest {
         assertNotifierThreadEnds();
     }
 
+    /** Records the files of each outcome: "reload accepted [a.rpz t1, config.yaml t2]". */
+    private static ManagerRequestListener recording(List<String> outcomes) {
+        return new ManagerRequestListener() {
+            @Override
+            public void outcome(ManagerRequest request, List<ChangedFile> files, boolean accepted,
+                    Optional<String> etagBefore, Optional<String> etagAfter, String failure) {
+                synchronized (outcomes) {
+                    outcomes.add(request.word() + (accepted ? " accepted " : " failed ") + files.stream()
+                            .map(f -> f.name() + " " + f.transferId() + " " + f.version() + " " + f.sha256())
+                            .toList());
+                }
+            }
+        };
+    }
+
+    @Test
+    void aRequestSaysWhichFilesItWasForEvenAfterARestart() throws Exception {
+        List<String> outcomes = new java.util.ArrayList<>();
+        ManagerNotifier first = notifier(Map.of(ResolverFileSinkConfig.NOTIFY_QUIET_MS_CONFIG, "600000",
+                ResolverFileSinkConfig.NOTIFY_MAX_DELAY_MS_CONFIG, "600000"), recording(outcomes));
+        first.fileChanging(FileKind.DATA, List.of(new ChangedFile("a.rpz", "t1", -1, "aa")));
+        first.fileChanging(FileKind.CONFIG, List.of(new ChangedFile("config.yaml", "t2", 7, "bb")));
+        first.filesPublished();
+        first.fileChanging(FileKind.DATA, List.of(new ChangedFile("a.rpz", "t3", -1, "cc"))); // newer a.rpz
+        first.close(); // the worker stops with the reload owed for all three changes
+        assertEquals(List.of(), manager.posts());
+
+        ManagerNotifier second = notifier(Map.of(), recording(outcomes));
+        try {
+            assertEquals("/reload", manager.awaitPosts(1, WAIT).get(0).path());
+            await(() -> !Files.exists(stateFile()), "state file cleared");
+            synchronized (outcomes) {
+                assertEquals(List.of("reload accepted [a.rpz t3 -1 cc, config.yaml t2 7 bb]"), outcomes);
+            }
+            second.fileChanging(FileKind.DATA, List.of(new ChangedFile("b.rpz", null, -1, "dd")));
+            second.filesPublished();
+            manager.awaitPosts(2, WAIT);
+            await(() -> {
+                synchronized (outcomes) {
+                    return outcomes.size() == 2;
+                }
+            }, "the second outcome");
+            synchronized (outcomes) {
+                assertEquals("renew accepted [b.rpz null -1 dd]", outcomes.get(1), "only what it was for");
+            }
+        } finally {
+            second.close();
+        }
+    }
+
     @Test
     void theAcceptedMessageNeverClaimsMoreThanTheEtagsShow() {
         assertEquals("Manager accepted reload; the manager sends no ETag for the running configuration, so whether "

@@ -160,4 +160,32 @@ class ReceiptSenderTest {
         assertEquals(2, counts.dropped.get());
         sender.offer(receipt(3)); // after close: ignored, never blocks
     }
+
+    @Test
+    void aKeptReceiptIsSettledOnceSentOrDroppedAndLeftKeptAtClose() throws Exception {
+        Scripted transport = new Scripted();
+        transport.block = true;
+        Counts counts = new Counts();
+        List<String> settled = java.util.Collections.synchronizedList(new ArrayList<>());
+        ReceiptSender sender = new ReceiptSender(() -> transport, counts, 2, Duration.ofMillis(200));
+        sender.offer(receipt(0), () -> settled.add("f0")); // taken by the blocked transport
+        await(() -> sender.queued() == 0);
+        for (int i = 1; i <= 3; i++) {
+            String file = "f" + i;
+            sender.offer(receipt(i), () -> settled.add(file));
+        }
+        assertEquals(List.of("f1"), settled, "the oldest is dropped from the full queue: no longer kept");
+        assertEquals(1, counts.dropped.get());
+        transport.block = false;
+        transport.release.countDown();
+        await(() -> settled.size() == 4);
+        assertEquals(List.of("f1", "f0", "f2", "f3"), settled, "then each once the topic acknowledged it");
+
+        transport.failing.set(true);
+        sender.offer(receipt(4), () -> settled.add("f4"));
+        await(() -> counts.failed.get() >= 1);
+        sender.close();
+        assertEquals(1, counts.dropped.get(), "a kept receipt left at close is not dropped: it is sent after a start");
+        assertEquals(4, settled.size());
+    }
 }

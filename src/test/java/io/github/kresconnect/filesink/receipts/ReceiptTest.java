@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,21 @@ class ReceiptTest {
         assertEquals(manager, Receipt.fromJson(manager.toJson()));
         assertTrue(manager.configChanged());
         assertTrue(manager.toJsonText().contains("\"configChanged\":true"));
+    }
+
+    @Test
+    void aManagerReceiptNamesTheFilesItsRequestWasFor() {
+        Receipt manager = new Receipt(Receipt.KIND_MANAGER, "resolver1", "m", null, -1, null, null, -1,
+                Receipt.ACCEPTED, null, null, "reload", "\"e1\"", "\"e2\"", 5, null, -1, -1, "c", "1.0",
+                List.of(new Receipt.RequestFile("config.yaml", "t2", 7, "bb"),
+                        new Receipt.RequestFile("a.rpz", null, -1, null)));
+        assertTrue(manager.toJsonText().endsWith(",\"files\":[{\"file\":\"config.yaml\",\"transferId\":\"t2\","
+                + "\"version\":7,\"sha256\":\"bb\"},{\"file\":\"a.rpz\"}]}"), manager.toJsonText());
+        assertEquals(manager, Receipt.fromJson(manager.toJson()));
+        assertTrue(manager.covers("t2"));
+        assertFalse(manager.covers("t1"));
+        assertFalse(manager.covers(null));
+        assertFalse(published("resolver1", "a.rpz", "t1").toJsonText().contains("files"), "absent when none");
     }
 
     @Test

@@ -18,10 +18,18 @@ class ReceiptWaitTest {
                 null, at, "knot-resolver", 0, at, "c", "1");
     }
 
+    /** A reload for the config sent (CONFIG's transfer). */
     static Receipt reload(String host, String outcome, String before, String after, long at) {
+        return reload(host, outcome, before, after, at, CONFIG.transferId());
+    }
+
+    /** A reload for the files of these transfers. */
+    static Receipt reload(String host, String outcome, String before, String after, long at,
+            String... transferIds) {
         return new Receipt(Receipt.KIND_MANAGER, host, host, null, -1, null, null, -1, outcome,
                 Receipt.FAILED.equals(outcome) ? "connection refused" : null, null, "reload", before, after, at,
-                null, -1, -1, "c", "1");
+                null, -1, -1, "c", "1", java.util.Arrays.stream(transferIds)
+                        .map(id -> new Receipt.RequestFile("config.yaml", id, -1, null)).toList());
     }
 
     @Test
@@ -52,6 +60,29 @@ class ReceiptWaitTest {
         assertTrue(wait.allConfirmed());
         assertEquals(List.of("r1  published config.yaml; reload accepted, running configuration unchanged (see the "
                 + "manager's log)"), wait.lines());
+    }
+
+    @Test
+    void onlyAReloadForTheConfigSentCounts() {
+        ReceiptWait wait = new ReceiptWait(List.of(ZONE, CONFIG), List.of("r1"), 0);
+        wait.accept(reload("r1", Receipt.ACCEPTED, "e0", "e1", 5, "t-earlier")); // another run's config, before
+        wait.accept(file("r1", ZONE, Receipt.PUBLISHED, null, 10));
+        wait.accept(file("r1", CONFIG, Receipt.PUBLISHED, null, 11));
+        Receipt renewOrFiles = new Receipt(Receipt.KIND_MANAGER, "r1", "r1", null, -1, null, null, -1,
+                Receipt.ACCEPTED, null, null, "reload", "e1", "e1", 12, null, -1, -1, "c", "1"); // names no files
+        wait.accept(renewOrFiles);
+        wait.accept(reload("r1", Receipt.ACCEPTED, "e1", "e2", 13, "t-later")); // another run's config, after
+        assertFalse(wait.done(), "no reload for this run's config.yaml yet");
+        assertEquals(List.of("r1  published a.rpz, config.yaml; reload: no answer"), wait.lines());
+        wait.accept(reload("r2", Receipt.ACCEPTED, "e1", "e2", 14)); // a host not addressed
+        wait.accept(reload("r1", Receipt.FAILED, null, null, 15));
+        assertFalse(wait.done());
+        assertEquals(List.of("r1  published a.rpz, config.yaml; reload failed (retrying): connection refused"),
+                wait.lines());
+        wait.accept(reload("r1", Receipt.ACCEPTED, "e2", "e3", 16, "t-zone-unrelated", CONFIG.transferId()));
+        assertTrue(wait.allConfirmed());
+        assertEquals(List.of("r1  published a.rpz, config.yaml; reload accepted, running configuration changed"),
+                wait.lines());
     }
 
     @Test

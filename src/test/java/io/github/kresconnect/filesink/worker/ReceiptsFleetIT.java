@@ -185,5 +185,19 @@ class ReceiptsFleetIT {
         Await.until("the receipts warning in both logs", TIMEOUT, () -> r1.process.logText().contains(
                 "Could not send") && r2.process.logText().contains("Could not send"));
         assertEquals(1, r1.process.logText().split("Could not send", -1).length - 1, r1.process.tail());
+
+        // Receipts are at least once across a crash: r2 is killed (SIGKILL) while the receipt of c.rpz, whose
+        // offset is already durable, cannot be sent; run again with its receipts broker reachable, it sends it.
+        String sha = io.github.kresconnect.filesink.protocol.TransferIntegrity.sha256HexOf(
+                Files.readAllBytes(r2.files.resolve("c.rpz")));
+        assertTrue(status("status-before-crash", "--host", "r2", "--file", "c.rpz").lines()
+                .noneMatch(l -> l.contains("c.rpz")), "no receipt of c.rpz from r2 yet");
+        r2.process.kill();
+        r2.sink(Map.of());
+        r2.start();
+        Await.until("r2's published receipt of c.rpz, kept across the crash", TIMEOUT, () -> status(
+                "status-after-crash", "--host", "r2", "--file", "c.rpz").contains("c.rpz  sha256 "
+                        + sha.substring(0, 16) + "  changed 20"), r2.process::tail);
+        assertTrue(r2.process.logText().contains("receipt(s) kept from before the last stop"), r2.process.tail());
     }
 }

@@ -1,0 +1,173 @@
+package io.github.kresconnect.filesink.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.kresconnect.filesink.record.FilePart;
+
+/**
+ * Receipts kept by the store are durable with the round that commits what they report: they survive a close, a
+ * crash at any step of the round and of the recovery, and are returned until acknowledged; acknowledged ones
+ * are not returned again and compaction drops them.
+ */
+class KeptReceiptsTest {
+    private static final SourcePartition PARTITION = new SourcePartition("knot-resolver", 0);
+
+    @TempDir
+    Path root;
+
+    private static final class Crash extends RuntimeException {
+        Crash(String step) {
+            super("simulated crash at " + step, null, false, false);
+        }
+    }
+
+    /** A hook that throws at its n-th step (0: never), counting every step it sees. */
+    private static final class CrashAt implements FileStore.StepHook {
+        int crashAt;
+        int steps;
+        final List<String> names = new ArrayList<>();
+
+        @Override
+        public void reached(String step) {
+            steps++;
+            names.add(step);
+            if (steps == crashAt) {
+                throw new Crash(step);
+            }
+        }
+    }
+
+    /** Gives every publication a receipt "published NAME". */
+    private static final FileStore.Listener RECEIPTS = new FileStore.Listener() {
+        @Override
+        public FileStore.ReceiptContent receiptOf(FileStore.Publication publication) {
+            return new FileStore.ReceiptContent(bytes("key " + publication.name()),
+                    bytes("published " + publication.name()));
+        }
+    };
+
+    private FileStore open(Path filesDir, FileStore.StepHook hook) throws Exception {
+        FileStore store = FileStore.open(filesDir, StoreFixtures.settings(), new MutableClock(), hook);
+        store.setListener(RECEIPTS);
+        return store;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> values(FileStore store) {
+        return store.keptReceipts().stream().map(receipt -> new String(receipt.value(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    /** Record 0 publishes a.rpz, record 1 is "rejected" with a receipt of its own; then one round. */
+    private static FileStore.Round scenario(FileStore store) throws Exception {
+        store.apply(new FilePart("a.rpz", 1, 1, bytes("example.com CNAME .\n"), null), "offset 0");
+        store.markApplied(PARTITION, 0);
+        store.keepReceipt(bytes("key b.json"), bytes("rejected b.json"));
+        store.markApplied(PARTITION, 1);
+        return store.commit();
+    }
+
+    @Test
+    void keptReceiptsSurviveAReopenUntilAcknowledged() throws Exception {
+        Path filesDir = Files.createDirectories(root.resolve("files"));
+        FileStore store = open(filesDir, FileStore.StepHook.NONE);
+        FileStore.Round round = scenario(store);
+        assertEquals(List.of("published a.rpz"), round.receipts().stream()
+                .map(receipt -> new String(receipt.value(), StandardCharsets.UTF_8)).toList(),
+                "the publication's receipt is handed back once the file is in place");
+        assertEquals(List.of("rejected b.json", "published a.rpz"), values(store));
+        store.close(); // as a crash: nothing acknowledged
+
+        store = open(filesDir, FileStore.StepHook.NONE);
+        assertEquals(List.of("rejected b.json", "published a.rpz"), values(store));
+        assertEquals("key a.rpz", new String(store.keptReceipts().get(1).key(), StandardCharsets.UTF_8));
+        KeptReceipt rejected = store.keptReceipts().get(0);
+        store.acknowledge(rejected);
+        assertEquals(List.of("published a.rpz"), values(store));
+        assertTrue(store.commit().committed(), "an acknowledgement alone is journaled by commit()");
+        store.close();
+
+        store = open(filesDir, FileStore.StepHook.NONE);
+        assertEquals(List.of("published a.rpz"), values(store), "an acknowledged receipt is not returned again");
+        store.acknowledge(rejected); // kept by an earlier opening: ignored
+        KeptReceipt published = store.keptReceipts().get(0);
+        store.acknowledge(published);
+        store.close(); // acknowledged but not journaled: returned again (at least once)
+
+        store = open(filesDir, FileStore.StepHook.NONE);
+        assertEquals(List.of("published a.rpz"), values(store));
+        store.acknowledge(store.keptReceipts().get(0));
+        store.compactAfter(0);
+        store.commit();
+        store.close();
+        assertEquals(List.of(), values(store = open(filesDir, FileStore.StepHook.NONE)));
+        store.close();
+        String journal = new String(Files.readAllBytes(filesDir.resolve(FileStore.STATE_DIR).resolve("store")
+                .resolve("journal")), StandardCharsets.ISO_8859_1);
+        assertFalse(journal.contains("published a.rpz") || journal.contains("rejected b.json"),
+                "compaction dropped the acknowledged receipts");
+    }
+
+    @Test
+    void aCrashAtAnyStepKeepsTheReceiptsOfWhatIsDurable() throws Exception {
+        CrashAt reference = new CrashAt();
+        FileStore store = open(Files.createDirectories(root.resolve("reference")), reference);
+        store.compactAfter(0); // the round compacts too
+        scenario(store);
+        store.close();
+        assertTrue(reference.names.containsAll(List.of("round:journal-committed", "place:renamed", "round:armed",
+                "compaction:done")), reference.names.toString());
+        Set<String> outcomes = new TreeSet<>();
+        for (int crashAt = 1; crashAt <= reference.steps + 1; crashAt++) {
+            Path filesDir = Files.createDirectories(root.resolve("crash-" + crashAt));
+            CrashAt hook = new CrashAt();
+            hook.crashAt = crashAt;
+            store = open(filesDir, hook);
+            store.compactAfter(0);
+            try {
+                scenario(store);
+            } catch (Crash crash) {
+                // as intended
+            }
+            store.close();
+            hook.crashAt = hook.steps + 1; // and once more, at the first step of the recovery
+            try {
+                open(filesDir, hook).close();
+            } catch (Crash crash) {
+                // as intended
+            }
+            hook.crashAt = 0;
+            store = open(filesDir, hook);
+            boolean durable = store.durableOffset(PARTITION).orElse(0) == 2;
+            boolean inPlace = Files.exists(filesDir.resolve("a.rpz"));
+            if (durable) {
+                assertTrue(inPlace, "a durable publication is in place after the recovery (crash at " + crashAt + ")");
+                assertEquals(List.of("rejected b.json", "published a.rpz"), values(store),
+                        "the receipts of what is durable are kept (crash at " + crashAt + ")");
+                outcomes.add("committed");
+            } else {
+                assertFalse(inPlace, "crash at " + crashAt);
+                assertEquals(List.of(), values(store), "nothing durable, nothing kept: the records come again");
+                outcomes.add("rolled back");
+            }
+            store.close();
+        }
+        assertEquals(Set.of("committed", "rolled back"), outcomes);
+    }
+}
