@@ -783,8 +783,16 @@ public final class FileStore implements AutoCloseable {
     }
 
     /** What a finished round hands back to the task's thread. */
-    private record RoundDone(Round round, List<JournalOp.Placed> placed, List<String> dropped,
+    private record RoundDone(Round round, List<JournalOp.Placed> placed, List<DroppedPublication> dropped,
             List<KeptReceipt> cancelled) {
+    }
+
+    /**
+     * A committed publication that could not be put in place. Its work file stays until the next round has
+     * journaled {@link JournalOp.Dropped}: until then a crash leaves it to be tried again at the next start,
+     * rather than taken for placed.
+     */
+    private record DroppedPublication(String name, long seq) {
     }
 
     /**
@@ -920,9 +928,10 @@ public final class FileStore implements AutoCloseable {
                     pendingOps.add(placed); // journaled with the next round; not a reason for one
                 }
             }
-            for (String name : done.dropped()) {
-                current.remove(name);
-                addOp(new JournalOp.Dropped(name));
+            for (DroppedPublication dropped : done.dropped()) {
+                current.remove(dropped.name());
+                addOp(new JournalOp.Dropped(dropped.name()));
+                garbage.add(dataFile(dropped.seq())); // removed once the round has journaled the drop
             }
             done.cancelled().forEach(this::acknowledge); // the receipt of a publication that did not happen
             toReport.add(done);
@@ -962,7 +971,7 @@ public final class FileStore implements AutoCloseable {
         durable.putAll(work.offsets());
 
         List<JournalOp.Placed> placed = new ArrayList<>();
-        List<String> dropped = new ArrayList<>();
+        List<DroppedPublication> dropped = new ArrayList<>();
         List<KeptReceipt> cancelled = new ArrayList<>();
         Round round = place(work.publications(), work.receipts(), placed, dropped, cancelled);
         if (!round.published().isEmpty()) {
@@ -984,7 +993,8 @@ public final class FileStore implements AutoCloseable {
 
     /** Renames committed files into place, backup first, then syncs their directories. */
     private Round place(List<PendingPublication> toPlace, Map<Long, KeptReceipt> receipts,
-            List<JournalOp.Placed> placed, List<String> dropped, List<KeptReceipt> cancelled) throws IOException {
+            List<JournalOp.Placed> placed, List<DroppedPublication> dropped, List<KeptReceipt> cancelled)
+            throws IOException {
         if (toPlace.isEmpty()) {
             return new Round(true, List.of(), List.of(), List.of());
         }
@@ -1004,8 +1014,7 @@ public final class FileStore implements AutoCloseable {
             } catch (RejectedFileException e) {
                 log.error("Could not put {} in place, and never will as things stand: {}; the file in place is "
                         + "unchanged", publication.name(), e.getMessage());
-                Files.deleteIfExists(dataFile(publication.seq()));
-                dropped.add(publication.name().value());
+                dropped.add(new DroppedPublication(publication.name().value(), publication.seq()));
                 Optional.ofNullable(receipts.get(publication.seq())).ifPresent(cancelled::add);
                 failed.add(new FailedPublication(publication.name().value(), publication.source(), e));
             }
@@ -1258,6 +1267,15 @@ public final class FileStore implements AutoCloseable {
             }
         } else if (op instanceof JournalOp.Dropped d) {
             current.remove(d.name());
+            // The name's last publication never took place: not to be carried out, nor reported.
+            for (int i = published.size() - 1; i >= 0; i--) {
+                JournalOp.Publish publication = published.get(i);
+                if (publication.name().equals(d.name())) {
+                    published.remove(i);
+                    keptReceipts.values().removeIf(receipt -> receipt.publication == publication.seq());
+                    break;
+                }
+            }
         } else if (op instanceof JournalOp.Current c) {
             current.put(c.name(), new CurrentFile(c.size(), c.sha256(), c.identity(), c.version()));
         } else if (op instanceof JournalOp.NextSeq n) {

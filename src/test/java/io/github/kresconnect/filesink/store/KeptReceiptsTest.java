@@ -170,4 +170,46 @@ class KeptReceiptsTest {
         }
         assertEquals(Set.of("committed", "rolled back"), outcomes);
     }
+
+    /**
+     * A committed publication that fails at its rename (here: its directory became unwritable between apply and
+     * the round) is never taken for placed: not after the next round, and not after a crash before it.
+     */
+    @Test
+    void aPublicationThatCouldNotBePutInPlaceIsNeitherReportedNorTakenForPlaced() throws Exception {
+        for (boolean crashBeforeNextRound : new boolean[] {true, false}) {
+            Path filesDir = Files.createDirectories(root.resolve("conflict-" + crashBeforeNextRound));
+            Path locked = Files.createDirectories(filesDir.resolve("locked"));
+            FileStore store = open(filesDir, FileStore.StepHook.NONE);
+            store.apply(new FilePart("locked/zone.rpz", 1, 1, bytes("zone\n"), null), "offset 0");
+            store.markApplied(PARTITION, 0);
+            Immutable.set(locked, true);
+            try {
+                FileStore.Round round = store.commit();
+                assertEquals(List.of("locked/zone.rpz"), round.failed().stream().map(FileStore.FailedPublication::name)
+                        .toList());
+                assertEquals(List.of(), round.receipts(), "no receipt for a file not in place");
+                if (!crashBeforeNextRound) {
+                    store.markApplied(PARTITION, 1);
+                    store.commit(); // journals the drop
+                }
+                store.close();
+                store = open(filesDir, FileStore.StepHook.NONE); // the directory is still unwritable
+                assertEquals(List.of(), values(store), "crash before the next round: " + crashBeforeNextRound);
+                assertFalse(Files.exists(locked.resolve("zone.rpz")));
+                try (var work = Files.list(store.workDir())) {
+                    assertEquals(List.of(), work.toList(), "no work file left behind");
+                }
+            } finally {
+                Immutable.set(locked, false);
+            }
+            // Once the directory is writable again, the same file sent again is published, not "unchanged".
+            assertEquals(FileStore.Applied.COMPLETED, store.apply(new FilePart("locked/zone.rpz", 1, 1,
+                    bytes("zone\n"), null), "offset 2"));
+            store.markApplied(PARTITION, 2);
+            store.commit();
+            assertEquals("zone\n", Files.readString(locked.resolve("zone.rpz")));
+            store.close();
+        }
+    }
 }
