@@ -159,7 +159,16 @@ class TaskReceiptsTest {
         assertEquals("reload", manager.request());
         assertEquals(Receipt.ACCEPTED, manager.outcome());
         assertTrue(manager.configChanged());
-        assertEquals(4L, task.metrics().snapshot().get("receipts-sent"));
+        // Counted once the transport has returned, which is after it recorded them.
+        assertEquals(4L, awaitMetric("receipts-sent", 4L));
+    }
+
+    private Object awaitMetric(String name, Object value) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!value.equals(task.metrics().snapshot().get(name)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        return task.metrics().snapshot().get(name);
     }
 
     @Test

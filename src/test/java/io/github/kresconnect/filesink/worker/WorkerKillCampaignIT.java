@@ -55,7 +55,9 @@ import io.github.kresconnect.filesink.notify.FakeManager;
  * file), and a published file must never move back to an older version than one already seen. After the last
  * kill: the last version of every file is in place, the backups are versions sent whole, nothing but the
  * files, their backups and the connector's hidden state is left in the directory, the consumer group has
- * committed the whole partition, and the manager was asked to reload after the last change.
+ * committed the whole partition, the manager was asked to reload after the last change, and every version sent
+ * has its receipt on the receipts topic (published, or unchanged), though a kill may have come between a
+ * publication and its receipt's delivery.
  *
  * <p>{@code -Dkill.campaign.kills=N} sets the number of kills (20 by default), {@code -Dkill.campaign.seed=S}
  * the random seed (printed with the figures). Logs, configs and the files directory stay under
@@ -171,13 +173,15 @@ class WorkerKillCampaignIT {
 
         void run() throws Exception {
             String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
+            String receiptsTopic = ShippedConfig.value("resolver-sink.properties", "receipts.topic");
             // One partition: all of the host's records in one order, as the publisher sends them. Retention
             // bounds the broker's disk in a long campaign (the producer is never far ahead of the worker, and
             // dead letters are only counted).
             Map<String, String> bounded = Map.of(
                     "retention.bytes", Long.toString(1L << 30), "segment.bytes", Long.toString(64L << 20));
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(bounded),
-                    new NewTopic(dlqTopic, 1, (short) 1).configs(bounded))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic(dlqTopic, 1, (short) 1).configs(bounded),
+                    new NewTopic(receiptsTopic, 1, (short) 1).configs(bounded))).all().get(30, TimeUnit.SECONDS);
 
             Path pluginPath = runDir.resolve("plugins");
             HubComponent.installInto(pluginPath);
@@ -190,7 +194,8 @@ class WorkerKillCampaignIT {
             Path sinkProperties = ShippedConfig.copy("resolver-sink.properties",
                     runDir.resolve("resolver-sink.properties"), Map.of(
                             "files.dir", filesDir.toString(),
-                            "manager.socket.path", manager.socket().toString()));
+                            "manager.socket.path", manager.socket().toString(),
+                            "receipts.bootstrap.servers", broker.bootstrapServers()));
 
             Checker checker = new Checker(filesDir, versions, campaignStart);
             Thread checkerThread = new Thread(checker, "kill-campaign-checker");
@@ -242,7 +247,7 @@ class WorkerKillCampaignIT {
                 Await.until("two more passes of the checker", Duration.ofSeconds(30),
                         () -> checker.passes() >= pass + 2);
 
-                Outcome outcome = finalChecks(checker, producer, dlqTopic);
+                Outcome outcome = finalChecks(checker, producer, dlqTopic, receiptsTopic);
                 checker.stop();
                 checkerThread.join(10_000);
                 outcome.report(checker, producer);
@@ -303,8 +308,10 @@ class WorkerKillCampaignIT {
                     + "\n" + worker.tail();
         }
 
-        private Outcome finalChecks(Checker checker, RoundProducer producer, String dlqTopic) throws Exception {
+        private Outcome finalChecks(Checker checker, RoundProducer producer, String dlqTopic, String receiptsTopic)
+                throws Exception {
             Outcome outcome = new Outcome();
+            awaitReceipts(receiptsTopic, outcome);
             outcome.lives = lives;
             outcome.seed = seed;
             outcome.deadLetters = endOffset(dlqTopic);
@@ -342,6 +349,48 @@ class WorkerKillCampaignIT {
             outcome.roundsSent = producer.roundsSent;
             outcome.seconds = (System.nanoTime() - campaignStart) / 1e9;
             return outcome;
+        }
+
+        /**
+         * Every version sent must have its receipt (published, or unchanged) from this host, whatever kill came
+         * between its publication and the receipt's delivery: receipts are at least once across crashes. Reads
+         * the receipts topic until they are all there or a minute has passed; counts what is missing.
+         */
+        private void awaitReceipts(String receiptsTopic, Outcome outcome) {
+            Map<String, java.util.Set<String>> expected = versions.all();
+            Map<String, java.util.Set<String>> missing = new HashMap<>();
+            expected.forEach((file, shas) -> missing.put(file, new java.util.HashSet<>(shas)));
+            TopicPartition partition = new TopicPartition(receiptsTopic, 0);
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                            org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers()),
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (missing.values().stream().anyMatch(shas -> !shas.isEmpty()) && System.nanoTime() < deadline) {
+                    for (var record : consumer.poll(Duration.ofMillis(500))) {
+                        io.github.kresconnect.filesink.receipts.Receipt receipt =
+                                io.github.kresconnect.filesink.receipts.Receipt.fromJson(record.value());
+                        outcome.receipts++;
+                        boolean applied = io.github.kresconnect.filesink.receipts.Receipt.PUBLISHED
+                                .equals(receipt.outcome())
+                                || io.github.kresconnect.filesink.receipts.Receipt.UNCHANGED.equals(receipt.outcome());
+                        if (receipt.isManager() || !hostname.equals(receipt.host()) || !applied) {
+                            continue;
+                        }
+                        java.util.Set<String> shas = missing.get(receipt.file());
+                        if (shas != null) {
+                            shas.remove(receipt.sha256());
+                        }
+                    }
+                }
+            }
+            outcome.versions = expected.values().stream().mapToInt(java.util.Set::size).sum();
+            missing.forEach((file, shas) -> shas.forEach(sha -> outcome.missingReceipts.add(file + " round "
+                    + versions.roundOf(file, sha))));
         }
 
         private boolean awaitPost(java.util.function.Predicate<FakeManager.Request> matching, String what)
@@ -392,6 +441,9 @@ class WorkerKillCampaignIT {
         final List<String> badBackups = new ArrayList<>();
         List<String> leftovers = List.of();
         int missingReloads;
+        int versions;
+        long receipts;
+        final List<String> missingReceipts = new ArrayList<>();
         double seconds;
 
         void report(Checker checker, RoundProducer producer) {
@@ -430,6 +482,9 @@ class WorkerKillCampaignIT {
                     String.format("  backups not a version sent     %d %s", badBackups.size(), badBackups),
                     String.format("  leftovers in the files dir     %d %s", leftovers.size(), leftovers),
                     String.format("  missing reloads                %d", missingReloads),
+                    String.format("  versions without a receipt     %d of %d (%d receipts read) %s", missingReceipts.size(),
+                            versions, receipts, missingReceipts.size() > 10 ? missingReceipts.subList(0, 10) + "..."
+                                    : missingReceipts),
                     String.format("  dead letters                   %d", deadLetters),
                     String.format("  mean restart -> task RUNNING   %.2f s", meanRunning),
                     String.format("  mean restart -> first change   %.2f s (%d of %d restarts saw a change before the next kill)",
@@ -477,6 +532,7 @@ class WorkerKillCampaignIT {
                     () -> assertEquals(List.of(), badBackups, "backups that are no version sent whole"),
                     () -> assertEquals(List.of(), leftovers, "left in the files directory"),
                     () -> assertEquals(0, missingReloads, "reload after the last change"),
+                    () -> assertEquals(List.of(), missingReceipts, "versions published without a receipt"),
                     () -> assertEquals(0, deadLetters, "valid records delivered again must never be rejected"));
         }
     }
@@ -496,6 +552,13 @@ class WorkerKillCampaignIT {
             rounds.computeIfAbsent(file, f -> new ConcurrentHashMap<>()).put(sha256(content), round);
             lastContent.put(file, content);
             lastRound.put(file, round);
+        }
+
+        /** The SHA-256 of every version sent, by file. */
+        Map<String, java.util.Set<String>> all() {
+            Map<String, java.util.Set<String>> all = new HashMap<>();
+            rounds.forEach((file, shas) -> all.put(file, java.util.Set.copyOf(shas.keySet())));
+            return all;
         }
 
         Integer roundOf(String file, String sha) {
