@@ -34,6 +34,7 @@ import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.receipts.TaskReceipts;
+import io.github.kresconnect.filesink.retry.Backoff;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
 import io.github.kresconnect.filesink.record.InvalidRecordException;
@@ -83,7 +84,7 @@ public class ResolverFileSinkTask extends SinkTask {
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
     private boolean tolerateAll;
-    private IoRetryBackoff ioBackoff;
+    private Backoff ioBackoff;
     private SinkMetrics metrics;
 
     /** Open while the files directory works; null while its failure is being waited out. */
@@ -134,7 +135,7 @@ public class ResolverFileSinkTask extends SinkTask {
                 config.chunksStaleAfter(), config.filesMode());
         rejected = RejectedRecords.from(context, props);
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
-        ioBackoff = new IoRetryBackoff(config.ioRetryBackoff(), config.ioRetryBackoffMax());
+        ioBackoff = new Backoff(config.ioRetryBackoff(), config.ioRetryBackoffMax());
         receipts = receiptsFactory.create(config, props.getOrDefault("name", "resolver-file-sink"), metrics, clock);
         if (receipts.enabled()) {
             log.info("Receipts: to topic '{}' at {}", config.receiptsTopic(), config.receiptsBootstrapServers());

@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.kresconnect.filesink.retry.Backoff;
 import io.github.kresconnect.filesink.store.FileKind;
 
 /**
@@ -59,7 +60,7 @@ final class NotificationScheduler {
 
     private final Timing timing;
     private final LongSupplier clockMillis;
-    private final DoubleSupplier random;
+    private final Backoff backoff;
     private final Timer timer;
     private final Sender sender;
     private final PendingNotificationFile state;
@@ -95,7 +96,7 @@ final class NotificationScheduler {
             PendingNotificationFile state) {
         this.timing = timing;
         this.clockMillis = clockMillis;
-        this.random = random;
+        this.backoff = new Backoff(timing.retryBackoff(), timing.retryBackoffMax(), JITTER, random);
         this.timer = timer;
         this.sender = sender;
         this.state = state;
@@ -317,13 +318,7 @@ final class NotificationScheduler {
 
     /** The wait after the n-th failure in a row: the backoff doubled n-1 times, capped, minus up to JITTER. */
     long retryWait(int failureCount) {
-        long max = timing.retryBackoffMax().toMillis();
-        long base = Math.min(max, timing.retryBackoff().toMillis() << Math.min(failureCount - 1, 30));
-        if (base < 0) {
-            base = max; // shifted past the sign bit
-        }
-        long jitter = (long) (base * JITTER * random.getAsDouble());
-        return Math.max(1, base - jitter);
+        return backoff.waitAfter(failureCount);
     }
 
     private static String capitalized(ManagerRequest request) {

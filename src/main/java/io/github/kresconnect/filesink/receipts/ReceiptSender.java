@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.kresconnect.filesink.retry.Backoff;
+
 /**
  * Sends receipts without ever holding the task back: {@link #offer} only appends to a bounded in-memory queue
  * (dropping the oldest receipt, counted, when it is full); one background thread sends them in batches and
@@ -151,7 +153,7 @@ public final class ReceiptSender implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = 0;
+        Backoff backoff = new Backoff(BACKOFF, BACKOFF_MAX);
         while (true) {
             List<Entry> batch = new ArrayList<>();
             synchronized (this) {
@@ -171,7 +173,7 @@ public final class ReceiptSender implements AutoCloseable {
             }
             List<Entry> failed = deliver(batch);
             if (failed.isEmpty()) {
-                backoff = 0;
+                backoff.reset();
                 continue;
             }
             List<Entry> dropped;
@@ -183,8 +185,7 @@ public final class ReceiptSender implements AutoCloseable {
                 if (closed) {
                     break;
                 }
-                backoff = backoff == 0 ? BACKOFF.toMillis() : Math.min(BACKOFF_MAX.toMillis(), backoff * 2);
-                waitQuietly(backoff);
+                waitQuietly(backoff.next().toMillis());
             }
             countDropped(dropped);
         }
