@@ -16,7 +16,7 @@ import java.util.Arrays;
 
 /**
  * The one place for the file operations the connector's durability rests on: writing whole buffers, fsync of
- * directories, fresh files that never follow a symbolic link, streaming copies and removal.
+ * files and directories, atomic replacement, fresh files that never follow a symbolic link, streaming copies and removal.
  */
 public final class DurableFiles {
     static final int BUFFER_BYTES = 64 * 1024;
@@ -27,6 +27,17 @@ public final class DurableFiles {
     /** Makes a directory's entries (creations, renames, deletions) durable. */
     public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** Makes a file's content durable: through {@code open} when it is an open channel to it, else by path. */
+    static void syncFile(Path path, FileChannel open) throws IOException {
+        if (open != null && open.isOpen()) {
+            open.force(true);
+            return;
+        }
+        try (FileChannel channel = openForReading(path)) {
             channel.force(true);
         }
     }

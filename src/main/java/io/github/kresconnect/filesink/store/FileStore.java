@@ -1154,14 +1154,14 @@ public final class FileStore implements AutoCloseable {
     private void syncInParallel(Map<Path, FileChannel> files) throws IOException {
         if (files.size() < 4) {
             for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
-                sync(file.getKey(), file.getValue());
+                DurableFiles.syncFile(file.getKey(), file.getValue());
             }
             return;
         }
         List<Future<?>> futures = new ArrayList<>(files.size());
         for (Map.Entry<Path, FileChannel> file : files.entrySet()) {
             futures.add(syncPool().submit(() -> {
-                sync(file.getKey(), file.getValue());
+                DurableFiles.syncFile(file.getKey(), file.getValue());
                 return null;
             }));
         }
@@ -1183,15 +1183,6 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    private static void sync(Path path, FileChannel open) throws IOException {
-        if (open != null && open.isOpen()) {
-            open.force(true);
-            return;
-        }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            channel.force(true);
-        }
-    }
 
     // ---------------------------------------------------------------- recovery
 

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,14 +72,11 @@ final class Journal implements AutoCloseable {
 
     /** Rewrites the journal as the single entry {@code snapshot} (atomically) and opens it for appending. */
     static Journal create(Path file, List<JournalOp> snapshot) throws IOException {
-        Path fresh = file.resolveSibling(file.getFileName() + ".new");
-        try (FileChannel out = DurableFiles.createFresh(fresh)) {
-            DurableFiles.writeFully(out, ByteBuffer.wrap(MAGIC));
-            DurableFiles.writeFully(out, frame(snapshot));
-            out.force(true);
-        }
-        Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        DurableFiles.syncDirectory(file.getParent());
+        ByteBuffer entry = frame(snapshot);
+        byte[] content = new byte[MAGIC.length + entry.remaining()];
+        System.arraycopy(MAGIC, 0, content, 0, MAGIC.length);
+        entry.get(content, MAGIC.length, entry.remaining());
+        DurableFiles.replace(file, content);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         long size = channel.size();
         channel.position(size);
