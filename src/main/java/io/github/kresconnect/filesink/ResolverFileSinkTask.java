@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryIteratorException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,7 +33,6 @@ import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.receipts.TaskReceipts;
-import io.github.kresconnect.filesink.retry.Backoff;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
 import io.github.kresconnect.filesink.record.InvalidRecordException;
@@ -84,15 +82,12 @@ public class ResolverFileSinkTask extends SinkTask {
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
     private boolean tolerateAll;
-    private Backoff ioBackoff;
     private SinkMetrics metrics;
 
     /** Open while the files directory works; null while its failure is being waited out. */
     private FileStore store;
-    private long retryAtMillis;
-    private long failingSinceMillis = -1;
-    private int failedAttempts;
-    private String lastFailure;
+    /** When to try the files directory again while it fails, and what to log and count meanwhile. */
+    private FilesDirectoryOutage outage;
     /** The last durable next-offsets, kept while the store is closed. */
     private final Map<TopicPartition, Long> durable = new HashMap<>();
     /** First offset handled since the last commit, for partitions the store has no durable offset of yet. */
@@ -127,6 +122,8 @@ public class ResolverFileSinkTask extends SinkTask {
         UnknownSettings.warn(props);
         metrics = new SinkMetrics(clock::millis);
         metrics.registerJmx(props.getOrDefault("name", "resolver-file-sink"));
+        outage = new FilesDirectoryOutage(config.filesDir(), config.ioRetryBackoff(), config.ioRetryBackoffMax(), clock,
+                metrics);
         KafkaPluginMetrics.register(context, metrics);
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
                 config.chunksMaxCount());
@@ -135,7 +132,6 @@ public class ResolverFileSinkTask extends SinkTask {
                 config.chunksStaleAfter(), config.filesMode());
         rejected = RejectedRecords.from(context, props);
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
-        ioBackoff = new Backoff(config.ioRetryBackoff(), config.ioRetryBackoffMax());
         receipts = receiptsFactory.create(config, props.getOrDefault("name", "resolver-file-sink"), metrics, clock);
         if (receipts.enabled()) {
             log.info("Receipts: to topic '{}' at {}", config.receiptsTopic(), config.receiptsBootstrapServers());
@@ -441,27 +437,7 @@ public class ResolverFileSinkTask extends SinkTask {
         if (assigned != null && !assigned.isEmpty()) {
             context.pause(assigned.toArray(TopicPartition[]::new));
         }
-        long now = clock.millis();
-        Duration wait = ioBackoff.next();
-        retryAtMillis = now + wait.toMillis();
-        context.timeout(wait.toMillis());
-        failedAttempts++;
-        metrics.ioRetry();
-        String reason = e.toString();
-        if (failingSinceMillis < 0) {
-            failingSinceMillis = now;
-            metrics.ioFailingSince(now);
-            log.warn("Writing to files directory {} failed: {}. Delivery is paused and nothing is skipped or "
-                    + "committed; it resumes from the last durable offsets once writing works again (retrying with a "
-                    + "backoff from {} ms up to {} ms)", config.filesDir(), reason, config.ioRetryBackoff().toMillis(),
-                    config.ioRetryBackoffMax().toMillis());
-        } else if (!reason.equals(lastFailure)) {
-            log.warn("Writing to files directory {} still fails, now with: {}", config.filesDir(), reason);
-        } else {
-            log.debug("Writing to files directory {} still fails ({}); next attempt in {} ms", config.filesDir(),
-                    reason, wait.toMillis());
-        }
-        lastFailure = reason;
+        context.timeout(outage.failed(e));
     }
 
     /** While failing: true once the store is open again. Records delivered meanwhile are refetched later. */
@@ -472,8 +448,9 @@ public class ResolverFileSinkTask extends SinkTask {
                 rewindTo(Map.of(partition, sourceOffset(record)));
             }
         }
-        if (clock.millis() < retryAtMillis) {
-            context.timeout(Math.max(1, retryAtMillis - clock.millis()));
+        long wait = outage.millisUntilRetry();
+        if (wait > 0) {
+            context.timeout(wait);
             return false;
         }
         try {
@@ -485,16 +462,7 @@ public class ResolverFileSinkTask extends SinkTask {
             failed(ioCause(e), records);
             return false;
         }
-        if (failingSinceMillis >= 0) {
-            log.warn("Writing to files directory {} works again after {} failed attempt(s) over {} s; delivery "
-                    + "resumes from the last durable offsets", config.filesDir(), failedAttempts,
-                    (clock.millis() - failingSinceMillis) / 1000);
-        }
-        failingSinceMillis = -1;
-        failedAttempts = 0;
-        lastFailure = null;
-        metrics.ioFailingSince(0);
-        ioBackoff.reset();
+        outage.recovered();
         Map<TopicPartition, Long> seek = new HashMap<>(rewound);
         durable.forEach(seek::put);
         rewound.clear();
