@@ -420,9 +420,7 @@ public class ResolverFileSinkTask extends SinkTask {
     private void failed(IOException e, Collection<SinkRecord> batch) {
         if (store != null) {
             durableFromStore(); // rounds that committed before the failure count
-            store.close();
-            store = null;
-            receipts.detach();
+            closeStore();
         }
         // Every partition goes back to what is durable: what was applied after it is gone with the store.
         Map<TopicPartition, Long> rewind = new LinkedHashMap<>(durable);
@@ -505,9 +503,7 @@ public class ResolverFileSinkTask extends SinkTask {
             } catch (IOException | RuntimeException e) {
                 log.warn("Could not make the last records durable while stopping ({}); they are delivered again after "
                         + "the next start", e.toString());
-                store.close();
-                store = null;
-                receipts.detach();
+                closeStore();
             }
         }
         if (notifier != null) {
@@ -522,13 +518,18 @@ public class ResolverFileSinkTask extends SinkTask {
                 log.debug("Could not journal the acknowledged receipts while stopping ({}); they may be sent once "
                         + "more after the next start", e.toString());
             }
-            store.close();
-            store = null;
-            receipts.detach();
+            closeStore();
         }
         if (metrics != null) {
             metrics.close();
         }
+    }
+
+    /** Lets the store go: closed, and receipts no longer kept in it. */
+    private void closeStore() {
+        store.close();
+        store = null;
+        receipts.detach();
     }
 
     /** Receipts of the manager's answers. */
