@@ -26,7 +26,6 @@ import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind;
 import io.github.kresconnect.filesink.protocol.Signatures;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
-import io.github.kresconnect.filesink.store.FileKind;
 
 /** The task verifies signatures before the store: what is rejected never changes the files in place. */
 class SignedDeliveryTaskTest {
@@ -44,19 +43,8 @@ class SignedDeliveryTaskTest {
         Map<String, String> props = new HashMap<>(Map.of("files.dir", dir.toString(), "resolver.hostname", "r1",
                 "errors.tolerance", "all", "name", "signed-task-test"));
         props.putAll(extra);
-        task = new ResolverFileSinkTask((config, listener) -> new ChangeNotifier() {
-            @Override
-            public void fileChanging(FileKind kind) {
-            }
-
-            @Override
-            public void filesPublished() {
-            }
-
-            @Override
-            public void close() {
-            }
-        }, new io.github.kresconnect.filesink.store.MutableClock());
+        task = new ResolverFileSinkTask((config, listener) -> ChangeNotifier.none(),
+                new io.github.kresconnect.filesink.store.MutableClock());
         task.initialize(context);
         task.start(props);
     }

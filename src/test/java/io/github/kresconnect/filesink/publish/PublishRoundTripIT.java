@@ -66,11 +66,7 @@ class PublishRoundTripIT {
     }
 
     private static PublisherRun publish(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--bootstrap-server";
-        all[1] = connect.kafka().bootstrapServers();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return PublisherRun.run(all);
+        return PublisherRun.against(connect.kafka().bootstrapServers(), args);
     }
 
     @Test

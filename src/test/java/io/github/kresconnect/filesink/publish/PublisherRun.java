@@ -18,6 +18,15 @@ record PublisherRun(int exitCode, String out, String err) {
         return new PublisherRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** A run against the broker at {@code bootstrapServers} ({@code --bootstrap-server} first). */
+    static PublisherRun against(String bootstrapServers, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--bootstrap-server";
+        all[1] = bootstrapServers;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(all);
+    }
+
     @Override
     public String toString() {
         return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;

@@ -77,11 +77,7 @@ class ReceiptsIT {
     }
 
     private static PublisherRun publish(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--bootstrap-server";
-        all[1] = connect.kafka().bootstrapServers();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return PublisherRun.run(all);
+        return PublisherRun.against(connect.kafka().bootstrapServers(), args);
     }
 
     private static Path write(String name, String content) throws Exception {
