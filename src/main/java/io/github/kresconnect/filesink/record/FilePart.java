@@ -11,13 +11,29 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
  * {@code signed} is the publisher's signature and the file's version, or null when the record is unsigned; a
  * signed part always has its integrity. It is what the record says: the task verifies it before the part
  * reaches the store (verify.SignatureVerifier), so a part the store sees with a signature was verified.
+ * {@code timestamp} is the record's timestamp in epoch milliseconds (when its producer created it), or
+ * {@link #NO_TIMESTAMP}: the store tells an abandoned transfer from a live one by it.
  */
 public record FilePart(String fileName, int chunkIndex, int totalChunks, byte[] content,
-        TransferIntegrity integrity, SignedVersion signed) {
+        TransferIntegrity integrity, SignedVersion signed, long timestamp) {
 
-    /** An unsigned part. */
+    /** A record without a timestamp. */
+    public static final long NO_TIMESTAMP = -1;
+
+    /** An unsigned part without a timestamp. */
     public FilePart(String fileName, int chunkIndex, int totalChunks, byte[] content, TransferIntegrity integrity) {
-        this(fileName, chunkIndex, totalChunks, content, integrity, null);
+        this(fileName, chunkIndex, totalChunks, content, integrity, null, NO_TIMESTAMP);
+    }
+
+    public FilePart(String fileName, int chunkIndex, int totalChunks, byte[] content, TransferIntegrity integrity,
+            SignedVersion signed) {
+        this(fileName, chunkIndex, totalChunks, content, integrity, signed, NO_TIMESTAMP);
+    }
+
+    /** The same part as a record created at {@code millis}. */
+    public FilePart at(long millis) {
+        return new FilePart(fileName, chunkIndex, totalChunks, content, integrity, signed, millis < 0 ? NO_TIMESTAMP
+                : millis);
     }
 
     public FilePart {

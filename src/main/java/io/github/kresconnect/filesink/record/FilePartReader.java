@@ -61,7 +61,8 @@ public final class FilePartReader {
         int[] chunk = chunkPosition(headers);
         TransferIntegrity integrity = integrity(headers);
         SignedVersion signed = signed(headers, integrity);
-        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record), integrity, signed));
+        return Optional.of(new FilePart(fileName, chunk[0], chunk[1], content(record), integrity, signed,
+                record.timestamp() == null ? FilePart.NO_TIMESTAMP : record.timestamp()));
     }
 
     /** The recipient a record that {@link #read} accepted is addressed to, as its signature covers it. */

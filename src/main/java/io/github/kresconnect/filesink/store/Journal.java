@@ -18,14 +18,19 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The journal file: a header, then entries, each {@code [length][CRC32C][operations]}. An entry is written
- * whole and fsync'd before anything it describes becomes visible; a torn entry at the end (a crash while
- * appending) fails its checksum and is cut off when the journal is opened, as if never written: the round
- * that wrote it had made nothing visible yet.
+ * The journal file: a header, then entries, each {@code [length][CRC32C][operations]}. An entry is written whole
+ * and fsync'd before anything it describes becomes visible. Reading tells two kinds of damage apart: a bad entry
+ * that no valid entry follows is the torn write of the last round (partial, zero-filled, or with pages missing
+ * after a power cut), which had made nothing visible yet and is cut off as if never written; a bad entry that a
+ * valid one follows means that durable, committed data was lost, and the journal is refused
+ * ({@link StoreDamagedException}) rather than silently replayed without its later entries.
  */
 final class Journal implements AutoCloseable {
     private static final byte[] MAGIC = "resolver-file-sink journal 1\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+    /** The largest entry written or read. */
+    static final int MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+    /** An entry holds at least its operation count. */
+    private static final int MIN_ENTRY_BYTES = 4;
 
     private final Path file;
     private final FileChannel channel;
@@ -37,37 +42,74 @@ final class Journal implements AutoCloseable {
         this.size = size;
     }
 
-    /** Reads every whole entry of the journal at {@code file} (none when it does not exist). */
+    /**
+     * Reads every whole entry of the journal at {@code file} (none when it does not exist), leaving out a torn
+     * last entry.
+     *
+     * @throws StoreDamagedException when an entry in the middle cannot be read
+     */
     static List<List<JournalOp>> read(Path file) throws IOException {
         List<List<JournalOp>> entries = new ArrayList<>();
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return entries;
         }
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = in.size();
             byte[] magic = new byte[MAGIC.length];
-            if (readFully(in, ByteBuffer.wrap(magic)) < MAGIC.length || !Arrays.equals(magic, MAGIC)) {
-                throw new IOException(file + " is not a journal of this connector");
+            if (readFully(in, ByteBuffer.wrap(magic), 0) < MAGIC.length || !Arrays.equals(magic, MAGIC)) {
+                throw new StoreDamagedException(file, 0, "it does not start as a journal of this connector does");
             }
-            ByteBuffer head = ByteBuffer.allocate(8);
-            while (true) {
-                head.clear();
-                if (readFully(in, head) < 8) {
-                    break;
+            long position = MAGIC.length;
+            while (position < size) {
+                List<JournalOp> entry = entryAt(in, position, size);
+                if (entry == null) {
+                    if (validEntryAfter(in, position, size)) {
+                        throw new StoreDamagedException(file, position, "the entry there is damaged while a later "
+                                + "one is intact, so this is not a write interrupted by a crash");
+                    }
+                    break; // the torn last entry
                 }
-                head.flip();
-                int length = head.getInt();
-                int crc = head.getInt();
-                if (length < 0 || length > MAX_ENTRY_BYTES || in.position() + length > in.size()) {
-                    break;
-                }
-                byte[] payload = new byte[length];
-                if (readFully(in, ByteBuffer.wrap(payload)) < length || crc(payload) != crc) {
-                    break;
-                }
-                entries.add(decode(payload));
+                entries.add(entry);
+                position += 8 + frameLength(in, position);
             }
         }
         return entries;
+    }
+
+    /** The operations of the entry at {@code position}, or null when it is not a whole, valid entry. */
+    private static List<JournalOp> entryAt(FileChannel in, long position, long size) throws IOException {
+        int length = frameLength(in, position);
+        if (length < MIN_ENTRY_BYTES || length > MAX_ENTRY_BYTES || position + 8 + length > size) {
+            return null;
+        }
+        ByteBuffer crc = ByteBuffer.allocate(4);
+        readFully(in, crc, position + 4);
+        byte[] payload = new byte[length];
+        if (readFully(in, ByteBuffer.wrap(payload), position + 8) < length || crc(payload) != crc.getInt(0)) {
+            return null;
+        }
+        try {
+            return decode(payload);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The length field of the entry at {@code position}, or -1 when the file ends before it. */
+    private static int frameLength(FileChannel in, long position) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(4);
+        return readFully(in, head, position) < 4 ? -1 : head.getInt(0);
+    }
+
+    /** True when a valid entry starts anywhere after {@code position}: what is before it was durable once. */
+    private static boolean validEntryAfter(FileChannel in, long position, long size) throws IOException {
+        for (long at = position + 1; at + 8 + MIN_ENTRY_BYTES <= size; at++) {
+            int length = frameLength(in, at);
+            if (length >= MIN_ENTRY_BYTES && at + 8 + length <= size && entryAt(in, at, size) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Rewrites the journal as the single entry {@code snapshot} (atomically) and opens it for appending. */
@@ -115,6 +157,7 @@ final class Journal implements AutoCloseable {
         channel.close();
     }
 
+    /** One entry, refused before anything is written when it could not be read back. */
     private static ByteBuffer frame(List<JournalOp> ops) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + ops.size() * 48);
         DataOutputStream out = new DataOutputStream(bytes);
@@ -124,6 +167,10 @@ final class Journal implements AutoCloseable {
         }
         out.flush();
         byte[] payload = bytes.toByteArray();
+        if (payload.length > MAX_ENTRY_BYTES) {
+            throw new IOException("a journal entry of " + payload.length + " bytes is over the limit of "
+                    + MAX_ENTRY_BYTES);
+        }
         ByteBuffer framed = ByteBuffer.allocate(8 + payload.length);
         framed.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
         return framed;
@@ -145,10 +192,10 @@ final class Journal implements AutoCloseable {
         return (int) crc.getValue();
     }
 
-    private static int readFully(FileChannel in, ByteBuffer buffer) throws IOException {
+    private static int readFully(FileChannel in, ByteBuffer buffer, long position) throws IOException {
         int total = 0;
         while (buffer.hasRemaining()) {
-            int read = in.read(buffer);
+            int read = in.read(buffer, position + total);
             if (read < 0) {
                 break;
             }

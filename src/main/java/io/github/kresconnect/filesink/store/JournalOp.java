@@ -5,15 +5,22 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * One change the store made, as the journal records it. A round of the store writes the changes since the
- * previous round as one journal entry; replaying every entry in order rebuilds the store's state.
+ * One change of the store's state, as the journal records it. {@link StoreState#apply} is the one function that
+ * carries an operation out, live and in replay alike; a round writes the operations since the previous round as
+ * one journal entry, and replaying every entry in order rebuilds the state.
+ *
+ * <p>Codes 3, 8 and 9 are the forms an earlier version wrote; they are still read, never written.
  */
 sealed interface JournalOp {
-    /** A receipt's key or value is far smaller; a larger length is a damaged entry. */
+    /** A receipt's key or value is far smaller; a larger one is refused when kept and when read. */
     int MAX_RECEIPT_BYTES = 1024 * 1024;
 
     /** Records of this partition before {@code next} are applied. */
     record Offset(String topic, int partition, long next) implements JournalOp {
+    }
+
+    /** The partition's log no longer holds what was applied (recreated or truncated): it starts afresh. */
+    record ForgetOffset(String topic, int partition) implements JournalOp {
     }
 
     /** A new transfer of {@code name} starts; its data goes to work file {@code t<seq>.data}. */
@@ -21,8 +28,11 @@ sealed interface JournalOp {
             implements JournalOp {
     }
 
-    /** Chunk {@code index} ({@code size} bytes) written: appended to the data file, or staged apart. */
-    record Chunk(String name, int index, long size, boolean inOrder) implements JournalOp {
+    /**
+     * Chunk {@code index} ({@code size} bytes, from a record created at {@code timestamp}, or -1) written:
+     * appended to the data file, or staged apart.
+     */
+    record Chunk(String name, int index, long size, boolean inOrder, long timestamp) implements JournalOp {
     }
 
     /** The staged chunk {@code index} was appended to the data file and its staged copy removed. */
@@ -41,8 +51,15 @@ sealed interface JournalOp {
     record Mark(String name, boolean ambiguous, int resent) implements JournalOp {
     }
 
-    /** Snapshot only: the file at {@code name} is one the store wrote, with this length and SHA-256. */
+    /**
+     * Snapshot only: the file at {@code name} is one the store put there, with this length, SHA-256, signed
+     * version, and identity on disk (null: not known).
+     */
     record Current(String name, long size, String sha256, String identity, long version) implements JournalOp {
+    }
+
+    /** Snapshot only: the newest signed version of {@code name} ever put in place. */
+    record Floor(String name, long version) implements JournalOp {
     }
 
     /** Snapshot only: the next work file number. */
@@ -57,12 +74,19 @@ sealed interface JournalOp {
     record Publish(String name, long seq, long size, String sha256, long version) implements JournalOp {
     }
 
-    /** What the file at {@code name} looked like right after the store put it there. */
-    record Placed(String name, String identity) implements JournalOp {
+    /**
+     * Publication {@code seq} of {@code name} is in place, its directory synced; {@code identity} is what the
+     * file looked like right after (null: not known). {@code seq} is -1 in an earlier version's form: the oldest
+     * publication of the name.
+     */
+    record Placed(String name, long seq, String identity) implements JournalOp {
     }
 
-    /** The publication of {@code name} could not be carried out and was dropped; the file in place stays. */
-    record Dropped(String name) implements JournalOp {
+    /**
+     * Publication {@code seq} of {@code name} could not be carried out and was dropped; the file in place stays,
+     * and so does its version floor. {@code seq} is -1 in an earlier version's form.
+     */
+    record Dropped(String name, long seq) implements JournalOp {
     }
 
     /**
@@ -92,11 +116,12 @@ sealed interface JournalOp {
             out.writeUTF(b.sha256() == null ? "" : b.sha256());
             out.writeLong(b.version());
         } else if (op instanceof Chunk c) {
-            out.writeByte(3);
+            out.writeByte(16);
             out.writeUTF(c.name());
             out.writeInt(c.index());
             out.writeLong(c.size());
             out.writeBoolean(c.inOrder());
+            out.writeLong(c.timestamp());
         } else if (op instanceof Absorb a) {
             out.writeByte(4);
             out.writeUTF(a.name());
@@ -117,12 +142,14 @@ sealed interface JournalOp {
             out.writeUTF(p.sha256());
             out.writeLong(p.version());
         } else if (op instanceof Placed p) {
-            out.writeByte(8);
+            out.writeByte(17);
             out.writeUTF(p.name());
-            out.writeUTF(p.identity());
+            out.writeLong(p.seq());
+            out.writeUTF(p.identity() == null ? "" : p.identity());
         } else if (op instanceof Dropped d) {
-            out.writeByte(9);
+            out.writeByte(18);
             out.writeUTF(d.name());
+            out.writeLong(d.seq());
         } else if (op instanceof Repeat r) {
             out.writeByte(10);
             out.writeUTF(r.name());
@@ -151,6 +178,14 @@ sealed interface JournalOp {
         } else if (op instanceof ReceiptDone d) {
             out.writeByte(15);
             out.writeLong(d.id());
+        } else if (op instanceof Floor f) {
+            out.writeByte(19);
+            out.writeUTF(f.name());
+            out.writeLong(f.version());
+        } else if (op instanceof ForgetOffset f) {
+            out.writeByte(20);
+            out.writeUTF(f.topic());
+            out.writeInt(f.partition());
         }
     }
 
@@ -169,13 +204,16 @@ sealed interface JournalOp {
                 yield new Begin(name, seq, total, id.isEmpty() ? null : id, length, sha.isEmpty() ? null : sha,
                         version);
             }
-            case 3 -> new Chunk(in.readUTF(), in.readInt(), in.readLong(), in.readBoolean());
+            case 3 -> new Chunk(in.readUTF(), in.readInt(), in.readLong(), in.readBoolean(), -1);
+            case 16 -> new Chunk(in.readUTF(), in.readInt(), in.readLong(), in.readBoolean(), in.readLong());
             case 4 -> new Absorb(in.readUTF(), in.readInt());
             case 5 -> new Rewind(in.readUTF(), in.readInt(), in.readLong());
             case 6 -> new Discard(in.readUTF());
             case 7 -> new Publish(in.readUTF(), in.readLong(), in.readLong(), in.readUTF(), in.readLong());
-            case 8 -> new Placed(in.readUTF(), in.readUTF());
-            case 9 -> new Dropped(in.readUTF());
+            case 8 -> new Placed(in.readUTF(), -1, emptyAsNull(in.readUTF()));
+            case 17 -> new Placed(in.readUTF(), in.readLong(), emptyAsNull(in.readUTF()));
+            case 9 -> new Dropped(in.readUTF(), -1);
+            case 18 -> new Dropped(in.readUTF(), in.readLong());
             case 10 -> new Repeat(in.readUTF(), in.readInt());
             case 11 -> new Mark(in.readUTF(), in.readBoolean(), in.readInt());
             case 12 -> {
@@ -184,16 +222,27 @@ sealed interface JournalOp {
                 String sha = in.readUTF();
                 String identity = in.readUTF();
                 long version = in.readLong();
-                yield new Current(name, size, sha, identity.isEmpty() ? null : identity, version);
+                yield new Current(name, size, sha, emptyAsNull(identity), version);
             }
             case 13 -> new NextSeq(in.readLong());
             case 14 -> new Receipt(in.readLong(), in.readLong(), readBytes(in), readBytes(in));
             case 15 -> new ReceiptDone(in.readLong());
+            case 19 -> new Floor(in.readUTF(), in.readLong());
+            case 20 -> new ForgetOffset(in.readUTF(), in.readInt());
             default -> throw new IOException("unknown journal operation " + code);
         };
     }
 
+    private static String emptyAsNull(String text) {
+        return text.isEmpty() ? null : text;
+    }
+
+    /** The same bound as {@link #readBytes}: nothing is written that could not be read back. */
     private static void writeBytes(byte[] bytes, DataOutput out) throws IOException {
+        if (bytes.length > MAX_RECEIPT_BYTES) {
+            throw new IOException("a receipt of " + bytes.length + " bytes is over the journal's limit of "
+                    + MAX_RECEIPT_BYTES);
+        }
         out.writeInt(bytes.length);
         out.write(bytes);
     }

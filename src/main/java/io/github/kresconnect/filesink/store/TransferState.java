@@ -9,10 +9,11 @@ import java.util.TreeMap;
  * set can still be trusted. The live store and journal replay drive it through the same methods, so a
  * replayed state is the state the store had.
  *
- * <p>Rules. Chunks {@code 1..contiguous} are in the data file, in order. A chunk arriving out of order is
- * staged apart and appended once the chunks before it are in. Without a transfer id, a chunk that joins a
- * non-empty set out of order could belong to another transfer (an abandoned one followed by one sent out
- * of order), so the set is marked ambiguous and never published.
+ * <p>Chunks {@code 1..contiguous} are in the data file, in order. A chunk arriving out of order is staged apart
+ * and appended once the chunks before it are in. Each chunk's record timestamp is kept, so that
+ * {@link TransferRules} can tell a chunk of this transfer from one of another. Only records without timestamps
+ * fall back to the older rule: without a transfer id, a chunk that joins a non-empty set out of order could
+ * belong to another transfer, so the set is marked ambiguous and never published.
  */
 final class TransferState {
     final String name;
@@ -26,6 +27,10 @@ final class TransferState {
 
     /** ends[i]: length of the data file once chunks 1..i are in it. */
     private final long[] ends;
+    /** stamps[i]: the record timestamp of chunk i, or -1 (none, or not held). */
+    private final long[] stamps;
+    private long oldestStamp = Long.MAX_VALUE;
+    private long newestStamp = Long.MIN_VALUE;
     private int contiguous;
     private final TreeMap<Integer, Long> staged = new TreeMap<>();
     private boolean ambiguous;
@@ -42,6 +47,8 @@ final class TransferState {
         this.expectedSha256 = expectedSha256;
         this.version = version;
         this.ends = new long[total + 1];
+        this.stamps = new long[total + 1];
+        Arrays.fill(stamps, -1);
     }
 
     /** A copy under a new data file that keeps only the first {@code keep} in-order chunks. */
@@ -49,6 +56,9 @@ final class TransferState {
         TransferState copy = new TransferState(name, newSeq, total, transferId, expectedLength, expectedSha256,
                 version);
         System.arraycopy(ends, 0, copy.ends, 0, keep + 1);
+        for (int index = 1; index <= keep; index++) {
+            copy.stamp(index, stamps[index]);
+        }
         copy.contiguous = keep;
         return copy;
     }
@@ -120,18 +130,46 @@ final class TransferState {
         return staged.containsKey(contiguous + 1) ? contiguous + 1 : -1;
     }
 
-    void appendInOrder(long size) {
+    void appendInOrder(long size, long timestamp) {
         ends[contiguous + 1] = ends[contiguous] + size;
         contiguous++;
+        stamp(contiguous, timestamp);
         resent = 0;
     }
 
-    void stage(int index, long size) {
-        if (transferId == null && !isEmpty()) {
+    void stage(int index, long size, long timestamp) {
+        if (transferId == null && !isEmpty() && timestamp < 0) {
             ambiguous = true;
         }
         staged.put(index, size);
+        stamp(index, timestamp);
         resent = 0;
+    }
+
+    private void stamp(int index, long timestamp) {
+        stamps[index] = timestamp;
+        if (timestamp >= 0) {
+            oldestStamp = Math.min(oldestStamp, timestamp);
+            newestStamp = Math.max(newestStamp, timestamp);
+        }
+    }
+
+    /** The record timestamp of held chunk {@code index}, or -1. */
+    long stamp(int index) {
+        return stamps[index];
+    }
+
+    /** True when some held chunk has a timestamp. */
+    boolean hasStamps() {
+        return newestStamp >= 0;
+    }
+
+    long oldestStamp() {
+        return oldestStamp;
+    }
+
+    long newestStamp() {
+        return newestStamp;
     }
 
     void absorb(int index) {

@@ -132,7 +132,7 @@ public final class SignatureVerifier {
                         part.integrity().transferId(), signed.keyId(), trusted.keySet());
             }
             return new FilePart(part.fileName(), part.chunkIndex(), part.totalChunks(), part.content(),
-                    part.integrity(), null);
+                    part.integrity(), null, part.timestamp());
         }
         Objects.requireNonNull(recipient, "recipient");
         SignedFile file = new SignedFile(part.fileName(), recipient.kind(), recipient.name(), part.integrity(),

@@ -229,17 +229,20 @@ class TransferRulesTest {
     }
 
     @Test
-    void aSignedVersionFarAheadOfTheClockIsRefusedSoItCannotBlockLaterOnes() throws Exception {
+    void aSignedVersionFarAheadOfTheClockPausesAsAConditionOfTheHostAndAppliesOnceTheClockAgrees() throws Exception {
         driver();
         long now = driver.clock.millis();
-        RejectedFileException ahead = assertThrows(RejectedFileException.class, () -> driver.apply(
-                new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("future\n"), null),
-                now + FileStore.MAX_VERSION_AHEAD_MS + 1));
-        assertEquals(RejectedFileException.Kind.REPLAYED_VERSION, ahead.kind());
-        assertTrue(ahead.getMessage().contains("ahead of this host's clock"), ahead.getMessage());
-        driver.apply(new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("now\n"), null), now);
+        long ahead = now + Assembly.MAX_VERSION_AHEAD_MS + 60_000;
+        var part = new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("future\n"), null);
+        HostConditionException paused = assertThrows(HostConditionException.class,
+                () -> driver.store.apply(part, ahead, "offset 0"));
+        assertTrue(paused.getMessage().contains("ahead of this host's clock"), paused.getMessage());
+        assertTrue(paused instanceof java.io.IOException, "the task treats it as the environment's: pause and retry");
+        assertFalse(driver.store.hasUncommitted(), "nothing was applied or rejected");
+        driver.clock.advance(java.time.Duration.ofMillis(ahead - now));
+        assertEquals(FileStore.Applied.COMPLETED, driver.store.apply(part, ahead, "offset 0"));
         driver.commit();
-        assertEquals("now\n", read("zone.rpz"));
+        assertEquals("future\n", read("zone.rpz"));
     }
 
     @Test

@@ -1,0 +1,241 @@
+package io.github.kresconnect.filesink.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rounds of group commit, one at a time on the store's commit thread, while the task's thread goes on
+ * applying records: sync what the round's operations wrote, persist the owed reload or renew, append the
+ * operations as one journal entry (the commit point), apply them to the committed state, put completed files in
+ * place and sync their directories, arm the manager request, remove what the round made garbage, and compact the
+ * journal into a snapshot of the committed state when it has grown.
+ */
+final class CommitPipeline {
+    private static final Logger log = LoggerFactory.getLogger(FileStore.class);
+    static final long COMPACT_AFTER_BYTES = 8L * 1024 * 1024;
+
+    /** What one round commits, taken from the task's side in one step. */
+    record Work(List<JournalOp> ops, Set<Path> written, boolean workDirChanged,
+            List<NextRound.Publication> publications, List<Path> garbage) {
+    }
+
+    /** What a round did: what it published and failed to, and the outcomes for the live state to journal. */
+    record Result(List<FileStore.Publication> published, List<FileStore.FailedPublication> failed,
+            List<JournalOp> outcomes, List<Path> dropped) {
+    }
+
+    private final StoreState committed;
+    private final Placement placement;
+    private final WorkFiles work;
+    private final SyncPool syncPool;
+    private final Supplier<FileStore.Listener> listener;
+    private final FileStore.StepHook hook;
+    private Journal journal;
+    private long compactAfterBytes = COMPACT_AFTER_BYTES;
+    private volatile Map<SourcePartition, Long> durableOffsets;
+    private final ExecutorService thread;
+    private Future<Result> running;
+
+    CommitPipeline(StoreState committed, Journal journal, Placement placement, WorkFiles work, SyncPool syncPool,
+            Supplier<FileStore.Listener> listener, FileStore.StepHook hook) {
+        this.committed = committed;
+        this.journal = journal;
+        this.placement = placement;
+        this.work = work;
+        this.syncPool = syncPool;
+        this.listener = listener;
+        this.hook = hook;
+        this.durableOffsets = committed.offsets();
+        this.thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread commit = new Thread(runnable, "resolver-file-sink-commit");
+            commit.setDaemon(true);
+            return commit;
+        });
+    }
+
+    /** The next offset of every partition as the journal has it. */
+    Map<SourcePartition, Long> durableOffsets() {
+        return durableOffsets;
+    }
+
+    void submit(Work round) {
+        running = thread.submit(() -> round(round));
+    }
+
+    boolean isRunning() {
+        Future<Result> round = running;
+        return round != null && !round.isDone();
+    }
+
+    boolean isDone() {
+        Future<Result> round = running;
+        return round != null && round.isDone();
+    }
+
+    /** Waits for the round in progress; null when there is none. Its failure (the environment's) is thrown here. */
+    Result await() throws IOException {
+        Future<Result> round = running;
+        if (round == null) {
+            return null;
+        }
+        running = null;
+        try {
+            return round.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a commit", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    private Result round(Work round) throws IOException {
+        hook.reached("round:start");
+        Set<Path> toSync = new LinkedHashSet<>(round.written());
+        for (NextRound.Publication publication : round.publications()) {
+            if (publication.inline() != null) {
+                Path data = work.data(publication.seq());
+                try (FileChannel channel = DurableFiles.createNew(data)) {
+                    DurableFiles.writeFully(channel, ByteBuffer.wrap(publication.inline()));
+                }
+                toSync.add(data);
+            }
+        }
+        if (round.workDirChanged()) {
+            toSync.add(work.dir()); // the new work files' names, synced together with their data
+        }
+        syncPool.syncAll(toSync);
+        hook.reached("round:data-synced");
+        Map<FileKind, List<FileStore.Publication>> kinds = new EnumMap<>(FileKind.class);
+        round.publications().forEach(publication -> kinds.computeIfAbsent(publication.kind(), k -> new ArrayList<>())
+                .add(publication(publication)));
+        for (Map.Entry<FileKind, List<FileStore.Publication>> kind : kinds.entrySet()) {
+            listener.get().beforePublishing(kind.getKey(), kind.getValue());
+        }
+        hook.reached("round:notification-persisted");
+        journal.append(round.ops());
+        round.ops().forEach(committed::apply);
+        durableOffsets = committed.offsets();
+        hook.reached("round:journal-committed");
+
+        Result result = place(round.publications());
+        result.outcomes().forEach(committed::apply);
+        if (!result.published().isEmpty()) {
+            listener.get().afterPublishing();
+            hook.reached("round:armed");
+        }
+        for (Path path : round.garbage()) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                log.debug("Could not remove {} ({}); the next start removes it", path, e.toString());
+            }
+        }
+        if (journal.size() > compactAfterBytes) {
+            compact();
+        }
+        return result;
+    }
+
+    /** Renames committed files into place, backup first, then syncs their directories. */
+    private Result place(List<NextRound.Publication> toPlace) throws IOException {
+        List<FileStore.Publication> published = new ArrayList<>();
+        List<FileStore.FailedPublication> failed = new ArrayList<>();
+        List<JournalOp> outcomes = new ArrayList<>();
+        List<Path> dropped = new ArrayList<>();
+        Set<Path> directories = new LinkedHashSet<>();
+        List<JournalOp.Placed> placed = new ArrayList<>();
+        for (NextRound.Publication publication : toPlace) {
+            try {
+                FileLocation location = placement.place(publication.name(), publication.seq(), publication.location());
+                directories.add(location.dir());
+                placed.add(new JournalOp.Placed(publication.name().value(), publication.seq(),
+                        Placement.identity(location.target()).orElse(null)));
+                published.add(publication(publication));
+            } catch (RejectedFileException e) {
+                log.error("Could not put {} in place, and never will as things stand: {}; the file in place is "
+                        + "unchanged", publication.name(), e.getMessage());
+                outcomes.add(new JournalOp.Dropped(publication.name().value(), publication.seq()));
+                dropped.add(work.data(publication.seq())); // removed once the drop is journaled
+                failed.add(new FileStore.FailedPublication(publication.name().value(), publication.source(), e));
+            }
+        }
+        // A rename is durable once its directory is: only then does the round report the file, or arm the
+        // manager, and only then may the work directory lose the file's work name for good.
+        syncPool.syncAll(directories);
+        outcomes.addAll(placed);
+        hook.reached("round:placed");
+        return new Result(published, failed, outcomes, dropped);
+    }
+
+    /** Rewrites the journal as a snapshot of the committed state. */
+    private void compact() throws IOException {
+        hook.reached("compaction:start");
+        Journal old = journal;
+        journal = Journal.create(old.path(), committed.snapshot());
+        old.close();
+        hook.reached("compaction:done");
+    }
+
+    private static FileStore.Publication publication(NextRound.Publication publication) {
+        return new FileStore.Publication(publication.name().value(), publication.kind(), publication.size(),
+                publication.sha256(), publication.source());
+    }
+
+    /** Tests compact small journals to reach that step. */
+    void compactAfter(long bytes) {
+        this.compactAfterBytes = bytes;
+    }
+
+    /**
+     * Lets the commit thread finish the round it runs, then runs {@code last} on it (closing the journal and
+     * releasing the store's lock): nothing is released while a round may still rename. Waits up to a minute.
+     */
+    void close(Runnable last) {
+        thread.execute(() -> {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                log.debug("Closing the journal failed: {}", e.toString());
+            }
+            last.run();
+        });
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("A commit of the file store did not end within 60 s; the files directory stays locked "
+                        + "until it does");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

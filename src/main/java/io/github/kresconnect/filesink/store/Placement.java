@@ -1,0 +1,173 @@
+package io.github.kresconnect.filesink.store;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts a committed work file at its final path: the file in place becomes {@code F.backup} (a hard link, so
+ * there is never a moment without {@code F}), then the work file is renamed over {@code F}. A reader sees the old
+ * or the new file, never a mix or none. Also tells whether the file in place is still the one the store put
+ * there, and sorts failures on one file's path from failures of the files directory.
+ */
+final class Placement {
+    private static final Logger log = LoggerFactory.getLogger(Placement.class);
+
+    private final Path realFilesDir;
+    private final WorkFiles work;
+    private final StoreSettings settings;
+    private final FileStore.StepHook hook;
+
+    Placement(Path realFilesDir, WorkFiles work, StoreSettings settings, FileStore.StepHook hook) {
+        this.realFilesDir = realFilesDir;
+        this.work = work;
+        this.settings = settings;
+        this.hook = hook;
+    }
+
+    /** Resolves the file's directory (creating it) and checks that the worker may write there. */
+    FileLocation resolveWritable(SafeFileName name) throws RejectedFileException, IOException {
+        FileLocation location;
+        try {
+            location = FileLocation.resolve(realFilesDir, name);
+        } catch (IOException e) {
+            throw classify(name, null, e);
+        }
+        if (!location.dir().equals(realFilesDir) && !Files.isWritable(location.dir())) {
+            throw new RejectedFileException(RejectedFileException.Kind.PATH_CONFLICT, "cannot write file " + name
+                    + ": directory '" + realFilesDir.relativize(location.dir()) + "' is not writable by this worker");
+        }
+        return location;
+    }
+
+    /**
+     * Puts work file {@code t<seq>.data} at {@code name}; {@code known} is where it was resolved (or null). Does not
+     * sync the directory: the caller syncs the directories of a round's files together.
+     */
+    FileLocation place(SafeFileName name, long seq, FileLocation known) throws RejectedFileException, IOException {
+        FileLocation location = known != null ? known : resolveWritable(name);
+        Path target = location.target();
+        Path data = work.data(seq);
+        try {
+            PosixFileAttributes previous = null;
+            boolean replacing;
+            try {
+                previous = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                replacing = true;
+            } catch (NoSuchFileException e) {
+                replacing = false;
+            } catch (UnsupportedOperationException e) {
+                replacing = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            }
+            if (replacing && sameFile(data, target)) {
+                // The rename was done and its directory made durable, but the work directory still names the
+                // file (a power cut between the two directories' syncs): only the work name goes.
+                Files.delete(data);
+                hook.reached("place:renamed");
+                return location;
+            }
+            setOwnership(data, previous);
+            if (replacing) {
+                Path link = work.backupLink(seq);
+                Files.deleteIfExists(link);
+                try {
+                    Files.createLink(link, target);
+                } catch (UnsupportedOperationException | FileSystemException e) {
+                    DurableFiles.copy(target, link);
+                }
+                hook.reached("place:backup-linked");
+                Files.move(link, location.backup(), StandardCopyOption.ATOMIC_MOVE);
+                Files.deleteIfExists(link); // rename(2) keeps both names when they are one file already
+                hook.reached("place:backup-renamed");
+            }
+            Files.move(data, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw classify(name, location.dir(), e);
+        }
+        hook.reached("place:renamed");
+        return location;
+    }
+
+    /**
+     * True when the file at {@code name} is {@code known}, untouched since the store put it there: same size,
+     * time and inode as right after. A file whose identity is not known is never taken for in place.
+     */
+    boolean isInPlace(SafeFileName name, StoreState.PlacedFile known) throws IOException {
+        if (known == null || known.identity() == null) {
+            return false;
+        }
+        Optional<FileLocation> location;
+        try {
+            location = FileLocation.resolveExisting(realFilesDir, name);
+        } catch (RejectedFileException e) {
+            return false;
+        }
+        return location.isPresent() && known.identity().equals(identity(location.get().target()).orElse(null));
+    }
+
+    /** What a file looks like now: size, modification time and inode; empty when there is none. */
+    static Optional<String> identity(Path file) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(attributes.size() + "/" + attributes.lastModifiedTime().toInstant() + "/"
+                    + attributes.fileKey());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A failure on one file's path is that record's when it will not heal (and the files directory and the
+     * store's own directory are usable); otherwise it is the environment's and is thrown as it is.
+     */
+    IOException classify(SafeFileName name, Path dir, IOException e) throws RejectedFileException {
+        boolean environment = !Files.isWritable(realFilesDir) || !Files.isWritable(work.dir())
+                || realFilesDir.equals(dir) && !(e instanceof AtomicMoveNotSupportedException);
+        if (!environment && PathFailures.isPermanentForPath(e)) {
+            throw new RejectedFileException(RejectedFileException.Kind.PATH_CONFLICT, "cannot write file " + name + ": "
+                    + PathFailures.describe(e));
+        }
+        return e;
+    }
+
+    private static boolean sameFile(Path a, Path b) throws IOException {
+        Optional<BasicFileAttributes> first = FileLocation.attributesOf(a);
+        Optional<BasicFileAttributes> second = FileLocation.attributesOf(b);
+        return first.isPresent() && second.isPresent() && first.get().fileKey() != null
+                && first.get().fileKey().equals(second.get().fileKey());
+    }
+
+    /**
+     * A replaced file's successor keeps its mode, and its group where the worker may set it (the worker's user
+     * is the resolver's or in its group); a new file gets {@code files.mode}.
+     */
+    private void setOwnership(Path data, PosixFileAttributes previous) throws IOException {
+        try {
+            Files.setPosixFilePermissions(data, previous != null ? previous.permissions() : settings.newFileMode());
+            if (previous != null) {
+                try {
+                    Files.getFileAttributeView(data, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .setGroup(previous.group());
+                } catch (IOException e) {
+                    log.debug("Could not give {} the group {} of the file it replaces: {}", data, previous.group(),
+                            e.toString());
+                }
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own defaults apply
+        }
+    }
+}
