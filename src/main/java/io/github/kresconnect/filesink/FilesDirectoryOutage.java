@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
 import io.github.kresconnect.filesink.retry.Backoff;
+import io.github.kresconnect.filesink.store.HostConditionException;
 
 /**
  * While the files directory fails (disk full, I/O error, missing, unwritable): when to try again, what the
@@ -47,8 +48,13 @@ final class FilesDirectoryOutage {
         retryAtMillis = now + wait.toMillis();
         failedAttempts++;
         metrics.ioRetry();
-        String reason = e.toString();
-        if (failingSinceMillis < 0) {
+        String reason = e instanceof HostConditionException ? e.getMessage() : e.toString();
+        if (failingSinceMillis < 0 && e instanceof HostConditionException) {
+            failingSinceMillis = now;
+            metrics.ioFailingSince(now);
+            log.warn("Delivery to files directory {} is paused: {} (retrying with a backoff from {} ms up to {} ms)",
+                    filesDir, reason, firstWait.toMillis(), maxWait.toMillis());
+        } else if (failingSinceMillis < 0) {
             failingSinceMillis = now;
             metrics.ioFailingSince(now);
             log.warn("Writing to files directory {} failed: {}. Delivery is paused and nothing is skipped or "

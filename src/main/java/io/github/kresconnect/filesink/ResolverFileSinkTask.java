@@ -38,7 +38,9 @@ import io.github.kresconnect.filesink.record.FilePartReader;
 import io.github.kresconnect.filesink.record.InvalidRecordException;
 import io.github.kresconnect.filesink.store.FileKind;
 import io.github.kresconnect.filesink.store.FileStore;
+import io.github.kresconnect.filesink.store.HostConditionException;
 import io.github.kresconnect.filesink.store.RejectedFileException;
+import io.github.kresconnect.filesink.store.StoreDamagedException;
 import io.github.kresconnect.filesink.store.SourcePartition;
 import io.github.kresconnect.filesink.store.StoreLockedException;
 import io.github.kresconnect.filesink.store.StoreSettings;
@@ -148,24 +150,32 @@ public class ResolverFileSinkTask extends SinkTask {
                 signatures.trustedKeyIds());
     }
 
-    /** Opens the store (recovering what a crash left) and the notifier; a second writer is a configuration error. */
+    /**
+     * Opens the notifier and the store (recovering what a crash left; the notifier hears of files the recovery put
+     * in place). A second writer on the files directory is a condition of the host, waited out like an I/O failure
+     * (the previous worker may still be stopping); a journal that lost committed data stops the task.
+     */
     private void openStore() throws IOException {
+        if (notifier == null) {
+            notifier = notifierFactory.create(config, ManagerRequestListener.both(
+                    metrics.managerRequestListener(), receiptsListener()));
+        }
         FileStore opened;
         try {
-            opened = FileStore.open(config.filesDir(), storeSettings, clock, FileStore.StepHook.NONE);
+            opened = FileStore.open(config.filesDir(), storeSettings, clock, FileStore.StepHook.NONE, storeListener());
         } catch (StoreLockedException e) {
-            throw new ConnectException(e.getMessage());
+            throw new HostConditionException(e.getMessage());
+        } catch (StoreDamagedException e) {
+            throw new ConnectException(e.getMessage(), e);
         }
-        try {
-            if (notifier == null) {
-                notifier = notifierFactory.create(config, ManagerRequestListener.both(
-                        metrics.managerRequestListener(), receiptsListener()));
-            }
-        } catch (IOException | RuntimeException e) {
-            opened.close();
-            throw e;
-        }
-        opened.setListener(new FileStore.Listener() {
+        store = opened;
+        receipts.attach(opened);
+        durable.clear();
+        store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
+    }
+
+    private FileStore.Listener storeListener() {
+        return new FileStore.Listener() {
             @Override
             public void beforePublishing(FileKind kind, List<FileStore.Publication> files) throws IOException {
                 // The files are for the manager receipts only: without receipts, the owed state stays one word,
@@ -194,11 +204,7 @@ public class ResolverFileSinkTask extends SinkTask {
                     receipts.discarded(name, reason);
                 }
             }
-        });
-        store = opened;
-        receipts.attach(opened);
-        durable.clear();
-        store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
+        };
     }
 
     @Override
@@ -236,6 +242,7 @@ public class ResolverFileSinkTask extends SinkTask {
                             + "applied up to: its log was recreated or truncated. Its records are applied from here; "
                             + "files already in place are replaced only by newer content", partition, offset, expected);
                     store.forgetOffset(source);
+                    durable.remove(partition); // what was durable of the old log says nothing of the new one
                 }
                 if (store.isApplied(source, offset)) {
                     metrics.recordRedelivered();
@@ -246,6 +253,7 @@ public class ResolverFileSinkTask extends SinkTask {
                 store.markApplied(source, offset);
             }
             if (store.hasPendingPublications()) {
+                rejected.awaitReported(); // a rejected record's offset is committed only once its report is
                 store.commitAsync(); // the next batch is applied while this one is synced and published
             }
             report(store.drainRounds());
@@ -328,6 +336,7 @@ public class ResolverFileSinkTask extends SinkTask {
                             where(record));
                 }
                 case WAITING -> metrics.transferAmbiguous();
+                case SUPERSEDED -> metrics.transferDiscarded();
                 case COMPLETED -> log.debug("Completed {} from {}", part.get(), where(record));
             }
         } catch (RejectedFileException e) {
@@ -344,6 +353,7 @@ public class ResolverFileSinkTask extends SinkTask {
             rejected.report(record, e);
             return;
         }
+        rejected.awaitReported();
         report(store.commit()); // what came before is kept
         throw new ConnectException("Rejected record " + where(record) + ": " + e.getMessage() + ". With "
                 + "errors.tolerance=none the task stops at a record that can never be handled; fix or remove it, or set "
@@ -390,6 +400,7 @@ public class ResolverFileSinkTask extends SinkTask {
         if (store != null) {
             try {
                 receipts.applySettled();
+                rejected.awaitReported();
                 report(store.commit());
             } catch (IOException e) {
                 failed(e, java.util.List.of());
@@ -499,6 +510,7 @@ public class ResolverFileSinkTask extends SinkTask {
     public void stop() {
         if (store != null) {
             try {
+                rejected.awaitReported();
                 receipts.send(store.commit().receipts());
             } catch (IOException | RuntimeException e) {
                 log.warn("Could not make the last records durable while stopping ({}); they are delivered again after "
