@@ -119,7 +119,7 @@ final class Assembly implements AutoCloseable {
         refuseOlder(name, version); // before anything held is touched: a refused record never discards
         TransferState held = state.transfer(name.value());
         TransferRules.Decision decision = TransferRules.decide(held, index, total, integrity, part.timestamp(),
-                settings.transferGap(), i -> sameBytes(name.value(), i, content));
+                state.stamp(name.value()), settings.transferGap(), i -> sameBytes(name.value(), i, content));
         switch (decision.verdict()) {
             case DUPLICATE -> {
                 emit.accept(new JournalOp.Repeat(name.value(), index));
@@ -129,7 +129,7 @@ final class Assembly implements AutoCloseable {
             case REFUSE -> throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk "
                     + index + " of " + name + " is refused: " + decision.reason());
             case LEFTOVER -> {
-                log.info("Chunk {} of {} set aside: {}; the held transfer goes on", index, name, decision.reason());
+                log.info("Chunk {} of {} set aside: {}", index, name, decision.reason());
                 return FileStore.Applied.SUPERSEDED;
             }
             case NEW_TRANSFER -> {
@@ -326,6 +326,9 @@ final class Assembly implements AutoCloseable {
                 discard(name, "it is not a valid configuration file", false);
                 throw e;
             }
+        }
+        if (held.transferId == null && held.hasStamps()) {
+            emit.accept(new JournalOp.Stamp(name, held.newestStamp())); // its late copies are leftovers
         }
         if (isInPlace(handle.name, size, sha256)) {
             discard(name, null, false);

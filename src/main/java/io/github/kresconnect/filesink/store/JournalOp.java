@@ -62,6 +62,13 @@ sealed interface JournalOp {
     record Floor(String name, long version) implements JournalOp {
     }
 
+    /**
+     * Chunks of {@code name} without a transfer id created at or before {@code millis} belong to a transfer of it
+     * that is finished: a late copy of one is a leftover, never the start of a new set.
+     */
+    record Stamp(String name, long millis) implements JournalOp {
+    }
+
     /** Snapshot only: the next work file number. */
     record NextSeq(long seq) implements JournalOp {
     }
@@ -186,6 +193,10 @@ sealed interface JournalOp {
             out.writeByte(20);
             out.writeUTF(f.topic());
             out.writeInt(f.partition());
+        } else if (op instanceof Stamp t) {
+            out.writeByte(21);
+            out.writeUTF(t.name());
+            out.writeLong(t.millis());
         }
     }
 
@@ -229,6 +240,7 @@ sealed interface JournalOp {
             case 15 -> new ReceiptDone(in.readLong());
             case 19 -> new Floor(in.readUTF(), in.readLong());
             case 20 -> new ForgetOffset(in.readUTF(), in.readInt());
+            case 21 -> new Stamp(in.readUTF(), in.readLong());
             default -> throw new IOException("unknown journal operation " + code);
         };
     }

@@ -51,6 +51,7 @@ final class StoreState {
     private final Map<SourcePartition, Long> offsets = new HashMap<>();
     private final Map<String, PlacedFile> placed = new HashMap<>();
     private final Map<String, Long> floors = new HashMap<>();
+    private final Map<String, Long> stamps = new HashMap<>();
     private final Map<String, TransferState> transfers = new LinkedHashMap<>();
     private final Map<Long, Pending> pending = new LinkedHashMap<>();
     private final Map<Long, KeptReceipt> receipts = new LinkedHashMap<>();
@@ -107,6 +108,8 @@ final class StoreState {
             raiseFloor(c.name(), c.version());
         } else if (op instanceof JournalOp.Floor f) {
             raiseFloor(f.name(), f.version());
+        } else if (op instanceof JournalOp.Stamp t) {
+            stamps.merge(t.name(), t.millis(), Math::max);
         } else if (op instanceof JournalOp.NextSeq n) {
             nextSeq = Math.max(nextSeq, n.seq());
         } else if (op instanceof JournalOp.Receipt r) {
@@ -126,6 +129,7 @@ final class StoreState {
         placed.forEach((name, file) -> ops.add(new JournalOp.Current(name, file.size(), file.sha256(),
                 file.identity(), file.version())));
         floors.forEach((name, version) -> ops.add(new JournalOp.Floor(name, version)));
+        stamps.forEach((name, millis) -> ops.add(new JournalOp.Stamp(name, millis)));
         pending.values().forEach(p -> ops.add(new JournalOp.Publish(p.name(), p.seq(), p.size(), p.sha256(),
                 p.version())));
         receipts.values().forEach(receipt -> ops.add(receipt.op()));
@@ -204,6 +208,11 @@ final class StoreState {
             }
         }
         return floor;
+    }
+
+    /** The creation time of the newest chunk of the last finished transfer of {@code name} without an id, or -1. */
+    long stamp(String name) {
+        return stamps.getOrDefault(name, -1L);
     }
 
     KeptReceipt receipt(long id) {

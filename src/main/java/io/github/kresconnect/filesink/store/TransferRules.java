@@ -18,6 +18,9 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
  * A sender creates a file's chunks within a short time, and Kafka may deliver them in any order. The record
  * timestamps (when the producer created each record) tell transfers apart:
  * <ol>
+ * <li>a chunk of a multi-chunk file created at or before the newest chunk of the file's last finished transfer
+ * (and no more than {@code gap} before it, so that another publisher's slower clock is not taken for age) is a
+ * late copy of a finished transfer, such as a retrying producer's duplicates: it is set aside;</li>
  * <li>another chunk count starts a new transfer;</li>
  * <li>a chunk created more than {@code gap} after the newest held chunk starts a new transfer: the held one was
  * abandoned;</li>
@@ -61,12 +64,21 @@ final class TransferRules {
     private TransferRules() {
     }
 
+    /**
+     * @param finished the creation time of the newest chunk of the file's last finished transfer without an id,
+     *                 or -1
+     */
     static Decision decide(TransferState held, int index, int total, TransferIntegrity integrity, long timestamp,
-            Duration gap, HeldBytes bytes) throws IOException {
+            long finished, Duration gap, HeldBytes bytes) throws IOException {
+        String transferId = integrity == null ? null : integrity.transferId();
+        if (transferId == null && total > 1 && timestamp >= 0 && finished >= 0 && timestamp <= finished
+                && timestamp >= finished - gap.toMillis()) {
+            return Decision.of(Verdict.LEFTOVER, "chunk " + index + " was created before the newest chunk of the "
+                    + "file's last finished transfer: a late copy of it");
+        }
         if (held == null) {
             return Decision.of(Verdict.JOIN, null);
         }
-        String transferId = integrity == null ? null : integrity.transferId();
         if (transferId != null && held.transferId != null) {
             return withIds(held, index, total, integrity, bytes);
         }
