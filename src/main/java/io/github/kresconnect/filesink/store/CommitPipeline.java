@@ -53,6 +53,7 @@ final class CommitPipeline {
     private volatile Map<SourcePartition, Long> durableOffsets;
     private final ExecutorService thread;
     private Future<Result> running;
+    private java.time.Duration closeTimeout = java.time.Duration.ofMinutes(1);
 
     CommitPipeline(StoreState committed, Journal journal, Placement placement, WorkFiles work, SyncPool syncPool,
             Supplier<FileStore.Listener> listener, FileStore.StepHook hook) {
@@ -215,6 +216,11 @@ final class CommitPipeline {
         this.compactAfterBytes = bytes;
     }
 
+    /** How long {@link #close} waits for the round in progress; tests shorten it. */
+    void closeTimeout(java.time.Duration timeout) {
+        this.closeTimeout = timeout;
+    }
+
     /**
      * Lets the commit thread finish the round it runs, then runs {@code last} on it (closing the journal and
      * releasing the store's lock): nothing is released while a round may still rename. Waits up to a minute.
@@ -230,9 +236,9 @@ final class CommitPipeline {
         });
         thread.shutdown();
         try {
-            if (!thread.awaitTermination(60, TimeUnit.SECONDS)) {
-                log.warn("A commit of the file store did not end within 60 s; the files directory stays locked "
-                        + "until it does");
+            if (!thread.awaitTermination(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("A commit of the file store did not end within {} ms; the files directory stays locked "
+                        + "until it does", closeTimeout.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -581,6 +581,11 @@ public final class FileStore implements AutoCloseable {
         pipeline.compactAfter(bytes);
     }
 
+    /** How long {@link #close} waits for a round in progress before it returns (the lock waits for the round). */
+    void closeTimeout(java.time.Duration timeout) {
+        pipeline.closeTimeout(timeout);
+    }
+
     /** The work directory, for tests. */
     Path workDir() {
         return work.dir();
