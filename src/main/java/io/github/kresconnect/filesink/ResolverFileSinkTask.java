@@ -243,6 +243,8 @@ public class ResolverFileSinkTask extends SinkTask {
                             + "files already in place are replaced only by newer content", partition, offset, expected);
                     store.forgetOffset(source);
                     durable.remove(partition); // what was durable of the old log says nothing of the new one
+                    rejected.awaitReported();
+                    report(store.commit()); // so that no reopen or restart goes back to the old log's offset
                 }
                 if (store.isApplied(source, offset)) {
                     metrics.recordRedelivered();
@@ -479,6 +481,7 @@ public class ResolverFileSinkTask extends SinkTask {
         if (assigned != null) {
             seek.keySet().retainAll(assigned);
             rewindTo(seek);
+            sought.putAll(seek); // as after open(): a lower offset first means the log was recreated
             context.resume(assigned.toArray(TopicPartition[]::new));
         }
         rewound.clear();

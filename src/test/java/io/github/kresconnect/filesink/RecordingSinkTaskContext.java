@@ -23,6 +23,8 @@ final class RecordingSinkTaskContext implements SinkTaskContext {
     final List<Map<TopicPartition, Long>> rewinds = new ArrayList<>();
     final java.util.Set<TopicPartition> paused = new java.util.HashSet<>();
     java.util.Set<TopicPartition> assignment = java.util.Set.of();
+    /** What the error reporter's future for the next report is (taken at once by default). */
+    java.util.function.Supplier<Future<Void>> reportOutcome = () -> CompletableFuture.completedFuture(null);
 
     @Override
     public Map<String, String> configs() {
@@ -75,7 +77,7 @@ final class RecordingSinkTaskContext implements SinkTaskContext {
             public Future<Void> report(SinkRecord record, Throwable error) {
                 reported.add(record);
                 reasons.add(error);
-                return CompletableFuture.completedFuture(null);
+                return reportOutcome.get();
             }
         };
     }

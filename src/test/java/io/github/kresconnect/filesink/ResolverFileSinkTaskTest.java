@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.store.FileKind;
+import io.github.kresconnect.filesink.store.FileStore;
+import io.github.kresconnect.filesink.store.SourcePartition;
+import io.github.kresconnect.filesink.store.StoreSettings;
 import io.github.kresconnect.filesink.store.MutableClock;
 
 class ResolverFileSinkTaskTest {
@@ -279,14 +283,78 @@ class ResolverFileSinkTaskTest {
     }
 
     @Test
-    void aSecondTaskOnTheSameFilesDirectoryFailsLoudly() {
+    void aSecondTaskOnTheSameFilesDirectoryWaitsForTheLockAndThenDelivers() throws Exception {
         start(Map.of());
-        ResolverFileSinkTask second = new ResolverFileSinkTask();
-        second.initialize(new RecordingSinkTaskContext());
-        ConnectException refused = assertThrows(ConnectException.class, () -> second.start(Map.of("files.dir",
-                dir.toString(), "resolver.hostname", "resolver1", "name", "second")));
-        assertTrue(refused.getMessage().contains("in use by another task or worker"), refused.getMessage());
-        second.stop();
+        RecordingSinkTaskContext secondContext = new RecordingSinkTaskContext();
+        ResolverFileSinkTask second = new ResolverFileSinkTask((config, listener) -> ChangeNotifier.none(), clock);
+        second.initialize(secondContext);
+        second.start(Map.of("files.dir", dir.toString(), "resolver.hostname", "resolver1", "name", "second",
+                "io.retry.backoff.ms", "100", "io.retry.backoff.max.ms", "100"));
+        try {
+            List<SinkRecord> batch = List.of(record(0, "resolver1", "second.rpz", "from the second task", null, null));
+            second.put(batch);
+            assertFalse(Files.exists(dir.resolve("second.rpz")), "nothing is written while the lock is held");
+            assertEquals(Map.of(), second.preCommit(Map.of(P0, new OffsetAndMetadata(1))), "and nothing committed");
+            assertEquals(1L, second.metrics().snapshot().get("io-retries"), "a condition of the host, waited out");
+            task.stop(); // the first task lets the files directory go
+            task = null;
+            clock.advance(java.time.Duration.ofMillis(100));
+            second.put(batch); // opens the store; the batch is fetched again from the rewound offset
+            second.put(batch);
+            second.preCommit(Map.of());
+            assertEquals("from the second task", Files.readString(dir.resolve("second.rpz")));
+        } finally {
+            second.stop();
+        }
+    }
+
+    @Test
+    void aRejectedRecordsOffsetIsNotCommittedWhenItsDeadLetterIsNotTaken() throws Exception {
+        context.reportOutcome = () -> CompletableFuture.failedFuture(new IOException("dead letter topic unavailable"));
+        start(Map.of());
+        ConnectException stopped = assertThrows(ConnectException.class, () -> task.put(List.of(
+                record(0, "resolver1", "../escape.rpz", "bad name", null, null),
+                record(0, "resolver1", "a.rpz", "zone", null, null))));
+        assertTrue(stopped.getMessage().contains("dead letter queue) did not take rejected record"),
+                stopped.getMessage());
+        assertEquals(1, context.reported.size());
+        task.stop();
+        task = null;
+        try (FileStore store = FileStore.open(dir, new StoreSettings(Set.of(".yaml"), 1 << 20, 1 << 20,
+                java.time.Duration.ofHours(1)), clock, FileStore.StepHook.NONE)) {
+            assertTrue(store.durableOffset(new SourcePartition(TOPIC, 0)).isEmpty(),
+                    "neither the rejected record's offset nor a later one is durable");
+        }
+    }
+
+    @Test
+    void aTopicCreatedAgainAndThenAnIoFailureNeitherSkipsTheNewLogNorCommitsTheOldOffset() throws Exception {
+        context.assignment = Set.of(P0);
+        offset = 1000;
+        start(Map.of());
+        task.put(List.of(record(0, "resolver1", "a.rpz", "old log", null, null)));
+        settle();
+        task.open(List.of(P0)); // a rebalance: seeks to 1001
+        offset = 0; // the topic was deleted and created again
+        task.put(List.of(record(0, "resolver1", "a.rpz", "new log", null, null)));
+        Path moved = dir.resolveSibling(dir.getFileName() + "-away");
+        Files.move(dir, moved); // then the files directory fails
+        List<SinkRecord> batch = List.of(record(0, "resolver1", "b.rpz", "new log b", null, null));
+        try {
+            task.put(batch);
+            Map<TopicPartition, OffsetAndMetadata> committed = task.preCommit(Map.of(P0, new OffsetAndMetadata(2)));
+            assertTrue(committed.isEmpty() || committed.get(P0).offset() <= 1, "never the old log's offset: "
+                    + committed);
+        } finally {
+            Files.move(moved, dir);
+        }
+        clock.advance(java.time.Duration.ofSeconds(1));
+        task.put(batch); // reopens; the batch is fetched again from the rewound offset
+        task.put(batch);
+        settle();
+        assertEquals("new log b", Files.readString(dir.resolve("b.rpz")), "the new log's records are not skipped");
+        assertEquals("new log", Files.readString(dir.resolve("a.rpz")));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(2)), task.preCommit(Map.of(P0, new OffsetAndMetadata(2))));
     }
 
     @Test
