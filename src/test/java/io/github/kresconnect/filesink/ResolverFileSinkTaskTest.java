@@ -335,25 +335,30 @@ class ResolverFileSinkTaskTest {
         task.put(List.of(record(0, "resolver1", "a.rpz", "old log", null, null)));
         settle();
         task.open(List.of(P0)); // a rebalance: seeks to 1001
+        int rewindsBefore = context.rewinds.size();
         offset = 0; // the topic was deleted and created again
-        task.put(List.of(record(0, "resolver1", "a.rpz", "new log", null, null)));
+        List<SinkRecord> newLog = List.of(record(0, "resolver1", "a.rpz", "new log", null, null),
+                record(0, "resolver1", "b.rpz", "new log b", null, null));
+        task.put(newLog.subList(0, 1));
         Path moved = dir.resolveSibling(dir.getFileName() + "-away");
-        Files.move(dir, moved); // then the files directory fails
-        List<SinkRecord> batch = List.of(record(0, "resolver1", "b.rpz", "new log b", null, null));
+        Files.move(dir, moved); // then the files directory fails, whenever the round of a.rpz got to
         try {
-            task.put(batch);
+            task.put(newLog.subList(1, 2));
             Map<TopicPartition, OffsetAndMetadata> committed = task.preCommit(Map.of(P0, new OffsetAndMetadata(2)));
-            assertTrue(committed.isEmpty() || committed.get(P0).offset() <= 1, "never the old log's offset: "
+            assertTrue(committed.isEmpty() || committed.get(P0).offset() <= 2, "never the old log's offset: "
                     + committed);
         } finally {
             Files.move(moved, dir);
         }
         clock.advance(java.time.Duration.ofSeconds(1));
-        task.put(batch); // reopens; the batch is fetched again from the rewound offset
-        task.put(batch);
+        task.put(newLog); // reopens; Kafka then delivers again from the rewound offset
+        task.put(newLog);
         settle();
-        assertEquals("new log b", Files.readString(dir.resolve("b.rpz")), "the new log's records are not skipped");
-        assertEquals("new log", Files.readString(dir.resolve("a.rpz")));
+        for (Map<TopicPartition, Long> rewind : context.rewinds.subList(rewindsBefore, context.rewinds.size())) {
+            assertTrue(rewind.get(P0) == null || rewind.get(P0) <= 2, "never back to the old log: " + rewind);
+        }
+        assertEquals("new log", Files.readString(dir.resolve("a.rpz")), "the new log's records are not skipped");
+        assertEquals("new log b", Files.readString(dir.resolve("b.rpz")));
         assertEquals(Map.of(P0, new OffsetAndMetadata(2)), task.preCommit(Map.of(P0, new OffsetAndMetadata(2))));
     }
 

@@ -43,8 +43,6 @@ final class Assembly implements AutoCloseable {
     private static final long INLINE_BUDGET_BYTES = 32L * 1024 * 1024;
     /** A large file's data starts going to disk in the background every this many bytes. */
     private static final long EARLY_WRITEBACK_BYTES = 16L * 1024 * 1024;
-    /** How far a signed version may be ahead of this host's clock. */
-    static final long MAX_VERSION_AHEAD_MS = 24L * 60 * 60 * 1000;
     private static final int COPY_BUFFER = 64 * 1024;
 
     /** The open work file and running digest of a transfer in progress. */
@@ -80,6 +78,7 @@ final class Assembly implements AutoCloseable {
     private final ConfigFileValidator configValidator;
     private final Map<String, Open> open = new LinkedHashMap<>();
     private final Settle settle;
+    private final VersionPolicy versions;
 
     /** Commits what is applied and waits for every round, so that no publication is pending. */
     @FunctionalInterface
@@ -92,6 +91,7 @@ final class Assembly implements AutoCloseable {
             Supplier<FileStore.Listener> listener, Settle settle) {
         this.settle = settle;
         this.state = state;
+        this.versions = new VersionPolicy(state, clock);
         this.emit = emit;
         this.round = round;
         this.work = work;
@@ -116,7 +116,7 @@ final class Assembly implements AutoCloseable {
             throw new RejectedFileException(RejectedFileException.Kind.INCONSISTENT_CHUNKS, "chunk " + index + " of "
                     + total + " of " + name + " is out of range (chunks are numbered 1.." + total + ")");
         }
-        refuseOlder(name, version); // before anything held is touched: a refused record never discards
+        versions.refuseOlder(name, version); // before anything held is touched: a refused record never discards
         TransferState held = state.transfer(name.value());
         TransferRules.Decision decision = TransferRules.decide(held, index, total, integrity, part.timestamp(),
                 state.stamp(name.value()), settings.transferGap(), i -> sameBytes(name.value(), i, content));
@@ -196,7 +196,7 @@ final class Assembly implements AutoCloseable {
         if (isInPlace(name, content.length, sha256)) {
             return FileStore.Applied.UNCHANGED;
         }
-        refuseNotNewer(name, version, sha256);
+        versions.refuseNotNewer(name, version, sha256);
         long seq = state.nextSeq();
         emit.accept(new JournalOp.Publish(name.value(), seq, content.length, sha256, version));
         NextRound next = round.get();
@@ -335,7 +335,7 @@ final class Assembly implements AutoCloseable {
             return FileStore.Applied.UNCHANGED;
         }
         try {
-            refuseNotNewer(handle.name, held.version, sha256);
+            versions.refuseNotNewer(handle.name, held.version, sha256);
         } catch (RejectedFileException e) {
             discard(name, "it replays the version in place with other content", false);
             throw e;
@@ -361,48 +361,6 @@ final class Assembly implements AutoCloseable {
         StoreState.PlacedFile known = state.placed(name.value());
         return known != null && known.size() == size && known.sha256().equals(sha256)
                 && state.pendingOf(name.value()) == null && placement.isInPlace(name, known);
-    }
-
-    // ---------------------------------------------------------------- versions
-
-    /**
-     * A signed version older than the newest one in place or pending can never be published: it would roll the
-     * resolver back. A version far ahead of this host's clock is a condition of the host (or of the publisher's
-     * clock), not a fault of the record: delivery pauses until the clocks agree.
-     */
-    private void refuseOlder(SafeFileName name, long version) throws RejectedFileException, HostConditionException {
-        if (version == StoreState.UNVERSIONED) {
-            return;
-        }
-        long now = clock.millis();
-        if (version > now + MAX_VERSION_AHEAD_MS) {
-            throw new HostConditionException("version " + version + " of " + name + " is "
-                    + Duration.ofMillis(version - now).toHours() + " h ahead of this host's clock (" + now + " ms; "
-                    + "versions are publication times in milliseconds): this host's clock, or the publisher's, is "
-                    + "wrong. Delivery pauses and retries; nothing is skipped. Check NTP on both");
-        }
-        long floor = state.floor(name.value());
-        if (version < floor) {
-            throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "replayed or older version: "
-                    + name + " version " + version + " is older than version " + floor + " in place");
-        }
-    }
-
-    /** The same signed version again is harmless only with the same content as the file of that version. */
-    private void refuseNotNewer(SafeFileName name, long version, String sha256) throws RejectedFileException {
-        long floor = state.floor(name.value());
-        if (version == StoreState.UNVERSIONED || version > floor) {
-            return;
-        }
-        StoreState.Pending pending = state.pendingOf(name.value());
-        StoreState.PlacedFile placed = state.placed(name.value());
-        boolean sameFile = pending != null ? pending.version() == version && pending.sha256().equals(sha256)
-                : placed != null && placed.version() == version && placed.sha256().equals(sha256);
-        if (version < floor || !sameFile) {
-            throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "replayed or older version: "
-                    + name + " version " + version + " is not newer than version " + floor + " in place, and its "
-                    + "content differs");
-        }
     }
 
     // ---------------------------------------------------------------- discarding

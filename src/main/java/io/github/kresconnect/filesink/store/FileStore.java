@@ -1,7 +1,6 @@
 package io.github.kresconnect.filesink.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -133,10 +132,14 @@ public final class FileStore implements AutoCloseable {
     }
 
     private final Path realFilesDir;
+    private final Path journalFile;
     private final StoreLock lock;
     private final WorkFiles work;
+    private final Clock clock;
+    private final StepHook hook;
     private final StoreState state;
     private final SyncPool syncPool = new SyncPool();
+    private final Placement placement;
     private final Assembly assembly;
     private CommitPipeline pipeline;
     private volatile Listener listener;
@@ -147,27 +150,21 @@ public final class FileStore implements AutoCloseable {
     private final List<KeptReceipt> receiptsToReport = new ArrayList<>();
     private boolean closed;
 
-    private FileStore(Path realFilesDir, StoreLock lock, StoreState state, StoreSettings settings, Clock clock,
-            StepHook hook, Listener listener) {
+    private FileStore(Path realFilesDir, StoreLock lock, StoreSettings settings, Clock clock, StepHook hook,
+            Listener listener) {
         Path storeDir = realFilesDir.resolve(STATE_DIR).resolve(STORE_DIR);
         this.realFilesDir = realFilesDir;
+        this.journalFile = storeDir.resolve(JOURNAL);
         this.lock = lock;
         this.work = new WorkFiles(storeDir.resolve(WORK_DIR));
-        this.state = state;
+        this.clock = clock;
+        this.hook = hook;
+        this.state = new StoreState();
         this.listener = listener;
-        Placement placement = new Placement(realFilesDir, work, settings, hook);
+        this.placement = new Placement(realFilesDir, work, settings, hook);
         this.assembly = new Assembly(state, this::emit, () -> next, work, placement, syncPool, settings, clock, hook,
                 () -> this.listener, this::settle);
-        this.placementForRecovery = placement;
-        this.hook = hook;
-        this.journalFile = storeDir.resolve(JOURNAL);
-        this.clock = clock;
     }
-
-    private final Placement placementForRecovery;
-    private final StepHook hook;
-    private final Path journalFile;
-    private final Clock clock;
 
     /**
      * Opens the store of {@code filesDir}: takes its lock, replays the journal, finishes the publications a crash
@@ -191,7 +188,7 @@ public final class FileStore implements AutoCloseable {
         StoreLock lock = StoreLock.acquire(storeDir.resolve(LOCK), filesDir);
         FileStore store = null;
         try {
-            store = new FileStore(real, lock, new StoreState(), settings, clock, hook, listener);
+            store = new FileStore(real, lock, settings, clock, hook, listener);
             store.recover();
             return store;
         } catch (IOException | RuntimeException e) {
@@ -444,126 +441,15 @@ public final class FileStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- recovery
 
-    /**
-     * Replays the journal into the state, carries out the publications still pending (roll forward), reopens the
-     * transfers in progress, removes every work file the state does not name (roll back), and rewrites the journal
-     * as a snapshot of the result before anything else may change.
-     */
+    /** See {@link Recovery}; the listener hears of files it put in place. */
     private void recover() throws IOException {
-        for (List<JournalOp> entry : Journal.read(journalFile)) {
-            entry.forEach(state::apply);
-        }
-        List<Path> dropped = new ArrayList<>();
-        boolean placedAny = rollForward(dropped);
-        for (TransferState held : state.transfers()) {
-            assembly.reopen(held, clock.instant());
-        }
-        Set<Path> keep = new HashSet<>(assembly.heldFiles());
-        rollBack(keep);
-        Journal journal = Journal.create(journalFile, state.snapshot());
-        for (Path path : dropped) {
-            Files.deleteIfExists(path); // its drop is in the snapshot now
-        }
+        Recovery.Result recovered = new Recovery(realFilesDir, state, work, placement, syncPool, assembly,
+                clock).run(journalFile);
         next = new NextRound();
-        pipeline = new CommitPipeline(state.copy(), journal, placementForRecovery, work, syncPool,
+        pipeline = new CommitPipeline(state.copy(), recovered.journal(), placement, work, syncPool,
                 () -> this.listener, hook);
-        List<String> resumed = new ArrayList<>();
-        state.transfers().forEach(held -> resumed.add(SafeFileName.quote(held.name)));
-        if (!resumed.isEmpty()) {
-            log.info("Resumed {} incomplete transfer(s) from before the last stop: {}", resumed.size(), resumed);
-        }
-        if (placedAny) {
+        if (recovered.placed()) {
             listener.afterPublishing();
-        }
-    }
-
-    /**
-     * Carries out every committed publication that is still pending: its work file there, it is put in place;
-     * gone, it was put in place before the stop. Returns whether any file was placed now or since the last
-     * journaled outcome (so the owed request is armed).
-     */
-    private boolean rollForward(List<Path> dropped) throws IOException {
-        Set<Path> directories = new LinkedHashSet<>();
-        List<JournalOp> outcomes = new ArrayList<>();
-        for (StoreState.Pending publication : state.pending()) {
-            SafeFileName name;
-            try {
-                name = SafeFileName.parse(publication.name());
-            } catch (RejectedFileException e) {
-                outcomes.add(new JournalOp.Dropped(publication.name(), publication.seq()));
-                continue;
-            }
-            Path data = work.data(publication.seq());
-            if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
-                outcomes.add(new JournalOp.Placed(publication.name(), publication.seq(),
-                        identityIfSame(name, publication).orElse(null)));
-                continue;
-            }
-            try {
-                FileLocation location = placementForRecovery.place(name, publication.seq(), null);
-                directories.add(location.dir());
-                outcomes.add(new JournalOp.Placed(publication.name(), publication.seq(),
-                        Placement.identity(location.target()).orElse(null)));
-                log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name,
-                        publication.size());
-            } catch (RejectedFileException e) {
-                log.error("Could not finish publishing {} after a restart: {}", name, e.getMessage());
-                outcomes.add(new JournalOp.Dropped(publication.name(), publication.seq()));
-                dropped.add(data);
-            }
-        }
-        syncPool.syncAll(directories);
-        outcomes.forEach(state::apply);
-        return outcomes.stream().anyMatch(JournalOp.Placed.class::isInstance);
-    }
-
-    /** The identity of the file at {@code name} when it holds exactly the publication's bytes. */
-    private java.util.Optional<String> identityIfSame(SafeFileName name, StoreState.Pending publication)
-            throws IOException {
-        java.util.Optional<FileLocation> location;
-        try {
-            location = FileLocation.resolveExisting(realFilesDir, name);
-        } catch (RejectedFileException e) {
-            return java.util.Optional.empty();
-        }
-        if (location.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        Path target = location.get().target();
-        java.util.Optional<String> before = Placement.identity(target);
-        if (before.isEmpty() || Files.size(target) != publication.size()
-                || !sha256Hex(target).equals(publication.sha256())) {
-            return java.util.Optional.empty();
-        }
-        return before.equals(Placement.identity(target)) ? before : java.util.Optional.empty();
-    }
-
-    private static String sha256Hex(Path file) throws IOException {
-        java.security.MessageDigest digest = io.github.kresconnect.filesink.protocol.TransferIntegrity.newSha256();
-        try (java.nio.channels.FileChannel in = DurableFiles.openForReading(file)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(DurableFiles.BUFFER_BYTES);
-            while (in.read(buffer) > 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        return java.util.HexFormat.of().formatHex(digest.digest());
-    }
-
-    /** Removes every work file no transfer in progress holds. */
-    private void rollBack(Set<Path> keep) throws IOException {
-        boolean removed = false;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(work.dir())) {
-            for (Path entry : entries) {
-                if (!keep.contains(entry)) {
-                    DurableFiles.deleteRecursively(entry);
-                    removed = true;
-                }
-            }
-        }
-        if (removed) {
-            DurableFiles.syncDirectory(work.dir());
         }
     }
 

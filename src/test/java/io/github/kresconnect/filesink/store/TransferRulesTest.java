@@ -232,7 +232,7 @@ class TransferRulesTest {
     void aSignedVersionFarAheadOfTheClockPausesAsAConditionOfTheHostAndAppliesOnceTheClockAgrees() throws Exception {
         driver();
         long now = driver.clock.millis();
-        long ahead = now + Assembly.MAX_VERSION_AHEAD_MS + 60_000;
+        long ahead = now + VersionPolicy.MAX_VERSION_AHEAD_MS + 60_000;
         var part = new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("future\n"), null);
         HostConditionException paused = assertThrows(HostConditionException.class,
                 () -> driver.store.apply(part, ahead, "offset 0"));
