@@ -73,9 +73,6 @@ public class ResolverFileSinkTask extends SinkTask {
     private final ReceiptsFactory receiptsFactory;
     private final Clock clock;
     private TaskReceipts receipts = TaskReceipts.NONE;
-    /** Transfers discarded while one record is handled: their receipts wait for the record's own outcome. */
-    private List<String[]> discardedDuringRecord;
-    private boolean recordRejected;
 
     private ResolverFileSinkConfig config;
     private StoreSettings storeSettings;
@@ -194,16 +191,6 @@ public class ResolverFileSinkTask extends SinkTask {
                 return receipts.published(publication.name(), publication.size(), publication.sha256(),
                         (SinkRecord) publication.source());
             }
-
-            @Override
-            public void transferDiscarded(String name, String reason) {
-                metrics.transferDiscarded();
-                if (discardedDuringRecord != null) {
-                    discardedDuringRecord.add(new String[] {name, reason});
-                } else {
-                    receipts.discarded(name, reason);
-                }
-            }
         };
     }
 
@@ -251,7 +238,7 @@ public class ResolverFileSinkTask extends SinkTask {
                     continue;
                 }
                 firstUncommitted.putIfAbsent(partition, offset);
-                handleWithReceipts(record);
+                handle(record);
                 store.markApplied(source, offset);
             }
             if (store.hasPendingPublications()) {
@@ -265,6 +252,7 @@ public class ResolverFileSinkTask extends SinkTask {
                 context.timeout(REPORT_POLL_MS);
             }
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
+            countDiscarded().forEach(receipts::discarded);
         } catch (IOException e) {
             failed(e, records);
         } catch (UncheckedIOException | DirectoryIteratorException e) {
@@ -275,24 +263,6 @@ public class ResolverFileSinkTask extends SinkTask {
     /** The I/O failure inside the unchecked wrappers that the JDK's file APIs throw. */
     private static IOException ioCause(RuntimeException e) {
         return e.getCause() instanceof IOException io ? io : new IOException(e);
-    }
-
-    /**
-     * Handles a record; a transfer it discards gets a receipt of its own unless the record itself was rejected,
-     * whose receipt already says why.
-     */
-    private void handleWithReceipts(SinkRecord record) throws IOException {
-        discardedDuringRecord = new ArrayList<>();
-        recordRejected = false;
-        try {
-            handle(record);
-        } finally {
-            List<String[]> discarded = discardedDuringRecord;
-            discardedDuringRecord = null;
-            if (!recordRejected) {
-                discarded.forEach(d -> receipts.discarded(d[0], d[1]));
-            }
-        }
     }
 
     private void handle(SinkRecord record) throws IOException {
@@ -322,35 +292,44 @@ public class ResolverFileSinkTask extends SinkTask {
             reject(record, RejectionReason.BAD_SIGNATURE, e);
             return;
         }
+        FileStore.Applied applied;
         try {
-            FileStore.Applied applied = store.apply(part.get(),
+            applied = store.apply(part.get(),
                     part.get().signed() == null ? FileStore.UNVERSIONED : part.get().signed().version(), record);
-            if (!part.get().isWholeFile() && applied != FileStore.Applied.DUPLICATE) {
-                metrics.chunkStaged();
-            }
-            switch (applied) {
-                case STAGED -> log.debug("Held {} from {}", part.get(), where(record));
-                case DUPLICATE -> log.debug("{} from {} is already held; nothing changed", part.get(), where(record));
-                case UNCHANGED -> {
-                    metrics.fileUnchanged();
-                    receiptUnchanged(part.get(), record);
-                    log.info("'{}' from {} equals the current file; nothing replaced", part.get().fileName(),
-                            where(record));
-                }
-                case WAITING -> metrics.transferAmbiguous();
-                case SUPERSEDED -> metrics.transferDiscarded();
-                case COMPLETED -> log.debug("Completed {} from {}", part.get(), where(record));
-            }
         } catch (RejectedFileException e) {
+            countDiscarded(); // the rejection says why: no receipt of their own
             reject(record, RejectionReason.of(e.kind()), e);
+            return;
         }
+        receipts.handled(record, part.get(), applied, countDiscarded());
+        if (!part.get().isWholeFile() && applied != FileStore.Applied.DUPLICATE) {
+            metrics.chunkStaged();
+        }
+        switch (applied) {
+            case STAGED -> log.debug("Held {} from {}", part.get(), where(record));
+            case DUPLICATE -> log.debug("{} from {} is already held; nothing changed", part.get(), where(record));
+            case UNCHANGED -> {
+                metrics.fileUnchanged();
+                log.info("'{}' from {} equals the current file; nothing replaced", part.get().fileName(),
+                        where(record));
+            }
+            case WAITING -> metrics.transferAmbiguous();
+            case SUPERSEDED -> metrics.transferDiscarded();
+            case COMPLETED -> log.debug("Completed {} from {}", part.get(), where(record));
+        }
+    }
+
+    /** The transfers the store dropped since it was last asked, counted. */
+    private List<FileStore.Discarded> countDiscarded() {
+        List<FileStore.Discarded> discarded = store.takeDiscarded();
+        discarded.forEach(transfer -> metrics.transferDiscarded());
+        return discarded;
     }
 
     /** Under errors.tolerance=all to the error reporter; under none, Connect's meaning: the task stops. */
     private void reject(SinkRecord record, RejectionReason reason, Exception e) throws IOException {
         metrics.recordRejected(reason);
         receipts.rejected(record, reason.metricSuffix(), e.getMessage());
-        recordRejected = true;
         if (tolerateAll) {
             rejected.report(record, e);
             return;
@@ -564,23 +543,6 @@ public class ResolverFileSinkTask extends SinkTask {
                         failure);
             }
         };
-    }
-
-    /** An unchanged file's receipt: its length and digest as the record announced them, or of a whole file. */
-    private void receiptUnchanged(FilePart part, SinkRecord record) {
-        if (!receipts.enabled()) {
-            return;
-        }
-        long length = -1;
-        String sha256 = null;
-        if (part.integrity() != null) {
-            length = part.integrity().length();
-            sha256 = part.integrity().sha256Hex();
-        } else if (part.isWholeFile()) {
-            length = part.content().length;
-            sha256 = TransferIntegrity.sha256Hex(TransferIntegrity.newSha256().digest(part.content()));
-        }
-        receipts.unchanged(part.fileName(), length, sha256, record);
     }
 
     /** The task's counters; the same values are in JMX. */

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.store.FileStore;
 import io.github.kresconnect.filesink.store.KeptReceipt;
 
@@ -159,9 +161,29 @@ public class TaskReceipts implements AutoCloseable {
         sender.offer(receipt, () -> settled.add(kept));
     }
 
-    /** A complete file equal to the one in place. */
-    public void unchanged(String file, long length, String sha256, SinkRecord source) {
-        file(Receipt.UNCHANGED, file, length, sha256, source, null, null);
+    /**
+     * What the store did with a record's file part, and the transfers it dropped meanwhile: the receipts of one
+     * record that was not rejected (a rejected record has {@link #rejected} alone, whose reason covers what it
+     * dropped). A file completed has its receipt once the round puts it in place ({@link #published}).
+     */
+    public void handled(SinkRecord record, FilePart part, FileStore.Applied applied,
+            List<FileStore.Discarded> discarded) {
+        if (!enabled()) {
+            return;
+        }
+        discarded.forEach(this::discarded);
+        if (applied == FileStore.Applied.UNCHANGED) {
+            long length = -1;
+            String sha256 = null;
+            if (part.integrity() != null) {
+                length = part.integrity().length();
+                sha256 = part.integrity().sha256Hex();
+            } else if (part.isWholeFile()) {
+                length = part.content().length;
+                sha256 = TransferIntegrity.sha256Hex(TransferIntegrity.newSha256().digest(part.content()));
+            }
+            file(Receipt.UNCHANGED, part.fileName(), length, sha256, record, null, null);
+        }
     }
 
     /** A record that can never be handled, with the reason. */
@@ -176,13 +198,13 @@ public class TaskReceipts implements AutoCloseable {
                 reason, reasonCode);
     }
 
-    /** A transfer in progress dropped without being published. */
-    public void discarded(String file, String reason) {
+    /** A transfer in progress dropped without being published (by no record: it went stale). */
+    public void discarded(FileStore.Discarded transfer) {
         if (!enabled()) {
             return;
         }
-        keep(new Receipt(Receipt.KIND_FILE, host, machine, file, -1, null, null, -1, Receipt.DISCARDED, reason,
-                null, null, null, null, clock.getAsLong(), null, -1, -1, connector, version));
+        keep(new Receipt(Receipt.KIND_FILE, host, machine, transfer.name(), -1, null, null, -1, Receipt.DISCARDED,
+                transfer.reason(), null, null, null, null, clock.getAsLong(), null, -1, -1, connector, version));
     }
 
     /** A request to the manager and how it went; the ETags are null where they could not be read. */

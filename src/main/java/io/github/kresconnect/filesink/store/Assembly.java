@@ -74,9 +74,9 @@ final class Assembly implements AutoCloseable {
     private final StoreSettings settings;
     private final Clock clock;
     private final FileStore.StepHook hook;
-    private final Supplier<FileStore.Listener> listener;
     private final ConfigFileValidator configValidator;
     private final Map<String, Open> open = new LinkedHashMap<>();
+    private final List<FileStore.Discarded> discarded = new ArrayList<>();
     private final Settle settle;
     private final VersionPolicy versions;
 
@@ -88,7 +88,7 @@ final class Assembly implements AutoCloseable {
 
     Assembly(StoreState state, Consumer<JournalOp> emit, Supplier<NextRound> round, WorkFiles work,
             Placement placement, SyncPool syncPool, StoreSettings settings, Clock clock, FileStore.StepHook hook,
-            Supplier<FileStore.Listener> listener, Settle settle) {
+            Settle settle) {
         this.settle = settle;
         this.state = state;
         this.versions = new VersionPolicy(state, clock);
@@ -100,7 +100,6 @@ final class Assembly implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.hook = hook;
-        this.listener = listener;
         this.configValidator = new ConfigFileValidator(settings.maxConfigBytes());
     }
 
@@ -138,7 +137,7 @@ final class Assembly implements AutoCloseable {
             }
             case REWIND -> {
                 log.info("{}: {}", name, decision.reason());
-                listener.get().transferDiscarded(name.value(), "a new transfer of the same file began");
+                discarded.add(new FileStore.Discarded(name.value(), "a new transfer of the same file began"));
                 held = rewind(name.value(), decision.keep());
             }
             case JOIN -> {
@@ -393,7 +392,7 @@ final class Assembly implements AutoCloseable {
         dropFiles(name, held);
         emit.accept(new JournalOp.Discard(name));
         if (reason != null) {
-            listener.get().transferDiscarded(name, reason);
+            discarded.add(new FileStore.Discarded(name, reason));
         }
     }
 
@@ -408,6 +407,15 @@ final class Assembly implements AutoCloseable {
         for (int index : held.stagedIndexes()) {
             next.garbage(work.chunk(held.seq, index));
         }
+    }
+
+    List<FileStore.Discarded> takeDiscarded() {
+        if (discarded.isEmpty()) {
+            return List.of();
+        }
+        List<FileStore.Discarded> taken = List.copyOf(discarded);
+        discarded.clear();
+        return taken;
     }
 
     // ---------------------------------------------------------------- recovery

@@ -80,9 +80,6 @@ public final class FileStore implements AutoCloseable {
         default void afterPublishing() {
         }
 
-        /** A transfer in progress was dropped without being published. */
-        default void transferDiscarded(String name, String reason) {
-        }
     }
 
     /** Called at every step boundary with the step's name; a test throws from it to simulate a crash. */
@@ -127,6 +124,10 @@ public final class FileStore implements AutoCloseable {
         static final Round NOTHING = new Round(false, List.of(), List.of(), List.of());
     }
 
+    /** A transfer in progress dropped without being published, and why. */
+    public record Discarded(String name, String reason) {
+    }
+
     /** A receipt's key and value, opaque to the store. */
     public record ReceiptContent(byte[] key, byte[] value) {
     }
@@ -163,7 +164,7 @@ public final class FileStore implements AutoCloseable {
         this.listener = listener;
         this.placement = new Placement(realFilesDir, work, settings, hook);
         this.assembly = new Assembly(state, this::emit, () -> next, work, placement, syncPool, settings, clock, hook,
-                () -> this.listener, this::settle);
+                this::settle);
     }
 
     /**
@@ -336,6 +337,14 @@ public final class FileStore implements AutoCloseable {
     /** Drops transfers idle for longer than the stale time (time while stopped does not count). */
     public List<String> expireStale() {
         return assembly.expireStale();
+    }
+
+    /**
+     * The transfers dropped since the last call, each with its reason: by the record just applied (a new transfer
+     * of the same file began, or the record was rejected with its transfer), or by {@link #expireStale()}.
+     */
+    public List<Discarded> takeDiscarded() {
+        return assembly.takeDiscarded();
     }
 
     // ---------------------------------------------------------------- rounds

@@ -49,10 +49,6 @@ final class StoreDriver implements AutoCloseable {
                 events.add("armed");
             }
 
-            @Override
-            public void transferDiscarded(String name, String reason) {
-                events.add("discarded:" + name);
-            }
         });
         nextOffset = store.durableOffset(PARTITION).orElse(0);
     }
@@ -67,6 +63,7 @@ final class StoreDriver implements AutoCloseable {
             return store.apply(part, "offset " + offset);
         } finally {
             store.markApplied(PARTITION, offset);
+            discarded();
         }
     }
 
@@ -77,7 +74,13 @@ final class StoreDriver implements AutoCloseable {
             return store.apply(part, version, "offset " + offset);
         } finally {
             store.markApplied(PARTITION, offset);
+            discarded();
         }
+    }
+
+    /** What the store dropped, as the events "discarded:NAME". */
+    private void discarded() {
+        store.takeDiscarded().forEach(transfer -> events.add("discarded:" + transfer.name()));
     }
 
     FileStore.Applied chunk(String name, int index, int total, byte[] content) throws RejectedFileException, IOException {
