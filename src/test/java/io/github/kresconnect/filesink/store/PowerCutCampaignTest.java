@@ -50,7 +50,8 @@ import io.github.kresconnect.filesink.store.powercut.PowerCutFileSystem.Variant;
  * <p>The scenario runs once to count its forces N; then for every k in 0..N and every variant it runs over a fresh
  * directory with the power cut at force k+1, reboots the disk, and opens the store. A second cut, during that
  * recovery, is sampled deterministically: at recovery force {@code (k + variant) % SECOND_CUT_SPREAD}, so every
- * early force of the recovery is cut for some k of each variant (a recovery with fewer forces is not cut again).
+ * early force of the recovery is cut for some k of each variant (a recovery with fewer forces is not cut again;
+ * {@code -Dpowercut.allSecondCuts=true} cuts every run at each of those forces in turn, about seven times as long).
  * After a second cut the disk is rebooted once more and the store opened again. Then every record is redelivered
  * from offset 0 (the applied ones skipped), committed, and the store closed. Every run is made and the failing
  * ones are reported together. The force number k is exact, but what the task's thread has applied when an
@@ -69,6 +70,8 @@ class PowerCutCampaignTest {
     private static final SourcePartition PARTITION = new SourcePartition("knot-resolver", 0);
     /** Recovery forces that may be cut a second time. */
     private static final int SECOND_CUT_SPREAD = 6;
+    /** With -Dpowercut.allSecondCuts=true, every run is repeated with a second cut at each of those forces. */
+    private static final boolean ALL_SECOND_CUTS = Boolean.getBoolean("powercut.allSecondCuts");
     /** Journal bytes after which a round compacts: some rounds do, some append. */
     private static final long COMPACT_AFTER = 2500;
     private static final Set<String> REJECTIONS = Set.of("DIGEST_MISMATCH", "REPLAYED_VERSION", "INVALID_CONFIG");
@@ -620,25 +623,29 @@ class PowerCutCampaignTest {
         List<String> failures = new ArrayList<>();
         for (int k = 0; k <= forces; k++) {
             for (Variant variant : Variant.values()) {
-                Path real = Files.createDirectory(temp.resolve("cut-" + k + "-" + variant));
-                int second = (k + variant.ordinal()) % SECOND_CUT_SPREAD;
-                try {
-                    campaignRun(real, k, variant, second, tally);
-                } catch (AssertionError e) {
-                    failures.add(e.getMessage());
+                int sampled = (k + variant.ordinal()) % SECOND_CUT_SPREAD;
+                for (int second = ALL_SECOND_CUTS ? 0 : sampled; second <= (ALL_SECOND_CUTS
+                        ? SECOND_CUT_SPREAD : sampled); second++) {
+                    Path real = Files.createDirectory(temp.resolve("cut-" + k + "-" + variant + "-" + second));
+                    try {
+                        campaignRun(real, k, variant, second, tally);
+                    } catch (AssertionError e) {
+                        failures.add(e.getMessage());
+                    }
+                    deleteTree(real);
                 }
-                deleteTree(real);
             }
         }
         if (!failures.isEmpty()) {
-            fail(failures.size() + " of " + (forces + 1) * Variant.values().length + " runs failed; the first ones:\n"
+            fail(failures.size() + " of " + (tally.runs + failures.size()) + " runs failed; the first ones:\n"
                     + String.join("\n", failures.subList(0, Math.min(12, failures.size()))));
         }
         assertTrue(tally.secondCuts > 0 && tally.recoveriesArmed > 0, "second cuts " + tally.secondCuts
                 + ", recoveries that armed the manager " + tally.recoveriesArmed);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         System.out.println("PowerCutCampaignTest: cut at each of " + (forces + 1) + " force boundaries (" + forces
-                + " forces) x " + Variant.values().length + " variants = " + tally.runs + " runs ("
+                + " forces) x " + Variant.values().length + " variants" + (ALL_SECOND_CUTS ? " x " + (SECOND_CUT_SPREAD + 1)
+                + " second cut points" : "") + " = " + tally.runs + " runs ("
                 + tally.cutsTaken + " cut mid-scenario), " + tally.secondCuts + " second cuts during recovery, "
                 + tally.recoveriesArmed + " recoveries armed the manager (max " + tally.maxRecoveryForces
                 + " forces in a recovery), " + reference.compactions + " compactions in " + reference.rounds
