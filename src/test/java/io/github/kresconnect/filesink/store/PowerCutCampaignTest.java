@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +61,8 @@ import io.github.kresconnect.filesink.store.powercut.PowerCutFileSystem.Variant;
  *
  * <p>Checked while the scenario runs (the real directory, after every step) and after every reboot and open:
  * every final path and its backup hold a version sent whole; no version moves back and no file once seen
- * disappears; every record below the durable offset that completed a file has that version or a newer one in
+ * disappears, and while a store opens no file moves back from what the disk held when the recovery began; every
+ * record below the durable offset that completed a file has that version or a newer one in
  * place; every placed version newer than what the manager was told is owed; every kept receipt of a publication
  * names a version in place (or an older one than in place), every kept receipt of a record is below the durable
  * offset. At the end: the last versions in place, the previous ones as backups, the work directory empty, the
@@ -178,7 +180,11 @@ class PowerCutCampaignTest {
         record(new FilePart(name, 1, 1, bytes(content), null), signed, rank, receipt, expected);
     }
 
-    {
+    /**
+     * Builds the scenario; {@code twoVersionsInOneRound}: the last round also publishes two versions of one file
+     * (see {@link #twoVersionsOfOneFileInOneRoundNeverMoveBackDuringRecovery}).
+     */
+    private void build(boolean twoVersionsInOneRound) {
         long none = FileStore.UNVERSIONED;
         long t1 = T0 + 10 * 60_000;
         long t2 = t1 + 3 * 60_000; // more than the transfer gap after the abandoned transfer
@@ -216,6 +222,9 @@ class PowerCutCampaignTest {
         commitAsync();
         chunks("stamped.rpz", "v2", 3, null, t2, none, true, 3, 1, 2);
         wholeFile("small.txt", "small v3\n", none, false, "COMPLETED");
+        if (twoVersionsInOneRound) {
+            wholeFile("small.txt", "small v4\n", none, false, "COMPLETED");
+        }
         wholeFile("policy.json", "{\"version\": 3}\n", T0 - 7000, true, "COMPLETED");
         commit();
     }
@@ -242,6 +251,9 @@ class PowerCutCampaignTest {
         final List<String> violations = new CopyOnWriteArrayList<>();
         boolean recoveryArmed;
         int compactions;
+        /** While a store opens: the highest version seen at each path since the recovery began. */
+        volatile boolean inRecovery;
+        final Map<String, Integer> recoveryFloor = new LinkedHashMap<>();
         int rounds;
         final String label;
 
@@ -318,8 +330,37 @@ class PowerCutCampaignTest {
                     compactions++;
                 } else if (step.equals("round:journal-committed")) {
                     rounds++;
+                } else if (inRecovery && step.startsWith("place:")) {
+                    recoveryStep(step);
                 }
             };
+        }
+
+        /** What is at each final path now, as it was when a recovery began. */
+        void recoveryBegins() {
+            recoveryFloor.clear();
+            inRecovery = true;
+            recoveryStep("the start of the recovery");
+        }
+
+        /** During a recovery (on the opening thread): no file moves back from what the disk held when it began. */
+        void recoveryStep(String step) {
+            for (String name : versions.keySet()) {
+                try {
+                    Integer rank = rankAt(real.resolve(name));
+                    rankAt(real.resolve(name + ".backup"));
+                    Integer floor = recoveryFloor.get(name);
+                    if (floor != null && (rank == null || rank < floor)) {
+                        violations.add("during the recovery, at " + step + ": " + name + " moved back from version "
+                                + floor + " to " + rank);
+                        recoveryFloor.put(name, rank == null ? -1 : rank); // reported once
+                    } else if (rank != null) {
+                        recoveryFloor.put(name, rank);
+                    }
+                } catch (AssertionError e) {
+                    violations.add("during the recovery, at " + step + ": " + e.getMessage());
+                }
+            }
         }
 
         /** The rank of the version at {@code path}, null when there is no file; fails on anything not sent whole. */
@@ -436,8 +477,14 @@ class PowerCutCampaignTest {
 
     private FileStore open(World world) throws IOException, StoreLockedException {
         world.recoveryArmed = false;
-        FileStore store = FileStore.open(world.layer.root(), StoreFixtures.settings(), new MutableClock(),
-                world.hook(), world.listener());
+        world.recoveryBegins();
+        FileStore store;
+        try {
+            store = FileStore.open(world.layer.root(), StoreFixtures.settings(), new MutableClock(), world.hook(),
+                    world.listener());
+        } finally {
+            world.inRecovery = false;
+        }
         store.compactAfter(COMPACT_AFTER);
         return store;
     }
@@ -594,6 +641,29 @@ class PowerCutCampaignTest {
 
     @Test
     void everyPowerCutLeavesWholeVersionsAndRecoversExactlyOnce() throws Exception {
+        build(false);
+        quietly();
+    }
+
+    /**
+     * Store defect, found by this campaign: when one round publishes two versions of a file (v3, then v4) and the
+     * power is cut after the round's renames and the files directory's sync but before the next journal entry
+     * records them as placed, the work directory's entries (never synced after the renames) may still name both
+     * work files. The recovery then places every pending publication in order: v3 over v4 (backup v4), then v4
+     * again. v4 ends in place, but meanwhile the final path holds the older v3 (and, after a second cut during that
+     * recovery, keeps it until the next opening). Enable once the recovery places only the newest pending version
+     * of a file, or leaves alone a file a later pending publication already put in place. To see it fail:
+     * {@code -Djunit.jupiter.conditions.deactivate='org.junit.*DisabledCondition'}; it fails with a cut after the
+     * last round's renames, in the variants that drop unsynced directory entries.
+     */
+    @Test
+    @Disabled("store defect: a recovery re-places an older pending version over a newer one already in place")
+    void twoVersionsOfOneFileInOneRoundNeverMoveBackDuringRecovery() throws Exception {
+        build(true);
+        quietly();
+    }
+
+    private void quietly() throws Exception {
         Level level = org.apache.logging.log4j.LogManager.getLogger("io.github.kresconnect").getLevel();
         Configurator.setLevel("io.github.kresconnect", Level.OFF); // hundreds of recoveries log what they do
         try {
