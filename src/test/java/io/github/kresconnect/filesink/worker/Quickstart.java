@@ -241,7 +241,9 @@ public final class Quickstart {
         info("Publish files to this host by hand, while it runs, with:");
         info("  " + publishCommand() + " FILE...");
 
-        step("Resolving Kafka " + KAFKA_VERSION + " (first run only: downloads from Maven Central)");
+        step(KafkaDistribution.isResolved(KAFKA_VERSION)
+                ? "Kafka " + KAFKA_VERSION + "'s jars: resolved by an earlier run"
+                : "Resolving Kafka " + KAFKA_VERSION + "'s jars (downloads from Maven Central; later runs reuse them)");
         KafkaDistribution dist = KafkaDistribution.resolve(KAFKA_VERSION);
         RealWorkerScenario.deleteRecursively(brokerData);
         RealWorkerScenario.deleteRecursively(workerData);
