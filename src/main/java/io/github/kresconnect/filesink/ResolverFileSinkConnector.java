@@ -118,8 +118,9 @@ public class ResolverFileSinkConnector extends SinkConnector {
         return valueConverterProblem(connectorConfigs.get(VALUE_CONVERTER_CONFIG))
                 .map(problem -> {
                     List<ConfigValue> all = new ArrayList<>(checked.configValues());
-                    all.add(new ConfigValue(VALUE_CONVERTER_CONFIG, connectorConfigs.get(VALUE_CONVERTER_CONFIG),
-                            new ArrayList<>(), new ArrayList<>(List.of(problem))));
+                    // No value: the worker renders this key's value as a class, and the name may not load here.
+                    all.add(new ConfigValue(VALUE_CONVERTER_CONFIG, null, new ArrayList<>(),
+                            new ArrayList<>(List.of(problem))));
                     return new Config(all);
                 })
                 .orElse(checked);
