@@ -175,6 +175,9 @@ class ServiceInstallIT {
                 assertTrue(connect.logText().lines().noneMatch(l -> l.contains("Could not send")), connect.tail());
                 runDocumentedCheck(restPort);
                 assertJmx(jmxPort, jmxPassword, name);
+                assertEquals("monitor " + jmxPassword, Files.readString(etc.resolve("jmxremote.password"),
+                        StandardCharsets.UTF_8).strip(), "the password file is left in clear after a login "
+                        + "(password.toHashes=false), so the README's way of reading it keeps working");
                 assertLogsAsShipped(connect.logText());
                 assertEquals(List.of(), list(under("/var/log/kafka-connect")),
                         "the shipped log4j config writes no file; everything goes to the journal");
