@@ -79,6 +79,7 @@ final class KafkaDistribution {
         Path home = projectDir().resolve("target/kafka-dist").resolve(version);
         Path complete = home.resolve(".complete");
         if (!isResolved(version)) {
+            RealWorkerScenario.deleteRecursively(home.resolve("lib")); // no jar left of an earlier pom
             Files.createDirectories(home);
             List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "-f", pom.toString(),
                     "dependency:copy-dependencies", "-DoutputDirectory=" + home.resolve("lib")));
