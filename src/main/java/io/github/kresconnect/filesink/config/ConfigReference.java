@@ -8,7 +8,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
- * The configuration reference, generated from the ConfigDef so it cannot drift from the code. The README
+ * The configuration reference, generated from the ConfigDef so it cannot drift from the code. docs/reference.md
  * holds it between {@link #START} and {@link #END}; a test fails when it is out of date.
  */
 public final class ConfigReference {
@@ -27,7 +27,7 @@ public final class ConfigReference {
         StringBuilder out = new StringBuilder();
         byGroup.forEach((group, keys) -> {
             keys.sort((a, b) -> Integer.compare(a.orderInGroup, b.orderInGroup));
-            out.append("#### ").append(group).append("\n\n");
+            out.append("## ").append(group).append("\n\n");
             out.append("| Setting | Type | Default | Valid values | Importance | Description |\n");
             out.append("|---|---|---|---|---|---|\n");
             for (ConfigDef.ConfigKey key : keys) {

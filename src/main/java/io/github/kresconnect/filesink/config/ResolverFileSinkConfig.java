@@ -17,7 +17,7 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Every setting of the connector, built group by group. Names, defaults and documentation here are
- * the single source of the configuration reference in the README.
+ * the single source of the configuration reference, docs/reference.md.
  */
 public final class ResolverFileSinkConfig extends AbstractConfig {
 

@@ -103,7 +103,7 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
         }
         return connections() > 0
                 ? "topic '" + topic + "' does not exist there (or this principal may not describe it); create it as "
-                        + "the README's Topics and ACLs say"
+                        + "docs/operator.md's Topics and ACLs say"
                 : "no receipts broker can be reached (receipts.bootstrap.servers=" + bootstrapServers + ")";
     }
 

@@ -13,21 +13,21 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 
 class ConfigReferenceTest {
-    private static final Path README = Path.of("README.md");
+    private static final Path REFERENCE = Path.of("docs/reference.md");
 
     /**
-     * Fails when a setting changed without the README. To regenerate:
+     * Fails when a setting changed without docs/reference.md. To regenerate:
      * {@code mvn -q test -Dtest=ConfigReferenceTest -Dupdate.config.reference=true}.
      */
     @Test
-    void readmeHoldsTheCurrentReference() throws Exception {
-        String readme = Files.readString(README, StandardCharsets.UTF_8);
-        String expected = ConfigReference.updateSection(readme);
+    void docsHoldTheCurrentReference() throws Exception {
+        String reference = Files.readString(REFERENCE, StandardCharsets.UTF_8);
+        String expected = ConfigReference.updateSection(reference);
         if (Boolean.getBoolean("update.config.reference")) {
-            Files.writeString(README, expected, StandardCharsets.UTF_8);
-            readme = expected;
+            Files.writeString(REFERENCE, expected, StandardCharsets.UTF_8);
+            reference = expected;
         }
-        assertEquals(expected, readme, "README's configuration reference is out of date; regenerate it with "
+        assertEquals(expected, reference, "docs/reference.md is out of date; regenerate it with "
                 + "mvn -q test -Dtest=ConfigReferenceTest -Dupdate.config.reference=true");
     }
 

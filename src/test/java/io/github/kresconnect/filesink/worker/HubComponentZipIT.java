@@ -51,6 +51,21 @@ class HubComponentZipIT {
                 Files.readAllBytes(folder.resolve("doc/LICENSE")), "doc/LICENSE");
         assertArrayEquals(Files.readAllBytes(KafkaDistribution.projectDir().resolve("README.md")),
                 Files.readAllBytes(folder.resolve("doc/README.md")), "doc/README.md");
+        // The pages the README links to (docs/operator.md, ...), at the same relative place.
+        List<String> pages;
+        try (Stream<Path> docs = Files.list(KafkaDistribution.projectDir().resolve("docs"))) {
+            pages = docs.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".md")).sorted().toList();
+        }
+        assertTrue(pages.contains("operator.md") && pages.contains("reference.md"), pages.toString());
+        try (Stream<Path> shipped = Files.list(folder.resolve("doc/docs"))) {
+            assertEquals(pages, shipped.map(p -> p.getFileName().toString()).sorted().toList(), "doc/docs/");
+        }
+        for (String page : pages) {
+            assertArrayEquals(Files.readAllBytes(KafkaDistribution.projectDir().resolve("docs").resolve(page)),
+                    Files.readAllBytes(folder.resolve("doc/docs").resolve(page)), "doc/docs/" + page);
+        }
+        assertTrue(manifest.path("documentation_url").asText().endsWith("/docs/operator.md"),
+                manifest.path("documentation_url").asText());
     }
 
     @Test

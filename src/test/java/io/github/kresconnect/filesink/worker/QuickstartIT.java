@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import io.github.kresconnect.filesink.notify.FakeManager;
 
 /**
- * The README's first command does what it promises: ports and paths printed before anything starts, samples
+ * The README's first command (bin/quickstart, docs/quickstart.md) does what it promises: ports and paths printed before anything starts, samples
  * delivered and shown landing, a rejection shown, the manager asked to reload, the printed publish command
  * working, and the operator's edits to the configs kept and in effect on the next run.
  */

@@ -64,6 +64,10 @@ class ServiceInstallIT {
     private static final String SITE_END = "<!-- service-install:site-end -->";
     private static final String CHECK_START = "<!-- service-check:start -->";
     private static final String CHECK_END = "<!-- service-check:end -->";
+    private static final String TOPICS_START = "<!-- topics:start -->";
+    private static final String TOPICS_END = "<!-- topics:end -->";
+    /** The operator's page, which holds the install steps, the check, the topics and the JMX example. */
+    private static final String OPERATOR_DOC = "docs/operator.md";
     /** The absolute directories of the documented layout; the test puts each under its root. */
     private static final List<String> SYSTEM_DIRS = List.of("/etc/kafka-connect", "/etc/systemd/system",
             "/usr/share/kafka-connect", "/var/lib/kafka-connect", "/var/log/kafka-connect", "/var/lib/knot-resolver",
@@ -177,7 +181,7 @@ class ServiceInstallIT {
                 assertJmx(jmxPort, jmxPassword, name);
                 assertEquals("monitor " + jmxPassword, Files.readString(etc.resolve("jmxremote.password"),
                         StandardCharsets.UTF_8).strip(), "the password file is left in clear after a login "
-                        + "(password.toHashes=false), so the README's way of reading it keeps working");
+                        + "(password.toHashes=false), so the documented way of reading it keeps working");
                 assertLogsAsShipped(connect.logText());
                 assertEquals(List.of(), list(under("/var/log/kafka-connect")),
                         "the shipped log4j config writes no file; everything goes to the journal");
@@ -359,30 +363,24 @@ class ServiceInstallIT {
                         .asText()), "the config is unchanged");
     }
 
-    /** The lines of the fenced block between two markers of the service documentation. */
+    /** The lines of the fenced block between two markers of the operator's page. */
     private static List<String> documentedBlock(String startMarker, String endMarker) throws IOException {
-        for (Path doc : List.of(KafkaDistribution.projectDir().resolve("docs-fragments/service.md"),
-                KafkaDistribution.projectDir().resolve("README.md"))) {
-            if (!Files.isRegularFile(doc)) {
-                continue;
-            }
-            String text = Files.readString(doc, StandardCharsets.UTF_8);
-            int start = text.indexOf(startMarker);
-            int end = text.indexOf(endMarker);
-            if (start >= 0 && end > start) {
-                return text.substring(start + startMarker.length(), end).lines()
-                        .filter(l -> !l.startsWith("```")).toList();
-            }
+        String text = Files.readString(KafkaDistribution.projectDir().resolve(OPERATOR_DOC), StandardCharsets.UTF_8);
+        int start = text.indexOf(startMarker);
+        int end = text.indexOf(endMarker);
+        if (start >= 0 && end > start) {
+            return text.substring(start + startMarker.length(), end).lines()
+                    .filter(l -> !l.startsWith("```")).toList();
         }
-        throw new AssertionError("no " + startMarker + " ... " + endMarker + " block in docs-fragments/service.md or "
-                + "README.md");
+        throw new AssertionError("no " + startMarker + " ... " + endMarker + " block in " + OPERATOR_DOC);
     }
 
-    /** Each documented topic creation (kafka-topics.sh --create), with one replica on the test's one broker. */
+    /**
+     * Each topic creation of the documented block (kafka-topics.sh --create, between the topics markers): its
+     * topic, partitions and configs, through the Admin API, with one replica on the test's one broker.
+     */
     private void createDocumentedTopics() throws Exception {
-        String text = Files.readString(KafkaDistribution.projectDir().resolve(
-                Files.exists(KafkaDistribution.projectDir().resolve("docs-fragments/service.md"))
-                        ? "docs-fragments/service.md" : "README.md"), StandardCharsets.UTF_8).replace("\\\n", " ");
+        String text = String.join("\n", documentedBlock(TOPICS_START, TOPICS_END)).replace("\\\n", " ");
         List<NewTopic> topics = new ArrayList<>();
         for (String line : text.lines().filter(l -> l.contains("kafka-topics.sh") && l.contains("--create")).toList()) {
             String topic = option(line, "--topic");
@@ -482,9 +480,9 @@ class ServiceInstallIT {
                     "the unit's -Xmx256m: max heap " + maxHeap);
             assertThrows(SecurityException.class, () -> server.invoke(new ObjectName("java.lang:type=Memory"), "gc",
                     null, null), "read-only: no operations");
-            // Every attribute the README's jmxterm example reads exists (for this host's connector name).
-            String readme = Files.readString(KafkaDistribution.projectDir().resolve("README.md"), StandardCharsets.UTF_8);
-            List<String> gets = readme.lines().filter(l -> l.startsWith("get -b ")).toList();
+            // Every attribute the operator page's jmxterm example reads exists (for this host's connector name).
+            String doc = Files.readString(KafkaDistribution.projectDir().resolve(OPERATOR_DOC), StandardCharsets.UTF_8);
+            List<String> gets = doc.lines().filter(l -> l.startsWith("get -b ")).toList();
             assertTrue(gets.size() >= 3, gets.toString());
             for (String get : gets) {
                 String[] words = get.substring("get -b ".length()).replace("resolver-file-sink-resolver1", connector)
