@@ -46,6 +46,9 @@ final class BenchmarkWorker implements AutoCloseable {
             "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
             "-XX:MaxInlineLevel=15");
 
+    /** {@code -XX:StartFlightRecording} options for every worker, from {@code bin/benchmark --jfr}; none when empty. */
+    static final String JFR_PROPERTY = "benchmark.jfr";
+
     private final LoggedProcess process;
     private final URI rest;
     private final int jmxPort;
@@ -77,6 +80,10 @@ final class BenchmarkWorker implements AutoCloseable {
                 command.addAll(heapOptions);
                 command.addAll(PERFORMANCE_OPTIONS);
                 command.addAll(jmxOptions(jmxPort));
+                if (Boolean.getBoolean(JFR_PROPERTY)) {
+                    command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                            + dir.resolve("worker.jfr"));
+                }
             } else if (!option.equals("-XX:TieredStopAtLevel=1") && !option.equals("-XX:+UseSerialGC")) {
                 command.add(option);
             }
@@ -295,6 +302,46 @@ final class BenchmarkWorker implements AutoCloseable {
 
     Path log() {
         return process.log();
+    }
+
+    /**
+     * CPU time of every thread of the worker process, JVM threads included (JIT compilers, GC, VM thread), summed
+     * by thread name with digits dropped ("C2 CompilerThread#"), in clock ticks, from /proc/PID/task; empty where
+     * that is not there.
+     */
+    Map<String, Long> nativeThreadTicks() {
+        Map<String, Long> ticks = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+",
+                            "#");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                    ticks.merge(name, used, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return ticks;
+    }
+
+    /** The worker process's resident set size now (VmRSS of /proc/PID/status), in bytes; -1 where unknown. */
+    long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
     }
 
     String tail() {
