@@ -114,7 +114,35 @@ public class ResolverFileSinkConnector extends SinkConnector {
             ResolverFileSinkConfig.receiptsProblem((String) receiptsTopic.value(), (String) receiptsBrokers.value())
                     .ifPresent(problem -> receiptsBrokers.addErrorMessage(problem.message()));
         }
-        return reportUnknownSettings(connectorConfigs, config, values);
+        Config checked = reportUnknownSettings(connectorConfigs, config, values);
+        return valueConverterProblem(connectorConfigs.get(VALUE_CONVERTER_CONFIG))
+                .map(problem -> {
+                    List<ConfigValue> all = new ArrayList<>(checked.configValues());
+                    // No value: the worker renders this key's value as a class, and the name may not load here.
+                    all.add(new ConfigValue(VALUE_CONVERTER_CONFIG, null, new ArrayList<>(),
+                            new ArrayList<>(List.of(problem))));
+                    return new Config(all);
+                })
+                .orElse(checked);
+    }
+
+    /** Connect's connector-level override of the worker's value converter. */
+    static final String VALUE_CONVERTER_CONFIG = "value.converter";
+    static final String BYTES_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
+    /**
+     * Values are file bytes: any converter but ByteArrayConverter decodes them (JSON, strings, Avro) or fails on
+     * them, and a record that fails conversion goes to the dead letter queue before the connector sees it. The
+     * worker's own converter is not visible here; a task that gets a value other than bytes fails instead.
+     */
+    static java.util.Optional<String> valueConverterProblem(String valueConverter) {
+        if (valueConverter == null || valueConverter.strip().equals(BYTES_CONVERTER)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("value.converter=" + valueConverter.strip() + " cannot carry file bytes: "
+                + "records it cannot convert would go to the dead letter queue without reaching this connector, and "
+                + "those it converts would no longer be the bytes sent. Set value.converter=" + BYTES_CONVERTER
+                + ", or leave it out to use the worker's (which must be ByteArrayConverter too)");
     }
 
     /**

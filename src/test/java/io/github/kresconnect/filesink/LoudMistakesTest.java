@@ -163,4 +163,49 @@ class LoudMistakesTest {
             task.stop();
         }
     }
+
+    /**
+     * A worker whose value converter decodes the bytes (JsonConverter on a file that happens to be JSON) hands
+     * the task a map or a string: the task fails loudly at that record, reports nothing to the dead letter queue,
+     * and commits nothing from that record on; what came before it stays applied.
+     */
+    @Test
+    void aValueThatIsNotBytesFailsTheTaskAndNothingFromItIsCommitted() throws Exception {
+        Map<String, String> props = workerKeys();
+        props.put("resolver.hostname", "resolver1");
+        props.put("task.class", ResolverFileSinkTask.class.getName());
+        ResolverFileSinkTask task = new ResolverFileSinkTask((config, listener) -> ChangeNotifier.none(),
+                new io.github.kresconnect.filesink.store.MutableClock());
+        RecordingSinkTaskContext context = new RecordingSinkTaskContext();
+        task.initialize(context);
+        task.start(props);
+        org.apache.kafka.common.TopicPartition p0 = new org.apache.kafka.common.TopicPartition("knot-resolver", 0);
+        try {
+            task.open(List.of(p0));
+            org.apache.kafka.connect.sink.SinkRecord good = fileRecord(0, "a.rpz", "zone".getBytes());
+            org.apache.kafka.connect.sink.SinkRecord decoded = fileRecord(1, "b.json", Map.of("a", 1L));
+            org.apache.kafka.connect.sink.SinkRecord after = fileRecord(2, "c.rpz", "later".getBytes());
+            org.apache.kafka.connect.errors.ConnectException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.apache.kafka.connect.errors.ConnectException.class,
+                    () -> task.put(List.of(good, decoded, after)));
+            assertTrue(e.getMessage().contains("not bytes") && e.getMessage().contains("ByteArrayConverter"),
+                    e.getMessage());
+            assertEquals(List.of(), context.reported, "nothing sent to the dead letter queue");
+            // The worker asks for a last commit when it stops the failed task: never past the decoded record.
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commit =
+                    task.preCommit(Map.of(p0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(3)));
+            assertTrue(commit.isEmpty() || commit.get(p0).offset() <= 1, commit.toString());
+            assertTrue(!Files.exists(dir.resolve("b.json")) && !Files.exists(dir.resolve("c.rpz")));
+        } finally {
+            task.stop();
+        }
+    }
+
+    private static org.apache.kafka.connect.sink.SinkRecord fileRecord(long offset, String name, Object value) {
+        org.apache.kafka.connect.header.ConnectHeaders headers = new org.apache.kafka.connect.header.ConnectHeaders();
+        headers.addString("hostname", "resolver1");
+        headers.addString("file-name", name);
+        return new org.apache.kafka.connect.sink.SinkRecord("knot-resolver", 0,
+                org.apache.kafka.connect.data.Schema.STRING_SCHEMA, name, null, value, offset, null, null, headers);
+    }
 }

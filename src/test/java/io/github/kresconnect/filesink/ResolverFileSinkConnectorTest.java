@@ -30,6 +30,24 @@ class ResolverFileSinkConnectorTest {
         result.values().forEach(v -> assertEquals(List.of(), v.errorMessages(), v.name()));
     }
 
+    /** A converter that cannot carry file bytes is refused on value.converter; ByteArrayConverter or none passes. */
+    @Test
+    void valueConvertersOtherThanBytesAreRefused() {
+        for (String converter : List.of("org.apache.kafka.connect.json.JsonConverter",
+                "org.apache.kafka.connect.storage.StringConverter", "io.confluent.connect.avro.AvroConverter")) {
+            ConfigValue value = validate(Map.of("files.dir", dir.toString(), "value.converter", converter))
+                    .get("value.converter");
+            assertEquals(1, value.errorMessages().size(), converter);
+            assertTrue(value.errorMessages().get(0).startsWith("value.converter=" + converter
+                    + " cannot carry file bytes"), value.errorMessages().get(0));
+            assertTrue(value.errorMessages().get(0).contains("ByteArrayConverter"));
+        }
+        Map<String, ConfigValue> bytes = validate(Map.of("files.dir", dir.toString(), "value.converter",
+                "org.apache.kafka.connect.converters.ByteArrayConverter"));
+        bytes.values().forEach(v -> assertEquals(List.of(), v.errorMessages(), v.name()));
+        assertFalse(validate(Map.of("files.dir", dir.toString())).containsKey("value.converter"));
+    }
+
     @Test
     void missingFilesDirectoryIsReportedOnThatSetting() {
         Path missing = dir.resolve("nope");

@@ -21,11 +21,14 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final String description;
+    private final Object bootstrapServers;
 
-    private KafkaReceiptTransport(KafkaProducer<byte[], byte[]> producer, String topic, String description) {
+    private KafkaReceiptTransport(KafkaProducer<byte[], byte[]> producer, String topic, String description,
+            Object bootstrapServers) {
         this.producer = producer;
         this.topic = topic;
         this.description = description;
+        this.bootstrapServers = bootstrapServers;
     }
 
     /**
@@ -41,6 +44,13 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
         settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         settings.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        // An unreachable receipts broker: the client reconnects with a backoff growing to a minute (its default
+        // is one second, each attempt a WARN of its own); the sender logs the outage once, in its own words.
+        settings.put(ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, "1000");
+        settings.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "60000");
+        // A missing topic: metadata is asked for again at most every 10 s (with a WARN each time) rather than
+        // every second. Known to clients from Kafka 3.7; older ones ignore it.
+        settings.put("retry.backoff.max.ms", "10000");
         settings.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         settings.putAll(passthrough);
@@ -51,7 +61,8 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings, new ByteArraySerializer(),
                 new ByteArraySerializer());
         return new KafkaReceiptTransport(producer, topic,
-                "topic '" + topic + "' at " + settings.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
+                "topic '" + topic + "' at " + settings.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+                settings.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
     }
 
     @Override
@@ -76,6 +87,37 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
             throw last;
         }
         return failed;
+    }
+
+    /**
+     * A send that timed out waiting for metadata means either that no broker answers or that the topic does not
+     * exist; the producer's open connections tell which. Other failures (authorization, authentication) say
+     * what they are themselves.
+     */
+    @Override
+    public String explain(Exception failure) {
+        boolean metadataTimeout = failure instanceof org.apache.kafka.common.errors.TimeoutException
+                && String.valueOf(failure.getMessage()).contains("not present in metadata");
+        if (!metadataTimeout) {
+            return failure.toString();
+        }
+        return connections() > 0
+                ? "topic '" + topic + "' does not exist there (or this principal may not describe it); create it as "
+                        + "the README's Topics and ACLs say"
+                : "no receipts broker can be reached (receipts.bootstrap.servers=" + bootstrapServers + ")";
+    }
+
+    /** Connections the producer holds now (its connection-count metric). */
+    private double connections() {
+        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metric
+                : producer.metrics().entrySet()) {
+            if (metric.getKey().name().equals("connection-count")
+                    && metric.getKey().group().equals("producer-metrics")
+                    && metric.getValue().metricValue() instanceof Number count) {
+                return count.doubleValue();
+            }
+        }
+        return -1;
     }
 
     @Override

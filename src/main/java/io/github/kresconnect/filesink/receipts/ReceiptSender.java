@@ -39,6 +39,14 @@ public final class ReceiptSender implements AutoCloseable {
         /** Where receipts go, for log lines. */
         String description();
 
+        /**
+         * Why a batch failed, in the operator's terms (an unreachable broker is not a missing topic); called on the
+         * sender's thread right after the failure.
+         */
+        default String explain(Exception failure) {
+            return failure.toString();
+        }
+
         @Override
         void close();
     }
@@ -69,6 +77,8 @@ public final class ReceiptSender implements AutoCloseable {
     /** Only the sender thread touches these. */
     private Transport transport;
     private boolean failing;
+    /** Why sending fails, as last logged: a new reason while failing is logged once more. */
+    private String failingReason;
     private long failures;
 
     /**
@@ -213,7 +223,7 @@ public final class ReceiptSender implements AutoCloseable {
             }
         } catch (Exception e) {
             failed = batch;
-            reason = e.toString();
+            reason = transport == null ? e.toString() : transport.explain(e);
         }
         int sent = batch.size() - failed.size();
         if (sent > 0) {
@@ -224,18 +234,21 @@ public final class ReceiptSender implements AutoCloseable {
                 log.info("Receipts are delivered again to {} after {} failed attempt(s)", transport.description(),
                         failures);
                 failing = false;
+                failingReason = null;
                 failures = 0;
             }
             return failed;
         }
         counters.failed(failed.size());
         failures++;
-        if (!failing) {
+        String why = reason == null ? "see the producer's log" : reason;
+        if (!failing || !why.equals(failingReason)) { // once per change of state, never per retry
             failing = true;
+            failingReason = why;
             log.warn("Could not send {} receipt(s){}: {}. They are kept (up to {}) and retried in the background; "
                     + "file delivery is not affected", failed.size(),
                     transport == null ? "" : " to " + transport.description(),
-                    reason == null ? "see the producer's log" : reason, capacity);
+                    why, capacity);
         }
         return failed;
     }

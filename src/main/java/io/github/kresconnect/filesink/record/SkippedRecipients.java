@@ -20,12 +20,14 @@ import io.github.kresconnect.filesink.config.RecipientMode;
  * Makes a host that only sees other recipients' records say so, since a host name that differs from the one the
  * producer sends to (a domain suffix, a capital letter) otherwise shows only as files that never arrive.
  * <ul>
- * <li>At the first skipped record, unless a record for this host came first: one INFO line naming the record's
+ * <li>At the first skipped record, unless a record for this host came first: one line naming the record's
  * recipient and this host's, with a hint when they look alike.</li>
  * <li>Then, at most every {@link #INTERVAL}: when a skipped record arrives and the interval since the last summary
- * has passed, an INFO summary (how many, the top recipients with counts, this host's id, hints) if no record for
+ * has passed, a summary (how many, the top recipients with counts, this host's id, hints) if no record for
  * this host came meanwhile, else the same at DEBUG: on a topic shared by many hosts, skipping is normal.</li>
  * </ul>
+ * A line with a hint (a recipient that looks like this host: most likely a mistake in the host name) is a WARN, so
+ * that {@code journalctl -p warning} shows it; a line without one is an INFO.
  * The clock is injected, so the rules are tested without waiting. Used by the task's thread only.
  */
 public final class SkippedRecipients {
@@ -79,7 +81,7 @@ public final class SkippedRecipients {
      * A record for another recipient was skipped: named by its {@code hostname} header, or else (in the zone-id
      * modes) by its key.
      *
-     * @return the line logged at INFO, if any
+     * @return the line logged at INFO or WARN, if any
      */
     public Optional<String> skipped(String recipientHost, String recipientKey) {
         Recipient recipient = recipientHost != null ? new Recipient(true, recipientHost)
@@ -92,7 +94,7 @@ public final class SkippedRecipients {
                 String line = "Skipped a record for another recipient (" + recipient + "); this host takes records "
                         + "for " + self() + "." + hints(List.of(recipient)) + " While only other recipients' records "
                         + "arrive, a summary follows at most every " + INTERVAL.toSeconds() + " s";
-                log.info(line);
+                logVisibly(line);
                 return Optional.of(line);
             }
             ownSeen = false;
@@ -109,11 +111,20 @@ public final class SkippedRecipients {
         ownSeen = false;
         since = now;
         if (onlyOthers) {
-            log.info(line);
+            logVisibly(line);
             return Optional.of(line);
         }
         log.debug(line);
         return Optional.empty();
+    }
+
+    /** A hint points at a likely mistake in this host's name or the producer's: WARN; otherwise INFO. */
+    private static void logVisibly(String line) {
+        if (line.contains(" Hint: ")) {
+            log.warn(line);
+        } else {
+            log.info(line);
+        }
     }
 
     private void count(Recipient recipient) {

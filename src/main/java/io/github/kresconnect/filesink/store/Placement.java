@@ -57,6 +57,16 @@ final class Placement {
      * sync the directory: the caller syncs the directories of a round's files together.
      */
     FileLocation place(SafeFileName name, long seq, FileLocation known) throws RejectedFileException, IOException {
+        return place(name, seq, known, null);
+    }
+
+    /**
+     * As {@link #place(SafeFileName, long, FileLocation)}, with the backup taken from work file {@code backupSeq}
+     * (the version committed right before this one, superseded before it reached the final path) instead of the
+     * file in place; null: from the file in place.
+     */
+    FileLocation place(SafeFileName name, long seq, FileLocation known, Long backupSeq)
+            throws RejectedFileException, IOException {
         FileLocation location = known != null ? known : resolveWritable(name);
         Path target = location.target();
         Path data = work.data(seq);
@@ -79,7 +89,10 @@ final class Placement {
                 return location;
             }
             setOwnership(data, previous);
-            if (replacing) {
+            if (backupSeq != null) {
+                Files.move(work.data(backupSeq), location.backup(), StandardCopyOption.ATOMIC_MOVE);
+                hook.reached("place:backup-renamed");
+            } else if (replacing) {
                 Path link = work.backupLink(seq);
                 Files.deleteIfExists(link);
                 try {

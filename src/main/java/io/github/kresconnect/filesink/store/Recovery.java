@@ -12,8 +12,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -80,43 +82,71 @@ final class Recovery {
     }
 
     /**
-     * Carries out every committed publication that is still pending: its work file there, it is put in place;
-     * gone, it was put in place before the stop. Returns whether any file was placed now or since the last
+     * Carries out the committed publications still pending: for each name, the newest one is put in place (its work
+     * file there) or found in place (gone: it was placed before the stop); the older ones of the same name are
+     * superseded by it and never put back over it, even for a moment. A publication that can never be placed is
+     * dropped, and the next older one takes its turn. Returns whether any file was placed now or since the last
      * journaled outcome (so the owed request is armed).
      */
     private boolean rollForward(List<Path> dropped) throws IOException {
         Set<Path> directories = new LinkedHashSet<>();
         List<JournalOp> outcomes = new ArrayList<>();
+        Map<String, List<StoreState.Pending>> byName = new LinkedHashMap<>();
         for (StoreState.Pending publication : state.pending()) {
-            SafeFileName name;
-            try {
-                name = SafeFileName.parse(publication.name());
-            } catch (RejectedFileException e) {
-                outcomes.add(new JournalOp.Dropped(publication.name(), publication.seq()));
-                continue;
-            }
-            Path data = work.data(publication.seq());
-            if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
-                outcomes.add(new JournalOp.Placed(publication.name(), publication.seq(),
-                        identityIfSame(name, publication).orElse(null)));
-                continue;
-            }
-            try {
-                FileLocation location = placement.place(name, publication.seq(), null);
-                directories.add(location.dir());
-                outcomes.add(new JournalOp.Placed(publication.name(), publication.seq(),
-                        Placement.identity(location.target()).orElse(null)));
-                log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name,
-                        publication.size());
-            } catch (RejectedFileException e) {
-                log.error("Could not finish publishing {} after a restart: {}", name, e.getMessage());
-                outcomes.add(new JournalOp.Dropped(publication.name(), publication.seq()));
-                dropped.add(data);
+            byName.computeIfAbsent(publication.name(), key -> new ArrayList<>()).add(publication);
+        }
+        for (List<StoreState.Pending> publications : byName.values()) {
+            boolean placed = false;
+            for (int i = publications.size() - 1; i >= 0; i--) {
+                StoreState.Pending publication = publications.get(i);
+                if (placed) {
+                    outcomes.add(0, new JournalOp.Placed(publication.name(), publication.seq(), null)); // superseded
+                    continue;
+                }
+                StoreState.Pending before = i > 0 ? publications.get(i - 1) : null;
+                JournalOp outcome = rollForward(publication, before, directories, dropped);
+                if (outcome instanceof JournalOp.Placed) {
+                    placed = true;
+                }
+                outcomes.add(outcome);
             }
         }
         syncPool.syncAll(directories);
         outcomes.forEach(state::apply);
         return outcomes.stream().anyMatch(JournalOp.Placed.class::isInstance);
+    }
+
+    /**
+     * Places one publication; {@code before}, the version committed right before it, becomes its backup when that
+     * one's work file is still there (it never reached the final path for good), so the backup stays the previous
+     * version without the final path ever holding it again.
+     */
+    private JournalOp rollForward(StoreState.Pending publication, StoreState.Pending before,
+            Set<Path> directories, List<Path> dropped) throws IOException {
+        SafeFileName name;
+        try {
+            name = SafeFileName.parse(publication.name());
+        } catch (RejectedFileException e) {
+            return new JournalOp.Dropped(publication.name(), publication.seq());
+        }
+        Path data = work.data(publication.seq());
+        if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
+            return new JournalOp.Placed(publication.name(), publication.seq(),
+                    identityIfSame(name, publication).orElse(null));
+        }
+        try {
+            Long backup = before != null && Files.exists(work.data(before.seq()), LinkOption.NOFOLLOW_LINKS)
+                    ? before.seq() : null;
+            FileLocation location = placement.place(name, publication.seq(), null, backup);
+            directories.add(location.dir());
+            log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name, publication.size());
+            return new JournalOp.Placed(publication.name(), publication.seq(),
+                    Placement.identity(location.target()).orElse(null));
+        } catch (RejectedFileException e) {
+            log.error("Could not finish publishing {} after a restart: {}", name, e.getMessage());
+            dropped.add(data);
+            return new JournalOp.Dropped(publication.name(), publication.seq());
+        }
     }
 
     /** The identity of the file at {@code name} when it holds exactly the publication's bytes. */

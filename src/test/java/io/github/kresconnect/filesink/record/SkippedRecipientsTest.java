@@ -104,7 +104,7 @@ class SkippedRecipientsTest {
     }
 
     @Test
-    void theReaderFeedsTheSummaryAndItIsLoggedAtInfo() throws Exception {
+    void theReaderFeedsTheSummaryAndALineWithAHintIsAWarning() throws Exception {
         try (CapturedLog log = CapturedLog.of(SkippedRecipients.class.getName())) {
             FilePartReader reader = new FilePartReader(RecipientMode.HOSTNAME, "resolver1", Set.of(), 100,
                     new SkippedRecipients(RecipientMode.HOSTNAME, "resolver1", Set.of(), now::get));
@@ -114,10 +114,22 @@ class SkippedRecipientsTest {
                     Schema.OPTIONAL_BYTES_SCHEMA, new byte[] {1}, 7, null, null, headers);
             assertEquals(Optional.empty(), reader.read(other));
             assertEquals(Optional.empty(), reader.read(other));
-            List<CapturedLog.Line> lines = log.at(Level.INFO);
+            // A domain suffix: most likely this host's own name, so a WARN that journalctl -p warning shows.
+            List<CapturedLog.Line> lines = log.at(Level.WARN);
             assertEquals(1, lines.size(), lines::toString);
             assertTrue(lines.get(0).message().startsWith("Skipped a record for another recipient (hostname "
-                    + "'resolver1.example.net')"), lines::toString);
+                    + "'resolver1.example.net')") && lines.get(0).message().contains(" Hint: "), lines::toString);
+            assertEquals(List.of(), log.at(Level.INFO));
+
+            // Another host's name, with no likeness: an INFO.
+            headers = new ConnectHeaders();
+            headers.addString("hostname", "resolver2");
+            SinkRecord unrelated = new SinkRecord("knot-resolver", 0, Schema.OPTIONAL_STRING_SCHEMA, "a.rpz",
+                    Schema.OPTIONAL_BYTES_SCHEMA, new byte[] {1}, 8, null, null, headers);
+            FilePartReader fresh = new FilePartReader(RecipientMode.HOSTNAME, "resolver1", Set.of(), 100,
+                    new SkippedRecipients(RecipientMode.HOSTNAME, "resolver1", Set.of(), now::get));
+            assertEquals(Optional.empty(), fresh.read(unrelated));
+            assertEquals(1, log.at(Level.INFO).size(), log.at(Level.INFO)::toString);
         }
     }
 }

@@ -55,11 +55,14 @@ final class BenchmarkWorker implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private JMXConnector jmx;
 
-    private BenchmarkWorker(LoggedProcess process, URI rest, int jmxPort) {
+    private BenchmarkWorker(LoggedProcess process, URI rest, int jmxPort, RestCredentials credentials) {
         this.process = process;
         this.rest = rest;
         this.jmxPort = jmxPort;
+        this.credentials = credentials;
     }
+
+    private final RestCredentials credentials;
 
     /**
      * Starts a worker in {@code dir} with the shipped worker.properties (this broker, REST port, plugin path and
@@ -88,11 +91,16 @@ final class BenchmarkWorker implements AutoCloseable {
                 command.add(option);
             }
         }
+        RestCredentials credentials = RestCredentials.forWorker(workerProperties).orElse(null);
+        if (credentials != null) {
+            command.add(1, credentials.jvmOption());
+        }
         dist.writeLoggingConfig(dir, "INFO"); // as Kafka's own connect logging config: everything at INFO
         Files.writeString(dir.resolve("command.txt"), String.join(" ", command) + "\n", StandardCharsets.UTF_8);
         LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")", command, dir,
                 dir.resolve("worker.log"));
-        BenchmarkWorker worker = new BenchmarkWorker(process, URI.create("http://127.0.0.1:" + restPort), jmxPort);
+        BenchmarkWorker worker = new BenchmarkWorker(process, URI.create("http://127.0.0.1:" + restPort), jmxPort,
+                credentials);
         try {
             Await.until("the worker's REST API", START_TIMEOUT, () -> {
                 if (!process.isAlive()) {
@@ -197,6 +205,9 @@ final class BenchmarkWorker implements AutoCloseable {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        if (credentials != null) {
+            credentials.apply(request);
+        }
         return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

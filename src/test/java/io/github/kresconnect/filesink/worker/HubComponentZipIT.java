@@ -43,7 +43,7 @@ class HubComponentZipIT {
 
         for (String config : List.of("worker.properties", "resolver-sink.properties", "worker-ssl-pem.properties",
                 "worker-sasl-ssl.properties", "kafka-connect-resolver.service", "connect-log4j2.properties",
-                "connect-log4j.properties", "jmxremote.access")) {
+                "connect-log4j.properties", "jmxremote.access", "rest-jaas.conf")) {
             assertArrayEquals(Files.readAllBytes(ShippedConfig.shipped(config)),
                     Files.readAllBytes(folder.resolve("etc").resolve(config)), "etc/" + config + " as in config/");
         }

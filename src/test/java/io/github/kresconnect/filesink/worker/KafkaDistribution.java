@@ -57,6 +57,19 @@ final class KafkaDistribution {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
     }
 
+    /** Whether an earlier run resolved the jars of {@code version} (then {@link #resolve} downloads nothing). */
+    static boolean isResolved(String version) {
+        Path pom = projectDir().resolve("src/test/kafka-dist").resolve(version).resolve("pom.xml");
+        Path complete = projectDir().resolve("target/kafka-dist").resolve(version).resolve(".complete");
+        try {
+            // A pom changed since (a jar added) is resolved again.
+            return Files.exists(complete) && !Files.getLastModifiedTime(pom).toInstant()
+                    .isAfter(Files.getLastModifiedTime(complete).toInstant());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The distribution of {@code version}, resolving its jars first unless an earlier run did. */
     static synchronized KafkaDistribution resolve(String version) throws IOException, InterruptedException {
         Path pom = projectDir().resolve("src/test/kafka-dist").resolve(version).resolve("pom.xml");
@@ -65,7 +78,8 @@ final class KafkaDistribution {
         }
         Path home = projectDir().resolve("target/kafka-dist").resolve(version);
         Path complete = home.resolve(".complete");
-        if (!Files.exists(complete)) {
+        if (!isResolved(version)) {
+            RealWorkerScenario.deleteRecursively(home.resolve("lib")); // no jar left of an earlier pom
             Files.createDirectories(home);
             List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "-f", pom.toString(),
                     "dependency:copy-dependencies", "-DoutputDirectory=" + home.resolve("lib")));

@@ -58,6 +58,11 @@ final class LoggedProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The exit status of a process that has ended. */
+    int exitValue() {
+        return process.exitValue();
+    }
+
     /**
      * Kills the process with SIGKILL, as a crash, the OOM killer or a power cut would end it: no shutdown hook
      * runs, nothing is flushed or closed. Waits until it is gone; returns its exit code (137 on Linux).

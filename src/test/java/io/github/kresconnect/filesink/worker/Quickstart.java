@@ -133,6 +133,7 @@ public final class Quickstart {
     private String bootstrapServers;
     private String hostname;
     private String topic;
+    private String receiptsTopic = "";
     private volatile boolean watching;
 
     Quickstart(PrintStream out, Path workDir, Options options) {
@@ -210,7 +211,10 @@ public final class Quickstart {
                     "name", "resolver-file-sink-" + MachineHostname.get(),
                     "files.dir", workDir.resolve("files").toString(),
                     "resolver.hostname", "",
-                    "manager.socket.path", defaultManagerSocket().toString()));
+                    "manager.socket.path", defaultManagerSocket().toString(),
+                    "receipts.bootstrap.servers", bootstrapServers));
+        } else if (!property(sinkFile, "receipts.topic").isBlank()) {
+            setProperty(sinkFile, "receipts.bootstrap.servers", bootstrapServers); // follows --kafka-port
         }
         pluginPath = Path.of(property(workerFile, "plugin.path").split(",")[0].strip());
         String connector = property(sinkFile, "name");
@@ -220,11 +224,15 @@ public final class Quickstart {
         String configuredHost = property(sinkFile, "resolver.hostname");
         hostname = configuredHost.isBlank() ? MachineHostname.get() : configuredHost;
         String dlq = property(sinkFile, "errors.deadletterqueue.topic.name");
+        receiptsTopic = optionalProperty(sinkFile, "receipts.topic");
         boolean realManager = answers(managerSocket);
 
         step("Quickstart: ports and paths");
         info(String.format("%-17s %s   (--kafka-port)", "Kafka broker", bootstrapServers));
-        info(String.format("%-17s %s   (--connect-port)", "Worker REST API", restUrl));
+        info(String.format("%-17s %s   (--connect-port; user admin, its password in %s)", "Worker REST API", restUrl,
+                workDir.resolve("rest-credentials.properties")));
+        info(String.format("%-17s %s", "Receipts topic", receiptsTopic.isBlank() ? "(receipts off: receipts.topic is empty)"
+                : receiptsTopic + " on " + bootstrapServers + "   (for --wait and status)"));
         info(String.format("%-17s %s", "Files directory", filesDir));
         info(String.format("%-17s %s", "Manager socket", managerSocket + (realManager
                 ? "   (a manager already listens here: used as it is)" : "   (a STAND-IN manager: it only records requests)")));
@@ -233,15 +241,22 @@ public final class Quickstart {
         info(String.format("%-17s %s", "Configs", workerFile + (workerKept ? " (kept from an earlier run)" : " (new)")));
         info(String.format("%-17s %s", "", sinkFile + (sinkKept ? " (kept from an earlier run)" : " (new)")));
         info("Your edits are kept: these two files are written only when absent and reused on later runs;");
-        info("only bootstrap.servers and listeners in worker.properties follow --kafka-port and --connect-port.");
+        info("only bootstrap.servers and listeners in worker.properties, and receipts.bootstrap.servers in");
+        info("resolver-sink.properties, follow --kafka-port and --connect-port.");
         info("bin/quickstart --reset starts afresh (it deletes " + workDir + ").");
         info("Started afresh on every run: the broker's and the worker's data (" + brokerData.getFileName() + "/, "
                 + workerData.getFileName() + "/: topics,");
         info("offsets) and the worker log. The files directory is kept.");
         info("Publish files to this host by hand, while it runs, with:");
         info("  " + publishCommand() + " FILE...");
+        if (!receiptsTopic.isBlank()) {
+            info("and add --wait to wait for this host's receipt; list what every host has with:");
+            info("  " + statusCommand());
+        }
 
-        step("Resolving Kafka " + KAFKA_VERSION + " (first run only: downloads from Maven Central)");
+        step(KafkaDistribution.isResolved(KAFKA_VERSION)
+                ? "Kafka " + KAFKA_VERSION + "'s jars: resolved by an earlier run"
+                : "Resolving Kafka " + KAFKA_VERSION + "'s jars (downloads from Maven Central; later runs reuse them)");
         KafkaDistribution dist = KafkaDistribution.resolve(KAFKA_VERSION);
         RealWorkerScenario.deleteRecursively(brokerData);
         RealWorkerScenario.deleteRecursively(workerData);
@@ -250,9 +265,13 @@ public final class Quickstart {
 
         step("Starting a local KRaft broker on " + bootstrapServers);
         Admin admin = startBroker(dist, brokerData, options.kafkaPort());
-        admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 1, (short) 1)))
-                .all().get(30, TimeUnit.SECONDS);
-        info("topics " + topic + " (3 partitions) and " + dlq + " (dead letter queue)");
+        List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 1, (short) 1)));
+        if (!receiptsTopic.isBlank()) {
+            topics.add(new NewTopic(receiptsTopic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        }
+        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        info("topics " + topic + " (3 partitions), " + dlq + " (dead letter queue)"
+                + (receiptsTopic.isBlank() ? "" : " and " + receiptsTopic + " (receipts, compacted)"));
 
         startManager(realManager);
 
@@ -297,8 +316,17 @@ public final class Quickstart {
         out.println();
         out.println("Everything runs. Publish more files to this host with:");
         out.println("  " + publishCommand() + " FILE...");
+        if (!receiptsTopic.isBlank()) {
+            out.println("(add --wait to wait for this host's receipt), and see what every host has with:");
+            out.println("  " + statusCommand());
+        }
         out.println("Edit " + sinkFile + " or " + workerFile + " and run bin/quickstart again: edits are kept.");
         out.println("Worker log: " + workerLog + "    Press Ctrl-C to stop everything.");
+    }
+
+    private String statusCommand() {
+        return "bin/resolver-publish status --bootstrap-server " + bootstrapServers
+                + (receiptsTopic.equals("knot-resolver-receipts") ? "" : " --receipts-topic " + receiptsTopic);
     }
 
     private String publishCommand() {
@@ -577,6 +605,15 @@ public final class Quickstart {
             throw new IllegalStateException(file + " does not set " + key);
         }
         return value;
+    }
+
+    /** The value of {@code key} in a properties file, empty when it does not set it. */
+    static String optionalProperty(Path file, String key) throws IOException {
+        try {
+            return property(file, key);
+        } catch (IllegalStateException e) {
+            return "";
+        }
     }
 
     /** Sets {@code key} in a properties file, leaving every other line as it is. */

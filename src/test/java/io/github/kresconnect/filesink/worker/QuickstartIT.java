@@ -84,6 +84,27 @@ class QuickstartIT {
             Await.until("by-hand.txt shown landing", Duration.ofSeconds(60),
                     () -> printed.toString(StandardCharsets.UTF_8).contains("  landed    by-hand.txt "));
             assertLandingShown(printed.toString(StandardCharsets.UTF_8), files, "by-hand.txt");
+
+            // The same command with --wait reports this host's outcome from its receipt (on these ports too), and
+            // the printed status command lists the host with the file.
+            String host = io.github.kresconnect.filesink.config.MachineHostname.get();
+            Path waited = Files.writeString(workDir.resolve("waited.txt"), "published and waited for\n");
+            List<String> waitArgs = new ArrayList<>(List.of(command.group(1).split(" ")));
+            waitArgs.addAll(List.of("--wait", "60", waited.toString()));
+            String waitOutput = PublisherProcess.publish(workDir, "wait", waitArgs);
+            assertTrue(waitOutput.lines().anyMatch(l -> l.startsWith(host + "  published waited.txt")), waitOutput);
+            Matcher status = Pattern.compile("bin/resolver-publish (status --bootstrap-server \\S+"
+                    + "( --receipts-topic \\S+)?)\\s*$", Pattern.MULTILINE).matcher(output);
+            assertTrue(status.find(), output);
+            assertTrue(status.group(1).contains("127.0.0.1:" + kafkaPort), status.group(1));
+            String statusOutput = PublisherProcess.publish(workDir, "status", List.of(status.group(1).split(" ")));
+            assertTrue(statusOutput.lines().anyMatch(l -> l.startsWith(host)), statusOutput);
+            assertTrue(statusOutput.contains("waited.txt  sha256 ") && statusOutput.contains("by-hand.txt  sha256 "),
+                    statusOutput);
+            // Receipts reached their topic: the worker never complained, and its REST API needs the credentials.
+            String log = Files.readString(workDir.resolve("worker.log"), StandardCharsets.UTF_8);
+            assertFalse(log.contains("Could not send"), log);
+            assertTrue(Files.exists(workDir.resolve("rest-credentials.properties")));
         } finally {
             first.stop();
         }

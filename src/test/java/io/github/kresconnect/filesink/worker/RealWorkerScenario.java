@@ -78,7 +78,9 @@ abstract class RealWorkerScenario {
         HubComponent.installInto(pluginPath);
         int restPort = FreePorts.next();
         FileDeliveryScenario scenario = new FileDeliveryScenario(dist, broker.bootstrapServers(), broker.admin(), dir);
-        Path worker = scenario.workerProperties(restPort, pluginPath, Map.of("plugin.discovery", discovery));
+        Map<String, String> settings = new java.util.HashMap<>(workerSettings());
+        settings.put("plugin.discovery", discovery);
+        Path worker = scenario.workerProperties(restPort, pluginPath, settings);
 
         try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker.log"),
                 restPort, worker)) {

@@ -185,6 +185,11 @@ class ReceiptsFleetIT {
         Await.until("the receipts warning in both logs", TIMEOUT, () -> r1.process.logText().contains(
                 "Could not send") && r2.process.logText().contains("Could not send"));
         assertEquals(1, r1.process.logText().split("Could not send", -1).length - 1, r1.process.tail());
+        // Each says what is wrong: a missing topic is not an unreachable broker.
+        assertTrue(r1.process.logText().lines().anyMatch(l -> l.contains("Could not send")
+                && l.contains("does not exist there")), r1.process.tail());
+        assertTrue(r2.process.logText().lines().anyMatch(l -> l.contains("Could not send")
+                && l.contains("no receipts broker can be reached")), r2.process.tail());
 
         // Receipts are at least once across a crash: r2 is killed (SIGKILL) while the receipt of c.rpz, whose
         // offset is already durable, cannot be sent; run again with its receipts broker reachable, it sends it.

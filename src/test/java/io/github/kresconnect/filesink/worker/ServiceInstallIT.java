@@ -53,10 +53,17 @@ import io.github.kresconnect.filesink.publish.RecipientPartitioner;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServiceInstallIT {
     private static final String KAFKA_VERSION = "4.3.1";
-    /** This host's name in the test: not the shipped one, so the documented per-host edits must take effect. */
-    private static final String HOST = "ns7-test";
+    /**
+     * This host's name as the documented steps take it ({@code HOST=$(hostname)}): not the shipped one, so the
+     * documented per-host edits must take effect.
+     */
+    private static final String HOST = io.github.kresconnect.filesink.config.MachineHostname.get();
     private static final String START = "<!-- service-install:start -->";
     private static final String END = "<!-- service-install:end -->";
+    private static final String SITE_START = "<!-- service-install:site -->";
+    private static final String SITE_END = "<!-- service-install:site-end -->";
+    private static final String CHECK_START = "<!-- service-check:start -->";
+    private static final String CHECK_END = "<!-- service-check:end -->";
     /** The absolute directories of the documented layout; the test puts each under its root. */
     private static final List<String> SYSTEM_DIRS = List.of("/etc/kafka-connect", "/etc/systemd/system",
             "/usr/share/kafka-connect", "/var/lib/kafka-connect", "/var/log/kafka-connect", "/var/lib/knot-resolver",
@@ -94,10 +101,9 @@ class ServiceInstallIT {
         Path filesDir = Files.createDirectories(under("/var/lib/knot-resolver"));
         Files.createDirectories(under("/run/knot-resolver"));
         Files.createDirectories(under("/etc/systemd/system"));
+        Files.createDirectories(under("/opt"));
         Path downloads = Files.createDirectories(dir.resolve("downloads"));
         Files.copy(HubComponent.zip(), downloads.resolve(HubComponent.zip().getFileName()));
-        Path kafkaHome = Files.createDirectories(under("/opt/kafka_2.13-" + KAFKA_VERSION));
-        Files.createSymbolicLink(kafkaHome.resolve("libs"), dist.libDir());
 
         runDocumentedSteps(downloads);
         createDocumentedTopics();
@@ -108,7 +114,7 @@ class ServiceInstallIT {
         int jmxPort = FreePorts.next();
         Path etc = under("/etc/kafka-connect");
         for (Path file : List.of(etc.resolve("worker.properties"), etc.resolve("resolver-sink.properties"),
-                under("/etc/systemd/system/kafka-connect-resolver.service"))) {
+                etc.resolve("rest-jaas.conf"), under("/etc/systemd/system/kafka-connect-resolver.service"))) {
             prefixRoot(file, Map.of("127.0.0.1:8083", "127.0.0.1:" + restPort, "port=9999", "port=" + jmxPort));
         }
         Properties worker = load(etc.resolve("worker.properties"));
@@ -117,6 +123,12 @@ class ServiceInstallIT {
         assertEquals(HOST, worker.getProperty("consumer.group.instance.id"), "edited as documented");
         assertEquals("resolver-file-sink-" + HOST, sink.getProperty("name"), "edited as documented");
         assertEquals(HOST, sink.getProperty("resolver.hostname"), "edited as documented");
+        assertEquals(broker.bootstrapServers(), sink.getProperty("receipts.bootstrap.servers"), "edited as documented");
+        assertEquals(ShippedConfig.value("resolver-sink.properties", "receipts.topic"), sink.getProperty("receipts.topic"));
+        RestCredentials rest = RestCredentials.read(etc.resolve("rest-credentials.properties"),
+                etc.resolve("rest-jaas.conf"));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(etc.resolve("rest-credentials.properties"))));
         assertEquals("None", worker.getProperty("connector.client.config.override.policy"));
         assertTrue(sink.stringPropertyNames().stream().noneMatch(k -> k.matches("(consumer|producer|admin)\\.override\\..*")),
                 "the connector config needs no client overrides: " + sink.stringPropertyNames());
@@ -142,8 +154,9 @@ class ServiceInstallIT {
         try (FakeManager manager = FakeManager.start(under("/run/knot-resolver/kres-api.sock"));
                 KafkaProducer<String, byte[]> producer = FileDeliveryScenario.producer(broker.bootstrapServers())) {
             LoggedProcess first = LoggedProcess.start("service worker", command, root, dir.resolve("journal-1.log"));
-            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(first, restPort)) {
+            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(first, restPort, rest)) {
                 connect.awaitRunning(name, DELIVERY_TIMEOUT);
+                assertRestApiLocked(connect, name);
                 producer.send(FileDeliveryScenario.record(partition, HOST, "block.rpz", zone, 0, 0)).get(30, TimeUnit.SECONDS);
                 producer.send(FileDeliveryScenario.record(partition, HOST, "bad.yaml", badConfig, 0, 0)).get(30, TimeUnit.SECONDS);
                 Await.until("block.rpz delivered", DELIVERY_TIMEOUT,
@@ -155,7 +168,16 @@ class ServiceInstallIT {
                 manager.awaitRequests(r -> r.isPost() && r.path().equals("/renew"), 1, DELIVERY_TIMEOUT);
 
                 assertStaticMember("connect-" + name);
+                // Receipts work as installed: this host's outcome of block.rpz is in the receipts topic.
+                Await.until("this host's receipt of block.rpz", DELIVERY_TIMEOUT, () -> PublisherProcess.publish(dir,
+                        "status", List.of("status", "--bootstrap-server", broker.bootstrapServers(), "--host", HOST))
+                        .lines().anyMatch(l -> l.strip().startsWith("block.rpz  sha256 ")), connect::tail);
+                assertTrue(connect.logText().lines().noneMatch(l -> l.contains("Could not send")), connect.tail());
+                runDocumentedCheck(restPort);
                 assertJmx(jmxPort, jmxPassword, name);
+                assertEquals("monitor " + jmxPassword, Files.readString(etc.resolve("jmxremote.password"),
+                        StandardCharsets.UTF_8).strip(), "the password file is left in clear after a login "
+                        + "(password.toHashes=false), so the README's way of reading it keeps working");
                 assertLogsAsShipped(connect.logText());
                 assertEquals(List.of(), list(under("/var/log/kafka-connect")),
                         "the shipped log4j config writes no file; everything goes to the journal");
@@ -169,7 +191,7 @@ class ServiceInstallIT {
             long started = System.nanoTime();
             LoggedProcess second = LoggedProcess.start("service worker, restarted", command, root,
                     dir.resolve("journal-2.log"));
-            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(second, restPort)) {
+            try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(second, restPort, rest)) {
                 long restUp = System.nanoTime();
                 Await.until("after-crash.rpz delivered after the restart", DELIVERY_TIMEOUT,
                         () -> FileDeliveryScenario.sameContent(filesDir.resolve("after-crash.rpz"), afterCrash),
@@ -235,53 +257,125 @@ class ServiceInstallIT {
     }
 
     /**
-     * Runs the documented block with bash: the same commands, every absolute path of the layout under the root,
-     * the per-host values the test's, and the steps that need the network, root's users or systemd left out
-     * (the download and unpacking of Kafka, which the test provides; chown; systemctl).
+     * The one place where the documented commands meet this machine: the site's values (the block between the
+     * site markers) are the test's broker and Kafka version; every absolute path of the layout goes under the test's
+     * root ({@link #prefixRootInCommand}); and the commands that need the network, root or systemd are small
+     * stand-ins first on PATH: {@code curl} serves a Kafka tarball made here from the resolved jars (with its
+     * SHA-512 in Apache's format) and passes loopback URLs to the real curl, {@code install} drops {@code -o} and
+     * {@code -g}, {@code chown}, {@code systemctl} and {@code journalctl} only say what they would do. The rest of
+     * the documented blocks runs as written.
      */
-    private void runDocumentedSteps(Path downloads) throws IOException, InterruptedException {
-        List<String> script = new ArrayList<>(List.of("set -euxo pipefail"));
-        for (String line : documentedSteps()) {
-            String stripped = line.strip();
-            if (stripped.startsWith("curl ") || stripped.startsWith("tar ") || stripped.startsWith("chown ")
-                    || stripped.startsWith("systemctl ")) {
-                script.add(": left out by the test: " + stripped.replace("$", "\\$"));
-                continue;
-            }
-            if (stripped.startsWith("VERSION=")) {
-                line = "VERSION=" + HubComponent.projectVersion();
-            } else if (stripped.startsWith("KAFKA=")) {
-                line = "KAFKA=" + KAFKA_VERSION;
-            } else if (stripped.startsWith("HOST=")) {
-                line = "HOST=" + HOST;
-            } else if (stripped.startsWith("BOOTSTRAP=")) {
-                line = "BOOTSTRAP=" + broker.bootstrapServers();
-            }
-            line = line.replace("-o knot-resolver -g knot-resolver ", "");
+    private List<String> siteValues() {
+        return List.of("KAFKA=" + KAFKA_VERSION, "BOOTSTRAP=" + broker.bootstrapServers());
+    }
+
+    private Path standIns() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("stand-ins"));
+        Path mirror = Files.createDirectories(dir.resolve("mirror"));
+        String kafka = "kafka_2.13-" + KAFKA_VERSION;
+        Path staging = Files.createDirectories(dir.resolve("tarball").resolve(kafka));
+        Files.createDirectories(staging.resolve("bin"));
+        Files.deleteIfExists(staging.resolve("libs"));
+        Files.createSymbolicLink(staging.resolve("libs"), dist.libDir());
+        Path tgz = mirror.resolve(kafka + ".tgz");
+        LoggedProcess.run("packing a stand-in tarball", List.of("tar", "-czf", tgz.toString(), "-C",
+                staging.getParent().toString(), kafka), dir, dir.resolve("tar.log"), Duration.ofMinutes(1));
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-512")
+                .digest(Files.readAllBytes(tgz))).toUpperCase(java.util.Locale.ROOT);
+        StringBuilder published = new StringBuilder(kafka + ".tgz: "); // as gpg --print-md SHA512 writes it
+        for (int i = 0; i < sha.length(); i += 8) {
+            published.append(sha, i, i + 8).append(i == 56 ? "\n" : " ");
+        }
+        Files.writeString(mirror.resolve(kafka + ".tgz.sha512"), published.toString().strip() + "\n");
+        Map<String, String> scripts = Map.of(
+                "curl", "for a in \"$@\"; do case \"$a\" in http://127.0.0.1*) exec /usr/bin/curl \"$@\";; https://*) "
+                        + "cp \"" + mirror + "/$(basename \"$a\")\" .;; esac; done",
+                "install", "args=(); while [ $# -gt 0 ]; do case \"$1\" in -o|-g) shift;; *) args+=(\"$1\");; esac; "
+                        + "shift; done; exec /usr/bin/install \"${args[@]}\"",
+                "chown", "echo \"(stand-in) chown $*\"",
+                "systemctl", "echo \"(stand-in) systemctl $*\"",
+                "journalctl", "echo \"(stand-in) journalctl $*\"");
+        for (Map.Entry<String, String> script : scripts.entrySet()) {
+            Path file = bin.resolve(script.getKey());
+            Files.writeString(file, "#!/usr/bin/env bash\nset -euo pipefail\n" + script.getValue() + "\n");
+            file.toFile().setExecutable(true);
+        }
+        return bin;
+    }
+
+    /** Runs the documented install block with bash, as written but for {@link #siteValues()} and the paths. */
+    private void runDocumentedSteps(Path downloads) throws Exception {
+        List<String> script = new ArrayList<>(List.of("set -euxo pipefail", "export PATH=" + standIns() + ":$PATH"));
+        documentedBlock(SITE_START, SITE_END); // present, and replaced as a whole:
+        script.addAll(siteValues());
+        for (String line : documentedBlock(START, END)) {
             script.add(prefixRootInCommand(line));
         }
         Path file = dir.resolve("install.sh");
         Files.write(file, script, StandardCharsets.UTF_8);
         LoggedProcess.run("the documented install steps", List.of("bash", file.toString()), downloads,
                 dir.resolve("install.log"), Duration.ofMinutes(2));
+        assertTrue(Files.readString(dir.resolve("install.log")).contains(": OK"), "sha512sum -c checked the download");
     }
 
-    /** The lines of the fenced block between the install markers of the service documentation. */
-    private static List<String> documentedSteps() throws IOException {
+    /** Runs the documented check after the install: with the credentials the status answers, without them 401. */
+    private void runDocumentedCheck(int restPort) throws Exception {
+        List<String> script = new ArrayList<>(List.of("set -euo pipefail", "export PATH=" + standIns() + ":$PATH"));
+        for (String line : documentedBlock(CHECK_START, CHECK_END)) {
+            script.add(prefixRootInCommand(line).replace("127.0.0.1:8083", "127.0.0.1:" + restPort));
+        }
+        Path file = dir.resolve("check.sh");
+        Files.write(file, script, StandardCharsets.UTF_8);
+        Path log = dir.resolve("check.log");
+        LoggedProcess.run("the documented check", List.of("bash", file.toString()), dir, log, Duration.ofMinutes(1));
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(output.contains("\"name\":\"resolver-file-sink-" + HOST + "\"") && output.contains("RUNNING"),
+                output);
+        assertTrue(output.contains(io.github.kresconnect.filesink.ResolverFileSinkConnector.class.getName()), output);
+        assertTrue(output.strip().endsWith("]401"), "the last curl, without credentials, got 401:\n" + output);
+    }
+
+    /**
+     * Nobody without the credentials may touch the connector: reading, changing (signatures off) or deleting it
+     * is refused with 401, a wrong password too; with the credentials the same API answers.
+     */
+    private static void assertRestApiLocked(StandaloneWorkerProcess connect, String name) throws Exception {
+        java.net.http.HttpRequest.Builder get = java.net.http.HttpRequest.newBuilder(
+                connect.rest().resolve("/connectors/" + name + "/status")).GET();
+        assertEquals(401, connect.send(get, false).statusCode(), "a GET without credentials");
+        String config = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of(
+                "connector.class", io.github.kresconnect.filesink.ResolverFileSinkConnector.class.getName(),
+                "topics", FileDeliveryScenario.TOPIC, "signatures.required", "false"));
+        assertEquals(401, connect.put("/connectors/" + name + "/config", config, false).statusCode(),
+                "signatures turned off without credentials");
+        assertEquals(401, connect.send(java.net.http.HttpRequest.newBuilder(connect.rest().resolve("/connectors/"
+                + name)).DELETE(), false).statusCode(), "a DELETE without credentials");
+        RestCredentials wrong = new RestCredentials(connect.credentials().user(), "wrong", null);
+        assertEquals(401, connect.send(wrong.apply(java.net.http.HttpRequest.newBuilder(
+                connect.rest().resolve("/connectors/" + name + "/status")).GET()), false).statusCode(), "a wrong password");
+        assertEquals(200, connect.get("/connectors/" + name + "/status").statusCode(), "with the credentials");
+        assertTrue(connect.getJson("/connectors/" + name + "/config").path("signatures.required").isMissingNode()
+                || !"false".equals(connect.getJson("/connectors/" + name + "/config").path("signatures.required")
+                        .asText()), "the config is unchanged");
+    }
+
+    /** The lines of the fenced block between two markers of the service documentation. */
+    private static List<String> documentedBlock(String startMarker, String endMarker) throws IOException {
         for (Path doc : List.of(KafkaDistribution.projectDir().resolve("docs-fragments/service.md"),
                 KafkaDistribution.projectDir().resolve("README.md"))) {
             if (!Files.isRegularFile(doc)) {
                 continue;
             }
             String text = Files.readString(doc, StandardCharsets.UTF_8);
-            int start = text.indexOf(START);
-            int end = text.indexOf(END);
+            int start = text.indexOf(startMarker);
+            int end = text.indexOf(endMarker);
             if (start >= 0 && end > start) {
-                return text.substring(start + START.length(), end).lines()
+                return text.substring(start + startMarker.length(), end).lines()
                         .filter(l -> !l.startsWith("```")).toList();
             }
         }
-        throw new AssertionError("no " + START + " ... " + END + " block in docs-fragments/service.md or README.md");
+        throw new AssertionError("no " + startMarker + " ... " + endMarker + " block in docs-fragments/service.md or "
+                + "README.md");
     }
 
     /** Each documented topic creation (kafka-topics.sh --create), with one replica on the test's one broker. */
@@ -388,6 +482,25 @@ class ServiceInstallIT {
                     "the unit's -Xmx256m: max heap " + maxHeap);
             assertThrows(SecurityException.class, () -> server.invoke(new ObjectName("java.lang:type=Memory"), "gc",
                     null, null), "read-only: no operations");
+            // Every attribute the README's jmxterm example reads exists (for this host's connector name).
+            String readme = Files.readString(KafkaDistribution.projectDir().resolve("README.md"), StandardCharsets.UTF_8);
+            List<String> gets = readme.lines().filter(l -> l.startsWith("get -b ")).toList();
+            assertTrue(gets.size() >= 3, gets.toString());
+            for (String get : gets) {
+                String[] words = get.substring("get -b ".length()).replace("resolver-file-sink-resolver1", connector)
+                        .split(" ");
+                ObjectName bean = new ObjectName(words[0]);
+                for (int i = 1; i < words.length; i++) {
+                    String attribute = words[i];
+                    Await.until(attribute + " of " + bean, Duration.ofSeconds(30), () -> {
+                        try {
+                            return server.getAttribute(bean, attribute) != null;
+                        } catch (javax.management.InstanceNotFoundException e) {
+                            return false;
+                        }
+                    });
+                }
+            }
         }
     }
 
@@ -406,7 +519,7 @@ class ServiceInstallIT {
         assertEquals(1, rejected.size(), "one line per rejected record: " + rejected);
         assertTrue(rejected.get(0).startsWith("<3>ERROR "), rejected.get(0));
         assertTrue(lines.stream().noneMatch(l -> l.contains("Error encountered in task")),
-                "the worker's error logger is off (errors.log.enable=false)");
+                "the worker's error logger's copy of the connector's rejection is dropped by the shipped log4j config");
         List<String> traces = lines.stream().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by: ")).toList();
         assertEquals(List.of(), traces.subList(0, Math.min(5, traces.size())), "no stack trace in the journal");
     }

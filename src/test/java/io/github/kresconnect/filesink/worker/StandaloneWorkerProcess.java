@@ -27,11 +27,13 @@ final class StandaloneWorkerProcess implements AutoCloseable {
 
     private final LoggedProcess process;
     private final URI rest;
+    private final RestCredentials credentials;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private StandaloneWorkerProcess(LoggedProcess process, URI rest) {
+    private StandaloneWorkerProcess(LoggedProcess process, URI rest, RestCredentials credentials) {
         this.process = process;
         this.rest = rest;
+        this.credentials = credentials;
     }
 
     /**
@@ -45,19 +47,24 @@ final class StandaloneWorkerProcess implements AutoCloseable {
         for (Path connector : connectorProperties) {
             args.add(connector.toString());
         }
-        LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")",
-                dist.javaCommand(workDir, "512m", "org.apache.kafka.connect.cli.ConnectStandalone",
-                        args.toArray(String[]::new)),
-                workDir, logFile);
-        return attach(process, restPort);
+        List<String> command = new ArrayList<>(dist.javaCommand(workDir, "512m",
+                "org.apache.kafka.connect.cli.ConnectStandalone", args.toArray(String[]::new)));
+        // A worker config with the REST API's Basic authentication gets its credentials as the install does.
+        RestCredentials credentials = RestCredentials.forWorker(workerProperties).orElse(null);
+        if (credentials != null) {
+            command.add(1, credentials.jvmOption());
+        }
+        LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")", command, workDir, logFile);
+        return attach(process, restPort, credentials);
     }
 
     /**
      * A worker started by the caller (with a command line of its own); returns once its REST API on
      * {@code restPort} answers, or fails (stopping it) if it exits first.
      */
-    static StandaloneWorkerProcess attach(LoggedProcess process, int restPort) {
-        StandaloneWorkerProcess worker = new StandaloneWorkerProcess(process, URI.create("http://127.0.0.1:" + restPort));
+    static StandaloneWorkerProcess attach(LoggedProcess process, int restPort, RestCredentials credentials) {
+        StandaloneWorkerProcess worker = new StandaloneWorkerProcess(process, URI.create("http://127.0.0.1:" + restPort),
+                credentials);
         try {
             Await.until("the worker's REST API", START_TIMEOUT, () -> {
                 if (!process.isAlive()) {
@@ -102,14 +109,36 @@ final class StandaloneWorkerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(30)).GET(), true);
     }
 
     HttpResponse<String> put(String path, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(60))
+        return put(path, json, true);
+    }
+
+    /** A PUT, with the worker's REST credentials or (to check that it is refused) without. */
+    HttpResponse<String> put(String path, String json, boolean withCredentials)
+            throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.ofString(json)), withCredentials);
+    }
+
+    /** Any request, with the worker's REST credentials (when it has any) or without. */
+    HttpResponse<String> send(HttpRequest.Builder request, boolean withCredentials)
+            throws IOException, InterruptedException {
+        if (withCredentials && credentials != null) {
+            credentials.apply(request);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI rest() {
+        return rest;
+    }
+
+    RestCredentials credentials() {
+        return credentials;
     }
 
     /** GET returning JSON; fails unless the answer is 200. */

@@ -1,0 +1,169 @@
+package io.github.kresconnect.filesink.watchdog;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.kafka.connect.health.AbstractState;
+import org.apache.kafka.connect.health.ConnectClusterState;
+import org.apache.kafka.connect.health.ConnectorHealth;
+import org.apache.kafka.connect.rest.ConnectRestExtension;
+import org.apache.kafka.connect.rest.ConnectRestExtensionContext;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.kresconnect.filesink.Version;
+
+/**
+ * Makes a FAILED connector or task end the worker, so that its service manager starts a fresh one. Connect
+ * leaves a failed task failed until someone restarts it by hand, while the process stays up: systemd's
+ * {@code Restart=on-failure} never acts and the host silently stops applying files. Loaded by the worker as a
+ * REST extension ({@code rest.extension.classes}), the only plug-in point that runs beside the herder and sees
+ * every connector's state.
+ *
+ * <p>A connector or task seen FAILED is logged at WARN at once, with the first line of its trace. If it is still
+ * FAILED after {@code resolver.watchdog.grace.ms} (worker setting, default 30 s), the watchdog logs one ERROR
+ * naming it and why, and exits the JVM with status {@value #EXIT_STATUS} (Connect's shutdown hook stops the
+ * worker cleanly first). A restart by hand within the grace period (REST API) cancels it. Setting the grace to
+ * 0 turns the watchdog off.
+ */
+public final class FailedTaskWatchdog implements ConnectRestExtension {
+    private static final Logger log = LoggerFactory.getLogger(FailedTaskWatchdog.class);
+
+    public static final String GRACE_CONFIG = "resolver.watchdog.grace.ms";
+    public static final String POLL_CONFIG = "resolver.watchdog.poll.ms";
+    static final long DEFAULT_GRACE_MS = 30_000;
+    static final long DEFAULT_POLL_MS = 2_000;
+    /** EX_SOFTWARE: not one of the unit's SuccessExitStatus=, so Restart=on-failure starts the worker again. */
+    public static final int EXIT_STATUS = 70;
+
+    /** What to do once the grace has passed; the JVM's exit, replaced in tests. */
+    interface Exit {
+        void exit(int status);
+    }
+
+    private final Exit exit;
+    private final java.util.function.LongSupplier clockMillis;
+    private long graceMs = DEFAULT_GRACE_MS;
+    private long pollMs = DEFAULT_POLL_MS;
+    private final Map<String, Long> failedSince = new HashMap<>();
+    private volatile boolean closed;
+    private volatile boolean exiting;
+    private Thread thread;
+
+    public FailedTaskWatchdog() {
+        this(status -> new Thread(() -> System.exit(status), "resolver-watchdog-exit").start(),
+                () -> System.nanoTime() / 1_000_000);
+    }
+
+    FailedTaskWatchdog(Exit exit, java.util.function.LongSupplier clockMillis) {
+        this.exit = exit;
+        this.clockMillis = clockMillis;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        graceMs = millis(configs, GRACE_CONFIG, DEFAULT_GRACE_MS);
+        pollMs = Math.max(100, millis(configs, POLL_CONFIG, DEFAULT_POLL_MS));
+    }
+
+    private static long millis(Map<String, ?> configs, String key, long fallback) {
+        Object value = configs.get(key);
+        if (value == null || value.toString().isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.toString().strip());
+        } catch (NumberFormatException e) {
+            log.warn("{}={} is not a number of milliseconds; using {}", key, value, fallback);
+            return fallback;
+        }
+    }
+
+    @Override
+    public void register(ConnectRestExtensionContext context) {
+        if (graceMs <= 0) {
+            log.info("Failed-task watchdog off ({}={})", GRACE_CONFIG, graceMs);
+            return;
+        }
+        ConnectClusterState cluster = context.clusterState();
+        thread = new Thread(() -> {
+            while (!closed && !exiting) {
+                try {
+                    check(cluster);
+                    Thread.sleep(pollMs);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    log.debug("Failed-task watchdog could not read the connectors' states", e);
+                }
+            }
+        }, "resolver-failed-task-watchdog");
+        thread.setDaemon(true);
+        thread.start();
+        log.info("Failed-task watchdog on: a connector or task FAILED for {} ms ends the worker with exit status {} "
+                + "so that its service manager starts it again", graceMs, EXIT_STATUS);
+    }
+
+    /** One look at every connector and task; package-private for tests. */
+    void check(ConnectClusterState cluster) {
+        Map<String, String> failedNow = new HashMap<>();
+        for (String connector : cluster.connectors()) {
+            ConnectorHealth health;
+            try {
+                health = cluster.connectorHealth(connector);
+            } catch (RuntimeException e) {
+                continue; // removed meanwhile
+            }
+            failed(health.connectorState()).ifPresent(trace -> failedNow.put("connector " + connector, trace));
+            health.tasksState().forEach((id, state) -> failed(state)
+                    .ifPresent(trace -> failedNow.put("task " + connector + "-" + id, trace)));
+        }
+        long now = clockMillis.getAsLong();
+        for (String gone : failedSince.keySet().stream().filter(k -> !failedNow.containsKey(k)).toList()) {
+            failedSince.remove(gone);
+            log.info("The {} is no longer FAILED; the worker stays up", gone);
+        }
+        for (Map.Entry<String, String> failed : failedNow.entrySet()) {
+            Long since = failedSince.get(failed.getKey());
+            if (since == null) {
+                failedSince.put(failed.getKey(), now);
+                log.warn("The {} is FAILED: {}. Unless it is restarted, the worker exits in {} s so that it is "
+                        + "started again", failed.getKey(), failed.getValue(), graceMs / 1000);
+            } else if (now - since >= graceMs && !exiting) {
+                exiting = true;
+                log.error("The {} has been FAILED for {} s: {}. Exiting the worker with status {} so that its service "
+                        + "manager starts it again (systemd: Restart=on-failure); files are not applied until then",
+                        failed.getKey(), (now - since) / 1000, failed.getValue(), EXIT_STATUS);
+                exit.exit(EXIT_STATUS);
+                return;
+            }
+        }
+    }
+
+    /** The first line of the trace of a FAILED state, and its last cause's, if the state is FAILED. */
+    static Optional<String> failed(AbstractState state) {
+        if (state == null || !"FAILED".equals(state.state())) {
+            return Optional.empty();
+        }
+        String trace = state.traceMessage() == null ? "" : state.traceMessage();
+        String first = trace.lines().findFirst().orElse("(no trace)").strip();
+        String cause = trace.lines().filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
+                .map(String::strip).orElse(null);
+        return Optional.of(cause == null || cause.equals(first) ? first : first + " (" + cause + ")");
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread != null) {
+            thread.interrupt(); // never joined: the JVM may be exiting from this very thread's request
+        }
+    }
+}
