@@ -315,13 +315,16 @@ final class BenchmarkWorker implements AutoCloseable {
         return process.log();
     }
 
+    /** One thread of the worker process as /proc shows it: its name now and its CPU time so far, in ticks. */
+    record NativeThread(String name, long ticks) {
+    }
+
     /**
-     * CPU time of every thread of the worker process, JVM threads included (JIT compilers, GC, VM thread), summed
-     * by thread name with digits dropped ("C2 CompilerThread#"), in clock ticks, from /proc/PID/task; empty where
-     * that is not there.
+     * Every thread of the worker process, JVM threads included (JIT compilers, GC, VM thread), by thread id, from
+     * /proc/PID/task; empty where that is not there. Names have their digits replaced by '#'.
      */
-    Map<String, Long> nativeThreadTicks() {
-        Map<String, Long> ticks = new TreeMap<>();
+    Map<Long, NativeThread> nativeThreads() {
+        Map<Long, NativeThread> threads = new TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
@@ -330,7 +333,7 @@ final class BenchmarkWorker implements AutoCloseable {
                             "#");
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-                    ticks.merge(name, used, Long::sum);
+                    threads.put(Long.parseLong(task.getFileName().toString()), new NativeThread(name, used));
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -338,7 +341,22 @@ final class BenchmarkWorker implements AutoCloseable {
         } catch (IOException e) {
             // not Linux
         }
-        return ticks;
+        return threads;
+    }
+
+    /**
+     * The CPU time each thread used since {@code before} (from {@link #nativeThreads()}), summed by the threads'
+     * names now, in milliseconds: a pooled thread renamed meanwhile counts under its new name, for its use since.
+     */
+    Map<String, Long> nativeThreadMillisSince(Map<Long, NativeThread> before) {
+        Map<String, Long> millis = new TreeMap<>();
+        long tick = 10; // USER_HZ is 100 on Linux
+        nativeThreads().forEach((tid, now) -> {
+            NativeThread then = before.get(tid);
+            long used = now.ticks() - (then == null ? 0 : then.ticks());
+            millis.merge(now.name(), used * tick, Long::sum);
+        });
+        return millis;
     }
 
     /** The worker process's resident set size now (VmRSS of /proc/PID/status), in bytes; -1 where unknown. */

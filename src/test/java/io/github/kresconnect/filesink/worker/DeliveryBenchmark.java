@@ -273,8 +273,8 @@ public final class DeliveryBenchmark {
     }
 
     /**
-     * The JVM options of the shipped systemd unit: its {@code KAFKA_HEAP_OPTS} and {@code KAFKA_OPTS}
-     * ({@code -Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError}).
+     * The JVM options of the shipped systemd unit: its {@code KAFKA_HEAP_OPTS} and the {@code -X} options of its
+     * {@code KAFKA_OPTS} ({@code -Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError}).
      */
     static List<String> unitJvmOptions() throws IOException {
         List<String> options = new ArrayList<>();
@@ -282,7 +282,9 @@ public final class DeliveryBenchmark {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                     "^Environment=\"?(KAFKA_HEAP_OPTS|KAFKA_OPTS)=([^\"]*)\"?$").matcher(line.strip());
             if (m.matches()) {
-                options.addAll(Arrays.asList(m.group(2).strip().split("\\s+")));
+                // the JVM's own options; not the system properties naming files of the host (the REST API's JAAS)
+                Arrays.stream(m.group(2).strip().split("\\s+")).filter(o -> o.startsWith("-X"))
+                        .forEach(options::add);
             }
         }
         if (options.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
@@ -496,8 +498,8 @@ public final class DeliveryBenchmark {
         Map<String, Long> families;
         long gcs;
         rssStart();
-        Map<String, Long> ticksBefore = connect.nativeThreadTicks();
-        Map<String, Long> ticksAfter;
+        Map<Long, BenchmarkWorker.NativeThread> threadsAtStart = connect.nativeThreads();
+        Map<String, Long> byName;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
             connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
@@ -508,7 +510,7 @@ public final class DeliveryBenchmark {
                         && names.stream().allMatch(n -> Files.exists(files.resolve(n)));
             }, connect::tail);
             processCpu = connect.processCpuNanos() - cpuBefore;
-            ticksAfter = connect.nativeThreadTicks();
+            byName = connect.nativeThreadMillisSince(threadsAtStart);
             taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
             commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
             families = connectorThreads(connect, threadsBefore);
@@ -572,12 +574,15 @@ public final class DeliveryBenchmark {
                 + "process %.3f s, task thread %.3f s, the connector's own threads %.3f s (%s), garbage collections "
                 + "%d", seconds(processCpu), seconds(taskCpu), seconds(commitCpu), byThread(run), gcs));
         rssRow("(scenario 2)");
-        Map<String, Long> byName = new HashMap<>();
-        ticksAfter.forEach((name, ticks) -> byName.put(name, ticks - ticksBefore.getOrDefault(name, 0L)));
-        details.add("2: worker CPU by thread (all threads, /proc; ms per 1,000 files): " + byName.entrySet().stream()
+        long jitMillis = byName.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
+        rows.add(new Row("   the same without the JIT compilers", String.format(Locale.ROOT, "%.2f ms (JIT %.2f ms)",
+                Math.max(0, 1e3 * seconds(processCpu) - jitMillis) / count, (double) jitMillis / count), "", "",
+                "(reference)", null));
+        details.add("2: worker CPU by thread (all threads, /proc, 10 ms ticks; ms per 1,000 files): " + byName
+                .entrySet().stream()
                 .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(14)
-                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() * 10.0 * 1000 / count))
-                .collect(Collectors.joining(", ")));
+                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() * 1000.0 / count))                .collect(Collectors.joining(", ")));
         double physical = physicalBaseline(count);
         if (physical > 0) {
             rows.add(new Row("   the disk's limit: one syncfs", String.format(Locale.ROOT, "%.0f files/s", physical),
