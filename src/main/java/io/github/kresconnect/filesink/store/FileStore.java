@@ -139,7 +139,7 @@ public final class FileStore implements AutoCloseable {
     private final Clock clock;
     private final StepHook hook;
     private final StoreState state;
-    private final SyncPool syncPool = new SyncPool();
+    private final SyncPool syncPool;
     private final Placement placement;
     private final Assembly assembly;
     private CommitPipeline pipeline;
@@ -155,6 +155,7 @@ public final class FileStore implements AutoCloseable {
             Listener listener) {
         Path storeDir = realFilesDir.resolve(STATE_DIR).resolve(STORE_DIR);
         this.realFilesDir = realFilesDir;
+        this.syncPool = new SyncPool(Barrier.forDirectory(realFilesDir));
         this.journalFile = storeDir.resolve(JOURNAL);
         this.lock = lock;
         this.work = new WorkFiles(storeDir.resolve(WORK_DIR));

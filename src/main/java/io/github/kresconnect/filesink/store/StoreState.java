@@ -54,6 +54,8 @@ final class StoreState {
     private final Map<String, Long> stamps = new HashMap<>();
     private final Map<String, TransferState> transfers = new LinkedHashMap<>();
     private final Map<Long, Pending> pending = new LinkedHashMap<>();
+    /** The same publications by name, oldest first: a name's are found without going through all of them. */
+    private final Map<String, List<Pending>> pendingByName = new HashMap<>();
     private final Map<Long, KeptReceipt> receipts = new LinkedHashMap<>();
 
     /** Carries out one operation: the only way the state changes. */
@@ -86,7 +88,9 @@ final class StoreState {
             transfers.remove(d.name());
         } else if (op instanceof JournalOp.Publish p) {
             transfers.remove(p.name());
-            pending.put(p.seq(), new Pending(p.name(), p.seq(), p.size(), p.sha256(), p.version()));
+            Pending publication = new Pending(p.name(), p.seq(), p.size(), p.sha256(), p.version());
+            pending.put(p.seq(), publication);
+            pendingByName.computeIfAbsent(p.name(), name -> new ArrayList<>(1)).add(publication);
             seen(p.seq());
         } else if (op instanceof JournalOp.Placed p) {
             Pending publication = takePending(p.name(), p.seq());
@@ -183,13 +187,8 @@ final class StoreState {
 
     /** The newest pending publication of {@code name}, or null. */
     Pending pendingOf(String name) {
-        Pending newest = null;
-        for (Pending publication : pending.values()) {
-            if (publication.name().equals(name)) {
-                newest = publication;
-            }
-        }
-        return newest;
+        List<Pending> ofName = pendingByName.get(name);
+        return ofName == null ? null : ofName.get(ofName.size() - 1);
     }
 
     List<Pending> pending() {
@@ -202,10 +201,8 @@ final class StoreState {
      */
     long floor(String name) {
         long floor = floors.getOrDefault(name, UNVERSIONED);
-        for (Pending publication : pending.values()) {
-            if (publication.name().equals(name)) {
-                floor = Math.max(floor, publication.version());
-            }
+        for (Pending publication : pendingByName.getOrDefault(name, List.of())) {
+            floor = Math.max(floor, publication.version());
         }
         return floor;
     }
@@ -237,16 +234,20 @@ final class StoreState {
 
     /** Removes and returns publication {@code seq}, or with -1 the oldest pending one of {@code name}. */
     private Pending takePending(String name, long seq) {
+        Pending publication;
         if (seq >= 0) {
-            return pending.remove(seq);
+            publication = pending.remove(seq);
+        } else {
+            List<Pending> ofName = pendingByName.get(name);
+            publication = ofName == null ? null : pending.remove(ofName.get(0).seq());
         }
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-            Pending publication = it.next();
-            if (publication.name().equals(name)) {
-                it.remove();
-                return publication;
+        if (publication != null) {
+            List<Pending> ofName = pendingByName.get(publication.name());
+            ofName.remove(publication);
+            if (ofName.isEmpty()) {
+                pendingByName.remove(publication.name());
             }
         }
-        return null;
+        return publication;
     }
 }

@@ -15,9 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes files and directories durable, several at once: concurrent fsyncs share the file system's journal
- * commits. Also starts a large work file's data on its way to disk early, so the round that publishes it finds
- * little left to sync (the round's own fsync is what durability rests on).
+ * Makes files and directories durable, several at once: with the files directory's {@link Barrier} (syncfs(2),
+ * or the file system's own) when there is one and more than one path is on its file system, otherwise with
+ * concurrent fsyncs, which share the file system's journal commits. Also starts a large work file's data on its
+ * way to disk early, so the round that publishes it finds little left to sync (the round's own sync is what
+ * durability rests on).
  */
 final class SyncPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SyncPool.class);
@@ -25,10 +27,44 @@ final class SyncPool implements AutoCloseable {
     /** Fewer than this many are synced one after the other. */
     private static final int PARALLEL_FROM = 4;
 
+    /** One path alone is fsync'd: a barrier would also write out what others have written to the file system. */
+    private static final int BARRIER_FROM = 2;
+
+    private final Barrier barrier;
     private ExecutorService pool;
 
-    /** fsyncs every path (files and directories alike) and returns once all of them are durable. */
+    /** {@code barrier}: the files directory's, or null for one fsync per path. */
+    SyncPool(Barrier barrier) {
+        this.barrier = barrier;
+    }
+
+    /**
+     * Makes every path durable (a file's data, a directory's entries) and returns once all of them are: one
+     * barrier for those on the files directory's file system, an fsync for each of the others.
+     */
     void syncAll(Collection<Path> paths) throws IOException {
+        if (barrier != null && paths.size() >= BARRIER_FROM) {
+            List<Path> others = new ArrayList<>();
+            for (Path path : paths) {
+                if (!barrier.covers(path)) {
+                    others.add(path);
+                }
+            }
+            if (others.size() < paths.size()) {
+                barrier.sync();
+            }
+            fsyncAll(others);
+            return;
+        }
+        fsyncAll(paths);
+    }
+
+    /** Whether rounds use a barrier. */
+    boolean hasBarrier() {
+        return barrier != null;
+    }
+
+    private void fsyncAll(Collection<Path> paths) throws IOException {
         if (paths.size() < PARALLEL_FROM) {
             for (Path path : paths) {
                 DurableFiles.syncFile(path, null);
@@ -86,6 +122,9 @@ final class SyncPool implements AutoCloseable {
     public synchronized void close() {
         if (pool != null) {
             pool.shutdownNow();
+        }
+        if (barrier != null) {
+            barrier.close();
         }
     }
 }

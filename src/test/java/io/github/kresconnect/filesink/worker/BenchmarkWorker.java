@@ -46,6 +46,9 @@ final class BenchmarkWorker implements AutoCloseable {
             "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
             "-XX:MaxInlineLevel=15");
 
+    /** {@code -XX:StartFlightRecording} options for every worker, from {@code bin/benchmark --jfr}; none when empty. */
+    static final String JFR_PROPERTY = "benchmark.jfr";
+
     private final LoggedProcess process;
     private final URI rest;
     private final int jmxPort;
@@ -80,6 +83,10 @@ final class BenchmarkWorker implements AutoCloseable {
                 command.addAll(heapOptions);
                 command.addAll(PERFORMANCE_OPTIONS);
                 command.addAll(jmxOptions(jmxPort));
+                if (Boolean.getBoolean(JFR_PROPERTY)) {
+                    command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                            + dir.resolve("worker.jfr"));
+                }
             } else if (!option.equals("-XX:TieredStopAtLevel=1") && !option.equals("-XX:+UseSerialGC")) {
                 command.add(option);
             }
@@ -306,6 +313,64 @@ final class BenchmarkWorker implements AutoCloseable {
 
     Path log() {
         return process.log();
+    }
+
+    /** One thread of the worker process as /proc shows it: its name now and its CPU time so far, in ticks. */
+    record NativeThread(String name, long ticks) {
+    }
+
+    /**
+     * Every thread of the worker process, JVM threads included (JIT compilers, GC, VM thread), by thread id, from
+     * /proc/PID/task; empty where that is not there. Names have their digits replaced by '#'.
+     */
+    Map<Long, NativeThread> nativeThreads() {
+        Map<Long, NativeThread> threads = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+",
+                            "#");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                    threads.put(Long.parseLong(task.getFileName().toString()), new NativeThread(name, used));
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return threads;
+    }
+
+    /**
+     * The CPU time each thread used since {@code before} (from {@link #nativeThreads()}), summed by the threads'
+     * names now, in milliseconds: a pooled thread renamed meanwhile counts under its new name, for its use since.
+     */
+    Map<String, Long> nativeThreadMillisSince(Map<Long, NativeThread> before) {
+        Map<String, Long> millis = new TreeMap<>();
+        long tick = 10; // USER_HZ is 100 on Linux
+        nativeThreads().forEach((tid, now) -> {
+            NativeThread then = before.get(tid);
+            long used = now.ticks() - (then == null ? 0 : then.ticks());
+            millis.merge(now.name(), used * tick, Long::sum);
+        });
+        return millis;
+    }
+
+    /** The worker process's resident set size now (VmRSS of /proc/PID/status), in bytes; -1 where unknown. */
+    long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
     }
 
     String tail() {

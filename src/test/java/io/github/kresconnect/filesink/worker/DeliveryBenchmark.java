@@ -103,6 +103,12 @@ public final class DeliveryBenchmark {
     static final double TARGET_LATENCY_P99_MS = 50;
     static final long HEAP_GROWTH_ALLOWED = 16L * 1024 * 1024;
     static final double TARGET_SIGNED_RATIO = 0.90;
+    /** Small files: at least this share of the disk's limit measured in the same run. */
+    static final double TARGET_PHYSICAL_RATIO = 0.80;
+    /** The whole worker process's CPU time per small file. */
+    static final double TARGET_CPU_MS_PER_FILE = 0.30;
+    /** The worker's resident set in every scenario, with the shipped unit's JVM options. */
+    static final long TARGET_RSS_BYTES = 256L * 1024 * 1024;
     /** Signed runs under {@code --signed}: each between two unsigned ones (U S U S U S U). */
     static final int DEFAULT_SIGNED_ROUNDS = 3;
     private static final Duration SCENARIO_TIMEOUT = Duration.ofMinutes(30);
@@ -161,6 +167,9 @@ public final class DeliveryBenchmark {
     private final List<String> signatureDetails = new ArrayList<>();
     private KeyPair signingKey;
     private String keyId;
+    /** The worker whose resident set is sampled, every 100 ms, into {@link #rssMax}. */
+    private volatile BenchmarkWorker sampledWorker;
+    private final java.util.concurrent.atomic.AtomicLong rssMax = new java.util.concurrent.atomic.AtomicLong(-1);
     private KafkaDistribution dist;
     private BrokerProcess broker;
     private Path pluginPath;
@@ -263,11 +272,70 @@ public final class DeliveryBenchmark {
         report();
     }
 
+    /**
+     * The JVM options of the shipped systemd unit: its {@code KAFKA_HEAP_OPTS} and the {@code -X} options of its
+     * {@code KAFKA_OPTS} ({@code -Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError}).
+     */
+    static List<String> unitJvmOptions() throws IOException {
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(ShippedConfig.shipped("kafka-connect-resolver.service"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "^Environment=\"?(KAFKA_HEAP_OPTS|KAFKA_OPTS)=([^\"]*)\"?$").matcher(line.strip());
+            if (m.matches()) {
+                // the JVM's own options; not the system properties naming files of the host (the REST API's JAAS)
+                Arrays.stream(m.group(2).strip().split("\\s+")).filter(o -> o.startsWith("-X"))
+                        .forEach(options::add);
+            }
+        }
+        if (options.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+            throw new IllegalStateException("no KAFKA_HEAP_OPTS with -Xmx in the shipped unit");
+        }
+        return options;
+    }
+
+    /** Samples the worker's resident set every 100 ms, for as long as the benchmark runs. */
+    private void startRssSampler() {
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                BenchmarkWorker worker = sampledWorker;
+                if (worker != null) {
+                    long rss = worker.rssBytes();
+                    rssMax.accumulateAndGet(rss, Math::max);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    /** Starts a scenario's window of the worker's resident set. */
+    private void rssStart() {
+        BenchmarkWorker worker = sampledWorker;
+        rssMax.set(worker == null ? -1 : worker.rssBytes());
+    }
+
+    /** The row of the worker's largest resident set since {@link #rssStart}. */
+    private void rssRow(String what) {
+        BenchmarkWorker worker = sampledWorker;
+        long max = Math.max(rssMax.get(), worker == null ? -1 : worker.rssBytes());
+        rows.add(new Row("   worker RSS, max " + what, max < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB",
+                max / MIB), "", "", String.format(Locale.ROOT, "<= %d MiB", TARGET_RSS_BYTES >> 20),
+                max < 0 ? null : max <= TARGET_RSS_BYTES));
+    }
+
     private void runScenarios() throws Exception {
+        startRssSampler();
         if (scenarios.contains(1) || scenarios.contains(2) || scenarios.contains(4)) {
-            step("Starting a Connect worker as connect-standalone.sh does (-Xms256M -Xmx2G, G1)");
+            List<String> unit = unitJvmOptions();
+            step("Starting a Connect worker with the shipped unit's JVM options " + unit + " and G1");
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker"),
-                    broker.bootstrapServers(), pluginPath, List.of("-Xms256M", "-Xmx2G"), workerOverrides)) {
+                    broker.bootstrapServers(), pluginPath, unit, workerOverrides)) {
+                sampledWorker = connect;
                 warmUp(connect, false);
                 if (signedRounds > 0) {
                     warmUp(connect, true);
@@ -288,8 +356,12 @@ public final class DeliveryBenchmark {
         }
         if (scenarios.contains(3)) {
             step("Starting a Connect worker with -Xmx128m");
+            List<String> options = new ArrayList<>(unitJvmOptions());
+            options.removeIf(o -> o.startsWith("-Xm"));
+            options.add("-Xmx128m");
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker-128m"),
-                    broker.bootstrapServers(), pluginPath, List.of("-Xmx128m"), workerOverrides)) {
+                    broker.bootstrapServers(), pluginPath, options, workerOverrides)) {
+                sampledWorker = connect;
                 largeFileHeap(connect);
             }
         }
@@ -351,6 +423,7 @@ public final class DeliveryBenchmark {
         Map<String, Long> families;
         long gcs;
         long processCpu;
+        rssStart();
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
             connect.createConnector(workDir.resolve("worker"), name, sinkOverrides(topic, files),
@@ -377,6 +450,9 @@ public final class DeliveryBenchmark {
                 String.format(Locale.ROOT, "%.1f MiB/s", baselineRate),
                 String.format(Locale.ROOT, "%.2f", ratio),
                 String.format(Locale.ROOT, "ratio >= %.2f", TARGET_CHUNKED_RATIO), ratio >= TARGET_CHUNKED_RATIO));
+        if (variant.equals(Variant.FIRST)) {
+            rssRow("(scenario 1)");
+        }
         details.add(String.format(Locale.ROOT, "%s: connector %.3f s from its creation to chunked.bin at its final "
                 + "path (SHA-256 ok); first entry in the files directory after %s", mark, seconds(done - created),
                 firstEntry == null ? "n/a" : String.format(Locale.ROOT, "%.3f s", seconds(firstEntry - created))));
@@ -421,6 +497,9 @@ public final class DeliveryBenchmark {
         long commitCpu;
         Map<String, Long> families;
         long gcs;
+        rssStart();
+        Map<Long, BenchmarkWorker.NativeThread> threadsAtStart = connect.nativeThreads();
+        Map<String, Long> byName;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
             connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
@@ -431,6 +510,7 @@ public final class DeliveryBenchmark {
                         && names.stream().allMatch(n -> Files.exists(files.resolve(n)));
             }, connect::tail);
             processCpu = connect.processCpuNanos() - cpuBefore;
+            byName = connect.nativeThreadMillisSince(threadsAtStart);
             taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
             commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
             families = connectorThreads(connect, threadsBefore);
@@ -486,9 +566,37 @@ public final class DeliveryBenchmark {
                     "", "(reference)", null));
             return run;
         }
+        rows.add(new Row("   worker CPU per file", String.format(Locale.ROOT, "%.2f ms (task thread %.2f, store "
+                + "%.2f)", 1e3 * seconds(processCpu) / count, 1e3 * seconds(taskCpu) / count,
+                1e3 * seconds(commitCpu) / count), "", "", String.format(Locale.ROOT, "<= %.2f ms",
+                TARGET_CPU_MS_PER_FILE), 1e3 * seconds(processCpu) / count <= TARGET_CPU_MS_PER_FILE));
+        details.add(String.format(Locale.ROOT, "2: worker CPU from the connector's creation to its last file: whole "
+                + "process %.3f s, task thread %.3f s, the connector's own threads %.3f s (%s), garbage collections "
+                + "%d", seconds(processCpu), seconds(taskCpu), seconds(commitCpu), byThread(run), gcs));
+        rssRow("(scenario 2)");
+        long jitMillis = byName.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
+        rows.add(new Row("   the same without the JIT compilers", String.format(Locale.ROOT, "%.2f ms (JIT %.2f ms)",
+                Math.max(0, 1e3 * seconds(processCpu) - jitMillis) / count, (double) jitMillis / count), "", "",
+                "(reference)", null));
+        details.add("2: worker CPU by thread (all threads, /proc, 10 ms ticks; ms per 1,000 files): " + byName
+                .entrySet().stream()
+                .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(14)
+                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() * 1000.0 / count))                .collect(Collectors.joining(", ")));
+        double physical = physicalBaseline(count);
+        if (physical > 0) {
+            rows.add(new Row("   the disk's limit: one syncfs", String.format(Locale.ROOT, "%.0f files/s", physical),
+                    "", String.format(Locale.ROOT, "%.2f", rate / physical),
+                    String.format(Locale.ROOT, "ratio >= %.2f", TARGET_PHYSICAL_RATIO),
+                    rate / physical >= TARGET_PHYSICAL_RATIO));
+            details.add(String.format(Locale.ROOT, "2: the disk's limit: %d files of 4 KiB created and written one "
+                    + "after the other, made durable with one syncfs(2), renamed into place, one fsync of the "
+                    + "directory, in the same run: %.0f files/s; the connector reaches %.2f of it", count, physical,
+                    rate / physical));
+        }
         double ceiling = fileSystemCeiling(count);
-        rows.add(new Row("   the file system alone", String.format(Locale.ROOT, "%.0f files/s", ceiling), "",
-                String.format(Locale.ROOT, "%.2f", rate / ceiling), "(reference)", null));
+        rows.add(new Row("   the file system, fsync per file", String.format(Locale.ROOT, "%.0f files/s", ceiling),
+                "", String.format(Locale.ROOT, "%.2f", rate / ceiling), "(reference)", null));
         details.add(String.format(Locale.ROOT, "2: the file system alone: %d files of 4 KiB created and written one "
                 + "after the other, fsync'd in parallel (32 threads), renamed into place, in the same run: %.0f "
                 + "files/s; the connector reaches %.2f of it", count, ceiling, rate / ceiling));
@@ -626,6 +734,42 @@ public final class DeliveryBenchmark {
     }
 
     /**
+     * The disk's limit for durable small files, measured now: create and write each file aside, one syncfs(2) of
+     * the file system, rename each into place, one fsync of the directory. 0 where syncfs(2) is not available.
+     */
+    private double physicalBaseline(int count) throws Exception {
+        if (!FileSystemSync.available()) {
+            details.add("2: the disk's limit was not measured: syncfs(2) is not available here");
+            return 0;
+        }
+        Path dir = Files.createDirectories(workDir.resolve("fs-physical"));
+        Path aside = Files.createDirectories(dir.resolve("aside"));
+        byte[] content = new byte[SMALL_FILE_BYTES];
+        try {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                try (FileChannel channel = FileChannel.open(aside.resolve("f" + i), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(content);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                }
+            }
+            FileSystemSync.syncFileSystemOf(dir);
+            for (int i = 0; i < count; i++) {
+                Files.move(aside.resolve("f" + i), dir.resolve("f" + i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                directory.force(true);
+            }
+            return count / seconds(System.nanoTime() - start);
+        } finally {
+            RealWorkerScenario.deleteRecursively(dir);
+        }
+    }
+
+    /**
      * What this machine's file system allows for durable small files, measured now: the least any writer must
      * do per file (create and write it aside, fsync it, rename it into place), with the fsyncs of the whole batch
      * in parallel. Virtual disks vary a lot with their I/O budget; this puts the connector's figure beside it.
@@ -690,6 +834,7 @@ public final class DeliveryBenchmark {
         long created;
         long done;
         BenchmarkWorker.HeapSample before = connect.heap(); // also opens the JMX connection, outside the timing
+        rssStart();
         details.add(String.format(Locale.ROOT, "3: worker heap before the connector's creation: %.1f MiB used, "
                 + "%.1f MiB after the latest GC", before.usedBytes() / MIB, before.afterLastGcBytes() / MIB));
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
@@ -751,6 +896,7 @@ public final class DeliveryBenchmark {
                 String.format(Locale.ROOT, "%.1f MiB/s; heap after GC max %.0f -> %.0f MiB", rate,
                         firstHalf[0] / MIB, secondHalf[0] / MIB),
                 "", "", "SHA-256 ok, heap flat", flat));
+        rssRow("(scenario 3, -Xmx128m)");
         details.add(String.format(Locale.ROOT, "3: %.3f s from the connector's creation to large.bin (SHA-256 ok); "
                 + "%d heap samples (every 250 ms, halves by %s) in %s", seconds(done - created), series.size(),
                 byChunks ? "chunks staged" : "time", workDir.relativize(csv)));
@@ -768,6 +914,7 @@ public final class DeliveryBenchmark {
         step("Scenario 4: latency of " + count + " small files sent one at a time (after " + warm + " unmeasured)");
         Path files = Files.createDirectories(workDir.resolve("files-latency"));
         long[] latencies = new long[count];
+        rssStart();
         try (FileArrivals arrivals = FileArrivals.watch(files);
                 KafkaProducer<String, byte[]> producer = producer(0, 16 * 1024)) {
             connect.createConnector(workDir.resolve("worker"), "bench-latency", sinkOverrides(topic, files));
@@ -803,6 +950,7 @@ public final class DeliveryBenchmark {
         rows.add(new Row("4. latency, " + count + " files of 4 KiB",
                 String.format(Locale.ROOT, "p50 %.1f / p99 %.1f / max %.1f ms", p50, p99, max), "", "",
                 String.format(Locale.ROOT, "p99 < %.0f ms", TARGET_LATENCY_P99_MS), p99 < TARGET_LATENCY_P99_MS));
+        rssRow("(scenario 4)");
         details.add(String.format(Locale.ROOT, "4: from send().get() returning to the file at its final path; "
                 + "min %.1f ms; percentiles by nearest rank", latencies[0] / 1e6));
     }

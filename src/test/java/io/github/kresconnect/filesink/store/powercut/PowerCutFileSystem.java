@@ -61,6 +61,7 @@ public final class PowerCutFileSystem implements Closeable {
     static final int PAGE = 4096;
 
     private final Path realRoot;
+    private final boolean withBarrier;
     private final PowerCutNioFileSystem fileSystem;
     private final Path root;
     private final ReentrantReadWriteLock io = new ReentrantReadWriteLock();
@@ -81,9 +82,10 @@ public final class PowerCutFileSystem implements Closeable {
         final Map<Node, Set<PosixFilePermission>> permissions = new IdentityHashMap<>();
     }
 
-    private PowerCutFileSystem(Path realRoot) throws IOException {
+    private PowerCutFileSystem(Path realRoot, boolean withBarrier) throws IOException {
         this.realRoot = realRoot;
-        this.fileSystem = new PowerCutNioFileSystem(this);
+        this.withBarrier = withBarrier;
+        this.fileSystem = withBarrier ? new PowerCutNioFileSystem.WithBarrier(this) : new PowerCutNioFileSystem(this);
         this.root = fileSystem.wrap(realRoot);
         rootNode = nodeFor(Files.readAttributes(realRoot, BasicFileAttributes.class));
         Image now = scan();
@@ -98,13 +100,24 @@ public final class PowerCutFileSystem implements Closeable {
         }
     }
 
-    /** A layer over {@code realRoot}, a directory; whatever is under it now counts as durable. */
+    /**
+     * A layer over {@code realRoot}, a directory; whatever is under it now counts as durable. Its file system
+     * offers the store a barrier ({@link #barrier()}).
+     */
     public static PowerCutFileSystem over(Path realRoot) throws IOException {
+        return over(realRoot, true);
+    }
+
+    /**
+     * As {@link #over(Path)}; {@code withBarrier} false: the file system offers no barrier, as where syncfs(2) is
+     * not available, so the store fsyncs every file and directory on its own.
+     */
+    public static PowerCutFileSystem over(Path realRoot, boolean withBarrier) throws IOException {
         Path real = realRoot.toRealPath();
         if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(realRoot + " is not a directory");
         }
-        return new PowerCutFileSystem(real);
+        return new PowerCutFileSystem(real, withBarrier);
     }
 
     /** The path of the real root on this file system; everything under it is tracked. */
@@ -200,7 +213,7 @@ public final class PowerCutFileSystem implements Closeable {
         } finally {
             lock.unlock();
         }
-        return over(realRoot);
+        return over(realRoot, withBarrier);
     }
 
     /** Closes every channel still open through this layer; later operations fail. */
@@ -316,6 +329,33 @@ public final class PowerCutFileSystem implements Closeable {
                 if (content != null) {
                     node.durable = content;
                 }
+            }
+            completedForces++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * syncfs(2) of the layer: every file's data and every directory's entries under the root become durable as
+     * they are now. One durable operation: {@link #cutAtOperation} counts it as one force, and a cut armed for it
+     * happens before any of it takes effect.
+     */
+    public void barrier() throws IOException {
+        Lock lock = io.writeLock();
+        lock.lock();
+        try {
+            check();
+            if (cutAfter >= 0 && completedForces >= cutAfter) {
+                cutLocked();
+                check();
+            }
+            Image now = scan();
+            for (Map.Entry<Node, Map<String, Node>> dir : now.entries.entrySet()) {
+                dir.getKey().durableEntries = new TreeMap<>(dir.getValue());
+            }
+            for (Map.Entry<Node, byte[]> file : now.content.entrySet()) {
+                file.getKey().durable = file.getValue();
             }
             completedForces++;
         } finally {

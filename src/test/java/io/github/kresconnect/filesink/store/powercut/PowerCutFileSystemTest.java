@@ -639,4 +639,69 @@ class PowerCutFileSystemTest {
         layer.reboot(Variant.DROP_UNSYNCED, 1).close();
         assertEquals("f", read(real.resolve("copy")));
     }
+
+    @Test
+    void aBarrierMakesEveryFileAndEveryEntryUnderTheRootDurable() throws IOException {
+        Map<Variant, Path> after = everyVariant(real -> Files.write(real.resolve("old"), bytes("old")), root -> {
+            Path sub = Files.createDirectory(root.resolve("sub"));
+            create(sub.resolve("a"), "a");
+            create(root.resolve("b.new"), "b");
+            Files.move(root.resolve("b.new"), root.resolve("b"), StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(root.resolve("old"));
+            ((io.github.kresconnect.filesink.store.DurabilityBarrier) root.getFileSystem()).makeDurable(root);
+        });
+        after.forEach((variant, real) -> {
+            try {
+                assertEquals(Set.of("b", "sub"), names(real), variant.name());
+                assertEquals("a", read(real.resolve("sub/a")), variant.name());
+                assertEquals("b", read(real.resolve("b")), variant.name());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void whatIsWrittenAfterABarrierIsNotDurable() throws IOException {
+        Map<Variant, Path> after = everyVariant(root -> {
+            create(root.resolve("a"), "a");
+            ((io.github.kresconnect.filesink.store.DurabilityBarrier) root.getFileSystem()).makeDurable(root);
+            create(root.resolve("b"), "b");
+            try (FileChannel channel = FileChannel.open(root.resolve("a"), StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND)) {
+                DurableFiles.writeFully(channel, ByteBuffer.wrap(bytes("more")));
+            }
+        });
+        Path dropped = after.get(Variant.DROP_UNSYNCED);
+        assertEquals(Set.of("a"), names(dropped));
+        assertEquals("a", read(dropped.resolve("a")));
+        assertEquals(Set.of("a", "b"), names(after.get(Variant.ENTRIES_KEPT_DATA_LOST)));
+        assertEquals("a", read(after.get(Variant.ENTRIES_KEPT_DATA_LOST).resolve("a")));
+        assertEquals("", read(after.get(Variant.ENTRIES_KEPT_DATA_LOST).resolve("b")));
+    }
+
+    @Test
+    void aBarrierIsOneDurableOperationAndACutArmedForItTakesNoneOfItsEffect() throws IOException {
+        Path real = Files.createDirectory(temp.resolve("barrier-cut"));
+        PowerCutFileSystem layer = PowerCutFileSystem.over(real);
+        createSynced(layer.root().resolve("a"), "a");
+        assertEquals(1, layer.durableOperations());
+        layer.cutAtOperation(1);
+        create(layer.root().resolve("b"), "b");
+        IOException cut = assertThrows(IOException.class,
+                () -> ((io.github.kresconnect.filesink.store.DurabilityBarrier) layer.fileSystem()).makeDurable(
+                        layer.root()));
+        assertEquals("power cut", cut.getMessage());
+        assertEquals(1, layer.durableOperations());
+        layer.reboot(Variant.DROP_UNSYNCED, 1).close();
+        assertEquals(Set.of(), names(real), "a's entry was never made durable, nor b's");
+
+        Path again = Files.createDirectory(temp.resolve("barrier-counted"));
+        PowerCutFileSystem counting = PowerCutFileSystem.over(again);
+        create(counting.root().resolve("b"), "b");
+        counting.barrier();
+        assertEquals(1, counting.durableOperations());
+        counting.reboot(Variant.DROP_UNSYNCED, 1).close();
+        assertEquals(Set.of("b"), names(again));
+    }
 }

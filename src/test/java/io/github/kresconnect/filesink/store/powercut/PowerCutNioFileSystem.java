@@ -11,8 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The {@link FileSystem} of a {@link PowerCutFileSystem}: the default file system's paths, wrapped. */
-final class PowerCutNioFileSystem extends FileSystem {
+import io.github.kresconnect.filesink.store.DurabilityBarrier;
+
+/**
+ * The {@link FileSystem} of a {@link PowerCutFileSystem}: the default file system's paths, wrapped. Without a
+ * barrier; {@link WithBarrier} has one.
+ */
+class PowerCutNioFileSystem extends FileSystem {
     private static final FileSystem REAL = FileSystems.getDefault();
 
     private final PowerCutFileSystem layer;
@@ -99,5 +104,17 @@ final class PowerCutNioFileSystem extends FileSystem {
     @Override
     public String toString() {
         return "power-cut file system over " + layer.realRoot();
+    }
+
+    /** With a {@link DurabilityBarrier}: syncfs(2) of the whole layer (see {@link PowerCutFileSystem#barrier()}). */
+    static final class WithBarrier extends PowerCutNioFileSystem implements DurabilityBarrier {
+        WithBarrier(PowerCutFileSystem layer) {
+            super(layer);
+        }
+
+        @Override
+        public void makeDurable(Path path) throws java.io.IOException {
+            layer().barrier();
+        }
     }
 }
