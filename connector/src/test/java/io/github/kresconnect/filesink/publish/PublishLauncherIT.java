@@ -41,9 +41,9 @@ class PublishLauncherIT {
 
     @BeforeAll
     static void startBroker() throws IOException {
-        try (Stream<Path> jars = Files.list(PROJECT.resolve("target"))) {
+        try (Stream<Path> jars = Files.list(PROJECT.resolve("publisher/target"))) {
             assertTrue(jars.anyMatch(p -> p.getFileName().toString().matches("resolver-publish-.*\\.jar")),
-                    "target/resolver-publish-*.jar is missing: run 'mvn verify', which packages it first");
+                    "publisher/target/resolver-publish-*.jar is missing: run 'mvn verify', which packages it first");
         }
         kafka = new EmbeddedKafkaCluster(1, new java.util.Properties());
         kafka.start();
@@ -80,7 +80,7 @@ class PublishLauncherIT {
     @Test
     void theCommandsJarIsNoPluginForAWorker() throws Exception {
         Path jar;
-        try (Stream<Path> jars = Files.list(PROJECT.resolve("target"))) {
+        try (Stream<Path> jars = Files.list(PROJECT.resolve("publisher/target"))) {
             jar = jars.filter(p -> p.getFileName().toString().matches("resolver-publish-.*\\.jar")).findFirst()
                     .orElseThrow();
         }

@@ -28,7 +28,7 @@ final class HubComponent {
     }
 
     static Path zip() {
-        Path zip = KafkaDistribution.projectDir().resolve("target/components/packages").resolve(folderName() + ".zip");
+        Path zip = KafkaDistribution.projectDir().resolve("connector/target/components/packages").resolve(folderName() + ".zip");
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException("The component zip " + zip + " is missing: run `mvn verify`, which "
                     + "builds it in the package phase before the integration tests");

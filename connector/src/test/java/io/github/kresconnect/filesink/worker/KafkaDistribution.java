@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The jars of one Apache Kafka version, as a distribution's libs/ folder holds them, resolved by Maven itself
- * from the small pom under src/test/kafka-dist/VERSION into target/kafka-dist/VERSION/lib. Processes run from
+ * from the small pom under connector/src/test/kafka-dist/VERSION into target/kafka-dist/VERSION/lib. Processes run from
  * it exactly as the distribution's scripts run them: {@code java -cp 'lib/*' MAIN ARGS}.
  */
 final class KafkaDistribution {
@@ -52,14 +52,17 @@ final class KafkaDistribution {
         }
     }
 
-    /** The project's top directory (Failsafe runs tests there and also sets {@code basedir}). */
+    /**
+     * The project's top directory, above the modules: the connector module's tests run there (its Surefire and
+     * Failsafe set the working directory), and so do bin/benchmark and bin/quickstart.
+     */
     static Path projectDir() {
-        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath();
     }
 
     /** Whether an earlier run resolved the jars of {@code version} (then {@link #resolve} downloads nothing). */
     static boolean isResolved(String version) {
-        Path pom = projectDir().resolve("src/test/kafka-dist").resolve(version).resolve("pom.xml");
+        Path pom = projectDir().resolve("connector/src/test/kafka-dist").resolve(version).resolve("pom.xml");
         Path complete = projectDir().resolve("target/kafka-dist").resolve(version).resolve(".complete");
         try {
             // A pom changed since (a jar added) is resolved again.
@@ -72,7 +75,7 @@ final class KafkaDistribution {
 
     /** The distribution of {@code version}, resolving its jars first unless an earlier run did. */
     static synchronized KafkaDistribution resolve(String version) throws IOException, InterruptedException {
-        Path pom = projectDir().resolve("src/test/kafka-dist").resolve(version).resolve("pom.xml");
+        Path pom = projectDir().resolve("connector/src/test/kafka-dist").resolve(version).resolve("pom.xml");
         if (!Files.isRegularFile(pom)) {
             throw new IllegalArgumentException("No distribution pom for Kafka " + version + " at " + pom);
         }

@@ -35,9 +35,9 @@ final class PublisherProcess {
     static String publish(Path workDir, String label, List<String> args, int expectedExit)
             throws IOException, InterruptedException {
         Path project = KafkaDistribution.projectDir();
-        try (Stream<Path> jars = Files.list(project.resolve("target"))) {
+        try (Stream<Path> jars = Files.list(project.resolve("publisher/target"))) {
             assertTrue(jars.anyMatch(p -> p.getFileName().toString().matches("resolver-publish-.*\\.jar")),
-                    "target/resolver-publish-*.jar is missing: run 'mvn verify', which packages it first");
+                    "publisher/target/resolver-publish-*.jar is missing: run 'mvn verify', which packages it first");
         }
         List<String> command = new ArrayList<>();
         command.add(project.resolve("bin/resolver-publish").toString());
