@@ -94,9 +94,9 @@ class DocsCommandBlocksIT {
 
     @Test
     void componentZipIsWhereTheOperatorPageSays() throws Exception {
-        Block block = DocBlocks.command("ls target/components/packages/");
+        Block block = DocBlocks.command("ls connector/target/components/packages/");
         List<String> commands = block.commands().stream().filter(l -> !l.startsWith("#")).toList();
-        assertEquals(List.of("mvn -B package", "ls target/components/packages/"), commands,
+        assertEquals(List.of("mvn -B package", "ls connector/target/components/packages/"), commands,
                 "the mvn line is the build that ran before this test");
         ProcessBuilder ls = new ProcessBuilder("bash", "-c", commands.get(1)).directory(PROJECT.toFile())
                 .redirectErrorStream(true);

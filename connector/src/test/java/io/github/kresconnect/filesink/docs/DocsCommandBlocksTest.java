@@ -29,8 +29,8 @@ import io.github.kresconnect.filesink.docs.DocBlocks.Block;
  * to the docs without an entry fails this test, and so does an entry whose block is gone.
  */
 class DocsCommandBlocksTest {
-    private static final String IT = "src/test/java/io/github/kresconnect/filesink/docs/DocsCommandBlocksIT.java";
-    private static final String SERVICE_IT = "src/test/java/io/github/kresconnect/filesink/worker/ServiceInstallIT.java";
+    private static final String IT = "connector/src/test/java/io/github/kresconnect/filesink/docs/DocsCommandBlocksIT.java";
+    private static final String SERVICE_IT = "connector/src/test/java/io/github/kresconnect/filesink/worker/ServiceInstallIT.java";
     private static final String CI = ".ci/run";
 
     enum Kind {
@@ -63,10 +63,10 @@ class DocsCommandBlocksTest {
             exception("bin/quickstart     # build", "bin/quickstart as written builds, binds ports 9092 and 8083 and "
                     + "runs until Ctrl-C. QuickstartIT runs the program it starts (Quickstart) with --once on free "
                     + "ports, twice, and bin/quickstart --help; .ci/run runs the second line, mvn -B verify, exactly",
-                    linked(Map.entry("src/test/java/io/github/kresconnect/filesink/worker/QuickstartIT.java",
+                    linked(Map.entry("connector/src/test/java/io/github/kresconnect/filesink/worker/QuickstartIT.java",
                             "Quickstart.Options.parse"), Map.entry(CI, "\nmvn -B verify\n"))),
             // docs/operator.md
-            here("ls target/components/packages/", "its mvn -B package line is the build of the mvn -B verify run "
+            here("ls connector/target/components/packages/", "its mvn -B package line is the build of the mvn -B verify run "
                     + "that runs DocsCommandBlocksIT (not started again from inside it); the ls output is compared"),
             byMarker("BOOTSTRAP=kafka1.example.net:9092", SERVICE_IT, "<!-- service-install:site -->",
                     "read, then replaced as a whole by the test's broker and Kafka version (siteValues())"),
@@ -102,7 +102,7 @@ class DocsCommandBlocksTest {
             exception("--to resolver1 --to resolver2 --to resolver3 --wait 120", "needs three resolver hosts answering "
                     + "on the receipts topic. ReceiptsFleetIT runs the same form with two real workers (r1, r2) and "
                     + "--wait 60, and the output shown is from its run",
-                    Map.of("src/test/java/io/github/kresconnect/filesink/worker/ReceiptsFleetIT.java",
+                    Map.of("connector/src/test/java/io/github/kresconnect/filesink/worker/ReceiptsFleetIT.java",
                             "\"--wait\", \"60\"")),
             here("resolver-publish status --bootstrap-server kafka1:9092", "against an embedded broker with an empty "
                     + "receipts topic (exit 0); the output shown is ReceiptsFleetIT's, which runs status on its fleet"),
@@ -114,14 +114,14 @@ class DocsCommandBlocksTest {
             exception("kafka-configs.sh --bootstrap-server BROKER:PORT --alter --entity-type users", "BROKER:PORT and "
                     + "THE-PASSWORD are placeholders. SaslSslWorkerIT creates the same user the other documented way, "
                     + "kafka-storage.sh format --add-scram", Map.of(
-                            "src/test/java/io/github/kresconnect/filesink/worker/BrokerProcess.java", "--add-scram")),
+                            "connector/src/test/java/io/github/kresconnect/filesink/worker/BrokerProcess.java", "--add-scram")),
             // docs/guarantees.md
             exception("mvn -B test -Dtest='PowerCutCampaignTest,FileStoreCrashTest",
                     "a selection of the unit tests; .ci/run's mvn -B verify runs them all", Map.of(CI, "\nmvn -B verify\n")),
             // docs/development.md
             exception("-Dit.test=WorkerKillCampaignIT -Dkill.campaign.kills=200", "200 kills take about 35 minutes and "
                     + "several GB. mvn -B verify (.ci/run) runs the same campaign with 20 kills",
-                    Map.of("src/test/java/io/github/kresconnect/filesink/worker/WorkerKillCampaignIT.java",
+                    Map.of("connector/src/test/java/io/github/kresconnect/filesink/worker/WorkerKillCampaignIT.java",
                             "Integer.getInteger(\"kill.campaign.kills\", 20)", CI, "\nmvn -B verify\n")),
             exception("-Dit.test='io.github.kresconnect.filesink.worker.*IT'",
                     "a selection of the integration tests; .ci/run's mvn -B verify runs them all",
@@ -132,12 +132,12 @@ class DocsCommandBlocksTest {
                     + "--no-build", Map.of(CI, "\nbin/benchmark --short --no-build\n")),
             exception("io.github.kresconnect.filesink.store.AssemblyBenchmark", "a program, not a test: 1 GiB through "
                     + "the store, its arguments optional. LargeFileAssemblyTest, a unit test, assembles 256 MiB in a "
-                    + "bounded heap", Map.of("src/test/java/io/github/kresconnect/filesink/store/LargeFileAssemblyTest.java",
+                    + "bounded heap", Map.of("connector/src/test/java/io/github/kresconnect/filesink/store/LargeFileAssemblyTest.java",
                             "assemblesA256MiBFileByteIdenticalWithoutHoldingItInMemory")),
             exception("bin/benchmark --signed=5 --only=1,2", "minutes per invocation; the figures are the ones "
                     + "measured. .ci/run runs the same program unsigned (--short); SignedDeliveryKafka4IT delivers "
                     + "signed files through a real worker", Map.of(CI, "\nbin/benchmark --short --no-build\n",
-                            "src/test/java/io/github/kresconnect/filesink/worker/SignedDeliveryKafka4IT.java",
+                            "connector/src/test/java/io/github/kresconnect/filesink/worker/SignedDeliveryKafka4IT.java",
                             "class SignedDeliveryKafka4IT")));
 
     @SafeVarargs
