@@ -1,0 +1,189 @@
+package io.github.kresconnect.filesink.worker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The jars of one Apache Kafka version, as a distribution's libs/ folder holds them, resolved by Maven itself
+ * from the small pom under connector/src/test/kafka-dist/VERSION into target/kafka-dist/VERSION/lib. Processes run from
+ * it exactly as the distribution's scripts run them: {@code java -cp 'lib/*' MAIN ARGS}.
+ */
+final class KafkaDistribution {
+    private static final Duration RESOLVE_TIMEOUT = Duration.ofMinutes(10);
+
+    private final String version;
+    private final Path home;
+    private final Path javaHome;
+
+    private KafkaDistribution(String version, Path home, Path javaHome) {
+        this.version = version;
+        this.home = home;
+        this.javaHome = javaHome;
+    }
+
+    /** The same distribution, its processes run by the JDK in {@code jdk}. */
+    KafkaDistribution onJdk(Path jdk) {
+        if (!Files.isExecutable(jdk.resolve("bin/java"))) {
+            throw new IllegalArgumentException("no JDK at " + jdk);
+        }
+        return new KafkaDistribution(version, home, jdk);
+    }
+
+    /**
+     * The JDK of a major version installed beside the default one, in /usr/lib/jvm (where these machines have
+     * a Temurin 25), or named by the system property {@code jdk<major>.home}.
+     */
+    static Path installedJdk(int major) throws IOException {
+        String configured = System.getProperty("jdk" + major + ".home", "");
+        if (!configured.isBlank()) {
+            return Path.of(configured);
+        }
+        try (java.util.stream.Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            return jdks.filter(dir -> dir.getFileName().toString().matches("(.*-)?" + major + "(-.*|\\..*)?"))
+                    .filter(dir -> Files.isExecutable(dir.resolve("bin/java")))
+                    .sorted().findFirst()
+                    .orElseThrow(() -> new IOException("no JDK " + major + " in /usr/lib/jvm; install one there "
+                            + "or name it with -Djdk" + major + ".home=..."));
+        }
+    }
+
+    /**
+     * The project's top directory, above the modules: the connector module's tests run there (its Surefire and
+     * Failsafe set the working directory), and so do bin/benchmark and bin/quickstart.
+     */
+    static Path projectDir() {
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    }
+
+    /** Whether an earlier run resolved the jars of {@code version} (then {@link #resolve} downloads nothing). */
+    static boolean isResolved(String version) {
+        Path pom = projectDir().resolve("connector/src/test/kafka-dist").resolve(version).resolve("pom.xml");
+        Path complete = projectDir().resolve("target/kafka-dist").resolve(version).resolve(".complete");
+        try {
+            // A pom changed since (a jar added) is resolved again.
+            return Files.exists(complete) && !Files.getLastModifiedTime(pom).toInstant()
+                    .isAfter(Files.getLastModifiedTime(complete).toInstant());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The distribution of {@code version}, resolving its jars first unless an earlier run did. */
+    static synchronized KafkaDistribution resolve(String version) throws IOException, InterruptedException {
+        Path pom = projectDir().resolve("connector/src/test/kafka-dist").resolve(version).resolve("pom.xml");
+        if (!Files.isRegularFile(pom)) {
+            throw new IllegalArgumentException("No distribution pom for Kafka " + version + " at " + pom);
+        }
+        Path home = projectDir().resolve("target/kafka-dist").resolve(version);
+        Path complete = home.resolve(".complete");
+        if (!isResolved(version)) {
+            RealWorkerScenario.deleteRecursively(home.resolve("lib")); // no jar left of an earlier pom
+            Files.createDirectories(home);
+            List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "-f", pom.toString(),
+                    "dependency:copy-dependencies", "-DoutputDirectory=" + home.resolve("lib")));
+            String repoLocal = System.getProperty("maven.repo.local", "");
+            if (!repoLocal.isBlank()) {
+                command.add("-Dmaven.repo.local=" + repoLocal);
+            }
+            LoggedProcess.run("resolving Kafka " + version, command, home, home.resolve("resolve.log"),
+                    RESOLVE_TIMEOUT);
+            Files.writeString(complete, pom + "\n", StandardCharsets.UTF_8);
+        }
+        return new KafkaDistribution(version, home, Path.of(System.getProperty("java.home")));
+    }
+
+    private static String mavenExecutable() {
+        String mavenHome = System.getProperty("maven.home", "");
+        if (!mavenHome.isBlank()) {
+            Path mvn = Path.of(mavenHome, "bin", "mvn");
+            if (Files.isExecutable(mvn)) {
+                return mvn.toString();
+            }
+        }
+        return "mvn";
+    }
+
+    String version() {
+        return version;
+    }
+
+    /** The jars, as the distribution's libs/ folder holds them. */
+    Path libDir() {
+        return home.resolve("lib");
+    }
+
+    int majorVersion() {
+        return Integer.parseInt(version.substring(0, version.indexOf('.')));
+    }
+
+    /** Kafka 4 logs through log4j 2; Kafka 3 through log4j 1 (reload4j). */
+    boolean logsThroughLog4j2() {
+        return majorVersion() >= 4;
+    }
+
+    /**
+     * The command line of one of this distribution's programs, as kafka-run-class.sh builds it, logging to
+     * standard output (which {@link LoggedProcess} keeps in a file).
+     */
+    List<String> javaCommand(Path workDir, String maxHeap, String mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin/java").toString());
+        command.add("-Xmx" + maxHeap);
+        // Short-lived test processes: quick start-up matters more than peak speed on a 2-core machine.
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Djava.awt.headless=true");
+        command.add(loggingOption(workDir));
+        command.add("-cp");
+        command.add(home.resolve("lib") + "/*");
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private String loggingOption(Path workDir) throws IOException {
+        return writeLoggingConfig(workDir, "DEBUG");
+    }
+
+    /**
+     * Writes the logging configuration of a process in {@code workDir}: everything at INFO to standard output, the
+     * connector at {@code connectorLevel}; returns the JVM option that points at it.
+     */
+    String writeLoggingConfig(Path workDir, String connectorLevel) throws IOException {
+        if (logsThroughLog4j2()) {
+            Path config = workDir.resolve("log4j2.properties");
+            Files.writeString(config, String.join("\n",
+                    "status = warn",
+                    "appender.console.type = Console",
+                    "appender.console.name = STDOUT",
+                    "appender.console.layout.type = PatternLayout",
+                    "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+                    "rootLogger.level = INFO",
+                    "rootLogger.appenderRef.stdout.ref = STDOUT",
+                    "logger.connector.name = io.github.kresconnect",
+                    "logger.connector.level = " + connectorLevel,
+                    ""), StandardCharsets.UTF_8);
+            return "-Dlog4j2.configurationFile=" + config;
+        }
+        Path config = workDir.resolve("log4j.properties");
+        Files.writeString(config, String.join("\n",
+                "log4j.rootLogger=INFO, stdout",
+                "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
+                "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
+                "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
+                "log4j.logger.io.github.kresconnect=" + connectorLevel,
+                ""), StandardCharsets.UTF_8);
+        return "-Dlog4j.configuration=" + config.toUri();
+    }
+
+    @Override
+    public String toString() {
+        String jdk = javaHome.equals(Path.of(System.getProperty("java.home"))) ? "" : " on " + javaHome.getFileName();
+        return "Kafka " + version + jdk;
+    }
+}

@@ -1,0 +1,275 @@
+package io.github.kresconnect.filesink.publish;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.ConnectorDefaults;
+import io.github.kresconnect.filesink.protocol.Chunking;
+
+/** The command line, parsed and checked for consistency; files are only looked at when the plan is built. */
+public record PublishOptions(
+        Optional<String> bootstrapServers,
+        String topic,
+        RecipientMode recipientMode,
+        List<String> recipients,
+        List<FileArgument> files,
+        int chunkSize,
+        Set<String> configSuffixes,
+        long maxFileBytes,
+        long maxConfigBytes,
+        int maxChunks,
+        OptionalInt partition,
+        OptionalInt partitions,
+        Duration timeout,
+        Optional<Path> producerConfig,
+        boolean dryRun,
+        boolean quiet,
+        boolean verbose,
+        boolean help,
+        boolean version,
+        Optional<Path> signingKey) {
+
+    public static final String DEFAULT_TOPIC = "knot-resolver";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** A file to send: its name on the topic (relative to the resolver's files directory) and where it is read. */
+    public record FileArgument(String name, Path path) {
+        /** {@code NAME=PATH}, or a bare path whose base name becomes the name. */
+        static FileArgument parse(String argument) throws UsageException {
+            int equals = argument.indexOf('=');
+            if (equals < 0) {
+                Path path = Path.of(argument);
+                Path base = path.getFileName();
+                if (base == null) {
+                    throw new UsageException("'" + argument + "' names no file");
+                }
+                return new FileArgument(base.toString(), path);
+            }
+            String name = argument.substring(0, equals);
+            String path = argument.substring(equals + 1);
+            if (name.isEmpty() || path.isEmpty()) {
+                throw new UsageException("'" + argument + "': expected NAME=PATH with both parts non-empty");
+            }
+            return new FileArgument(name, Path.of(path));
+        }
+    }
+
+    /** Bad arguments: the message says which, and the command prints a hint to --help. */
+    public static final class UsageException extends Exception {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    public static PublishOptions parse(List<String> args) throws UsageException {
+        Parser parser = new Parser(args);
+        return parser.parse();
+    }
+
+    private static final class Parser {
+        private final List<String> args;
+        private int next;
+
+        private String bootstrapServers;
+        private String topic = DEFAULT_TOPIC;
+        private final List<String> hosts = new ArrayList<>();
+        private final List<String> zones = new ArrayList<>();
+        private final List<FileArgument> files = new ArrayList<>();
+        private int chunkSize = Chunking.DEFAULT_CHUNK_SIZE;
+        private Set<String> configSuffixes = suffixes(ConnectorDefaults.CONFIG_SUFFIXES_DEFAULT);
+        private long maxFileBytes = ConnectorDefaults.FILE_MAX_BYTES_DEFAULT;
+        private long maxConfigBytes = ConnectorDefaults.CONFIG_MAX_BYTES_DEFAULT;
+        private int maxChunks = ConnectorDefaults.CHUNKS_MAX_COUNT_DEFAULT;
+        private OptionalInt partition = OptionalInt.empty();
+        private OptionalInt partitions = OptionalInt.empty();
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Path producerConfig;
+        private boolean dryRun;
+        private boolean quiet;
+        private boolean verbose;
+        private boolean help;
+        private boolean version;
+        private Path signingKey;
+
+        Parser(List<String> args) {
+            this.args = args;
+        }
+
+        PublishOptions parse() throws UsageException {
+            boolean optionsEnded = false;
+            while (next < args.size()) {
+                String arg = args.get(next++);
+                if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
+                    files.add(FileArgument.parse(arg));
+                    continue;
+                }
+                if (arg.equals("--")) {
+                    optionsEnded = true;
+                    continue;
+                }
+                String name = arg;
+                String inlineValue = null;
+                int equals = arg.indexOf('=');
+                if (arg.startsWith("--") && equals > 0) {
+                    name = arg.substring(0, equals);
+                    inlineValue = arg.substring(equals + 1);
+                }
+                option(name, inlineValue);
+            }
+            if (help || version) {
+                return build();
+            }
+            if (hosts.isEmpty() && zones.isEmpty()) {
+                throw new UsageException("no recipient: give --to HOST (one per resolver) or --zone ZONE_ID");
+            }
+            if (!hosts.isEmpty() && !zones.isEmpty()) {
+                throw new UsageException("--to and --zone cannot be mixed: a record is addressed either by its "
+                        + "'hostname' header or by a zone id in its key; run the command once per mode");
+            }
+            if (files.isEmpty()) {
+                throw new UsageException("no file to send");
+            }
+            if (partition.isPresent() && partitions.isPresent() && partition.getAsInt() >= partitions.getAsInt()) {
+                throw new UsageException("--partition " + partition.getAsInt() + " is not below --partitions "
+                        + partitions.getAsInt());
+            }
+            return build();
+        }
+
+        private PublishOptions build() {
+            RecipientMode mode = zones.isEmpty() ? RecipientMode.HOSTNAME : RecipientMode.ZONE_ID;
+            List<String> recipients = List.copyOf(new LinkedHashSet<>(zones.isEmpty() ? hosts : zones));
+            return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, mode, recipients, List.copyOf(files),
+                    chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
+                    Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
+                    Optional.ofNullable(signingKey));
+        }
+
+        private void option(String name, String inlineValue) throws UsageException {
+            switch (name) {
+                case "-h", "--help" -> help = true;
+                case "--version" -> version = true;
+                case "--dry-run", "-n" -> dryRun = true;
+                case "--quiet", "-q" -> quiet = true;
+                case "--verbose", "-v" -> verbose = true;
+                case "--bootstrap-server", "--bootstrap-servers", "-b" -> bootstrapServers = nonBlank(name, value(name, inlineValue));
+                case "--topic", "-t" -> topic = nonBlank(name, value(name, inlineValue));
+                case "--to" -> hosts.add(recipient(name, value(name, inlineValue)));
+                case "--zone" -> zones.add(recipient(name, value(name, inlineValue)));
+                case "--chunk-size" -> chunkSize = (int) size(name, value(name, inlineValue), 1, Integer.MAX_VALUE - 1);
+                case "--config-suffixes" -> configSuffixes = suffixList(name, value(name, inlineValue));
+                case "--max-file-bytes" -> maxFileBytes = size(name, value(name, inlineValue), 1, Long.MAX_VALUE);
+                case "--max-config-bytes" -> maxConfigBytes = size(name, value(name, inlineValue), 1, Integer.MAX_VALUE);
+                case "--max-chunks" -> maxChunks = (int) number(name, value(name, inlineValue), 1, 1_000_000);
+                case "--partition", "-p" -> partition = OptionalInt.of((int) number(name, value(name, inlineValue), 0,
+                        Integer.MAX_VALUE));
+                case "--partitions" -> partitions = OptionalInt.of((int) number(name, value(name, inlineValue), 1,
+                        Integer.MAX_VALUE));
+                case "--timeout" -> timeout = Duration.ofSeconds(number(name, value(name, inlineValue), 1, 86_400));
+                case "--producer-config" -> producerConfig = Path.of(nonBlank(name, value(name, inlineValue)));
+                case "--sign" -> signingKey = Path.of(nonBlank(name, value(name, inlineValue)));
+                default -> throw new UsageException("unknown option '" + name + "'");
+            }
+            if (inlineValue != null && List.of("--help", "--version", "--dry-run", "--quiet", "--verbose").contains(name)) {
+                throw new UsageException("option '" + name + "' takes no value");
+            }
+        }
+
+        private String value(String name, String inlineValue) throws UsageException {
+            if (inlineValue != null) {
+                return inlineValue;
+            }
+            if (next >= args.size()) {
+                throw new UsageException("option '" + name + "' needs a value");
+            }
+            return args.get(next++);
+        }
+    }
+
+    private static String nonBlank(String option, String value) throws UsageException {
+        if (value.isBlank()) {
+            throw new UsageException("option '" + option + "' needs a non-empty value");
+        }
+        return value.trim();
+    }
+
+    private static String recipient(String option, String value) throws UsageException {
+        String id = nonBlank(option, value);
+        if (!id.equals(value) || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new UsageException("option '" + option + "': '" + value + "' has spaces or control characters; "
+                    + "the connector compares recipients exactly");
+        }
+        return id;
+    }
+
+    private static long number(String option, String value, long min, long max) throws UsageException {
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("option '" + option + "': '" + value + "' is not a whole number");
+        }
+        if (parsed < min || parsed > max) {
+            throw new UsageException("option '" + option + "': " + parsed + " is outside " + min + ".." + max);
+        }
+        return parsed;
+    }
+
+    /** Bytes, optionally with a binary unit: 512k, 512KiB, 1m, 1MiB, 1g, 1GiB. */
+    static long size(String option, String value, long min, long max) throws UsageException {
+        String text = value.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        for (String[] suffix : new String[][] {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"},
+                {"k", "1024"}, {"m", "1048576"}, {"g", "1073741824"}, {"b", "1"}}) {
+            if (text.endsWith(suffix[0])) {
+                unit = Long.parseLong(suffix[1]);
+                text = text.substring(0, text.length() - suffix[0].length()).trim();
+                break;
+            }
+        }
+        long number;
+        try {
+            number = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException("option '" + option + "': '" + value
+                    + "' is not a size (bytes, or with a unit: 512k, 1m, 1g)");
+        }
+        if (number < 0 || number > Long.MAX_VALUE / unit) {
+            throw new UsageException("option '" + option + "': '" + value + "' is out of range");
+        }
+        long bytes = number * unit;
+        if (bytes < min || bytes > max) {
+            throw new UsageException("option '" + option + "': " + bytes + " bytes is outside " + min + ".." + max);
+        }
+        return bytes;
+    }
+
+    private static Set<String> suffixList(String option, String value) throws UsageException {
+        Set<String> result = suffixes(value);
+        for (String suffix : result) {
+            if (suffix.length() < 2 || suffix.charAt(0) != '.' || suffix.contains("/")) {
+                throw new UsageException("option '" + option + "': each suffix must start with '.' and contain no "
+                        + "'/', got '" + suffix + "'");
+            }
+        }
+        return result;
+    }
+
+    private static Set<String> suffixes(String list) {
+        Set<String> result = new LinkedHashSet<>();
+        for (String item : list.split(",")) {
+            if (!item.isBlank()) {
+                result.add(item.trim());
+            }
+        }
+        return Set.copyOf(result);
+    }
+}
