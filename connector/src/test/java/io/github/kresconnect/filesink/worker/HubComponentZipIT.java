@@ -68,6 +68,35 @@ class HubComponentZipIT {
                 manifest.path("documentation_url").asText());
     }
 
+    /**
+     * The plugin's own lib/ (JNA trimmed to its Linux natives) gives the store syncfs(2) where the platform has it:
+     * the store's SyncFs, loaded from the installed jars alone, finds nothing missing on Linux 5.8+ (x86-64,
+     * aarch64), and names why otherwise.
+     */
+    @Test
+    void theInstalledLibLoadsSyncfsOnLinux(@TempDir Path pluginPath) throws Exception {
+        Path lib = HubComponent.installInto(pluginPath).resolve("lib");
+        List<java.net.URL> urls = new ArrayList<>();
+        try (Stream<Path> files = Files.list(lib)) {
+            for (Path jar : files.toList()) {
+                urls.add(jar.toUri().toURL());
+            }
+        }
+        try (java.net.URLClassLoader plugin = new java.net.URLClassLoader(urls.toArray(java.net.URL[]::new),
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> syncFs = Class.forName("io.github.kresconnect.filesink.store.SyncFs", true, plugin);
+            java.lang.reflect.Method unavailable = syncFs.getDeclaredMethod("unavailable");
+            unavailable.setAccessible(true);
+            Object why = unavailable.invoke(null);
+            String[] version = System.getProperty("os.version").split("[.-]");
+            boolean expected = System.getProperty("os.name").equals("Linux")
+                    && List.of("amd64", "x86_64", "aarch64").contains(System.getProperty("os.arch"))
+                    && (Integer.parseInt(version[0]) > 5
+                            || Integer.parseInt(version[0]) == 5 && Integer.parseInt(version[1]) >= 8);
+            assertEquals(expected, why == null, "syncfs from the plugin's lib/: " + why);
+        }
+    }
+
     @Test
     void libHoldsTheConnectorAndOnlyDependenciesTheWorkerLacks(@TempDir Path pluginPath) throws IOException {
         Path lib = HubComponent.installInto(pluginPath).resolve("lib");
