@@ -42,21 +42,23 @@ final class KeygenCommand {
     }
 
     int run(List<String> args) {
-        String prefix = null;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (arg.equals("-h") || arg.equals("--help")) {
-                out.print(usage());
-                return ExitCode.OK.code();
-            } else if (arg.equals("--out") && i + 1 < args.size()) {
-                prefix = args.get(++i);
-            } else if (arg.startsWith("--out=")) {
-                prefix = arg.substring("--out=".length());
-            } else {
-                return usageError(arg.equals("--out") ? "option '--out' needs a value" : "unexpected argument '" + arg
-                        + "'");
-            }
+        String[] given = {null};
+        try {
+            new CommandLines("resolver-publish keygen")
+                    .flag((name, value) -> {
+                        throw new CommandLines.Stop();
+                    }, "-h", "--help")
+                    .valued((name, value) -> given[0] = value, "--out")
+                    .unmatched(arguments -> "unexpected argument '" + arguments.get(0) + "'")
+                    .noEndOfOptions()
+                    .parse(args);
+        } catch (CommandLines.Stop help) {
+            out.print(usage());
+            return ExitCode.OK.code();
+        } catch (PublishOptions.UsageException e) {
+            return usageError(e.getMessage());
         }
+        String prefix = given[0];
         if (prefix == null || prefix.isBlank()) {
             return usageError("give --out PREFIX: the key pair is written to PREFIX.key and PREFIX.pub");
         }

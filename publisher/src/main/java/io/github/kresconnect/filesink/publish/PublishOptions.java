@@ -76,7 +76,6 @@ public record PublishOptions(
 
     private static final class Parser {
         private final List<String> args;
-        private int next;
 
         private String bootstrapServers;
         private String topic = DEFAULT_TOPIC;
@@ -104,26 +103,33 @@ public record PublishOptions(
         }
 
         PublishOptions parse() throws UsageException {
-            boolean optionsEnded = false;
-            while (next < args.size()) {
-                String arg = args.get(next++);
-                if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
-                    files.add(FileArgument.parse(arg));
-                    continue;
-                }
-                if (arg.equals("--")) {
-                    optionsEnded = true;
-                    continue;
-                }
-                String name = arg;
-                String inlineValue = null;
-                int equals = arg.indexOf('=');
-                if (arg.startsWith("--") && equals > 0) {
-                    name = arg.substring(0, equals);
-                    inlineValue = arg.substring(equals + 1);
-                }
-                option(name, inlineValue);
-            }
+            new CommandLines("resolver-publish")
+                    .flag((name, value) -> help = noValue(name, value), "-h", "--help")
+                    .flag((name, value) -> version = noValue(name, value), "--version")
+                    .flag((name, value) -> dryRun = noValue(name, value), "--dry-run", "-n")
+                    .flag((name, value) -> quiet = noValue(name, value), "--quiet", "-q")
+                    .flag((name, value) -> verbose = noValue(name, value), "--verbose", "-v")
+                    .valued((name, value) -> bootstrapServers = nonBlank(name, value),
+                            "--bootstrap-server", "--bootstrap-servers", "-b")
+                    .valued((name, value) -> topic = nonBlank(name, value), "--topic", "-t")
+                    .valued((name, value) -> hosts.add(recipient(name, value)), "--to")
+                    .valued((name, value) -> zones.add(recipient(name, value)), "--zone")
+                    .valued((name, value) -> chunkSize = (int) size(name, value, 1, Integer.MAX_VALUE - 1),
+                            "--chunk-size")
+                    .valued((name, value) -> configSuffixes = suffixList(name, value), "--config-suffixes")
+                    .valued((name, value) -> maxFileBytes = size(name, value, 1, Long.MAX_VALUE), "--max-file-bytes")
+                    .valued((name, value) -> maxConfigBytes = size(name, value, 1, Integer.MAX_VALUE),
+                            "--max-config-bytes")
+                    .valued((name, value) -> maxChunks = (int) number(name, value, 1, 1_000_000), "--max-chunks")
+                    .valued((name, value) -> partition = OptionalInt.of((int) number(name, value, 0,
+                            Integer.MAX_VALUE)), "--partition", "-p")
+                    .valued((name, value) -> partitions = OptionalInt.of((int) number(name, value, 1,
+                            Integer.MAX_VALUE)), "--partitions")
+                    .valued((name, value) -> timeout = Duration.ofSeconds(number(name, value, 1, 86_400)), "--timeout")
+                    .valued((name, value) -> producerConfig = Path.of(nonBlank(name, value)), "--producer-config")
+                    .valued((name, value) -> signingKey = Path.of(nonBlank(name, value)), "--sign")
+                    .positional((name, value) -> files.add(FileArgument.parse(value)), false)
+                    .parse(args);
             if (help || version) {
                 return build();
             }
@@ -152,46 +158,14 @@ public record PublishOptions(
                     Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
                     Optional.ofNullable(signingKey));
         }
+    }
 
-        private void option(String name, String inlineValue) throws UsageException {
-            switch (name) {
-                case "-h", "--help" -> help = true;
-                case "--version" -> version = true;
-                case "--dry-run", "-n" -> dryRun = true;
-                case "--quiet", "-q" -> quiet = true;
-                case "--verbose", "-v" -> verbose = true;
-                case "--bootstrap-server", "--bootstrap-servers", "-b" -> bootstrapServers = nonBlank(name, value(name, inlineValue));
-                case "--topic", "-t" -> topic = nonBlank(name, value(name, inlineValue));
-                case "--to" -> hosts.add(recipient(name, value(name, inlineValue)));
-                case "--zone" -> zones.add(recipient(name, value(name, inlineValue)));
-                case "--chunk-size" -> chunkSize = (int) size(name, value(name, inlineValue), 1, Integer.MAX_VALUE - 1);
-                case "--config-suffixes" -> configSuffixes = suffixList(name, value(name, inlineValue));
-                case "--max-file-bytes" -> maxFileBytes = size(name, value(name, inlineValue), 1, Long.MAX_VALUE);
-                case "--max-config-bytes" -> maxConfigBytes = size(name, value(name, inlineValue), 1, Integer.MAX_VALUE);
-                case "--max-chunks" -> maxChunks = (int) number(name, value(name, inlineValue), 1, 1_000_000);
-                case "--partition", "-p" -> partition = OptionalInt.of((int) number(name, value(name, inlineValue), 0,
-                        Integer.MAX_VALUE));
-                case "--partitions" -> partitions = OptionalInt.of((int) number(name, value(name, inlineValue), 1,
-                        Integer.MAX_VALUE));
-                case "--timeout" -> timeout = Duration.ofSeconds(number(name, value(name, inlineValue), 1, 86_400));
-                case "--producer-config" -> producerConfig = Path.of(nonBlank(name, value(name, inlineValue)));
-                case "--sign" -> signingKey = Path.of(nonBlank(name, value(name, inlineValue)));
-                default -> throw new UsageException("unknown option '" + name + "'");
-            }
-            if (inlineValue != null && List.of("--help", "--version", "--dry-run", "--quiet", "--verbose").contains(name)) {
-                throw new UsageException("option '" + name + "' takes no value");
-            }
+    /** A flag: true, unless given a value ({@code --dry-run=yes}), which it never takes. */
+    private static boolean noValue(String option, String value) throws UsageException {
+        if (value != null) {
+            throw new UsageException("option '" + option + "' takes no value");
         }
-
-        private String value(String name, String inlineValue) throws UsageException {
-            if (inlineValue != null) {
-                return inlineValue;
-            }
-            if (next >= args.size()) {
-                throw new UsageException("option '" + name + "' needs a value");
-            }
-            return args.get(next++);
-        }
+        return true;
     }
 
     private static String nonBlank(String option, String value) throws UsageException {

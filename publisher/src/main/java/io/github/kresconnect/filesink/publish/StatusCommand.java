@@ -29,54 +29,56 @@ final class StatusCommand {
         this.err = err;
     }
 
-    int run(List<String> args) {
-        String bootstrap = null;
-        Path producerConfig = null;
+    /** What the command line asks for. */
+    private static final class Request {
+        String bootstrap;
+        Path producerConfig;
         String topic = ReceiptOptions.DEFAULT_RECEIPTS_TOPIC;
-        String host = null;
-        String file = null;
-        boolean json = false;
+        String host;
+        String file;
+        boolean json;
         Duration timeout = PublishOptions.DEFAULT_TIMEOUT;
+    }
+
+    int run(List<String> args) {
+        Request request = new Request();
         try {
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                String name = arg;
-                String value = null;
-                int equals = arg.indexOf('=');
-                if (arg.startsWith("--") && equals > 0) {
-                    name = arg.substring(0, equals);
-                    value = arg.substring(equals + 1);
-                }
-                switch (name) {
-                    case "--json" -> json = true;
-                    case "-h", "--help" -> {
-                        out.print(usage());
-                        return ExitCode.OK.code();
-                    }
-                    default -> {
-                        if (value == null) {
-                            if (i + 1 >= args.size()) {
-                                throw new PublishOptions.UsageException("option '" + name + "' needs a value");
-                            }
-                            value = args.get(++i);
+            new CommandLines("resolver-publish status")
+                    .flag((name, value) -> request.json = true, "--json")
+                    .flag((name, value) -> {
+                        throw new CommandLines.Stop();
+                    }, "-h", "--help")
+                    .valued((name, value) -> request.bootstrap = value.trim(),
+                            "--bootstrap-server", "--bootstrap-servers", "-b")
+                    .valued((name, value) -> request.producerConfig = Path.of(value.trim()), "--producer-config")
+                    .valued((name, value) -> request.topic = value.trim(), "--receipts-topic")
+                    .valued((name, value) -> request.host = value, "--host")
+                    .valued((name, value) -> request.file = value, "--file")
+                    .valued((name, value) -> {
+                        try {
+                            request.timeout = Duration.ofSeconds(Long.parseLong(value.trim()));
+                        } catch (NumberFormatException e) {
+                            throw new PublishOptions.UsageException(e.getMessage());
                         }
-                        switch (name) {
-                            case "--bootstrap-server", "--bootstrap-servers", "-b" -> bootstrap = value.trim();
-                            case "--producer-config" -> producerConfig = Path.of(value.trim());
-                            case "--receipts-topic" -> topic = value.trim();
-                            case "--host" -> host = value;
-                            case "--file" -> file = value;
-                            case "--timeout" -> timeout = Duration.ofSeconds(Long.parseLong(value.trim()));
-                            default -> throw new PublishOptions.UsageException("unknown option '" + name + "'");
-                        }
-                    }
-                }
-            }
-        } catch (PublishOptions.UsageException | NumberFormatException e) {
+                    }, "--timeout")
+                    .unmatched(unmatched -> unknown(unmatched, args))
+                    .noEndOfOptions()
+                    .parse(args);
+        } catch (CommandLines.Stop help) {
+            out.print(usage());
+            return ExitCode.OK.code();
+        } catch (PublishOptions.UsageException e) {
             err.println("resolver-publish status: " + e.getMessage());
             err.println("Run 'resolver-publish status --help' for usage.");
             return ExitCode.USAGE.code();
         }
+        String bootstrap = request.bootstrap;
+        Path producerConfig = request.producerConfig;
+        String topic = request.topic;
+        String host = request.host;
+        String file = request.file;
+        boolean json = request.json;
+        Duration timeout = request.timeout;
         try {
             Properties user = producerConfig == null ? new Properties() : ProducerSettings.load(producerConfig);
             ProducerSettings settings = ProducerSettings.of(user, Optional.ofNullable(bootstrap), timeout,
@@ -107,6 +109,19 @@ final class StatusCommand {
             err.println("resolver-publish status: cannot read '" + topic + "': " + TopicCheck.causes(e));
             return ExitCode.BROKER_UNREACHABLE.code();
         }
+    }
+
+    /**
+     * An argument that is no option of the command: taken for an option whose value is missing when it is the
+     * last argument (and the only one unknown), else an unknown option.
+     */
+    private static String unknown(List<String> unmatched, List<String> args) {
+        String first = unmatched.get(0);
+        if (unmatched.size() == 1 && first.equals(args.get(args.size() - 1))
+                && !(first.startsWith("--") && first.indexOf('=') > 0)) {
+            return "option '" + first + "' needs a value";
+        }
+        return CommandLines.unknownOption(first);
     }
 
     static String usage() {
