@@ -82,15 +82,16 @@ class DocsCommandBlocksTest {
                     + "checks what the filters select in the worker's standard output as the unit runs it: the "
                     + "syslog priority of each line and the Published and Rejected record lines",
                     Map.of(SERVICE_IT, "startsWith(\"<3>ERROR \")")),
-            exception("java -jar jmxterm-uber.jar", "jmxterm is a download of its own. ServiceInstallIT reads every "
-                    + "get -b line of this block over JMX, as user monitor with the password the steps wrote",
-                    Map.of(SERVICE_IT, "l.startsWith(\"get -b \")")),
-            exception("kcat -C -b kafka1.example.net:9092 -t knot-resolver-dlq", "kcat is not part of the build. "
-                    + "The tests read the dead letter queue with a Kafka consumer and check the rejected record",
+            byMarker("java -jar jmxterm-uber.jar", SERVICE_IT, "<!-- jmx-example -->", "run by bash on the installed "
+                    + "worker with jmxterm 1.0.4's uber jar (copied by the build), the JMX port and the host's "
+                    + "connector name its own (onThisHost()); every attribute's value read from jmxterm's output"),
+            exception("kcat -C -b kafka1.example.net:9092 -t knot-resolver-dlq", "kcat is not part of the build or "
+                    + "of a Kafka distribution. The block after it (Kafka's console consumer) is run as written by "
+                    + "ServiceInstallIT, which also reads the dead letter queue with a Kafka consumer",
                     Map.of(SERVICE_IT, "awaitDeadLetter")),
-            exception("kafka-console-consumer.sh --bootstrap-server kafka1.example.net:9092 --topic knot-resolver-dlq",
-                    "the tests' Kafka distributions hold the jars, not bin/*.sh. The tests read the dead letter queue "
-                    + "with a Kafka consumer and check the rejected record", Map.of(SERVICE_IT, "awaitDeadLetter")),
+            byMarker("kafka-console-consumer.sh --bootstrap-server kafka1.example.net:9092 --topic knot-resolver-dlq",
+                    SERVICE_IT, "<!-- dlq-console -->", "run by bash with the distribution's kafka-console-consumer.sh "
+                    + "against the installed host's broker (onThisHost()); the rejected record's headers checked"),
             here("resolver-publish --bootstrap-server kafka1.example.net:9092 --to resolver1 config.yaml=./config.yaml",
                     "against an embedded broker, the host name replaced"),
             // docs/publisher.md
@@ -114,10 +115,11 @@ class DocsCommandBlocksTest {
                     "run by bash with the distribution's kafka-acls.sh against a broker with an authorizer, the broker's "
                     + "address replaced (siteValues()); a shipped SASL_SSL worker as User:resolver1 then delivers, and "
                     + "is refused without the block's first line"),
-            exception("kafka-configs.sh --bootstrap-server BROKER:PORT --alter --entity-type users", "BROKER:PORT and "
-                    + "THE-PASSWORD are placeholders. SaslSslWorkerIT creates the same user the other documented way, "
-                    + "kafka-storage.sh format --add-scram", Map.of(
-                            "connector/src/test/java/io/github/kresconnect/filesink/worker/BrokerProcess.java", "--add-scram")),
+            byMarker("kafka-configs.sh --bootstrap-server kafka1.example.net:9092 --command-config admin.properties",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicAclsIT.java", "<!-- scram-user -->",
+                    "run by bash with the distribution's kafka-configs.sh as the admin of a broker with an authorizer, "
+                    + "the broker's address replaced and $PASSWORD set (onThisSite(), siteValues()); the worker "
+                    + "then authenticates as that user"),
             // docs/guarantees.md
             exception("mvn -B test -Dtest='PowerCutCampaignTest,FileStoreCrashTest",
                     "a selection of the unit tests; .ci/run's mvn -B verify runs them all", Map.of(CI, "\nmvn -B verify\n")),

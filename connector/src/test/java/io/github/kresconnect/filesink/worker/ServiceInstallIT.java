@@ -179,6 +179,8 @@ class ServiceInstallIT {
                 assertTrue(connect.logText().lines().noneMatch(l -> l.contains("Could not send")), connect.tail());
                 runDocumentedCheck(restPort);
                 assertJmx(jmxPort, jmxPassword, name);
+                runDocumentedJmxExample(jmxPort, name);
+                runDocumentedDeadLetterRead(name);
                 assertEquals("monitor " + jmxPassword, Files.readString(etc.resolve("jmxremote.password"),
                         StandardCharsets.UTF_8).strip(), "the password file is left in clear after a login "
                         + "(password.toHashes=false), so the documented way of reading it keeps working");
@@ -320,6 +322,70 @@ class ServiceInstallIT {
         LoggedProcess.run("the documented install steps", List.of("bash", file.toString()), downloads,
                 dir.resolve("install.log"), Duration.ofMinutes(2));
         assertTrue(Files.readString(dir.resolve("install.log")).contains(": OK"), "sha512sum -c checked the download");
+    }
+
+    /**
+     * The one place where the operator page's blocks for a running host (the JMX example, reading the dead letter
+     * queue) meet this machine: the JMX port and the broker's address the test chose, this host's connector name
+     * for resolver1's, every absolute path under the test's root. jmxterm-uber.jar is the one Maven copied
+     * (target/jmxterm), the Kafka scripts are the distribution's, first on PATH.
+     */
+    private String onThisHost(String line, int jmxPort, String connector) {
+        return prefixRootInCommand(line).replace("127.0.0.1:9999", "127.0.0.1:" + jmxPort)
+                .replace("resolver-file-sink-resolver1", connector)
+                .replace("kafka1.example.net:9092", broker.bootstrapServers());
+    }
+
+    /** Runs the fenced block after {@code marker} in the operator's page with bash in {@code workDir}; its output. */
+    private String runMarkedBlock(String marker, String label, Path workDir, java.util.function.UnaryOperator<String> site)
+            throws Exception {
+        List<io.github.kresconnect.filesink.docs.DocBlocks.Block> blocks = io.github.kresconnect.filesink.docs.DocBlocks
+                .all().stream().filter(b -> b.file().equals(OPERATOR_DOC) && marker.equals(b.lineBefore())).toList();
+        assertEquals(1, blocks.size(), "one block after " + marker + " in " + OPERATOR_DOC);
+        List<String> script = new ArrayList<>(List.of("set -euo pipefail", "export PATH=" + dist.binDir() + ":$PATH"));
+        blocks.get(0).lines().forEach(line -> script.add(site.apply(line)));
+        Path file = dir.resolve(label + ".sh");
+        Files.write(file, script, StandardCharsets.UTF_8);
+        Path log = dir.resolve(label + ".log");
+        LoggedProcess.run("the documented " + label, List.of("bash", file.toString()), workDir, log,
+                Duration.ofMinutes(2));
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The JMX example as written, with the documented password read from the installed file: jmxterm prints each
+     * attribute the block names, with this host's values.
+     */
+    private void runDocumentedJmxExample(int jmxPort, String connector) throws Exception {
+        Path jmxterm = KafkaDistribution.projectDir().resolve("connector/target/jmxterm/jmxterm-uber.jar");
+        assertTrue(Files.isRegularFile(jmxterm), jmxterm + " is copied by the build's pre-integration-test phase");
+        Path workDir = Files.createDirectories(dir.resolve("jmxterm"));
+        Files.copy(jmxterm, workDir.resolve("jmxterm-uber.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String output = runMarkedBlock("<!-- jmx-example -->", "jmx-example", workDir,
+                line -> onThisHost(line, jmxPort, connector));
+        for (String attribute : List.of("files-published", "records-rejected", "sink-record-read-total",
+                "offset-commit-completion-total", "total-record-errors", "deadletterqueue-produce-requests")) {
+            Matcher value = Pattern.compile("(?m)^" + Pattern.quote(attribute) + " = (\\d+(?:\\.\\d+)?);$").matcher(output);
+            assertTrue(value.find(), attribute + " in jmxterm's output:\n" + output);
+            if (attribute.equals("files-published") || attribute.equals("records-rejected")
+                    || attribute.equals("deadletterqueue-produce-requests")) {
+                assertTrue(Double.parseDouble(value.group(1)) >= 1, attribute + " counts this run's files:\n" + output);
+            }
+        }
+    }
+
+    /**
+     * Kafka's console consumer as the page shows it: the rejected record with its headers (this host, the file
+     * name, the reason), no value.
+     */
+    private void runDocumentedDeadLetterRead(String connector) throws Exception {
+        String output = runMarkedBlock("<!-- dlq-console -->", "dlq-console", dir, line -> onThisHost(line, 0, connector));
+        String record = output.lines().filter(l -> l.contains("file-name:bad.yaml")).findFirst()
+                .orElseThrow(() -> new AssertionError("no record of bad.yaml:\n" + output));
+        assertTrue(record.contains("hostname:" + HOST), record);
+        assertTrue(record.contains("__connect.errors.exception.message:"), record);
+        assertTrue(record.contains("__connect.errors.topic:" + FileDeliveryScenario.TOPIC), record);
+        assertFalse(record.contains("listen:"), "print.value=false: no content\n" + record);
     }
 
     /** Runs the documented check after the install: with the credentials the status answers, without them 401. */

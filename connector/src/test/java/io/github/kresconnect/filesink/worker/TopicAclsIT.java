@@ -39,14 +39,16 @@ import io.github.kresconnect.filesink.docs.DocBlocks;
 /**
  * docs/security.md's "Topic ACLs" block, run as written by bash against a broker with an authorizer (the
  * distribution's kafka-acls.sh, the admin's admin.properties in the working directory; only the broker's
- * address is replaced, in {@link #siteValues}), and a real worker as shipped (config/worker-sasl-ssl.properties,
+ * address is replaced, in {@link #onThisSite}), after the page's kafka-configs.sh block created the host's SCRAM
+ * user (its {@code $PASSWORD} set in {@link #siteValues}), and a real worker as shipped (config/worker-sasl-ssl.properties,
  * resolver-sink.properties with its receipts.producer.* lines uncommented) authenticating as User:resolver1:
  * without the block's first line (Read on the topic) the task cannot consume; with the whole block a file is
  * delivered, its receipt arrives and a rejected record goes to the dead letter queue; and the host still cannot
  * read the receipts or the dead letter queue, nor write files, which the page gives it no ACL for.
  */
 class TopicAclsIT {
-    private static final String MARKER = "<!-- topic-acls -->";
+    private static final String ACLS = "<!-- topic-acls -->";
+    private static final String SCRAM_USER = "<!-- scram-user -->";
     private static final String DOCUMENTED_BOOTSTRAP = "kafka1.example.net:9092";
     private static final String SHIPPED_SECRETS_DIR = "/etc/knot-resolver/kafka";
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -66,10 +68,12 @@ class TopicAclsIT {
         BrokerProcess.ScramUser host = new BrokerProcess.ScramUser(
                 ShippedConfig.value("worker-sasl-ssl.properties", "sasl.mechanism"), hostname, password);
         Files.writeString(tls.clientPemDir.resolve("sasl.password"), password, StandardCharsets.UTF_8);
-        List<String> block = documentedBlock();
+        List<String> block = documentedBlock(ACLS);
 
         try (BrokerProcess broker = BrokerProcess.startWithAuthorizer(dist, dir.resolve("broker"),
-                dir.resolve("broker"), tls, List.of(host))) {
+                dir.resolve("broker"), tls, List.of())) {
+            // The host's user, created as the page says (kafka-configs.sh, as the admin).
+            runBlock(broker, dist, dir, "scram-user", password, documentedBlock(SCRAM_USER));
             broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(dlqTopic, 1, (short) 1),
                     new NewTopic(receiptsTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             Path filesDir = Files.createDirectories(dir.resolve("files"));
@@ -84,7 +88,7 @@ class TopicAclsIT {
             // Every ACL of the block but its first line's (Read and Describe on the topic): the task cannot consume.
             assertTrue(block.get(1).contains("--operation Read") && block.get(1).endsWith("--topic " + topic)
                     && block.get(2).startsWith("kafka-acls.sh "), "the block starts with the topic's Read ACL: " + block);
-            runBlock(broker, dist, dir, "without-topic-read", block.subList(2, block.size()));
+            runBlock(broker, dist, dir, "without-topic-read", password, block.subList(2, block.size()));
             try (StandaloneWorkerProcess connect = startWorker(dist, dir, broker, tls, pluginPath, sink)) {
                 JsonNode failed = awaitTaskFailed(connect, name);
                 assertTrue(failed.path("trace").asText().contains("TopicAuthorizationException")
@@ -92,7 +96,7 @@ class TopicAclsIT {
             }
 
             // The block as written: the file is delivered, its receipt arrives, a rejected record reaches the DLQ.
-            String acls = runBlock(broker, dist, dir, "as-written", block);
+            String acls = runBlock(broker, dist, dir, "as-written", password, block);
             assertFalse(acls.contains("rror"), acls);
             try (StandaloneWorkerProcess connect = startWorker(dist, dir, broker, tls, pluginPath, sink)) {
                 connect.awaitRunning(name, TIMEOUT);
@@ -126,28 +130,34 @@ class TopicAclsIT {
     }
 
     /**
-     * The one place where the documented block meets this machine: the broker's address. kafka-acls.sh is the
-     * distribution's, first on PATH; admin.properties is the admin's client config, in the working directory.
+     * The one place where the documented blocks meet this machine: the broker's address, and the host's password
+     * as the page's {@code $PASSWORD}. kafka-acls.sh and kafka-configs.sh are the distribution's, first on PATH;
+     * admin.properties is the admin's client config, in the working directory.
      */
-    private static String siteValues(String line, BrokerProcess broker) {
+    private static String onThisSite(String line, BrokerProcess broker) {
         return line.replace(DOCUMENTED_BOOTSTRAP, broker.sslBootstrapServers());
     }
 
-    private static List<String> documentedBlock() {
-        List<DocBlocks.Block> marked = DocBlocks.all().stream().filter(b -> MARKER.equals(b.lineBefore())).toList();
-        assertEquals(1, marked.size(), "one block after " + MARKER);
+    private static List<String> siteValues(String password) {
+        return List.of("PASSWORD='" + password + "'");
+    }
+
+    private static List<String> documentedBlock(String marker) {
+        List<DocBlocks.Block> marked = DocBlocks.all().stream().filter(b -> marker.equals(b.lineBefore())).toList();
+        assertEquals(1, marked.size(), "one block after " + marker);
         return marked.get(0).commands();
     }
 
     private static String runBlock(BrokerProcess broker, KafkaDistribution dist, Path dir, String label,
-            List<String> lines) throws Exception {
-        Path work = Files.createDirectories(dir.resolve("acls-" + label));
+            String password, List<String> lines) throws Exception {
+        Path work = Files.createDirectories(dir.resolve("block-" + label));
         Files.copy(broker.adminConfig(), work.resolve("admin.properties"));
         List<String> script = new ArrayList<>(List.of("set -euo pipefail", "export PATH=" + dist.binDir() + ":$PATH"));
-        lines.forEach(line -> script.add(siteValues(line, broker)));
-        Path file = Files.write(work.resolve("acls.sh"), script, StandardCharsets.UTF_8);
-        Path log = work.resolve("acls.log");
-        LoggedProcess.run("the documented ACLs (" + label + ")", List.of("bash", file.toString()), work, log,
+        script.addAll(siteValues(password));
+        lines.forEach(line -> script.add(onThisSite(line, broker)));
+        Path file = Files.write(work.resolve("block.sh"), script, StandardCharsets.UTF_8);
+        Path log = work.resolve("block.log");
+        LoggedProcess.run("the documented block (" + label + ")", List.of("bash", file.toString()), work, log,
                 Duration.ofMinutes(3));
         return Files.readString(log, StandardCharsets.UTF_8);
     }
