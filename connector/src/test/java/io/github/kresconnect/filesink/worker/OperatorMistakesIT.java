@@ -38,7 +38,7 @@ import io.github.kresconnect.filesink.watchdog.FailedTaskWatchdog;
  * connector's own config is refused; a record the converter cannot parse goes to the dead letter queue before the
  * connector sees it, and shows as one log line and in the worker's error metrics; a file that parses as JSON
  * reaches the task as a map, which fails it; the failed task ends the worker (status 70) through the watchdog, for
- * the service manager to start it again.
+ * the service manager to start it again; started again and failing again, the worker waits twice the grace.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OperatorMistakesIT {
@@ -151,6 +151,29 @@ class OperatorMistakesIT {
             assertTrue(log.lines().anyMatch(l -> l.startsWith("<3>ERROR ") && l.contains("Exiting the worker with "
                     + "status 70")), log);
             assertFalse(Files.exists(files.resolve("data.json")));
+        }
+
+        // 4. Started again as systemd would, the worker meets the same record and fails again: the exit was counted
+        //    beside the offsets file, so this worker's grace is twice the first, and its lines say why.
+        Path state = dir.resolve("resolver-watchdog.state");
+        assertTrue(Files.readString(state, StandardCharsets.UTF_8).startsWith("failure-exits=1\n"),
+                "the exit was counted in " + state);
+        LoggedProcess again = LoggedProcess.start("Connect worker, restarted (" + dist + ")", command, dir,
+                dir.resolve("worker-2.log"));
+        try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(again, restPort, credentials)) {
+            again.awaitLogLine("is FAILED", TIMEOUT);
+            long seen = System.nanoTime();
+            Await.until("the restarted worker to exit", TIMEOUT, () -> !again.isAlive(), again::tail);
+            long waitedMs = (System.nanoTime() - seen) / 1_000_000;
+            assertEquals(FailedTaskWatchdog.EXIT_STATUS, again.exitValue(), again.tail());
+            String log = again.logText();
+            assertTrue(log.lines().anyMatch(l -> l.startsWith("<4>WARN ") && l.contains("The task " + name + "-0 is "
+                    + "FAILED") && l.contains("the worker exits in 6 s") && l.contains("1 failure exit in a row before "
+                    + "this start, counted in " + state)), log);
+            assertTrue(log.lines().anyMatch(l -> l.startsWith("<3>ERROR ") && l.matches(".*has been FAILED for [6-9] s.*")
+                    && l.contains("Failure exits in a row: 2; if it fails again, the next worker waits 12 s")), log);
+            assertTrue(waitedMs >= 5_000, "the doubled grace: exited " + waitedMs + " ms after its WARN line was seen");
+            assertTrue(Files.readString(state, StandardCharsets.UTF_8).startsWith("failure-exits=2\n"));
         }
     }
 
