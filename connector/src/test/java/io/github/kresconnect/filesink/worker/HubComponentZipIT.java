@@ -124,4 +124,90 @@ class HubComponentZipIT {
         }
         assertEquals(List.of(), offending, "jars bundling classes the worker provides");
     }
+
+    /**
+     * Every class that the plugin's own classes can reach, directly or through others, by the references in their
+     * class files (jdeps, the JDK's class dependency analyser), is in lib/, in the JDK or in {@link #OUTSIDE_THE_ZIP}:
+     * the trimmed jars (JNA's Linux part, the part of httpcore5-h2 the classic HTTP client
+     * reaches) leave out only classes nothing reaches. Reflection is not followed; the worker ITs run the rest.
+     */
+    /**
+     * Packages the plugin's classes reach that the zip does not hold: the worker's (Kafka, SLF4J), and httpclient5's
+     * optional content decoders (Brotli, Commons Compress), which it uses only after finding them on the class path.
+     */
+    private static final List<String> OUTSIDE_THE_ZIP = List.of("org.apache.kafka.", "org.slf4j.",
+            "com.aayushatharva.brotli4j.", "org.apache.commons.compress.");
+
+    @Test
+    void everyClassThePluginReachesIsInLibOrProvided(@TempDir Path pluginPath) throws Exception {
+        Path lib = HubComponent.installInto(pluginPath).resolve("lib");
+        List<String> jars;
+        try (Stream<Path> files = Files.list(lib)) {
+            jars = files.map(Path::toString).sorted().toList();
+        }
+        java.util.spi.ToolProvider jdeps = java.util.spi.ToolProvider.findFirst("jdeps").orElseThrow();
+        List<String> args = new ArrayList<>(List.of("--multi-release", String.valueOf(Runtime.version().feature()),
+                "-verbose:class", "-filter:none", "--class-path", String.join(java.io.File.pathSeparator, jars)));
+        args.addAll(jars);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int status = jdeps.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), args.toArray(String[]::new));
+        assertEquals(0, status, err.toString());
+
+        // "   from -> to   where": where is a jar of lib/, a JDK module, or "not found".
+        java.util.Map<String, List<String[]>> references = new java.util.HashMap<>();
+        for (String line : out.toString().lines().toList()) {
+            String[] words = line.strip().split("\\s+");
+            if (line.startsWith("   ") && words.length >= 4 && words[1].equals("->")) {
+                references.computeIfAbsent(words[0], k -> new ArrayList<>()).add(new String[] {words[2],
+                        String.join(" ", java.util.Arrays.copyOfRange(words, 3, words.length))});
+            }
+        }
+        Set<String> roots = new TreeSet<>();
+        for (String jar : jars) {
+            if (Path.of(jar).getFileName().toString().startsWith(HubComponent.NAME)) {
+                try (JarFile file = new JarFile(jar)) {
+                    file.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/"))
+                            .forEach(n -> roots.add(n.substring(0, n.length() - ".class".length()).replace('/', '.')));
+                }
+            }
+        }
+        assertTrue(roots.contains("io.github.kresconnect.filesink.ResolverFileSinkConnector"), roots.toString());
+        Set<String> reached = new TreeSet<>(roots);
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(roots);
+        Set<String> missing = new TreeSet<>();
+        while (!todo.isEmpty()) {
+            String from = todo.pop();
+            for (String[] to : references.getOrDefault(from, List.of())) {
+                if (to[1].equals("not found")) {
+                    if (OUTSIDE_THE_ZIP.stream().noneMatch(to[0]::startsWith)) {
+                        missing.add(to[0] + " (from " + from + ")");
+                    }
+                } else if (to[1].endsWith(".jar") && reached.add(to[0])) {
+                    todo.push(to[0]);
+                }
+            }
+        }
+        assertEquals(Set.of(), missing, "classes the plugin can reach that neither lib/, the JDK nor the worker has");
+        assertTrue(reached.stream().anyMatch(c -> c.startsWith("org.apache.hc.core5.http2.")),
+                "the classic client reaches part of httpcore5-h2 (else drop it): " + reached.size() + " classes");
+
+        // The trimmed httpcore5 is the one Maven resolves for the project's httpclient5 (on this test's class path),
+        // and the trimmed httpcore5-h2 is named after the same version (both come from httpcore5.version).
+        java.util.Properties resolved = new java.util.Properties();
+        try (java.io.InputStream in = org.apache.hc.core5.http.HttpHost.class
+                .getResourceAsStream("/org/apache/hc/core5/version.properties")) {
+            resolved.load(in);
+        }
+        String version = resolved.getProperty("info.release");
+        Path core = Path.of(jars.stream().filter(j -> j.endsWith("/httpcore5-" + version + "-classic.jar")).findFirst()
+                .orElseThrow(() -> new AssertionError("httpcore5-" + version + "-classic.jar in " + jars)));
+        java.util.Properties zipped = new java.util.Properties();
+        try (JarFile file = new JarFile(core.toFile());
+                java.io.InputStream in = file.getInputStream(file.getEntry("org/apache/hc/core5/version.properties"))) {
+            zipped.load(in);
+        }
+        assertEquals(version, zipped.getProperty("info.release"), core.toString());
+        assertTrue(jars.stream().anyMatch(j -> j.endsWith("/httpcore5-h2-" + version + "-classic.jar")), jars.toString());
+    }
 }
