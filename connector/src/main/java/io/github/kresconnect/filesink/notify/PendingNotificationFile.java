@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -18,7 +21,10 @@ import io.github.kresconnect.filesink.store.DurableFiles;
  * The request still owed to the manager, kept in {@code .resolver-file-sink/pending-notification} inside the
  * files directory (names starting with '.' are never delivered files), so a crash between publishing a file
  * and telling the manager still ends in the reload or renew. Written atomically and only when its value
- * changes. Not thread-safe: the notifier guards it.
+ * changes; while the same request only gains files (a stream of publications within one quiet period), their
+ * lines are appended instead of rewriting every file owed so far at each round. A later line for a file replaces
+ * an earlier one, and a torn last line (a crash while appending, before the files it named were published) is
+ * skipped. Not thread-safe: the notifier guards it.
  */
 final class PendingNotificationFile {
     private static final Logger log = LoggerFactory.getLogger(PendingNotificationFile.class);
@@ -62,15 +68,16 @@ final class PendingNotificationFile {
         }
         List<String> lines = content.lines().toList();
         content = lines.isEmpty() ? "" : lines.get(0).strip();
-        List<ChangedFile> files = new ArrayList<>();
+        Map<String, ChangedFile> files = new LinkedHashMap<>();
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
             try {
-                files.add(ChangedFile.fromJson(line));
+                ChangedFile changed = ChangedFile.fromJson(line);
+                files.put(changed.name(), changed); // a later line for the same file is its newer change
             } catch (IllegalArgumentException e) {
                 log.warn("{}: skipped an unreadable file line ({})", file, e.getMessage());
             }
         }
-        currentFiles = List.copyOf(files);
+        currentFiles = List.copyOf(files.values());
         Optional<ManagerRequest> request = ManagerRequest.fromWord(content);
         if (request.isEmpty()) {
             // Unreadable (for example edited by hand): a reload is never wrong, only possibly unneeded.
@@ -104,9 +111,14 @@ final class PendingNotificationFile {
         if (request == current && owedFor.equals(currentFiles)) {
             return;
         }
+        List<ChangedFile> added = request != null && request == current ? addedTo(currentFiles, owedFor) : null;
         if (request == null) {
             Files.deleteIfExists(file);
             DurableFiles.syncDirectory(dir);
+        } else if (added != null) {
+            StringBuilder text = new StringBuilder();
+            added.forEach(changed -> text.append(changed.toJson()).append('\n'));
+            DurableFiles.append(file, text.toString().getBytes(StandardCharsets.UTF_8));
         } else {
             StringBuilder text = new StringBuilder(request.word()).append('\n');
             owedFor.forEach(changed -> text.append(changed.toJson()).append('\n'));
@@ -114,5 +126,26 @@ final class PendingNotificationFile {
         }
         current = request;
         currentFiles = owedFor;
+    }
+
+    /**
+     * The files of {@code now} that are new or changed since {@code before}, when {@code now} keeps every file of
+     * {@code before} (then appending them to the file gives {@code now}); null when a file was dropped.
+     */
+    private static List<ChangedFile> addedTo(List<ChangedFile> before, List<ChangedFile> now) {
+        Map<String, ChangedFile> was = new HashMap<>();
+        before.forEach(changed -> was.put(changed.name(), changed));
+        List<ChangedFile> added = new ArrayList<>();
+        int kept = 0;
+        for (ChangedFile changed : now) {
+            ChangedFile earlier = was.get(changed.name());
+            if (earlier == null || !earlier.equals(changed)) {
+                added.add(changed);
+            }
+            if (earlier != null) {
+                kept++;
+            }
+        }
+        return kept == was.size() ? added : null;
     }
 }

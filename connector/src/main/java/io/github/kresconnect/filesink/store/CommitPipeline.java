@@ -130,10 +130,8 @@ final class CommitPipeline {
                 toSync.add(data);
             }
         }
-        if (round.workDirChanged()) {
-            toSync.add(work.dir()); // the new work files' names, synced together with their data
-        }
-        syncPool.syncAll(toSync);
+        // the work files, and with them the new work files' names
+        syncPool.syncCreatedIn(work.dir(), toSync, round.workDirChanged());
         hook.reached("round:data-synced");
         Map<FileKind, List<FileStore.Publication>> kinds = new EnumMap<>(FileKind.class);
         round.publications().forEach(publication -> kinds.computeIfAbsent(publication.kind(), k -> new ArrayList<>())

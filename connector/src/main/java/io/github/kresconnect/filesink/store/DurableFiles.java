@@ -74,6 +74,19 @@ public final class DurableFiles {
         syncDirectory(file.getParent());
     }
 
+    /**
+     * Appends {@code content} to the existing {@code file} and makes it durable (data and length) before
+     * returning. Not atomic: a crash during the call can leave part of {@code content} at the end, which the
+     * reader must tell apart (a line-based file skips an unreadable last line).
+     */
+    public static void append(Path file, byte[] content) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                LinkOption.NOFOLLOW_LINKS)) {
+            writeFully(channel, ByteBuffer.wrap(content));
+            channel.force(true);
+        }
+    }
+
     /** Writes all of {@code buffer} at the channel's position. */
     public static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {

@@ -59,6 +59,26 @@ final class SyncPool implements AutoCloseable {
         fsyncAll(paths);
     }
 
+    /**
+     * As {@link #syncAll}, for files the store created in directory {@code dir} (its work directory), and that
+     * directory's entries when {@code withDir}: a file created in a directory lies on that directory's file
+     * system, so whether the barrier covers {@code dir} decides for all of them (one look at the directory, not
+     * one per file). A file elsewhere is left to {@link #syncAll}.
+     */
+    void syncCreatedIn(Path dir, Collection<Path> files, boolean withDir) throws IOException {
+        List<Path> all = new ArrayList<>(files.size() + 1);
+        all.addAll(files);
+        if (withDir) {
+            all.add(dir);
+        }
+        if (barrier != null && all.size() >= BARRIER_FROM
+                && files.stream().allMatch(file -> dir.equals(file.getParent())) && barrier.covers(dir)) {
+            barrier.sync();
+            return;
+        }
+        syncAll(all);
+    }
+
     /** Whether rounds use a barrier. */
     boolean hasBarrier() {
         return barrier != null;

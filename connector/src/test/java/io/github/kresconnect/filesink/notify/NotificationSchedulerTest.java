@@ -293,6 +293,38 @@ class NotificationSchedulerTest {
         assertEquals(List.of("pending-notification"), listStateDir());
     }
 
+    /**
+     * A stream of publications within one quiet period: each round's files are appended to the state file, not
+     * every file owed so far rewritten; a newer change of a file replaces its line on reading, and a torn last
+     * line (a crash while appending, before those files were published) is skipped.
+     */
+    @Test
+    void filesOwedForTheSameRequestAreAppendedAndReadBackWhole() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        scheduler.fileChanging(DATA, List.of(new ChangedFile("a.rpz", "t1", 1, "aa")));
+        scheduler.filesPublished();
+        Object inode = Files.getAttribute(stateFile(), "unix:ino");
+        String first = Files.readString(stateFile());
+        scheduler.fileChanging(DATA, List.of(new ChangedFile("b.rpz", null, -1, "bb"),
+                new ChangedFile("a.rpz", "t2", 2, "a2")));
+        scheduler.filesPublished();
+        assertEquals(inode, Files.getAttribute(stateFile(), "unix:ino"), "appended, not rewritten");
+        String appended = Files.readString(stateFile());
+        assertTrue(appended.startsWith(first), appended);
+        assertEquals(first.lines().count() + 2, appended.lines().count(), appended);
+
+        Files.writeString(stateFile(), "{\"file\":\"c.rp", java.nio.file.StandardOpenOption.APPEND);
+        PendingNotificationFile reread = PendingNotificationFile.open(filesDir);
+        assertEquals(java.util.Optional.of(RENEW), reread.get());
+        assertEquals(List.of(new ChangedFile("a.rpz", "t2", 2, "a2"), new ChangedFile("b.rpz", null, -1, "bb")),
+                reread.files());
+
+        scheduler.fileChanging(CONFIG, List.of(new ChangedFile("c.json", null, -1, "cc")));
+        assertFalse(inode.equals(Files.getAttribute(stateFile(), "unix:ino")), "another request: rewritten whole");
+        assertEquals(List.of("reload", "a.rpz", "b.rpz", "c.json"), Files.readAllLines(stateFile()).stream()
+                .map(line -> line.startsWith("{") ? ChangedFile.fromJson(line).name() : line).toList());
+    }
+
     @Test
     void afterCloseNothingIsSentAndTheRequestStaysOwed() throws IOException {
         NotificationScheduler scheduler = scheduler();

@@ -33,18 +33,14 @@ import com.sun.management.GcInfo;
 
 /**
  * A standalone Connect worker for the benchmark, started as {@code connect-standalone.sh} starts it on a
- * resolver host: {@code ConnectStandalone worker.properties} from Kafka's own jars, with the JVM options of
- * kafka-run-class.sh (G1, full JIT) rather than the quick-start options of the tests' workers, the connector
+ * resolver host: {@code ConnectStandalone worker.properties} from Kafka's own jars, with the JVM options the
+ * shipped unit gives kafka-run-class.sh rather than the quick-start options of the tests' workers, the connector
  * logging at INFO, and JMX on loopback so the benchmark can read the worker's heap. Connectors are created and
  * deleted over the REST API, so the benchmark can time from a connector's creation.
  */
 final class BenchmarkWorker implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** KAFKA_JVM_PERFORMANCE_OPTS of kafka-run-class.sh. */
-    private static final List<String> PERFORMANCE_OPTIONS = List.of("-server", "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
-            "-XX:MaxInlineLevel=15");
 
     /** {@code -XX:StartFlightRecording} options for every worker, from {@code bin/benchmark --jfr}; none when empty. */
     static final String JFR_PROPERTY = "benchmark.jfr";
@@ -66,11 +62,12 @@ final class BenchmarkWorker implements AutoCloseable {
 
     /**
      * Starts a worker in {@code dir} with the shipped worker.properties (this broker, REST port, plugin path and
-     * offsets file replaced, and {@code settings}, which the shipped file must set too) and the given heap options
-     * (connect-standalone.sh's are -Xms256M -Xmx2G); returns once its REST API answers.
+     * offsets file replaced, and {@code settings}, which the shipped file must set too) and the given JVM options
+     * (heap, GC and JIT, as {@link DeliveryBenchmark#unitJvmOptions()} reads them from the unit); returns once its
+     * REST API answers.
      */
     static BenchmarkWorker start(KafkaDistribution dist, Path dir, String bootstrapServers, Path pluginPath,
-            List<String> heapOptions, Map<String, String> settings) throws IOException {
+            List<String> jvmOptions, Map<String, String> settings) throws IOException {
         Files.createDirectories(dir);
         int restPort = FreePorts.next();
         int jmxPort = FreePorts.next();
@@ -80,8 +77,7 @@ final class BenchmarkWorker implements AutoCloseable {
         for (String option : dist.javaCommand(dir, "2G", "org.apache.kafka.connect.cli.ConnectStandalone",
                 workerProperties.toString())) {
             if (option.startsWith("-Xmx")) {
-                command.addAll(heapOptions);
-                command.addAll(PERFORMANCE_OPTIONS);
+                command.addAll(jvmOptions);
                 command.addAll(jmxOptions(jmxPort));
                 if (Boolean.getBoolean(JFR_PROPERTY)) {
                     command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="

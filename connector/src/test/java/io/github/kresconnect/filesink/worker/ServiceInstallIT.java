@@ -246,7 +246,9 @@ class ServiceInstallIT {
         assertEquals(List.of(), unit.values("Service", "MemoryDenyWriteExecute"), "the JIT needs W+X memory");
 
         Map<String, String> env = unit.environment();
-        assertEquals("-Xms128m -Xmx256m", env.get("KAFKA_HEAP_OPTS"));
+        assertEquals("-Xms64m -Xmx256m", env.get("KAFKA_HEAP_OPTS"));
+        assertEquals("-server -XX:+UseSerialGC -XX:MaxInlineLevel=15 -Djava.awt.headless=true",
+                env.get("KAFKA_JVM_PERFORMANCE_OPTS"));
         assertEquals("-Dlog4j2.configurationFile=/etc/kafka-connect/connect-log4j2.properties", env.get("KAFKA_LOG4J_OPTS"));
         assertEquals("/var/log/kafka-connect", env.get("LOG_DIR"));
         List<String> jmx = List.of(env.get("KAFKA_JMX_OPTS").split(" "));
@@ -544,6 +546,9 @@ class ServiceInstallIT {
                     "HeapMemoryUsage")).get("max");
             assertTrue(maxHeap <= 256L * 1024 * 1024 && maxHeap > 200L * 1024 * 1024,
                     "the unit's -Xmx256m: max heap " + maxHeap);
+            assertFalse(server.queryNames(new ObjectName("java.lang:type=GarbageCollector,name=MarkSweepCompact"),
+                    null).isEmpty(), "the unit's serial collector: " + server.queryNames(new ObjectName(
+                    "java.lang:type=GarbageCollector,*"), null));
             assertThrows(SecurityException.class, () -> server.invoke(new ObjectName("java.lang:type=Memory"), "gc",
                     null, null), "read-only: no operations");
             // Every attribute the operator page's jmxterm example reads exists (for this host's connector name).
