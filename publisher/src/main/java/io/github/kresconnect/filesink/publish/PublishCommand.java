@@ -104,14 +104,20 @@ public final class PublishCommand {
         // One version for every file and recipient of the run: the clock, or above the newest a host holds.
         TransferSigner signer = null;
         if (options.signingKey().isPresent()) {
-            java.util.OptionalLong newest = options.dryRun() ? java.util.OptionalLong.empty()
+            java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent()
+                    ? java.util.OptionalLong.empty()
                     : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), plan.files().stream()
                             .map(file -> file.name()).collect(java.util.stream.Collectors.toSet()), options.timeout(),
                             err);
-            signer = TransferSigner.load(options.signingKey().get(),
-                    VersionChoice.choose(System.currentTimeMillis(), newest), options.fleet());
+            signer = TransferSigner.load(options.signingKey().get(), options.fileVersion().isPresent()
+                    ? options.fileVersion().getAsLong() : VersionChoice.choose(System.currentTimeMillis(), newest),
+                    options.fleet());
         }
         options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
+        if (signer != null && !options.dryRun() && !options.quiet()) {
+            out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version()
+                    + (signer.fleet().isEmpty() ? "" : ", fleet " + signer.fleet()) + ".");
+        }
         if (options.dryRun()) {
             if (signer != null) {
                 out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version() + ".");
@@ -293,6 +299,8 @@ public final class PublishCommand {
                                           of these files (--receipts-topic), whichever is higher
                   --fleet ID              with --sign: the fleet the files are signed for, as the hosts'
                                           signatures.fleet (header fleet; signed)
+                  --file-version N        with --sign: this version instead (after a revocation list lowered
+                                          a file's floor with reset-floor)
                   resolver-publish keygen --out PREFIX
                                           write a new key pair to PREFIX.key (private, mode 0600) and PREFIX.pub,
                                           and print the public key and its id for signatures.trusted.keys

@@ -36,7 +36,8 @@ public record PublishOptions(
         boolean help,
         boolean version,
         Optional<Path> signingKey,
-        String fleet) {
+        String fleet,
+        java.util.OptionalLong fileVersion) {
 
     public static final String DEFAULT_TOPIC = "knot-resolver";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -99,6 +100,7 @@ public record PublishOptions(
         private boolean version;
         private Path signingKey;
         private String fleet = "";
+        private java.util.OptionalLong fileVersion = java.util.OptionalLong.empty();
 
         Parser(List<String> args) {
             this.args = args;
@@ -131,6 +133,8 @@ public record PublishOptions(
                     .valued((name, value) -> producerConfig = Path.of(nonBlank(name, value)), "--producer-config")
                     .valued((name, value) -> signingKey = Path.of(nonBlank(name, value)), "--sign")
                     .valued((name, value) -> fleet = fleetId(name, value), "--fleet")
+                    .valued((name, value) -> fileVersion = java.util.OptionalLong.of(number(name, value, 0,
+                            Long.MAX_VALUE)), "--file-version")
                     .positional((name, value) -> files.add(FileArgument.parse(value)), false)
                     .parse(args);
             if (help || version) {
@@ -149,6 +153,9 @@ public record PublishOptions(
             if (!fleet.isEmpty() && signingKey == null) {
                 throw new UsageException("--fleet goes with --sign: the fleet id is part of what is signed");
             }
+            if (fileVersion.isPresent() && signingKey == null) {
+                throw new UsageException("--file-version goes with --sign: only a signed file has a version");
+            }
             if (partition.isPresent() && partitions.isPresent() && partition.getAsInt() >= partitions.getAsInt()) {
                 throw new UsageException("--partition " + partition.getAsInt() + " is not below --partitions "
                         + partitions.getAsInt());
@@ -162,7 +169,7 @@ public record PublishOptions(
             return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, mode, recipients, List.copyOf(files),
                     chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
                     Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
-                    Optional.ofNullable(signingKey), fleet);
+                    Optional.ofNullable(signingKey), fleet, fileVersion);
         }
 
         private static String fleetId(String name, String value) throws UsageException {
