@@ -166,6 +166,40 @@ public final class SignatureVerifier {
     }
 
     /**
+     * The key that may sign something of {@code role} for the whole fleet (a revocation list, a freshness
+     * statement), to verify a signature with: trusted, not revoked, with that role, and whose not-after the
+     * statement's {@code version} is not past. For signed statements other than files, so they share the key
+     * handling of files.
+     *
+     * @throws SignatureRejectedException naming the rule the key breaks
+     */
+    public TrustedKey keyFor(String keyId, KeyRole role, long version) throws SignatureRejectedException {
+        TrustedKey key = trusted.get(keyId);
+        if (key == null) {
+            throw new SignatureRejectedException("signed by key id " + keyId + ", which is not in "
+                    + "signatures.trusted.keys " + trusted.keySet());
+        }
+        if (revoked.contains(keyId)) {
+            throw new SignatureRejectedException("signed by key id " + keyId + ", which the revocation list of "
+                    + "version " + revocationVersion + " revokes");
+        }
+        if (!key.scope().mayRole(role)) {
+            throw new SignatureRejectedException("key id " + keyId + " may sign " + roles(key.scope()) + ", not "
+                    + describe(role));
+        }
+        if (key.scope().expiredAt(version)) {
+            throw new SignatureRejectedException("version " + version + " is past key id " + keyId
+                    + "'s not-after " + key.scope().notAfter());
+        }
+        return key;
+    }
+
+    /** This host's fleet id ({@code signatures.fleet}), {@code ""} for none. */
+    public String fleet() {
+        return fleet;
+    }
+
+    /**
      * The part to hand to the store: as it is when its signature verified or it is unsigned and may be; without
      * its signature when signed by a key not trusted while signatures are not required.
      *

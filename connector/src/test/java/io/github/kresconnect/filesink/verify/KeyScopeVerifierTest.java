@@ -221,4 +221,23 @@ class KeyScopeVerifierTest {
             assertNotNull(check(verifier, chunk).signed(), "the transfer's own chunks still verify");
         }
     }
+
+    @Test
+    void aStatementKeyIsFoundOnlyWithItsRoleUnrevokedAndInItsLifetime() throws Exception {
+        SignatureVerifier verifier = verifier("[roles=timestamp; not-after=2025-11-30T10:53:20Z]", "");
+        assertEquals(KEY_ID, verifier.keyFor(KEY_ID, io.github.kresconnect.filesink.protocol.KeyRole.TIMESTAMP,
+                VERSION).id());
+        assertEquals("key id " + KEY_ID + " may sign roles=timestamp, not the revocation list", assertThrows(
+                SignatureRejectedException.class, () -> verifier.keyFor(KEY_ID,
+                        io.github.kresconnect.filesink.protocol.KeyRole.REVOCATION, VERSION)).getMessage());
+        assertTrue(assertThrows(SignatureRejectedException.class, () -> verifier.keyFor(KEY_ID,
+                io.github.kresconnect.filesink.protocol.KeyRole.TIMESTAMP, VERSION + 1)).getMessage()
+                .contains("is past key id"));
+        verifier.revoke(Set.of(KEY_ID), 3);
+        assertTrue(assertThrows(SignatureRejectedException.class, () -> verifier.keyFor(KEY_ID,
+                io.github.kresconnect.filesink.protocol.KeyRole.TIMESTAMP, VERSION)).getMessage().contains("revokes"));
+        assertTrue(assertThrows(SignatureRejectedException.class, () -> verifier.keyFor("0123456789abcdef",
+                io.github.kresconnect.filesink.protocol.KeyRole.TIMESTAMP, VERSION)).getMessage()
+                .contains("not in signatures.trusted.keys"));
+    }
 }
