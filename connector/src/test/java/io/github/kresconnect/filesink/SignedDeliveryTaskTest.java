@@ -165,7 +165,8 @@ class SignedDeliveryTaskTest {
         Map<String, String> resolved = transformer.transform(Map.of("files.dir", dir.toString(),
                 "signatures.required", "true", "signatures.trusted.keys", "${dir:" + dir + ":trusted-keys.pem}")).data();
         var config = new io.github.kresconnect.filesink.config.ResolverFileSinkConfig(resolved);
-        assertEquals(List.of(TRUSTED.getPublic(), OTHER.getPublic()), config.signaturesTrustedKeys());
+        assertEquals(List.of(TRUSTED.getPublic(), OTHER.getPublic()), config.signaturesTrustedKeys().stream()
+                .map(io.github.kresconnect.filesink.protocol.TrustedKey::key).toList());
         assertFalse(pem.toString().isEmpty());
     }
 }

@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.github.kresconnect.filesink.protocol.KeyFormatException;
+import io.github.kresconnect.filesink.protocol.KeyRole;
+import io.github.kresconnect.filesink.protocol.TrustedKey;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -189,17 +192,35 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "one whose file name, recipient, length, SHA-256, transfer id or version differs from what was signed "
             + "is rejected (reason 'bad-signature'). False accepts unsigned records too, and records signed by a key "
             + "that is not trusted as if unsigned; a record signed by a trusted key is verified either way, and "
-            + "rejected when its signature does not match. True needs at least one trusted key.";
+            + "rejected when its signature does not match. True needs at least one trusted key that may sign files "
+            + "(role data or config). Either way, a record signed by a trusted key outside its scope, by a revoked "
+            + "key, or for another fleet is rejected.";
     private static final String SIGNATURES_REQUIRED_DISPLAY = "Require signatures";
 
     public static final String SIGNATURES_TRUSTED_KEYS_CONFIG = ConnectorDefaults.SIGNATURES_TRUSTED_KEYS_CONFIG;
     public static final String SIGNATURES_TRUSTED_KEYS_DEFAULT = "";
     private static final String SIGNATURES_TRUSTED_KEYS_DOC = "Ed25519 public keys whose signatures are trusted: "
             + "PEM blocks ('-----BEGIN PUBLIC KEY-----' ... '-----END PUBLIC KEY-----'), concatenated, with or "
-            + "without line breaks, as 'resolver-publish keygen' prints them. Best read from a file through a "
+            + "without line breaks, as 'resolver-publish keygen' prints them, each followed by its scope in square "
+            + "brackets or by nothing: [roles=data,config,revocation,timestamp; recipients=resolver1,edge-*; "
+            + "files=zones/*.rpz,**.rpz; not-after=2027-06-30]. roles: what the key may sign (data files, "
+            + "configuration files, revocation lists, freshness statements; default data,config); recipients: host "
+            + "names or zone ids it may sign for (* and ?; default all); files: file names it may sign (* within a "
+            + "directory, ** across; default all); not-after: a date or UTC instant past which its versions are "
+            + "refused (default none). Recipients and files apply to keys that sign files only. Best read from a "
+            + "file through a "
             + "config provider, for example ${file:/etc/kafka-connect/resolver-signatures.properties:keys} or "
             + "${dir:/etc/kafka-connect/resolver-signatures:trusted-keys.pem}. Empty: no key is trusted.";
     private static final String SIGNATURES_TRUSTED_KEYS_DISPLAY = "Trusted public keys";
+
+    public static final String SIGNATURES_FLEET_CONFIG = "signatures.fleet";
+    public static final String SIGNATURES_FLEET_DEFAULT = "";
+    private static final String SIGNATURES_FLEET_DOC = "This host's fleet id (staging, production, ...): part of what "
+            + "is signed (resolver-publish --fleet). A record signed for another fleet is rejected (reason "
+            + "'bad-signature'), and so is a record signed in form 1 (by a publisher without --fleet support) "
+            + "while this is set. Empty: no fleet; records signed for a fleet are rejected, form 1 records are "
+            + "accepted. Letters, digits, '.', '_' and '-', at most 64.";
+    private static final String SIGNATURES_FLEET_DISPLAY = "Fleet id";
 
     // ---- Receipts
     public static final String RECEIPTS_TOPIC_CONFIG = "receipts.topic";
@@ -296,21 +317,29 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
 
     /**
      * The rule tying signatures.required to signatures.trusted.keys: requiring signatures needs at least one
-     * trusted key (else every record would be rejected). Keys that do not parse are the validator's to report.
+     * trusted key that may sign files, role data or config (else every record would be rejected). Keys that do not
+     * parse are the validator's to report.
      */
     public static Optional<SettingProblem> signaturesProblem(boolean required, String trustedKeys) {
         if (!required) {
             return Optional.empty();
         }
+        List<TrustedKey> keys;
         try {
-            if (!io.github.kresconnect.filesink.protocol.Signatures.parsePublicKeys(trustedKeys).isEmpty()) {
-                return Optional.empty();
-            }
-        } catch (io.github.kresconnect.filesink.protocol.KeyFormatException e) {
+            keys = TrustedKey.parseAll(trustedKeys);
+        } catch (KeyFormatException e) {
             return Optional.empty();
         }
-        return Optional.of(new SettingProblem(SIGNATURES_REQUIRED_CONFIG, true, "needs at least one key in "
-                + SIGNATURES_TRUSTED_KEYS_CONFIG + ": with none, every record would be rejected"));
+        if (keys.isEmpty()) {
+            return Optional.of(new SettingProblem(SIGNATURES_REQUIRED_CONFIG, true, "needs at least one key in "
+                    + SIGNATURES_TRUSTED_KEYS_CONFIG + ": with none, every record would be rejected"));
+        }
+        if (keys.stream().noneMatch(key -> key.scope().mayRole(KeyRole.DATA) || key.scope().mayRole(KeyRole.CONFIG))) {
+            return Optional.of(new SettingProblem(SIGNATURES_REQUIRED_CONFIG, true, "needs at least one key in "
+                    + SIGNATURES_TRUSTED_KEYS_CONFIG + " with role data or config: the keys there "
+                    + keys.stream().map(TrustedKey::id).toList() + " sign no files, so every file would be rejected"));
+        }
+        return Optional.empty();
     }
 
     /** Receipts need their brokers named: the connector does not see its worker's bootstrap.servers. */
@@ -415,6 +444,9 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         def.define(SIGNATURES_TRUSTED_KEYS_CONFIG, Type.STRING, SIGNATURES_TRUSTED_KEYS_DEFAULT,
                 Validators.publicKeys(), Importance.HIGH, SIGNATURES_TRUSTED_KEYS_DOC, GROUP_SIGNATURES, ++order,
                 Width.LONG, SIGNATURES_TRUSTED_KEYS_DISPLAY);
+        def.define(SIGNATURES_FLEET_CONFIG, Type.STRING, SIGNATURES_FLEET_DEFAULT, Validators.fleetId(),
+                Importance.MEDIUM, SIGNATURES_FLEET_DOC, GROUP_SIGNATURES, ++order, Width.SHORT,
+                SIGNATURES_FLEET_DISPLAY);
     }
 
     private static void defineReceipts(ConfigDef def) {
@@ -554,14 +586,18 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         return getBoolean(SIGNATURES_REQUIRED_CONFIG);
     }
 
-    /** The trusted public keys (validated when the configuration was built). */
-    public List<java.security.PublicKey> signaturesTrustedKeys() {
+    /** The trusted public keys with their scopes (validated when the configuration was built). */
+    public List<TrustedKey> signaturesTrustedKeys() {
         try {
-            return io.github.kresconnect.filesink.protocol.Signatures.parsePublicKeys(
-                    getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
-        } catch (io.github.kresconnect.filesink.protocol.KeyFormatException e) {
+            return TrustedKey.parseAll(getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
+        } catch (KeyFormatException e) {
             throw new ConfigException(SIGNATURES_TRUSTED_KEYS_CONFIG, "(keys)", e.getMessage());
         }
+    }
+
+    /** This host's fleet id, {@code ""} for none. */
+    public String signaturesFleet() {
+        return getString(SIGNATURES_FLEET_CONFIG).strip();
     }
 
     /** Settings as the reference documents them, for generating it. */

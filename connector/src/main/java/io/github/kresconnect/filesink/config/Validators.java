@@ -147,14 +147,29 @@ final class Validators {
     }
 
     static ConfigDef.Validator publicKeys() {
-        return new Described("empty, or Ed25519 public keys in PEM ('-----BEGIN PUBLIC KEY-----'), concatenated") {
+        return new Described("empty, or Ed25519 public keys in PEM ('-----BEGIN PUBLIC KEY-----'), concatenated, "
+                + "each followed by an optional [scope]") {
             @Override
             public void ensureValid(String name, Object value) {
                 try {
-                    io.github.kresconnect.filesink.protocol.Signatures.parsePublicKeys((String) value);
+                    io.github.kresconnect.filesink.protocol.TrustedKey.parseAll((String) value);
                 } catch (io.github.kresconnect.filesink.protocol.KeyFormatException e) {
                     // The value is not repeated: it may be long, and the reason names the block at fault.
                     throw new ConfigException(name + ": " + e.getMessage());
+                }
+            }
+        };
+    }
+
+    /** A fleet id: empty, or letters, digits, '.', '_' and '-', at most 64. */
+    static ConfigDef.Validator fleetId() {
+        return new Described("empty, or letters, digits, '.', '_' and '-' (at most 64)") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String text = value == null ? "" : ((String) value).strip();
+                if (!text.isEmpty() && !text.matches("[A-Za-z0-9._-]{1,64}")) {
+                    throw new ConfigException(name, value, "a fleet id is letters, digits, '.', '_' and '-', at most "
+                            + "64");
                 }
             }
         };

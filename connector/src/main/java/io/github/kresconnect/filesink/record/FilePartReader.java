@@ -211,14 +211,17 @@ public final class FilePartReader {
         Optional<Long> version = RecordHeaders.longNumber(headers, ProtocolHeaders.FILE_VERSION);
         Optional<String> signature = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE);
         Optional<String> proof = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_PROOF);
+        Optional<String> form = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_FORM);
+        Optional<String> fleet = RecordHeaders.text(headers, ProtocolHeaders.FLEET);
         List<String> missing = new ArrayList<>();
         List<String> present = new ArrayList<>();
         (keyId.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE_KEY_ID);
         (version.isPresent() ? present : missing).add(ProtocolHeaders.FILE_VERSION);
         (signature.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE);
-        if (present.isEmpty() && proof.isPresent()) {
-            throw new InvalidRecordException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' is present without "
-                    + "'signature-key-id', 'file-version' and 'signature': a proof belongs to a signature");
+        if (present.isEmpty() && (form.isPresent() || fleet.isPresent())) {
+            throw new InvalidRecordException("header '" + (form.isPresent() ? ProtocolHeaders.SIGNATURE_FORM
+                    : ProtocolHeaders.FLEET) + "' is present without 'signature-key-id', 'file-version' and "
+                    + "'signature': it belongs to a signature");
         }
         if (present.isEmpty() && proof.isPresent()) {
             throw new InvalidRecordException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' is present without "
@@ -236,9 +239,19 @@ public final class FilePartReader {
             throw new InvalidRecordException("the record is signed but carries no 'transfer-id', 'file-length' and "
                     + "'file-sha256': a signature covers them, so a signed record needs them");
         }
+        if (form.isPresent() && !form.get().equals(SignedFile.FORM_2)) {
+            throw new InvalidRecordException("header '" + ProtocolHeaders.SIGNATURE_FORM + "' is "
+                    + RecordHeaders.quote(form.get()) + ": the only signed form a record names is " + SignedFile.FORM_2
+                    + " (form 1 carries no such header)");
+        }
+        if (fleet.isPresent() && form.isEmpty()) {
+            throw new InvalidRecordException("header '" + ProtocolHeaders.FLEET + "' is present without '"
+                    + ProtocolHeaders.SIGNATURE_FORM + "' 2: only form 2 binds a fleet");
+        }
         try {
             return new SignedVersion(ProtocolHeaders.parseKeyId(keyId.get()), version.get(), signature.get(),
-                    proof.isPresent() ? SignatureBatch.Proof.parse(proof.get()) : null);
+                    proof.isPresent() ? SignatureBatch.Proof.parse(proof.get()) : null,
+                    form.isPresent() ? SignedVersion.FORM_2 : SignedVersion.FORM_1, fleet.orElse(""));
         } catch (InvalidHeaderException e) {
             throw RecordHeaders.invalid(e);
         }

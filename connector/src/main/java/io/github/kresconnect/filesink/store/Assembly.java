@@ -91,7 +91,7 @@ final class Assembly implements AutoCloseable {
             Settle settle) {
         this.settle = settle;
         this.state = state;
-        this.versions = new VersionPolicy(state, clock);
+        this.versions = new VersionPolicy(state);
         this.emit = emit;
         this.round = round;
         this.work = work;

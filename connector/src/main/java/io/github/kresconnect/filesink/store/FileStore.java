@@ -278,6 +278,34 @@ public final class FileStore implements AutoCloseable {
         return !next.publications.isEmpty();
     }
 
+    // ---------------------------------------------------------------- revocation
+
+    /**
+     * Applies a verified revocation list of that signed version: its keys are revoked from now on, and each named
+     * file's version floor (and the version of the file in place) is lowered to the version given when higher.
+     * Journaled with the next round, the one that commits the record's offset.
+     *
+     * @return false, changing nothing, when the list is not newer than the one applied
+     */
+    public boolean applyRevocation(long version, Set<String> keyIds, Map<String, Long> floorResets) {
+        if (version <= state.revocation().version()) {
+            return false;
+        }
+        emit(new JournalOp.Revocation(version, keyIds.stream().sorted().toList()));
+        floorResets.forEach((name, floor) -> emit(new JournalOp.ResetFloor(name, floor)));
+        return true;
+    }
+
+    /** The version of the revocation list applied, {@link #UNVERSIONED} for none. */
+    public long revocationVersion() {
+        return state.revocation().version();
+    }
+
+    /** The keys the revocation list applied revokes. */
+    public Set<String> revokedKeys() {
+        return Set.copyOf(state.revocation().keyIds());
+    }
+
     // ---------------------------------------------------------------- receipts
 
     /**

@@ -3,6 +3,7 @@ package io.github.kresconnect.filesink.store;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One change of the store's state, as the journal records it. {@link StoreState#apply} is the one function that
@@ -14,6 +15,8 @@ import java.io.IOException;
 sealed interface JournalOp {
     /** A receipt's key or value is far smaller; a larger one is refused when kept and when read. */
     int MAX_RECEIPT_BYTES = 1024 * 1024;
+    /** The most keys one revocation names (a list of 1 MiB holds fewer). */
+    int MAX_REVOKED_KEYS = 65536;
 
     /** Records of this partition before {@code next} are applied. */
     record Offset(String topic, int partition, long next) implements JournalOp {
@@ -60,6 +63,23 @@ sealed interface JournalOp {
 
     /** Snapshot only: the newest signed version of {@code name} ever put in place. */
     record Floor(String name, long version) implements JournalOp {
+    }
+
+    /**
+     * A verified revocation list of that signed version: the keys it names are refused from now on; it replaces
+     * the list before.
+     */
+    record Revocation(long version, List<String> keyIds) implements JournalOp {
+        public Revocation {
+            keyIds = List.copyOf(keyIds);
+        }
+    }
+
+    /**
+     * A revocation list lowered the version floor of {@code name} to {@code version}: the floor, and the version
+     * of the file in place, become at most that.
+     */
+    record ResetFloor(String name, long version) implements JournalOp {
     }
 
     /**
@@ -193,6 +213,17 @@ sealed interface JournalOp {
             out.writeByte(20);
             out.writeUTF(f.topic());
             out.writeInt(f.partition());
+        } else if (op instanceof Revocation r) {
+            out.writeByte(22);
+            out.writeLong(r.version());
+            out.writeInt(r.keyIds().size());
+            for (String id : r.keyIds()) {
+                out.writeUTF(id);
+            }
+        } else if (op instanceof ResetFloor f) {
+            out.writeByte(23);
+            out.writeUTF(f.name());
+            out.writeLong(f.version());
         } else if (op instanceof Stamp t) {
             out.writeByte(21);
             out.writeUTF(t.name());
@@ -241,6 +272,19 @@ sealed interface JournalOp {
             case 19 -> new Floor(in.readUTF(), in.readLong());
             case 20 -> new ForgetOffset(in.readUTF(), in.readInt());
             case 21 -> new Stamp(in.readUTF(), in.readLong());
+            case 22 -> {
+                long version = in.readLong();
+                int count = in.readInt();
+                if (count < 0 || count > MAX_REVOKED_KEYS) {
+                    throw new IOException("a revocation of " + count + " keys");
+                }
+                List<String> ids = new java.util.ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    ids.add(in.readUTF());
+                }
+                yield new Revocation(version, ids);
+            }
+            case 23 -> new ResetFloor(in.readUTF(), in.readLong());
             default -> throw new IOException("unknown journal operation " + code);
         };
     }

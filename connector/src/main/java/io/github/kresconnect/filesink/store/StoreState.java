@@ -57,6 +57,7 @@ final class StoreState {
     /** The same publications by name, oldest first: a name's are found without going through all of them. */
     private final Map<String, List<Pending>> pendingByName = new HashMap<>();
     private final Map<Long, KeptReceipt> receipts = new LinkedHashMap<>();
+    private JournalOp.Revocation revocation = new JournalOp.Revocation(UNVERSIONED, List.of());
 
     /** Carries out one operation: the only way the state changes. */
     void apply(JournalOp op) {
@@ -112,6 +113,16 @@ final class StoreState {
             raiseFloor(c.name(), c.version());
         } else if (op instanceof JournalOp.Floor f) {
             raiseFloor(f.name(), f.version());
+        } else if (op instanceof JournalOp.Revocation r) {
+            if (r.version() > revocation.version()) {
+                revocation = r;
+            }
+        } else if (op instanceof JournalOp.ResetFloor r) {
+            floors.computeIfPresent(r.name(), (name, floor) -> Math.min(floor, r.version()));
+            PlacedFile file = placed.get(r.name());
+            if (file != null && file.version() > r.version()) {
+                placed.put(r.name(), new PlacedFile(file.size(), file.sha256(), file.identity(), r.version()));
+            }
         } else if (op instanceof JournalOp.Stamp t) {
             stamps.merge(t.name(), t.millis(), Math::max);
         } else if (op instanceof JournalOp.NextSeq n) {
@@ -134,6 +145,9 @@ final class StoreState {
                 file.identity(), file.version())));
         floors.forEach((name, version) -> ops.add(new JournalOp.Floor(name, version)));
         stamps.forEach((name, millis) -> ops.add(new JournalOp.Stamp(name, millis)));
+        if (revocation.version() != UNVERSIONED) {
+            ops.add(revocation);
+        }
         pending.values().forEach(p -> ops.add(new JournalOp.Publish(p.name(), p.seq(), p.size(), p.sha256(),
                 p.version())));
         receipts.values().forEach(receipt -> ops.add(receipt.op()));
@@ -205,6 +219,11 @@ final class StoreState {
             floor = Math.max(floor, publication.version());
         }
         return floor;
+    }
+
+    /** The newest revocation list applied: its version ({@link #UNVERSIONED} for none) and revoked key ids. */
+    JournalOp.Revocation revocation() {
+        return revocation;
     }
 
     /** The creation time of the newest chunk of the last finished transfer of {@code name} without an id, or -1. */

@@ -1,40 +1,26 @@
 package io.github.kresconnect.filesink.store;
 
-import java.time.Clock;
-import java.time.Duration;
-
 /**
  * Signed versions never move back: a version is checked against the floor of its file ({@link StoreState#floor}:
  * the newest signed version put in place or pending), never against the file in place alone, so neither a
- * dropped publication nor an unsigned file lowers it.
+ * dropped publication nor an unsigned file lowers it. This host's clock plays no part: a version is only
+ * compared with other versions. A version far ahead (a stolen key's) is undone by a revocation list that revokes
+ * the key and lowers the floor ({@link JournalOp.ResetFloor}).
  */
 final class VersionPolicy {
-    /** How far a signed version may be ahead of this host's clock. */
-    static final long MAX_VERSION_AHEAD_MS = 24L * 60 * 60 * 1000;
-
     private final StoreState state;
-    private final Clock clock;
 
-    VersionPolicy(StoreState state, Clock clock) {
+    VersionPolicy(StoreState state) {
         this.state = state;
-        this.clock = clock;
     }
 
     /**
      * A signed version older than the newest one in place or pending can never be published: it would roll the
-     * resolver back. A version far ahead of this host's clock is a condition of the host (or of the publisher's
-     * clock), not a fault of the record: delivery pauses until the clocks agree.
+     * resolver back.
      */
-    void refuseOlder(SafeFileName name, long version) throws RejectedFileException, HostConditionException {
+    void refuseOlder(SafeFileName name, long version) throws RejectedFileException {
         if (version == StoreState.UNVERSIONED) {
             return;
-        }
-        long now = clock.millis();
-        if (version > now + MAX_VERSION_AHEAD_MS) {
-            throw new HostConditionException("version " + version + " of " + name + " is "
-                    + Duration.ofMillis(version - now).toHours() + " h ahead of this host's clock (" + now + " ms; "
-                    + "versions are publication times in milliseconds): this host's clock, or the publisher's, is "
-                    + "wrong. Delivery pauses and retries; nothing is skipped. Check NTP on both");
         }
         long floor = state.floor(name.value());
         if (version < floor) {

@@ -1,7 +1,10 @@
 package io.github.kresconnect.filesink.verify;
 
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Set;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -11,7 +14,13 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.ConfigFileValidator;
 import io.github.kresconnect.filesink.protocol.FileNames;
+import io.github.kresconnect.filesink.protocol.KeyRole;
+import io.github.kresconnect.filesink.protocol.KeyScope;
+import io.github.kresconnect.filesink.protocol.RevocationList;
+import io.github.kresconnect.filesink.protocol.TrustedKey;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
@@ -34,6 +43,15 @@ import io.github.kresconnect.filesink.record.FilePartReader.Recipient;
  * </ul>
  * The part returned carries a signature only when it was verified; the store may rely on its version.
  *
+ * <p>A trusted key is trusted within its scope ({@link KeyScope}), and not at all once revoked: before the signature
+ * is checked, a record is rejected, whether signatures are required or not, when its key is named by the newest
+ * revocation list ({@link #revoke}); when the fleet it was signed for is not this host's ({@code signatures.fleet}),
+ * or it was signed in form 1 (without a fleet) while this host has a fleet id; when the key may not sign files of
+ * its kind (role {@code config} for configuration files, {@code data} for others, {@code revocation} for the
+ * revocation list), for its recipient or under its name; when its version is past the key's not-after; or when
+ * its chunk geometry (its place, its length, the file's length) fits no chunk size. In form 2 the chunk count
+ * and size are signed too ({@link SignedFile.Binding}).
+ *
  * <p>A part whose transfer was signed together with others (header {@code signature-proof}) is verified over its
  * batch's canonical form: its own canonical form is hashed into a leaf, its path leads to a root, and the signature
  * must be over that root ({@link SignatureBatch}). A part whose name, recipient, length, digest, transfer id or
@@ -49,10 +67,14 @@ public final class SignatureVerifier {
     private static final Logger log = LoggerFactory.getLogger(SignatureVerifier.class);
     public static final int DEFAULT_CACHE_ENTRIES = 4096;
 
-    private final Map<String, PublicKey> trusted = new LinkedHashMap<>();
+    private final Map<String, TrustedKey> trusted = new LinkedHashMap<>();
     private final boolean required;
+    private final String fleet;
+    private final List<String> configSuffixes;
     private final Map<Verified, Boolean> verified;
     private final Map<String, Boolean> warnedUnknown;
+    private Set<String> revoked = Set.of();
+    private long revocationVersion = -1;
     private long verifications;
 
     /**
@@ -62,18 +84,37 @@ public final class SignatureVerifier {
     private record Verified(Object signed, String keyId, String signatureBase64) {
     }
 
+    /** Keys with the default scope, no fleet, the default configuration suffixes. */
     public SignatureVerifier(Collection<PublicKey> trustedKeys, boolean required) {
-        this(trustedKeys, required, DEFAULT_CACHE_ENTRIES);
+        this(trustedKeys.stream().map(TrustedKey::of).toList(), required, "",
+                List.of(io.github.kresconnect.filesink.protocol.ConnectorDefaults.CONFIG_SUFFIXES_DEFAULT.split(",")),
+                DEFAULT_CACHE_ENTRIES);
     }
 
+    /** Keys with the default scope, no fleet, the default configuration suffixes, a cache of that many entries. */
     public SignatureVerifier(Collection<PublicKey> trustedKeys, boolean required, int cacheEntries) {
-        for (PublicKey key : trustedKeys) {
-            trusted.putIfAbsent(Signatures.keyId(key), key);
+        this(trustedKeys.stream().map(TrustedKey::of).toList(), required, "",
+                List.of(io.github.kresconnect.filesink.protocol.ConnectorDefaults.CONFIG_SUFFIXES_DEFAULT.split(",")),
+                cacheEntries);
+    }
+
+    /**
+     * @param trustedKeys the keys and their scopes ({@code signatures.trusted.keys})
+     * @param required whether unsigned records are refused ({@code signatures.required})
+     * @param fleet this host's fleet id ({@code signatures.fleet}), {@code ""} for none
+     * @param configSuffixes the names of configuration files ({@code config.file.suffixes})
+     */
+    public SignatureVerifier(Collection<TrustedKey> trustedKeys, boolean required, String fleet,
+            List<String> configSuffixes, int cacheEntries) {
+        for (TrustedKey key : trustedKeys) {
+            trusted.putIfAbsent(key.id(), key);
         }
         if (required && trusted.isEmpty()) {
             throw new IllegalArgumentException("signatures are required but no key is trusted");
         }
         this.required = required;
+        this.fleet = Objects.requireNonNull(fleet, "fleet");
+        this.configSuffixes = List.copyOf(configSuffixes);
         this.verified = lru(cacheEntries);
         this.warnedUnknown = lru(cacheEntries);
     }
@@ -95,13 +136,67 @@ public final class SignatureVerifier {
     }
 
     /** The ids of the trusted keys. */
-    public java.util.Set<String> trustedKeyIds() {
-        return java.util.Set.copyOf(trusted.keySet());
+    public Set<String> trustedKeyIds() {
+        return Set.copyOf(trusted.keySet());
+    }
+
+    /** The keys as trusted, with their scopes. */
+    public List<TrustedKey> trustedKeys() {
+        return List.copyOf(trusted.values());
     }
 
     /** How many signatures were verified with Ed25519 (not counting parts accepted from the cache). */
     public long verifications() {
         return verifications;
+    }
+
+    /**
+     * From now on, the keys of the revocation list of that version (the newest one verified) are refused; a list
+     * replaces the one before. Signatures verified before by a key now revoked are forgotten.
+     */
+    public void revoke(Set<String> keyIds, long listVersion) {
+        revoked = Set.copyOf(keyIds);
+        revocationVersion = listVersion;
+        verified.keySet().removeIf(claim -> revoked.contains(claim.keyId()));
+    }
+
+    /** The ids of the keys revoked now. */
+    public Set<String> revokedKeyIds() {
+        return revoked;
+    }
+
+    /**
+     * The key that may sign something of {@code role} for the whole fleet (a revocation list, a freshness
+     * statement), to verify a signature with: trusted, not revoked, with that role, and whose not-after the
+     * statement's {@code version} is not past. For signed statements other than files, so they share the key
+     * handling of files.
+     *
+     * @throws SignatureRejectedException naming the rule the key breaks
+     */
+    public TrustedKey keyFor(String keyId, KeyRole role, long version) throws SignatureRejectedException {
+        TrustedKey key = trusted.get(keyId);
+        if (key == null) {
+            throw new SignatureRejectedException("signed by key id " + keyId + ", which is not in "
+                    + "signatures.trusted.keys " + trusted.keySet());
+        }
+        if (revoked.contains(keyId)) {
+            throw new SignatureRejectedException("signed by key id " + keyId + ", which the revocation list of "
+                    + "version " + revocationVersion + " revokes");
+        }
+        if (!key.scope().mayRole(role)) {
+            throw new SignatureRejectedException("key id " + keyId + " may sign " + roles(key.scope()) + ", not "
+                    + describe(role));
+        }
+        if (key.scope().expiredAt(version)) {
+            throw new SignatureRejectedException("version " + version + " is past key id " + keyId
+                    + "'s not-after " + key.scope().notAfter());
+        }
+        return key;
+    }
+
+    /** This host's fleet id ({@code signatures.fleet}), {@code ""} for none. */
+    public String fleet() {
+        return fleet;
     }
 
     /**
@@ -120,7 +215,7 @@ public final class SignatureVerifier {
             }
             return part;
         }
-        PublicKey key = trusted.get(signed.keyId());
+        TrustedKey key = trusted.get(signed.keyId());
         if (key == null) {
             if (required) {
                 throw new SignatureRejectedException("signed by key id " + signed.keyId() + ", which is not in "
@@ -135,8 +230,98 @@ public final class SignatureVerifier {
                     part.integrity(), null, part.timestamp());
         }
         Objects.requireNonNull(recipient, "recipient");
+        if (revoked.contains(key.id())) {
+            throw new SignatureRejectedException("signed by key id " + key.id() + ", which the revocation list of "
+                    + "version " + revocationVersion + " revokes");
+        }
+        SignedFile.Binding binding = binding(part, signed);
+        authorize(key, part, signed, recipient);
         SignedFile file = new SignedFile(part.fileName(), recipient.kind(), recipient.name(), part.integrity(),
-                signed.version());
+                signed.version(), binding);
+        return verifySignature(part, signed, key, file);
+    }
+
+    /** Form 2's fleet and chunk geometry, checked against this host's fleet and the record; null for form 1. */
+    private SignedFile.Binding binding(FilePart part, SignedVersion signed) throws SignatureRejectedException {
+        if (signed.form() == SignedVersion.FORM_1) {
+            if (!fleet.isEmpty()) {
+                throw new SignatureRejectedException("signed in form 1, without a fleet id, and this host is in fleet "
+                        + FileNames.quote(fleet) + " (signatures.fleet): a host with a fleet id accepts only records "
+                        + "signed for its fleet (resolver-publish --fleet " + fleet + ")");
+            }
+            return null;
+        }
+        if (!signed.fleet().equals(fleet)) {
+            throw new SignatureRejectedException(signed.fleet().isEmpty()
+                    ? "signed without a fleet id, and this host is in fleet " + FileNames.quote(fleet)
+                            + " (signatures.fleet)"
+                    : "signed for fleet " + FileNames.quote(signed.fleet()) + ", and this host is "
+                            + (fleet.isEmpty() ? "in no fleet (signatures.fleet is empty)"
+                                    : "in fleet " + FileNames.quote(fleet) + " (signatures.fleet)"));
+        }
+        long chunkSize = Chunking.chunkSizeOf(part.integrity().length(), part.totalChunks(), part.chunkIndex(),
+                part.content().length);
+        if (chunkSize < 0) {
+            throw new SignatureRejectedException("chunk " + part.chunkIndex() + " of " + part.totalChunks() + " holds "
+                    + part.content().length + " bytes, which no chunk size gives for a file of "
+                    + part.integrity().length() + " bytes in " + part.totalChunks() + " chunks: the record's chunk "
+                    + "count or content was changed after it was signed");
+        }
+        return new SignedFile.Binding(fleet, part.totalChunks(), chunkSize);
+    }
+
+    /** The key's scope: its roles, recipients, file names and not-after. */
+    private void authorize(TrustedKey key, FilePart part, SignedVersion signed, Recipient recipient)
+            throws SignatureRejectedException {
+        KeyScope scope = key.scope();
+        KeyRole role = roleOf(part.fileName());
+        if (!scope.mayRole(role)) {
+            throw new SignatureRejectedException("key id " + key.id() + " may sign " + roles(scope) + ", not "
+                    + describe(role) + ": " + FileNames.quote(part.fileName()) + " is " + describe(role)
+                    + (role == KeyRole.CONFIG ? " (config.file.suffixes " + configSuffixes + ")" : ""));
+        }
+        if (role != KeyRole.REVOCATION) {
+            if (!scope.coversRecipient(recipient.name())) {
+                throw new SignatureRejectedException("key id " + key.id() + " may sign for recipients "
+                        + scope.recipients() + ", not for " + recipient.kind().text() + " "
+                        + FileNames.quote(recipient.name()));
+            }
+            if (!scope.coversFile(part.fileName())) {
+                throw new SignatureRejectedException("key id " + key.id() + " may sign files " + scope.files()
+                        + ", not " + FileNames.quote(part.fileName()));
+            }
+        }
+        if (scope.expiredAt(signed.version())) {
+            throw new SignatureRejectedException("version " + signed.version() + " ("
+                    + java.time.Instant.ofEpochMilli(signed.version()) + ") is past key id " + key.id()
+                    + "'s not-after " + scope.notAfter() + ": the key may sign versions up to that time only");
+        }
+    }
+
+    private KeyRole roleOf(String fileName) {
+        if (fileName.equals(RevocationList.FILE_NAME)) {
+            return KeyRole.REVOCATION;
+        }
+        return ConfigFileValidator.isConfigFile(fileName, configSuffixes) ? KeyRole.CONFIG : KeyRole.DATA;
+    }
+
+    private static String describe(KeyRole role) {
+        return switch (role) {
+            case DATA -> "a data file";
+            case CONFIG -> "a configuration file";
+            case REVOCATION -> "the revocation list";
+            case TIMESTAMP -> "a freshness statement";
+        };
+    }
+
+    private static String roles(KeyScope scope) {
+        List<String> names = new ArrayList<>();
+        scope.roles().stream().sorted().forEach(role -> names.add(role.text()));
+        return "roles=" + String.join(",", names);
+    }
+
+    private FilePart verifySignature(FilePart part, SignedVersion signed, TrustedKey key, SignedFile file)
+            throws SignatureRejectedException {
         SignatureBatch.Proof proof = signed.proof();
         byte[] signedForm;
         Verified claim;
@@ -168,11 +353,12 @@ public final class SignatureVerifier {
                     + Signatures.SIGNATURE_BYTES + " of an Ed25519 signature");
         }
         verifications++;
-        if (!Signatures.verify(key, proof == null ? file.canonicalForm() : signedForm, signature)) {
+        if (!Signatures.verify(key.key(), proof == null ? file.canonicalForm() : signedForm, signature)) {
             throw new SignatureRejectedException("the signature by key id " + signed.keyId() + " does not match "
                     + describe(file) + (proof == null ? "" : " (" + proof + " signed together)")
-                    + ": the record was changed after it was signed (name, recipient, length, SHA-256, transfer id "
-                    + "or version), or was signed by another key");
+                    + ": the record was changed after it was signed (name, recipient, length, SHA-256, transfer id, "
+                    + "version" + (file.binding() == null ? "" : ", fleet, chunk count or chunk size")
+                    + "), or was signed by another key");
         }
         verified.put(claim, Boolean.TRUE);
         return part;
@@ -182,7 +368,9 @@ public final class SignatureVerifier {
         return "file " + FileNames.quote(file.fileName()) + " for " + file.recipientKind().text() + " "
                 + FileNames.quote(file.recipient()) + ", " + file.integrity().length() + " bytes, SHA-256 "
                 + file.integrity().sha256Hex() + ", transfer " + file.integrity().transferId() + ", version "
-                + file.version();
+                + file.version() + (file.binding() == null ? " (form 1)" : ", fleet "
+                        + FileNames.quote(file.binding().fleet()) + ", " + file.binding().totalChunks()
+                        + " chunks of " + file.binding().chunkSize() + " bytes");
     }
 
     private static String abbreviate(String text) {

@@ -123,6 +123,7 @@ class SigningPublishTest {
         List<String> first = new ArrayList<>(headers(records.get(0)).keySet());
         List<String> expected = new ArrayList<>(ProtocolHeaders.ALL);
         expected.addAll(ProtocolHeaders.SIGNED_WITH_PROOF);
+        expected.remove(ProtocolHeaders.FLEET); // the run names no fleet
         assertEquals(expected, first, "the protocol's headers, then the signature's");
     }
 
@@ -143,7 +144,8 @@ class SigningPublishTest {
         FilePartReader reader = new FilePartReader(RecipientMode.HOSTNAME, "r1", Set.of(), 8192);
         SinkRecord sink = sinkRecord(producer.history().get(0));
         FilePart part = reader.read(sink).orElseThrow();
-        SignedFile signed = new SignedFile("a.rpz", SignedFile.RecipientKind.HOSTNAME, "r1", part.integrity(), 7L);
+        SignedFile signed = new SignedFile("a.rpz", SignedFile.RecipientKind.HOSTNAME, "r1", part.integrity(), 7L,
+                new SignedFile.Binding("", 1, part.integrity().length())); // form 2, no fleet, whole
         assertTrue(Signatures.verify(Signatures.publicKeyOf(Signatures.parsePrivateKey(Files.readString(key))),
                 signed, java.util.Base64.getDecoder().decode(headers.get("signature"))),
                 "the signature is over the transfer's own canonical form");

@@ -229,20 +229,37 @@ class TransferRulesTest {
     }
 
     @Test
-    void aSignedVersionFarAheadOfTheClockPausesAsAConditionOfTheHostAndAppliesOnceTheClockAgrees() throws Exception {
+    void aVersionFarAheadOfTheClockIsAppliedAndARevocationLowersItsFloorDurably() throws Exception {
         driver();
-        long now = driver.clock.millis();
-        long ahead = now + VersionPolicy.MAX_VERSION_AHEAD_MS + 60_000;
-        var part = new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("future\n"), null);
-        HostConditionException paused = assertThrows(HostConditionException.class,
-                () -> driver.store.apply(part, ahead, "offset 0"));
-        assertTrue(paused.getMessage().contains("ahead of this host's clock"), paused.getMessage());
-        assertTrue(paused instanceof java.io.IOException, "the task treats it as the environment's: pause and retry");
-        assertFalse(driver.store.hasUncommitted(), "nothing was applied or rejected");
-        driver.clock.advance(java.time.Duration.ofMillis(ahead - now));
-        assertEquals(FileStore.Applied.COMPLETED, driver.store.apply(part, ahead, "offset 0"));
+        long ahead = 1L << 62; // what a stolen key could sign: no clock is consulted
+        var stolen = new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("stolen\n"), null);
+        assertEquals(FileStore.Applied.COMPLETED, driver.store.apply(stolen, ahead, "offset 0"));
         driver.commit();
-        assertEquals("future\n", read("zone.rpz"));
+        assertEquals("stolen\n", read("zone.rpz"));
+        var legitimate = new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("good\n"), null);
+        RejectedFileException blocked = assertThrows(RejectedFileException.class,
+                () -> driver.store.apply(legitimate, 1_800_000_000_000L, "offset 1"));
+        assertEquals(RejectedFileException.Kind.REPLAYED_VERSION, blocked.kind());
+
+        assertTrue(driver.store.applyRevocation(5, java.util.Set.of("0123456789abcdef"),
+                java.util.Map.of("zone.rpz", 1_700_000_000_000L)));
+        assertFalse(driver.store.applyRevocation(5, java.util.Set.of(), java.util.Map.of()), "not newer: no change");
+        driver.commit();
+        driver.close();
+        try (StoreDriver reopened = new StoreDriver(filesDir)) {
+            assertEquals(5, reopened.store.revocationVersion(), "the revocation survives a restart");
+            assertEquals(java.util.Set.of("0123456789abcdef"), reopened.store.revokedKeys());
+            assertFalse(reopened.store.applyRevocation(4, java.util.Set.of(), java.util.Map.of()),
+                    "an older list does not replace a newer one");
+            assertEquals(FileStore.Applied.COMPLETED, reopened.store.apply(legitimate, 1_800_000_000_000L,
+                    "offset 1"), "the floor the stolen version raised was lowered");
+            reopened.commit();
+            RejectedFileException older = assertThrows(RejectedFileException.class, () -> reopened.store.apply(
+                    new io.github.kresconnect.filesink.record.FilePart("zone.rpz", 1, 1, bytes("old\n"), null),
+                    1_750_000_000_000L, "offset 2"));
+            assertEquals(RejectedFileException.Kind.REPLAYED_VERSION, older.kind(), "and rises again");
+        }
+        assertEquals("good\n", read("zone.rpz"));
     }
 
     @Test

@@ -1187,12 +1187,17 @@ public final class DeliveryBenchmark {
     private record Signing(TransferIntegrity integrity, SignedVersion signed) {
     }
 
-    /** Signs a transfer of {@code name} to this run's host, at the current time as its version. */
+    /**
+     * Signs a transfer of {@code name} to this run's host in chunks of {@link #CHUNK_BYTES}, at the current time as
+     * its version, in form 2 as resolver-publish does.
+     */
     private Signing sign(String name, long length, byte[] sha256) {
         TransferIntegrity integrity = TransferIntegrity.forNewTransfer(length, sha256);
         long version = System.currentTimeMillis();
-        return new Signing(integrity, new SignedVersion(keyId, version, Signatures.sign(signingKey.getPrivate(),
-                new SignedFile(name, RecipientKind.HOSTNAME, hostname, integrity, version))));
+        int total = (int) io.github.kresconnect.filesink.protocol.Chunking.chunkCount(length, CHUNK_BYTES);
+        SignedFile file = new SignedFile(name, RecipientKind.HOSTNAME, hostname, integrity, version,
+                new SignedFile.Binding("", total, total == 1 ? length : CHUNK_BYTES));
+        return new Signing(integrity, SignatureBatch.sign(signingKey.getPrivate(), keyId, List.of(file), 1).get(0));
     }
 
     /** The record with the transfer's integrity and signature headers added, as resolver-publish --sign sends it. */
@@ -1251,7 +1256,8 @@ public final class DeliveryBenchmark {
             TransferIntegrity integrity = TransferIntegrity.forNewTransfer(content.length,
                     MessageDigest.getInstance("SHA-256").digest(content));
             integrities.add(integrity);
-            transfers.add(new SignedFile(smallName(prefix, i), RecipientKind.HOSTNAME, hostname, integrity, version));
+            transfers.add(new SignedFile(smallName(prefix, i), RecipientKind.HOSTNAME, hostname, integrity, version,
+                    new SignedFile.Binding("", 1, content.length))); // form 2, as resolver-publish signs
         }
         List<SignedVersion> signed = SignatureBatch.sign(signingKey.getPrivate(), keyId, transfers,
                 SignatureBatch.PUBLISHER_LEAVES);

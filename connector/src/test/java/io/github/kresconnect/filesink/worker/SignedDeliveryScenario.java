@@ -321,8 +321,8 @@ final class SignedDeliveryScenario {
                     .get(new TopicPartition(openDlq, 0)).offset();
             assertEquals(0, openDeadLetters,
                     "where signatures are not required, signed and unsigned records were all applied");
-            assertTrue(connect.logText().contains("Signatures: signatures.required=true, trusted key ids [" + keyId
-                    + "]"), "the worker log names the trusted key");
+            assertTrue(connect.logText().contains("Signatures: signatures.required=true, signatures.fleet='', "
+                    + "trusted keys [" + keyId + " [roles=data,config]]"), "the worker log names the trusted key");
         }
     }
 

@@ -62,4 +62,35 @@ public final class Chunking {
             throw new IllegalArgumentException("file length " + fileLength + ", chunk size " + chunkSize);
         }
     }
+
+    /**
+     * The chunk size a record implies, for the signed form ({@link SignedFile.Binding#chunkSize}): the length of
+     * every chunk but the last, the file's length for a whole file. From chunk {@code index} of {@code total},
+     * holding {@code length} bytes, of a file of {@code fileLength} bytes: a chunk before the last is as long as
+     * the chunk size; the last one holds the rest, so the size is {@code (fileLength - length) / (total - 1)}.
+     * -1 when no chunk size cuts a file of that length into {@code total} chunks with this one where it is.
+     */
+    public static long chunkSizeOf(long fileLength, int total, int index, long length) {
+        if (fileLength < 0 || total < 1 || index < FIRST_INDEX || index > total || length < 0) {
+            return -1;
+        }
+        if (total == WHOLE_FILE_TOTAL) {
+            return length == fileLength ? fileLength : -1;
+        }
+        long size;
+        if (index < total) {
+            size = length;
+        } else {
+            long rest = fileLength - length;
+            if (rest <= 0 || rest % (total - 1) != 0) {
+                return -1;
+            }
+            size = rest / (total - 1);
+        }
+        if (size < 1 || size > Integer.MAX_VALUE || chunkCount(fileLength, (int) size) != total
+                || chunkLength(fileLength, (int) size, index) != length) {
+            return -1;
+        }
+        return size;
+    }
 }

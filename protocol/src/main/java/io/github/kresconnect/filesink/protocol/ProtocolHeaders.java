@@ -15,7 +15,8 @@ import java.util.List;
  * <li>{@link #SIGNATURE_KEY_ID}, {@link #FILE_VERSION}, {@link #SIGNATURE}: the publisher's Ed25519 signature of
  * the transfer (see {@link SignedFile}, {@link Signatures}); either all three or none, and only together with the
  * integrity headers; with {@link #SIGNATURE_PROOF} when one signature covers several transfers
- * (see {@link SignatureBatch}).</li>
+ * (see {@link SignatureBatch}); with {@link #SIGNATURE_FORM} and, when the publisher names a fleet, {@link #FLEET}
+ * when signed in form 2 (see {@link SignedFile}).</li>
  * </ul>
  * Each of these headers appears at most once on a record.
  */
@@ -43,6 +44,13 @@ public final class ProtocolHeaders {
      * is signed on its own.
      */
     public static final String SIGNATURE_PROOF = "signature-proof";
+    /**
+     * The form of the signed bytes ({@link SignedFile}): {@code 2} for form 2, which binds the fleet and the chunk
+     * geometry; absent for form 1.
+     */
+    public static final String SIGNATURE_FORM = "signature-form";
+    /** The fleet the transfer was signed for (form 2), when the publisher names one. */
+    public static final String FLEET = "fleet";
 
     /** Every protocol header, in the order a publisher sends them. */
     public static final List<String> ALL = List.of(HOSTNAME, FILE_NAME, TOTAL_CHUNKS, CHUNK_INDEX, TRANSFER_ID,
@@ -54,7 +62,7 @@ public final class ProtocolHeaders {
     public static final List<String> SIGNED = List.of(SIGNATURE_KEY_ID, FILE_VERSION, SIGNATURE);
     /** The signature headers: {@link #SIGNED}, then {@link #SIGNATURE_PROOF} on a transfer signed with others. */
     public static final List<String> SIGNED_WITH_PROOF = List.of(SIGNATURE_KEY_ID, FILE_VERSION, SIGNATURE,
-            SIGNATURE_PROOF);
+            SIGNATURE_PROOF, SIGNATURE_FORM, FLEET);
 
     public static final int TRANSFER_ID_HEX_DIGITS = 32;
     public static final int KEY_ID_HEX_DIGITS = 16;

@@ -179,7 +179,7 @@ public final class SignatureBatch {
         List<SignedVersion> signed = new ArrayList<>(files.size());
         if (files.size() == 1) {
             SignedFile file = files.get(0);
-            signed.add(new SignedVersion(keyId, file.version(), Signatures.sign(key, file.canonicalForm()), null));
+            signed.add(signedVersion(keyId, file, Signatures.sign(key, file.canonicalForm()), null));
             return signed;
         }
         for (int start = 0; start < files.size(); start += leavesPerSignature) {
@@ -192,11 +192,16 @@ public final class SignatureBatch {
             byte[] root = tree(TransferIntegrity.newSha256(), leaves, 0, leaves.length, paths);
             String signature = Signatures.sign(key, canonicalForm(leaves.length, root));
             for (int i = 0; i < leaves.length; i++) {
-                signed.add(new SignedVersion(keyId, batch.get(i).version(), signature,
-                        new Proof(i, leaves.length, paths[i])));
+                signed.add(signedVersion(keyId, batch.get(i), signature, new Proof(i, leaves.length, paths[i])));
             }
         }
         return signed;
+    }
+
+    private static SignedVersion signedVersion(String keyId, SignedFile file, String signature, Proof proof) {
+        return file.binding() == null ? new SignedVersion(keyId, file.version(), signature, proof)
+                : new SignedVersion(keyId, file.version(), signature, proof, SignedVersion.FORM_2,
+                        file.binding().fleet());
     }
 
     /**

@@ -5,13 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * What a publisher's signature covers: one transfer of one file to one recipient, at one version. Both sides
- * build the signed bytes here, with {@link #canonicalForm()}, so they cannot disagree on them.
+ * What a publisher's signature covers: one transfer of one file to one recipient, at one version, in one fleet,
+ * cut into chunks of one geometry. Both sides build the signed bytes here, with {@link #canonicalForm()}, so they
+ * cannot disagree on them.
  *
  * <p>The canonical form is UTF-8 text, one {@code key=value} line per field, each line ending in {@code \n},
- * in this order:
+ * in this order (form 2, which {@code resolver-publish} signs):
  * <pre>
- * resolver-file-signature-v1
+ * resolver-file-signature-v2
+ * fleet=10:production
  * file-name=11:zones/a.rpz
  * recipient-kind=hostname
  * recipient=9:resolver1
@@ -19,23 +21,60 @@ import java.util.Objects;
  * file-sha256=(64 lowercase hexadecimal digits)
  * transfer-id=(32 lowercase hexadecimal digits)
  * file-version=1764500000000
+ * total-chunks=4
+ * chunk-size=524288
  * </pre>
- * The two free-form values (the file name and the recipient) are prefixed with their length in UTF-8 bytes and
- * a colon, so no value can end early or swallow the next line; every other value is digits, hexadecimal
- * digits or one of two words, which cannot contain a newline. The first line names the format, so a signature
- * made for another format (or another purpose) never verifies as this one.
+ * The three free-form values (the fleet id, the file name and the recipient) are prefixed with their length in
+ * UTF-8 bytes and a colon, so no value can end early or swallow the next line ({@code fleet=0:} when the
+ * publisher names no fleet); every other value is digits, hexadecimal digits or one of two words, which cannot
+ * contain a newline. {@code chunk-size} is the length of every chunk but the last: the file's length when it is
+ * sent whole ({@code total-chunks=1}). A record carries neither: the verifier derives the chunk size from the
+ * record's own place and length ({@link Chunking#chunkSizeOf}), so a chunk copy whose {@code total-chunks} or
+ * length was altered leads to another canonical form and does not verify. The first line names the format, so a
+ * signature made for another format (or another purpose) never verifies as this one.
+ *
+ * <p>Form 1 ({@code resolver-file-signature-v1}, {@link #binding} null) is the same without the lines
+ * {@code fleet}, {@code total-chunks} and {@code chunk-size}: what earlier publishers signed. A record says it is
+ * signed in form 2 by header {@link ProtocolHeaders#SIGNATURE_FORM} {@code 2}; without it, form 1.
  *
  * @param fileName the file's name relative to the files directory, as the {@code file-name} header carries it
  * @param recipientKind how the record is addressed: by {@code hostname} header or by zone id in the key
  * @param recipient the host name or zone id the record is for
  * @param integrity the transfer id, the whole file's length and its SHA-256
- * @param version the file's version (the publication time in milliseconds)
+ * @param version the file's version: higher than every earlier version of the file (see {@link SignedVersion})
+ * @param binding form 2's fleet and chunk geometry, or null for form 1
  */
 public record SignedFile(String fileName, RecipientKind recipientKind, String recipient,
-        TransferIntegrity integrity, long version) {
+        TransferIntegrity integrity, long version, Binding binding) {
 
-    /** The first line of the canonical form: the format and its version. */
+    /** The first line of form 1's canonical form. */
     public static final String FORMAT = "resolver-file-signature-v1";
+    /** The first line of form 2's canonical form. */
+    public static final String FORMAT_V2 = "resolver-file-signature-v2";
+    /** The value of header {@link ProtocolHeaders#SIGNATURE_FORM} on a record signed in form 2. */
+    public static final String FORM_2 = "2";
+
+    /**
+     * What form 2 adds: the fleet the transfer is for ({@code ""} for none) and how it is cut into records.
+     *
+     * @param fleet the fleet id both the publisher and the host are configured with, or {@code ""}
+     * @param totalChunks how many records the transfer takes ({@code total-chunks}, 1 for a whole file)
+     * @param chunkSize the length of every chunk but the last; the file's length for a whole file
+     */
+    public record Binding(String fleet, int totalChunks, long chunkSize) {
+        public Binding {
+            Objects.requireNonNull(fleet, "fleet");
+            if (totalChunks < 1 || chunkSize < 0) {
+                throw new IllegalArgumentException("total chunks " + totalChunks + ", chunk size " + chunkSize);
+            }
+        }
+    }
+
+    /** A transfer signed in form 1 (no fleet, no chunk geometry). */
+    public SignedFile(String fileName, RecipientKind recipientKind, String recipient, TransferIntegrity integrity,
+            long version) {
+        this(fileName, recipientKind, recipient, integrity, version, null);
+    }
 
     /** How a record names its recipient. */
     public enum RecipientKind {
@@ -68,8 +107,11 @@ public record SignedFile(String fileName, RecipientKind recipientKind, String re
 
     /** The bytes the signature is made over. */
     public byte[] canonicalForm() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + fileName.length() + recipient.length());
-        line(out, FORMAT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(320 + fileName.length() + recipient.length());
+        line(out, binding == null ? FORMAT : FORMAT_V2);
+        if (binding != null) {
+            field(out, "fleet", lengthPrefixed(binding.fleet()));
+        }
         field(out, "file-name", lengthPrefixed(fileName));
         field(out, "recipient-kind", recipientKind.text());
         field(out, "recipient", lengthPrefixed(recipient));
@@ -77,6 +119,10 @@ public record SignedFile(String fileName, RecipientKind recipientKind, String re
         field(out, "file-sha256", integrity.sha256Hex());
         field(out, "transfer-id", integrity.transferId());
         field(out, "file-version", Long.toString(version));
+        if (binding != null) {
+            field(out, "total-chunks", Integer.toString(binding.totalChunks()));
+            field(out, "chunk-size", Long.toString(binding.chunkSize()));
+        }
         return out.toByteArray();
     }
 

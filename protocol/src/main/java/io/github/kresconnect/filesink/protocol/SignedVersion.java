@@ -14,11 +14,26 @@ import java.util.Objects;
  *        with a proof, of its batch's {@link SignatureBatch#canonicalForm(int, byte[])}
  * @param proof where the transfer sits in the batch signed together (header {@link ProtocolHeaders#SIGNATURE_PROOF}),
  *        or null when the transfer is signed on its own
+ * @param form the signed form: 1, or 2 with header {@link ProtocolHeaders#SIGNATURE_FORM} (see {@link SignedFile})
+ * @param fleet the fleet the record says it was signed for (header {@link ProtocolHeaders#FLEET}), {@code ""} for
+ *        none; only a claim, to say why a record of another fleet is refused: the signature covers the fleet the
+ *        host is configured with
  */
-public record SignedVersion(String keyId, long version, String signatureBase64, SignatureBatch.Proof proof) {
-    /** A transfer signed on its own. */
+public record SignedVersion(String keyId, long version, String signatureBase64, SignatureBatch.Proof proof, int form,
+        String fleet) {
+    /** Form 1: the signed form earlier publishers made, without fleet or chunk geometry. */
+    public static final int FORM_1 = 1;
+    /** Form 2: the fleet and the chunk geometry signed too. */
+    public static final int FORM_2 = 2;
+
+    /** A transfer signed on its own, in form 1. */
     public SignedVersion(String keyId, long version, String signatureBase64) {
         this(keyId, version, signatureBase64, null);
+    }
+
+    /** A transfer signed in form 1. */
+    public SignedVersion(String keyId, long version, String signatureBase64, SignatureBatch.Proof proof) {
+        this(keyId, version, signatureBase64, proof, FORM_1, "");
     }
 
     public SignedVersion {
@@ -30,5 +45,9 @@ public record SignedVersion(String keyId, long version, String signatureBase64, 
             throw new IllegalArgumentException("file version " + version + " is negative");
         }
         Objects.requireNonNull(signatureBase64, "signatureBase64");
+        Objects.requireNonNull(fleet, "fleet");
+        if (form != FORM_1 && form != FORM_2) {
+            throw new IllegalArgumentException("signed form " + form + " is neither 1 nor 2");
+        }
     }
 }

@@ -12,6 +12,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
@@ -55,8 +56,9 @@ public final class FileRecords {
 
     /**
      * The headers of a signed transfer, after the others: {@code signature-key-id}, {@code file-version} (decimal),
-     * {@code signature} (base64) and, for a transfer signed with others, {@code signature-proof}; the same on
-     * every record of the transfer to one recipient.
+     * {@code signature} (base64), for a transfer signed with others {@code signature-proof}, and in form 2
+     * {@code signature-form} ({@code 2}) and, with a fleet, {@code fleet}; the same on every record of the transfer
+     * to one recipient.
      */
     public static List<Header> signatureHeaders(SignedVersion signed) {
         List<Header> headers = new ArrayList<>(ProtocolHeaders.SIGNED_WITH_PROOF.size());
@@ -65,6 +67,12 @@ public final class FileRecords {
         headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE, utf8(signed.signatureBase64())));
         if (signed.proof() != null) {
             headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_PROOF, utf8(signed.proof().headerValue())));
+        }
+        if (signed.form() == SignedVersion.FORM_2) {
+            headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_FORM, utf8(SignedFile.FORM_2)));
+            if (!signed.fleet().isEmpty()) {
+                headers.add(new RecordHeader(ProtocolHeaders.FLEET, utf8(signed.fleet())));
+            }
         }
         return headers;
     }

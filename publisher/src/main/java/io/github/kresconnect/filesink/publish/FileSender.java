@@ -102,7 +102,7 @@ final class FileSender {
                     break;
                 }
             }
-            List<SignedVersion> signatures = sign(digested);
+            List<SignedVersion> signatures = sign(digested, plan.chunkSize());
             for (int g = 0; g < digested.size(); g++) {
                 PlannedFile file = group.get(g);
                 if (file.kind() == FileKind.CONFIG) {
@@ -188,12 +188,13 @@ final class FileSender {
      * recipient (each covers its recipient); one signature covers the whole group. Nulls when the run does not
      * sign.
      */
-    private List<SignedVersion> sign(List<Digested> group) {
+    private List<SignedVersion> sign(List<Digested> group, int chunkSize) {
         List<SignedFile> transfers = new ArrayList<>(group.size() * destinations.size());
         for (Digested digested : group) {
             for (Destination destination : destinations) {
                 transfers.add(signer == null ? null
-                        : signer.transfer(mode, destination.recipient(), digested.file().name(), digested.integrity()));
+                        : signer.transfer(mode, destination.recipient(), digested.file().name(), digested.integrity(),
+                                chunkSize));
             }
         }
         return signer == null ? Collections.nCopies(transfers.size(), null) : signer.sign(transfers);

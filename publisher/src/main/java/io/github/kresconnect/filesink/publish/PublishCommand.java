@@ -101,10 +101,23 @@ public final class PublishCommand {
     private ExitCode publish(PublishOptions options, ReceiptOptions receipts) throws PublishException {
         PublishPlan plan = PublishPlan.build(options);
         ProducerSettings settings = ProducerSettings.from(options);
-        // One version for every file and recipient of the run: the publication time.
-        TransferSigner signer = options.signingKey().isPresent()
-                ? TransferSigner.load(options.signingKey().get(), System.currentTimeMillis()) : null;
+        // One version for every file and recipient of the run: the clock, or above the newest a host holds.
+        TransferSigner signer = null;
+        if (options.signingKey().isPresent()) {
+            java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent()
+                    ? java.util.OptionalLong.empty()
+                    : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), plan.files().stream()
+                            .map(file -> file.name()).collect(java.util.stream.Collectors.toSet()), options.timeout(),
+                            err);
+            signer = TransferSigner.load(options.signingKey().get(), options.fileVersion().isPresent()
+                    ? options.fileVersion().getAsLong() : VersionChoice.choose(System.currentTimeMillis(), newest),
+                    options.fleet());
+        }
         options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
+        if (signer != null && !options.dryRun() && !options.quiet()) {
+            out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version()
+                    + (signer.fleet().isEmpty() ? "" : ", fleet " + signer.fleet()) + ".");
+        }
         if (options.dryRun()) {
             if (signer != null) {
                 out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version() + ".");
@@ -279,9 +292,15 @@ public final class PublishCommand {
 
                 Signatures:
                   --sign KEYFILE          sign every transfer with this Ed25519 private key (PEM, PKCS#8): headers
-                                          signature-key-id, file-version (this run's time in ms), signature and
-                                          signature-proof, one signature for up to 256 transfers (files times
-                                          recipients); see 'resolver-publish keygen'
+                                          signature-key-id, file-version, signature, signature-proof and
+                                          signature-form, one signature for up to 256 transfers (files times
+                                          recipients); see 'resolver-publish keygen'. The version is this run's
+                                          time in ms, or one above the newest version a host's receipt reports
+                                          of these files (--receipts-topic), whichever is higher
+                  --fleet ID              with --sign: the fleet the files are signed for, as the hosts'
+                                          signatures.fleet (header fleet; signed)
+                  --file-version N        with --sign: this version instead (after a revocation list lowered
+                                          a file's floor with reset-floor)
                   resolver-publish keygen --out PREFIX
                                           write a new key pair to PREFIX.key (private, mode 0600) and PREFIX.pub,
                                           and print the public key and its id for signatures.trusted.keys

@@ -35,7 +35,9 @@ public record PublishOptions(
         boolean verbose,
         boolean help,
         boolean version,
-        Optional<Path> signingKey) {
+        Optional<Path> signingKey,
+        String fleet,
+        java.util.OptionalLong fileVersion) {
 
     public static final String DEFAULT_TOPIC = "knot-resolver";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -97,6 +99,8 @@ public record PublishOptions(
         private boolean help;
         private boolean version;
         private Path signingKey;
+        private String fleet = "";
+        private java.util.OptionalLong fileVersion = java.util.OptionalLong.empty();
 
         Parser(List<String> args) {
             this.args = args;
@@ -128,6 +132,9 @@ public record PublishOptions(
                     .valued((name, value) -> timeout = Duration.ofSeconds(number(name, value, 1, 86_400)), "--timeout")
                     .valued((name, value) -> producerConfig = Path.of(nonBlank(name, value)), "--producer-config")
                     .valued((name, value) -> signingKey = Path.of(nonBlank(name, value)), "--sign")
+                    .valued((name, value) -> fleet = fleetId(name, value), "--fleet")
+                    .valued((name, value) -> fileVersion = java.util.OptionalLong.of(number(name, value, 0,
+                            Long.MAX_VALUE)), "--file-version")
                     .positional((name, value) -> files.add(FileArgument.parse(value)), false)
                     .parse(args);
             if (help || version) {
@@ -143,6 +150,12 @@ public record PublishOptions(
             if (files.isEmpty()) {
                 throw new UsageException("no file to send");
             }
+            if (!fleet.isEmpty() && signingKey == null) {
+                throw new UsageException("--fleet goes with --sign: the fleet id is part of what is signed");
+            }
+            if (fileVersion.isPresent() && signingKey == null) {
+                throw new UsageException("--file-version goes with --sign: only a signed file has a version");
+            }
             if (partition.isPresent() && partitions.isPresent() && partition.getAsInt() >= partitions.getAsInt()) {
                 throw new UsageException("--partition " + partition.getAsInt() + " is not below --partitions "
                         + partitions.getAsInt());
@@ -156,7 +169,16 @@ public record PublishOptions(
             return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, mode, recipients, List.copyOf(files),
                     chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
                     Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
-                    Optional.ofNullable(signingKey));
+                    Optional.ofNullable(signingKey), fleet, fileVersion);
+        }
+
+        private static String fleetId(String name, String value) throws UsageException {
+            String id = value.strip();
+            if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new UsageException("option '" + name + "': '" + value + "' is not a fleet id (letters, digits, "
+                        + "'.', '_' and '-', at most 64), as the connector's signatures.fleet");
+            }
+            return id;
         }
     }
 

@@ -8,6 +8,7 @@ import java.security.PrivateKey;
 import java.util.List;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.KeyFormatException;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
@@ -17,22 +18,30 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
  * Signs transfers for {@code resolver-publish --sign KEYFILE}: every transfer of a file to one recipient is
- * covered (the recipient included), all with the same version, the run's publication time in milliseconds; the
- * transfers sent together share one signature ({@link SignatureBatch}).
+ * covered (the recipient included), all with the same version ({@link VersionChoice}), in form 2: with the fleet
+ * ({@code --fleet}, or none) and the transfer's chunk count and size ({@link SignedFile.Binding}); the transfers
+ * sent together share one signature ({@link SignatureBatch}).
  */
 final class TransferSigner {
     private final PrivateKey key;
     private final String keyId;
     private final long version;
+    private final String fleet;
 
-    TransferSigner(PrivateKey key, String keyId, long version) {
+    TransferSigner(PrivateKey key, String keyId, long version, String fleet) {
         this.key = key;
         this.keyId = keyId;
         this.version = version;
+        this.fleet = fleet;
     }
 
-    /** Reads the private key (PEM, PKCS#8); the version is the publication time. */
+    /** Reads the private key (PEM, PKCS#8), to sign at {@code version} without a fleet. */
     static TransferSigner load(Path keyFile, long version) throws PublishException {
+        return load(keyFile, version, "");
+    }
+
+    /** Reads the private key (PEM, PKCS#8), to sign at {@code version} for {@code fleet} ({@code ""}: none). */
+    static TransferSigner load(Path keyFile, long version, String fleet) throws PublishException {
         String text;
         try {
             text = Files.readString(keyFile, StandardCharsets.US_ASCII);
@@ -42,7 +51,7 @@ final class TransferSigner {
         }
         try {
             PrivateKey key = Signatures.parsePrivateKey(text);
-            return new TransferSigner(key, Signatures.keyId(Signatures.publicKeyOf(key)), version);
+            return new TransferSigner(key, Signatures.keyId(Signatures.publicKeyOf(key)), version, fleet);
         } catch (KeyFormatException e) {
             throw new PublishException(ExitCode.USAGE, "--sign: '" + keyFile + "': " + e.getMessage(), e);
         }
@@ -81,11 +90,21 @@ final class TransferSigner {
         return version;
     }
 
-    /** What the signature of one transfer of a file to one recipient covers, at this run's version. */
-    SignedFile transfer(RecipientMode mode, String recipient, String fileName, TransferIntegrity integrity) {
+    String fleet() {
+        return fleet;
+    }
+
+    /**
+     * What the signature of one transfer of a file to one recipient covers, at this run's version, cut into chunks
+     * of {@code chunkSize} bytes.
+     */
+    SignedFile transfer(RecipientMode mode, String recipient, String fileName, TransferIntegrity integrity,
+            int chunkSize) {
         SignedFile.RecipientKind kind = mode == RecipientMode.ZONE_ID ? SignedFile.RecipientKind.ZONE_ID
                 : SignedFile.RecipientKind.HOSTNAME;
-        return new SignedFile(fileName, kind, recipient, integrity, version);
+        int total = (int) Chunking.chunkCount(integrity.length(), chunkSize);
+        return new SignedFile(fileName, kind, recipient, integrity, version, new SignedFile.Binding(fleet, total,
+                Chunking.isWholeFile(total) ? integrity.length() : chunkSize));
     }
 
     /** The signature headers of the transfers, in order: one signature for all of them ({@link SignatureBatch}). */
