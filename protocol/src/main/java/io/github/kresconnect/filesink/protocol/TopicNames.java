@@ -55,6 +55,16 @@ public final class TopicNames {
                 .collect(java.util.stream.Collectors.joining("|"));
     }
 
+    /**
+     * Who a file delivered from {@code topic} is meant for, as far as the topic tells: the topic itself for a
+     * group's or a host's topic (its files are that audience's own, and another group's file of the same name is
+     * another file), else the empty string, the whole fleet (the single topic, the broadcast topic, or none
+     * known).
+     */
+    public static String audience(String topic) {
+        return topic != null && (topic.contains(GROUP_INFIX) || topic.contains(HOST_INFIX)) ? topic : "";
+    }
+
     /** The name, when Kafka accepts it as a topic name. */
     public static String legal(String topic) {
         if (topic == null || topic.isEmpty()) {
