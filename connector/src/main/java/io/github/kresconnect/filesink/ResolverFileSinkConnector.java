@@ -165,8 +165,9 @@ public class ResolverFileSinkConnector extends SinkConnector {
             return config;
         }
         List<ConfigValue> all = new ArrayList<>(config.configValues());
-        all.add(new ConfigValue(problem.get().setting(), connectorConfigs.get(problem.get().setting()),
-                new ArrayList<>(), new ArrayList<>(List.of(problem.get().message()))));
+        // No value: the worker renders Connect's own keys by their types (topics is a list), not ours.
+        all.add(new ConfigValue(problem.get().setting(), null, new ArrayList<>(),
+                new ArrayList<>(List.of(problem.get().message()))));
         return new Config(all);
     }
 

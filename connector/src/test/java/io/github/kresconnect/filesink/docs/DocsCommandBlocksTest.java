@@ -78,7 +78,11 @@ class DocsCommandBlocksTest {
             byMarker("kafka-topics.sh --bootstrap-server kafka1.example.net:9092 --create --topic knot-resolver ",
                     SERVICE_IT, "<!-- topics:start -->", "each line's topic, partitions and --config values created "
                     + "through the Admin API, with 1 replica on the test's one broker"),
-            exception("journalctl -u kafka-connect-resolver -p warning", "needs systemd's journal. ServiceInstallIT "
+            byMarker("for topic in knot-resolver.all knot-resolver.group.dc-east knot-resolver.group.dns64",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicLayoutMigrationIT.java",
+                    "<!-- layout-topics:start -->", "its topic names checked against the naming rule, and its "
+                    + "partitions and --config values used for the test's own groups and hosts (Admin API, 1 replica)"),
+                        exception("journalctl -u kafka-connect-resolver -p warning", "needs systemd's journal. ServiceInstallIT "
                     + "checks what the filters select in the worker's standard output as the unit runs it: the "
                     + "syslog priority of each line and the Published and Rejected record lines",
                     Map.of(SERVICE_IT, "startsWith(\"<3>ERROR \")")),
@@ -97,7 +101,10 @@ class DocsCommandBlocksTest {
             here("bin/resolver-publish --bootstrap-server kafka1:9092 --zone dc-east --dry-run --partitions 6 *.rpz",
                     "the whole block, against an embedded broker (kafka1 replaced, /etc under a temporary root, "
                     + "client-ssl.properties a PLAINTEXT stand-in)"),
-            here("resolver-publish --bootstrap-server kafka1:9092 --to resolver1 block.rpz x.tmp=./x.rpz ./config.json",
+            here("bin/resolver-publish --bootstrap-server kafka1:9092 --layout per-group --to-all block.rpz",
+                    "the whole block, against an embedded broker with the three topics; each record is read back "
+                    + "from the topic its recipient names"),
+                        here("resolver-publish --bootstrap-server kafka1:9092 --to resolver1 block.rpz x.tmp=./x.rpz ./config.json",
                     "exit 9, and its output compared with the block's, line by line"),
             exception("--to resolver1 --to resolver2 --to resolver3 --wait 120", "needs three resolver hosts answering "
                     + "on the receipts topic. ReceiptsFleetIT runs the same form with two real workers (r1, r2) and "
