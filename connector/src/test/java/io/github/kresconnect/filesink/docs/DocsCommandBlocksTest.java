@@ -116,11 +116,17 @@ class DocsCommandBlocksTest {
             // docs/security.md
             here("resolver-publish keygen --out /etc/resolver-publish/signing", "under a temporary root; its output "
                     + "compared with the block after it, the key and its id aside"),
-            byMarker("kafka-acls.sh --bootstrap-server kafka1.example.net:9092",
+            byMarker("--operation Read --operation Describe --group connect-resolver-file-sink-resolver1",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicAclsIT.java", "<!-- topic-acls -->",
                     "run by bash with the distribution's kafka-acls.sh against a broker with an authorizer, the broker's "
                     + "address replaced (siteValues()); a shipped SASL_SSL worker as User:resolver1 then delivers, and "
                     + "is refused without the block's first line"),
+            byMarker("--resource-pattern-type prefixed --topic knot-resolver.",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/PerGroupAclsIT.java",
+                    "<!-- per-group-acls -->", "run by bash with the distribution's kafka-acls.sh against a broker with "
+                    + "an authorizer (TopicAclsIT.runBlock), with the host's other lines of the Topic ACLs block; a "
+                    + "shipped SASL_SSL worker as User:resolver1 in the per-group layout then delivers its files and "
+                    + "cannot read another host's topic"),
             exception("kafka-configs.sh --bootstrap-server BROKER:PORT --alter --entity-type users", "BROKER:PORT and "
                     + "THE-PASSWORD are placeholders. SaslSslWorkerIT creates the same user the other documented way, "
                     + "kafka-storage.sh format --add-scram", Map.of(
@@ -222,7 +228,7 @@ class DocsCommandBlocksTest {
         assertTrue(exceptions <= 14, exceptions + " of " + commandBlocks + " command blocks are not run as written");
     }
 
-    /** CI runs exactly the README's test command, and the short benchmark. */
+    /** CI runs exactly the README's test command, and the short benchmarks. */
     @Test
     void ciRunsTheReadmesTestCommand() throws IOException {
         Block twoCommands = DocBlocks.command("bin/quickstart     # build");
@@ -233,7 +239,8 @@ class DocsCommandBlocksTest {
                 .filter(l -> !l.isBlank() && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd ")
                         && !l.endsWith(" -version") && !l.equals("mvn -v"))
                 .toList();
-        assertEquals(List.of(commands.get(1), "bin/benchmark --short --no-build"), ci);
+        assertEquals(List.of(commands.get(1), "bin/benchmark --short --no-build",
+                "bin/benchmark --fleet --short --no-build"), ci);
     }
 
     /** Every relative link of the README and the pages leads to a file and, with an anchor, to a heading there. */
