@@ -17,7 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import io.github.kresconnect.filesink.ResolverFileSinkConnector;
 import io.github.kresconnect.filesink.protocol.TopicLayout;
 
-/** topic.layout and topic.base against Connect's topics / topics.regex, in the config and in the connector's validate. */
+/**
+ * topic.layout and topic.base against Connect's topics / topics.regex, in the config and in the connector's
+ * validate.
+ */
 class TopicLayoutSettingsTest {
     @TempDir
     Path dir;

@@ -39,7 +39,8 @@ class DocsCommandBlocksIT {
         kafka.start();
         kafka.createTopic("knot-resolver", 6);
         kafka.createTopic("knot-resolver-receipts", 1);
-        for (String topic : List.of("knot-resolver.all", "knot-resolver.group.dc-east", "knot-resolver.host.resolver1")) {
+        for (String topic : List.of("knot-resolver.all", "knot-resolver.group.dc-east",
+                "knot-resolver.host.resolver1")) {
             kafka.createTopic(topic, 1);
         }
     }

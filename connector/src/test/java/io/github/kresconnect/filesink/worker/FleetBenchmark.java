@@ -253,7 +253,8 @@ final class FleetBenchmark {
 
         /** All the broker sent this consumer: its bytes-consumed-total; called once its poller has stopped. */
         void readFetched() {
-            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends Metric> metric
+                    : consumer.metrics().entrySet()) {
                 if (metric.getKey().name().equals("bytes-consumed-total")
                         && metric.getKey().group().equals("consumer-fetch-manager-metrics")
                         && !metric.getKey().tags().containsKey("topic")) {
@@ -357,7 +358,8 @@ final class FleetBenchmark {
             if (layout != TopicLayout.SINGLE) {
                 allMet &= met;
             }
-            table.add(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f (max %.2f) | %d / %d ms | %d / %d ms | %s |",
+            table.add(String.format(Locale.ROOT,
+                    "| %s | %d | %s | %s | %.2f (max %.2f) | %d / %d ms | %d / %d ms | %s |",
                     layout.configValue(), hosts, mib(perHost), mib(ownPerHost), ratio, worst,
                     percentile(real, 50), p99, percentile(allSimulated(layout), 50),
                     percentile(allSimulated(layout), 99),

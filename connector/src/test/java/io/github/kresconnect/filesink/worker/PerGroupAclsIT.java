@@ -107,8 +107,8 @@ class PerGroupAclsIT {
                     "recipient.mode", "hostname-or-zone-id", "resolver.zone.ids", ZONE));
             try (StandaloneWorkerProcess connect = TopicAclsIT.startWorker(dist, dir, broker, tls, pluginPath, sink)) {
                 connect.awaitRunning(name, TIMEOUT);
-                Await.until("the broadcast, group and own files", TIMEOUT, () -> Files.exists(filesDir.resolve("all.rpz"))
-                        && Files.exists(filesDir.resolve("east.rpz")) && Files.exists(filesDir.resolve("own.rpz")),
+                Await.until("the broadcast, group and own files", TIMEOUT,
+                        () -> Files.exists(filesDir.resolve("all.rpz")) && Files.exists(filesDir.resolve("east.rpz")) && Files.exists(filesDir.resolve("own.rpz")),
                         connect::tail);
                 assertEquals("own.example. CNAME .\n", Files.readString(filesDir.resolve("own.rpz")));
                 connect.awaitRunning(name, Duration.ofSeconds(10));

@@ -337,7 +337,8 @@ class TopicLayoutMigrationIT {
         // copies received through the same topic, so no host is behind.
         String perGroupStatus = PublisherProcess.publish(runDir, "status-per-group", List.of("status",
                 "--bootstrap-server", broker.bootstrapServers()), 0);
-        for (String line : List.of("r1 (", "r2 (", "  all.rpz  sha256", "  group.rpz  sha256", "  host.conf.rpz  sha256")) {
+        for (String line : List.of("r1 (", "r2 (", "  all.rpz  sha256", "  group.rpz  sha256",
+                "  host.conf.rpz  sha256")) {
             assertTrue(perGroupStatus.contains(line), line + " in\n" + perGroupStatus);
         }
         assertTrue(perGroupStatus.contains("No host lags behind the newest version of a file."), perGroupStatus);
@@ -359,7 +360,10 @@ class TopicLayoutMigrationIT {
         assertEquals(List.of(), backwards);
     }
 
-    /** The block after {@code <!-- layout-topics:start -->} in docs/operator.md: its topic names, partitions, configs. */
+    /**
+     * The block after {@code <!-- layout-topics:start -->} in docs/operator.md: its topic names, partitions and
+     * configs.
+     */
     private record DocumentedTopics(List<String> names, int partitions, Map<String, String> configs) {
         static DocumentedTopics read() {
             io.github.kresconnect.filesink.docs.DocBlocks.Block block = io.github.kresconnect.filesink.docs.DocBlocks
