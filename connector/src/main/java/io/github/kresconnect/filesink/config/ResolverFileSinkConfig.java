@@ -598,6 +598,32 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         return TopicLayout.fromConfigValue(getString(TOPIC_LAYOUT_CONFIG));
     }
 
+    /** The topics this host reads in its layout (the per-group layouts), or empty in the single layout. */
+    public Set<String> layoutTopics() {
+        TopicLayout layout = topicLayout();
+        return layout.readsPerGroup() ? layout.topicsOf(getString(TOPIC_BASE_CONFIG).trim(), hostname(),
+                getList(ZONE_IDS_CONFIG)) : Set.of();
+    }
+
+    /**
+     * What to tell the operator when the task's assignment leaves out some of its layout's topics: they do not
+     * exist, this host may not read them, or the consumer, a static group member that rejoined within its session
+     * with new topics, kept its old assignment. Empty when every topic of the layout has a partition assigned.
+     */
+    public static Optional<String> unassignedTopicsWarning(Set<String> layoutTopics, Set<String> assignedTopics) {
+        Set<String> missing = new TreeSet<>(layoutTopics);
+        missing.removeAll(assignedTopics);
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("No partition of " + missing + " is assigned to this task, though its layout reads them "
+                + "(assigned: " + new TreeSet<>(assignedTopics) + "). Files sent there are not delivered until they "
+                + "are. Check that these topics exist and that this host may read them; after a change of topics, a "
+                + "consumer that is a static group member (consumer.group.instance.id) and rejoined within "
+                + "consumer.session.timeout.ms keeps its previous assignment: stop the worker, wait until its group "
+                + "has no member, then start it (see the operator guide, 'Topic layouts')");
+    }
+
     public Set<String> zoneIds() {
         return Set.copyOf(getList(ZONE_IDS_CONFIG));
     }

@@ -125,4 +125,21 @@ class TopicLayoutSettingsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> new ResolverFileSinkConfig(props));
         assertTrue(e.getMessage().contains("zone id 'east/1'"), e.getMessage());
     }
+
+    @Test
+    void aTaskWhoseAssignmentLeavesOutALayoutTopicIsToldWhy() {
+        Map<String, String> props = perGroup("per-group");
+        props.put("topics", "kr.all,kr.group.dns64,kr.group.east,kr.host.r1");
+        ResolverFileSinkConfig config = new ResolverFileSinkConfig(props);
+        assertEquals(java.util.Set.of("kr.all", "kr.group.dns64", "kr.group.east", "kr.host.r1"),
+                config.layoutTopics());
+        assertEquals(java.util.Optional.empty(), ResolverFileSinkConfig.unassignedTopicsWarning(config.layoutTopics(),
+                java.util.Set.of("kr.all", "kr.group.dns64", "kr.group.east", "kr.host.r1")));
+        String warning = ResolverFileSinkConfig.unassignedTopicsWarning(config.layoutTopics(),
+                java.util.Set.of("kr")).orElseThrow();
+        assertTrue(warning.startsWith("No partition of [kr.all, kr.group.dns64, kr.group.east, kr.host.r1] is "
+                + "assigned"), warning);
+        assertTrue(warning.contains("consumer.session.timeout.ms"), warning);
+        assertEquals(java.util.Set.of(), new ResolverFileSinkConfig(perGroup("single")).layoutTopics());
+    }
 }

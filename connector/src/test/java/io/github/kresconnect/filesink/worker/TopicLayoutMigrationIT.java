@@ -245,6 +245,10 @@ class TopicLayoutMigrationIT {
                     "only its own file on " + host.name);
         }
         assertEquals(List.of(), backwards);
+        for (Host host : List.of(r1, r2)) {
+            assertFalse(host.process.logText().contains("No partition of"), "every topic of the layout assigned on "
+                    + host.name + ":\n" + host.process.tail());
+        }
     }
 
     /**
