@@ -15,9 +15,11 @@ import org.apache.kafka.connect.sink.SinkConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.kresconnect.filesink.config.MachineHostname;
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
 import io.github.kresconnect.filesink.config.UnknownSettings;
+import io.github.kresconnect.filesink.protocol.TopicLayout;
 
 /**
  * Delivers files from Kafka into a Knot Resolver's files directory. Runs one task: a host has one files
@@ -114,7 +116,8 @@ public class ResolverFileSinkConnector extends SinkConnector {
             ResolverFileSinkConfig.receiptsProblem((String) receiptsTopic.value(), (String) receiptsBrokers.value())
                     .ifPresent(problem -> receiptsBrokers.addErrorMessage(problem.message()));
         }
-        Config checked = reportUnknownSettings(connectorConfigs, config, values);
+        Config checked = topicsProblem(connectorConfigs, reportUnknownSettings(connectorConfigs, config, values),
+                values);
         return valueConverterProblem(connectorConfigs.get(VALUE_CONVERTER_CONFIG))
                 .map(problem -> {
                     List<ConfigValue> all = new ArrayList<>(checked.configValues());
@@ -124,6 +127,48 @@ public class ResolverFileSinkConnector extends SinkConnector {
                     return new Config(all);
                 })
                 .orElse(checked);
+    }
+
+    /**
+     * Connect's {@code topics} / {@code topics.regex} against the topic layout (see
+     * {@link ResolverFileSinkConfig#topicsProblem}): a problem with Connect's own setting is added under its name,
+     * one with ours on ours.
+     */
+    private static Config topicsProblem(Map<String, String> connectorConfigs, Config config,
+            Map<String, ConfigValue> values) {
+        String[] needed = {ResolverFileSinkConfig.TOPIC_LAYOUT_CONFIG, ResolverFileSinkConfig.TOPIC_BASE_CONFIG,
+            ResolverFileSinkConfig.HOSTNAME_CONFIG, ResolverFileSinkConfig.ZONE_IDS_CONFIG,
+            ResolverFileSinkConfig.RECIPIENT_MODE_CONFIG};
+        for (String name : needed) {
+            ConfigValue value = values.get(name);
+            if (value == null || !value.errorMessages().isEmpty() || value.value() == null) {
+                return config;
+            }
+        }
+        String hostname = values.get(ResolverFileSinkConfig.HOSTNAME_CONFIG).value().toString().trim();
+        List<String> zoneIds = ((List<?>) values.get(ResolverFileSinkConfig.ZONE_IDS_CONFIG).value()).stream()
+                .map(Object::toString).toList();
+        java.util.Optional<ResolverFileSinkConfig.SettingProblem> problem = ResolverFileSinkConfig.topicsProblem(
+                TopicLayout.fromConfigValue(values.get(ResolverFileSinkConfig.TOPIC_LAYOUT_CONFIG).value().toString()),
+                values.get(ResolverFileSinkConfig.TOPIC_BASE_CONFIG).value().toString().trim(),
+                hostname.isEmpty() ? MachineHostname.get() : hostname, zoneIds,
+                RecipientMode.fromConfigValue(values.get(ResolverFileSinkConfig.RECIPIENT_MODE_CONFIG).value()
+                        .toString()),
+                connectorConfigs.get(ResolverFileSinkConfig.CONNECT_TOPICS_CONFIG),
+                connectorConfigs.get(ResolverFileSinkConfig.CONNECT_TOPICS_REGEX_CONFIG));
+        if (problem.isEmpty()) {
+            return config;
+        }
+        ConfigValue own = values.get(problem.get().setting());
+        if (own != null) {
+            own.addErrorMessage(problem.get().message());
+            return config;
+        }
+        List<ConfigValue> all = new ArrayList<>(config.configValues());
+        // No value: the worker renders Connect's own keys by their types (topics is a list), not ours.
+        all.add(new ConfigValue(problem.get().setting(), null, new ArrayList<>(),
+                new ArrayList<>(List.of(problem.get().message()))));
+        return new Config(all);
     }
 
     /** Connect's connector-level override of the worker's value converter. */

@@ -205,6 +205,10 @@ public class ResolverFileSinkTask extends SinkTask {
 
     @Override
     public void open(Collection<TopicPartition> partitions) {
+        Set<String> assignedTopics = new java.util.TreeSet<>();
+        context.assignment().forEach(partition -> assignedTopics.add(partition.topic()));
+        partitions.forEach(partition -> assignedTopics.add(partition.topic()));
+        ResolverFileSinkConfig.unassignedTopicsWarning(config.layoutTopics(), assignedTopics).ifPresent(log::warn);
         Map<TopicPartition, Long> seek = new HashMap<>();
         for (TopicPartition partition : partitions) {
             Long next = durable.get(partition);

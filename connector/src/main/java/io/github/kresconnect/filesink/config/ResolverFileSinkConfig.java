@@ -19,6 +19,8 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
 import io.github.kresconnect.filesink.protocol.ConnectorDefaults;
+import io.github.kresconnect.filesink.protocol.TopicLayout;
+import io.github.kresconnect.filesink.protocol.TopicNames;
 
 /**
  * Every setting of the connector, built group by group. Names, defaults and documentation here are
@@ -33,6 +35,7 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     public static final String GROUP_MANAGER = "Resolver manager";
     public static final String GROUP_SIGNATURES = "Signatures";
     public static final String GROUP_RECEIPTS = "Receipts";
+    public static final String GROUP_TOPICS = "Topics";
 
     // ---- Files
     public static final String FILES_DIR_CONFIG = "files.dir";
@@ -82,6 +85,30 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     private static final String ZONE_IDS_DOC = "Zone ids this resolver belongs to (comma-separated). In the zone-id "
             + "modes a record is for this resolver when its key equals one of them. Required by those modes.";
     private static final String ZONE_IDS_DISPLAY = "Resolver zone ids";
+
+    // ---- Topics
+    public static final String TOPIC_LAYOUT_CONFIG = "topic.layout";
+    public static final String TOPIC_LAYOUT_DEFAULT = TopicLayout.SINGLE.configValue();
+    private static final String TOPIC_LAYOUT_DOC = "Which topics carry this fleet's files (see the operator guide, "
+            + "'Topic layouts'). 'single': one topic that every host reads whole; the connector's 'topics' (or "
+            + "'topics.regex') is not checked. 'per-group': the topics named from topic.base: '<base>.all' "
+            + "(every host), '<base>.group.<zone id>' for each of resolver.zone.ids and '<base>.host.<host name>', "
+            + "so a host fetches only its own records; needs recipient.mode=hostname-or-zone-id, and 'topics' "
+            + "must list exactly these topics (or 'topics.regex' be exactly the expression the error message "
+            + "prints). 'single-and-per-group': both, the topic named topic.base as well, while the fleet moves "
+            + "from one layout to the other.";
+    private static final String TOPIC_LAYOUT_DISPLAY = "Topic layout";
+
+    public static final String TOPIC_BASE_CONFIG = "topic.base";
+    public static final String TOPIC_BASE_DEFAULT = "knot-resolver";
+    private static final String TOPIC_BASE_DOC = "The name the layout's topics are named from: the single topic "
+            + "itself, and the prefix of the per-group layout's topics (as resolver-publish --topic names it). "
+            + "Letters, digits, '.', '_' and '-' only.";
+    private static final String TOPIC_BASE_DISPLAY = "Base topic name";
+
+    /** Connect's own settings naming what a sink connector reads; Connect reads them, this class only checks them. */
+    public static final String CONNECT_TOPICS_CONFIG = "topics";
+    public static final String CONNECT_TOPICS_REGEX_CONFIG = "topics.regex";
 
     // ---- Limits
     public static final String FILE_MAX_BYTES_CONFIG = "file.max.bytes";
@@ -278,6 +305,17 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         if (receipts.isPresent()) {
             throw receipts.get().toException();
         }
+        Optional<SettingProblem> topics = topicsProblem(topicLayout(), getString(TOPIC_BASE_CONFIG),
+                hostname(), getList(ZONE_IDS_CONFIG), recipientMode(), stringOriginal(originals, CONNECT_TOPICS_CONFIG),
+                stringOriginal(originals, CONNECT_TOPICS_REGEX_CONFIG));
+        if (topics.isPresent()) {
+            throw topics.get().toException();
+        }
+    }
+
+    private static String stringOriginal(Map<?, ?> originals, String key) {
+        Object value = originals.get(key);
+        return value == null ? null : value.toString();
     }
 
     /** What is wrong with one setting's value, given the others. */
@@ -351,10 +389,77 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 + RECEIPTS_TOPIC_CONFIG + " is set: the connector does not see its worker's bootstrap.servers"));
     }
 
+    /**
+     * The rule tying Connect's {@code topics} / {@code topics.regex} to the topic layout. Connect subscribes the
+     * task to what those say before the connector runs, and cannot be told otherwise at run time; so in the
+     * per-group layouts they must name exactly the topics the layout gives this host (from topic.base, its host
+     * name and zone ids): a topic missing would leave its files undelivered, a topic too many would fetch other
+     * hosts' records. The single layout leaves them as the operator sets them.
+     *
+     * @param topics      the connector's {@code topics}, or null when not set
+     * @param topicsRegex the connector's {@code topics.regex}, or null when not set
+     */
+    public static Optional<SettingProblem> topicsProblem(TopicLayout layout, String base, String hostname,
+            List<String> zoneIds, RecipientMode mode, String topics, String topicsRegex) {
+        if (!layout.readsPerGroup()) {
+            return Optional.empty();
+        }
+        if (mode != RecipientMode.HOSTNAME_OR_ZONE_ID) {
+            return Optional.of(new SettingProblem(RECIPIENT_MODE_CONFIG, mode.configValue(), "must be "
+                    + RecipientMode.HOSTNAME_OR_ZONE_ID.configValue() + " with " + TOPIC_LAYOUT_CONFIG + "="
+                    + layout.configValue() + ": the host's topic addresses it by its 'hostname' header, the "
+                    + "broadcast and group topics by the zone id in the record key"));
+        }
+        for (String zoneId : zoneIds) {
+            if (zoneId.equals(TopicNames.BROADCAST_ZONE_ID)) {
+                return Optional.of(new SettingProblem(ZONE_IDS_CONFIG, String.join(",", zoneIds), "'"
+                        + TopicNames.BROADCAST_ZONE_ID + "' addresses every host and is no group's zone id"));
+            }
+        }
+        java.util.Set<String> expected;
+        try {
+            expected = layout.topicsOf(base, hostname, zoneIds);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(new SettingProblem(TOPIC_LAYOUT_CONFIG, layout.configValue(), "cannot name this "
+                    + "host's topics: " + e.getMessage()));
+        }
+        String list = String.join(",", expected);
+        String regex = TopicNames.exactRegex(expected);
+        String wanted = "this host (" + hostname + ", zone ids " + zoneIds + ") reads exactly " + list
+                + ": set " + CONNECT_TOPICS_CONFIG + "=" + list + " (or " + CONNECT_TOPICS_REGEX_CONFIG + "=" + regex
+                + ")";
+        boolean hasTopics = topics != null && !topics.isBlank();
+        boolean hasRegex = topicsRegex != null && !topicsRegex.isBlank();
+        if (hasRegex && !hasTopics) {
+            return topicsRegex.strip().equals(regex) ? Optional.empty()
+                    : Optional.of(new SettingProblem(CONNECT_TOPICS_REGEX_CONFIG, topicsRegex, "does not match "
+                            + TOPIC_LAYOUT_CONFIG + "=" + layout.configValue() + ": " + wanted));
+        }
+        java.util.Set<String> given = new java.util.TreeSet<>();
+        if (hasTopics) {
+            for (String topic : topics.split(",")) {
+                if (!topic.isBlank()) {
+                    given.add(topic.strip());
+                }
+            }
+        }
+        if (given.equals(expected)) {
+            return Optional.empty();
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(expected);
+        missing.removeAll(given);
+        java.util.Set<String> extra = new java.util.TreeSet<>(given);
+        extra.removeAll(expected);
+        return Optional.of(new SettingProblem(CONNECT_TOPICS_CONFIG, hasTopics ? topics : "", "does not match "
+                + TOPIC_LAYOUT_CONFIG + "=" + layout.configValue() + (missing.isEmpty() ? "" : "; missing " + missing)
+                + (extra.isEmpty() ? "" : "; not this host's " + extra) + ": " + wanted));
+    }
+
     public static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
         defineFiles(def);
         defineRecipients(def);
+        defineTopics(def);
         defineLimits(def);
         defineRetries(def);
         defineManager(def);
@@ -381,6 +486,14 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 HOSTNAME_DOC, GROUP_RECIPIENTS, ++order, Width.MEDIUM, HOSTNAME_DISPLAY);
         def.define(ZONE_IDS_CONFIG, Type.LIST, ZONE_IDS_DEFAULT, Validators.nonBlankItems(), Importance.MEDIUM,
                 ZONE_IDS_DOC, GROUP_RECIPIENTS, ++order, Width.MEDIUM, ZONE_IDS_DISPLAY);
+    }
+
+    private static void defineTopics(ConfigDef def) {
+        int order = 0;
+        def.define(TOPIC_LAYOUT_CONFIG, Type.STRING, TOPIC_LAYOUT_DEFAULT, Validators.topicLayout(), Importance.HIGH,
+                TOPIC_LAYOUT_DOC, GROUP_TOPICS, ++order, Width.MEDIUM, TOPIC_LAYOUT_DISPLAY);
+        def.define(TOPIC_BASE_CONFIG, Type.STRING, TOPIC_BASE_DEFAULT, Validators.topic(), Importance.HIGH,
+                TOPIC_BASE_DOC, GROUP_TOPICS, ++order, Width.MEDIUM, TOPIC_BASE_DISPLAY);
     }
 
     private static void defineLimits(ConfigDef def) {
@@ -511,6 +624,36 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     public String hostname() {
         String configured = getString(HOSTNAME_CONFIG).trim();
         return configured.isEmpty() ? MachineHostname.get() : configured;
+    }
+
+    public TopicLayout topicLayout() {
+        return TopicLayout.fromConfigValue(getString(TOPIC_LAYOUT_CONFIG));
+    }
+
+    /** The topics this host reads in its layout (the per-group layouts), or empty in the single layout. */
+    public Set<String> layoutTopics() {
+        TopicLayout layout = topicLayout();
+        return layout.readsPerGroup() ? layout.topicsOf(getString(TOPIC_BASE_CONFIG).trim(), hostname(),
+                getList(ZONE_IDS_CONFIG)) : Set.of();
+    }
+
+    /**
+     * What to tell the operator when the task's assignment leaves out some of its layout's topics: they do not
+     * exist, this host may not read them, or the consumer, a static group member that rejoined within its session
+     * with new topics, kept its old assignment. Empty when every topic of the layout has a partition assigned.
+     */
+    public static Optional<String> unassignedTopicsWarning(Set<String> layoutTopics, Set<String> assignedTopics) {
+        Set<String> missing = new TreeSet<>(layoutTopics);
+        missing.removeAll(assignedTopics);
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("No partition of " + missing + " is assigned to this task, though its layout reads them "
+                + "(assigned: " + new TreeSet<>(assignedTopics) + "). Files sent there are not delivered until they "
+                + "are. Check that these topics exist and that this host may read them; after a change of topics, a "
+                + "consumer that is a static group member (consumer.group.instance.id) and rejoined within "
+                + "consumer.session.timeout.ms keeps its previous assignment: stop the worker, wait until its group "
+                + "has no member, then start it (see the operator guide, 'Topic layouts')");
     }
 
     public Set<String> zoneIds() {

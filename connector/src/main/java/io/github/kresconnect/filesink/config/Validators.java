@@ -8,6 +8,9 @@ import java.util.List;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
+import io.github.kresconnect.filesink.protocol.TopicLayout;
+import io.github.kresconnect.filesink.protocol.TopicNames;
+
 /** Validators for settings; each describes itself, so the generated reference shows valid values. */
 final class Validators {
     private Validators() {
@@ -83,6 +86,33 @@ final class Validators {
                         throw new ConfigException(name, value,
                                 "each suffix must start with '.' and contain no '/', got '" + suffix + "'");
                     }
+                }
+            }
+        };
+    }
+
+    /** A Kafka topic name, as {@link TopicNames#legal} has it. */
+    static ConfigDef.Validator topic() {
+        return new Described("a topic name (letters, digits, '.', '_', '-'; at most 249)") {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    TopicNames.legal(value == null ? "" : ((String) value).trim());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }
+        };
+    }
+
+    static ConfigDef.Validator topicLayout() {
+        return new Described("one of " + TopicLayout.allValues()) {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    TopicLayout.fromConfigValue((String) value);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, e.getMessage());
                 }
             }
         };

@@ -16,6 +16,7 @@ import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
+import io.github.kresconnect.filesink.protocol.TopicNames;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
@@ -83,7 +84,7 @@ public final class FilePartReader {
         }
         if (mode.usesZoneId()) {
             Optional<String> key = keyText(record);
-            if (key.isPresent() && zoneIds.contains(key.get())) {
+            if (key.isPresent() && isOwnZone(key.get())) {
                 return Optional.of(new Recipient(SignedFile.RecipientKind.ZONE_ID, key.get()));
             }
         }
@@ -123,13 +124,18 @@ public final class FilePartReader {
             });
         }
         boolean ours = recipientHost.map(hostname::equals).orElse(false)
-                || key.map(zoneIds::contains).orElse(false);
+                || key.map(this::isOwnZone).orElse(false);
         if (ours) {
             skipped.own();
         } else {
             skipped.skipped(recipientHost.orElse(null), key.orElse(null));
         }
         return ours;
+    }
+
+    /** One of this resolver's zone ids, or the one that addresses every host ({@link TopicNames#BROADCAST_ZONE_ID}). */
+    private boolean isOwnZone(String key) {
+        return zoneIds.contains(key) || TopicNames.BROADCAST_ZONE_ID.equals(key);
     }
 
     private String fileName(SinkRecord record, Headers headers) throws InvalidRecordException {

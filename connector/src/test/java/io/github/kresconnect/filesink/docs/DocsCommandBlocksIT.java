@@ -39,6 +39,10 @@ class DocsCommandBlocksIT {
         kafka.start();
         kafka.createTopic("knot-resolver", 6);
         kafka.createTopic("knot-resolver-receipts", 1);
+        for (String topic : List.of("knot-resolver.all", "knot-resolver.group.dc-east",
+                "knot-resolver.host.resolver1")) {
+            kafka.createTopic(topic, 1);
+        }
     }
 
     @AfterAll
@@ -138,6 +142,31 @@ class DocsCommandBlocksIT {
                 "resolver-publish --bootstrap-server kafka1.example.net:9092 --to resolver1 config.yaml=./config.yaml"),
                 workspace("republish"));
         assertEquals(0, run.exitCode(), run.output());
+    }
+
+    @Test
+    void perGroupRoutingRunsAsWritten() throws Exception {
+        Run run = run(DocBlocks.command(
+                "bin/resolver-publish --bootstrap-server kafka1:9092 --layout per-group --to-all block.rpz"),
+                workspace("per-group"));
+        assertEquals(0, run.exitCode(), run.output());
+        assertEquals("*", key(single("knot-resolver.all")));
+        assertEquals("dc-east", key(single("knot-resolver.group.dc-east")));
+        org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> own = single("knot-resolver.host.resolver1");
+        assertEquals("resolver1", new String(own.headers().lastHeader("hostname").value(), StandardCharsets.UTF_8));
+        assertEquals("config.yaml", key(own));
+    }
+
+    /** The one record of {@code topic}. */
+    private static org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> single(String topic) {
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        kafka.consume(1, 30_000, topic).forEach(records::add);
+        assertEquals(1, records.size(), topic);
+        return records.get(0);
+    }
+
+    private static String key(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record) {
+        return new String(record.key(), StandardCharsets.UTF_8);
     }
 
     @Test

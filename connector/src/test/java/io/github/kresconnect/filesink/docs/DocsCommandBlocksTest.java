@@ -78,7 +78,11 @@ class DocsCommandBlocksTest {
             byMarker("kafka-topics.sh --bootstrap-server kafka1.example.net:9092 --create --topic knot-resolver ",
                     SERVICE_IT, "<!-- topics:start -->", "each line's topic, partitions and --config values created "
                     + "through the Admin API, with 1 replica on the test's one broker"),
-            exception("journalctl -u kafka-connect-resolver -p warning", "needs systemd's journal. ServiceInstallIT "
+            byMarker("for topic in knot-resolver.all knot-resolver.group.dc-east knot-resolver.group.dns64",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicLayoutMigrationIT.java",
+                    "<!-- layout-topics:start -->", "its topic names checked against the naming rule, and its "
+                    + "partitions and --config values used for the test's own groups and hosts (Admin API, 1 replica)"),
+                        exception("journalctl -u kafka-connect-resolver -p warning", "needs systemd's journal. ServiceInstallIT "
                     + "checks what the filters select in the worker's standard output as the unit runs it: the "
                     + "syslog priority of each line and the Published and Rejected record lines",
                     Map.of(SERVICE_IT, "startsWith(\"<3>ERROR \")")),
@@ -98,7 +102,10 @@ class DocsCommandBlocksTest {
             here("bin/resolver-publish --bootstrap-server kafka1:9092 --zone dc-east --dry-run --partitions 6 *.rpz",
                     "the whole block, against an embedded broker (kafka1 replaced, /etc under a temporary root, "
                     + "client-ssl.properties a PLAINTEXT stand-in)"),
-            here("resolver-publish --bootstrap-server kafka1:9092 --to resolver1 block.rpz x.tmp=./x.rpz ./config.json",
+            here("bin/resolver-publish --bootstrap-server kafka1:9092 --layout per-group --to-all block.rpz",
+                    "the whole block, against an embedded broker with the three topics; each record is read back "
+                    + "from the topic its recipient names"),
+                        here("resolver-publish --bootstrap-server kafka1:9092 --to resolver1 block.rpz x.tmp=./x.rpz ./config.json",
                     "exit 9, and its output compared with the block's, line by line"),
             exception("--to resolver1 --to resolver2 --to resolver3 --wait 120", "needs three resolver hosts answering "
                     + "on the receipts topic. ReceiptsFleetIT runs the same form with two real workers (r1, r2) and "
@@ -110,7 +117,7 @@ class DocsCommandBlocksTest {
             // docs/security.md
             here("resolver-publish keygen --out /etc/resolver-publish/signing", "under a temporary root; its output "
                     + "compared with the block after it, the key and its id aside"),
-            byMarker("kafka-acls.sh --bootstrap-server kafka1.example.net:9092",
+            byMarker("--operation Read --operation Describe --group connect-resolver-file-sink-resolver1",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicAclsIT.java", "<!-- topic-acls -->",
                     "run by bash with the distribution's kafka-acls.sh against a broker with an authorizer, the broker's "
                     + "address replaced (siteValues()); a shipped SASL_SSL worker as User:resolver1 then delivers, and "
@@ -120,6 +127,12 @@ class DocsCommandBlocksTest {
                     "run by bash with the distribution's kafka-configs.sh as the admin of a broker with an authorizer, "
                     + "the broker's address replaced and $PASSWORD set (onThisSite(), siteValues()); the worker "
                     + "then authenticates as that user"),
+            byMarker("--resource-pattern-type prefixed --topic knot-resolver.",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/PerGroupAclsIT.java",
+                    "<!-- per-group-acls -->", "run by bash with the distribution's kafka-acls.sh against a broker with "
+                    + "an authorizer (TopicAclsIT.runBlock), with the host's other lines of the Topic ACLs block; a "
+                    + "shipped SASL_SSL worker as User:resolver1 in the per-group layout then delivers its files and "
+                    + "cannot read another host's topic"),
             // docs/guarantees.md
             exception("mvn -B test -Dtest='PowerCutCampaignTest,FileStoreCrashTest",
                     "a selection of the unit tests; .ci/run's mvn -B verify runs them all", Map.of(CI, "\nmvn -B verify\n")),
@@ -217,7 +230,7 @@ class DocsCommandBlocksTest {
         assertTrue(exceptions <= 10, exceptions + " of " + commandBlocks + " command blocks are not run as written");
     }
 
-    /** CI runs exactly the README's test command, and the short benchmark. */
+    /** CI runs exactly the README's test command, and the short benchmarks. */
     @Test
     void ciRunsTheReadmesTestCommand() throws IOException {
         Block twoCommands = DocBlocks.command("bin/quickstart     # build");
@@ -228,7 +241,8 @@ class DocsCommandBlocksTest {
                 .filter(l -> !l.isBlank() && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd ")
                         && !l.endsWith(" -version") && !l.equals("mvn -v"))
                 .toList();
-        assertEquals(List.of(commands.get(1), "bin/benchmark --short --no-build"), ci);
+        assertEquals(List.of(commands.get(1), "bin/benchmark --short --no-build",
+                "bin/benchmark --fleet --short --no-build"), ci);
     }
 
     /** Every relative link of the README and the pages leads to a file and, with an anchor, to a heading there. */

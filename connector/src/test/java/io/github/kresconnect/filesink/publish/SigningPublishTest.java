@@ -88,9 +88,9 @@ class SigningPublishTest {
         TransferSigner signer = TransferSigner.load(key, version);
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
-        List<Destination> destinations = List.of(new Destination("r1", 0), new Destination("r2", 1));
+        List<Destination> destinations = List.of(new Destination("t", "r1", 0), new Destination("t", "r2", 1));
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        new FileSender(producer, "t", RecipientMode.HOSTNAME, destinations,
+        new FileSender(producer, RecipientMode.HOSTNAME, destinations,
                 new Progress(err, false, true, plan, destinations.size()), signer).send(plan);
         List<ProducerRecord<byte[], byte[]>> records = producer.history();
         assertEquals((3 + 1) * 2, records.size());
@@ -137,7 +137,7 @@ class SigningPublishTest {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        new FileSender(producer, "t", RecipientMode.HOSTNAME, List.of(new Destination("r1", 0)),
+        new FileSender(producer, RecipientMode.HOSTNAME, List.of(new Destination("t", "r1", 0)),
                 new Progress(err, false, true, plan, 1), signer).send(plan);
         Map<String, String> headers = headers(producer.history().get(0));
         assertFalse(headers.containsKey("signature-proof"), headers.toString());
@@ -162,9 +162,9 @@ class SigningPublishTest {
         PublishPlan plan = PublishPlan.build(PublishOptions.parse(args));
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
-        List<Destination> destinations = List.of(new Destination("r1", 0), new Destination("r2", 1));
+        List<Destination> destinations = List.of(new Destination("t", "r1", 0), new Destination("t", "r2", 1));
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        new FileSender(producer, "t", RecipientMode.HOSTNAME, destinations,
+        new FileSender(producer, RecipientMode.HOSTNAME, destinations,
                 new Progress(err, false, true, plan, 2), TransferSigner.load(key, 9L)).send(plan);
         assertEquals(files * 2, producer.history().size());
         Map<String, Integer> leavesBySignature = new LinkedHashMap<>();
@@ -194,7 +194,7 @@ class SigningPublishTest {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        new FileSender(producer, "t", RecipientMode.HOSTNAME, List.of(new Destination("r1", 0)),
+        new FileSender(producer, RecipientMode.HOSTNAME, List.of(new Destination("t", "r1", 0)),
                 new Progress(err, false, true, plan, 1)).send(plan);
         assertEquals(ProtocolHeaders.ALL.size() - 2, headers(producer.history().get(0)).size());
         assertTrue(headers(producer.history().get(0)).keySet().stream().noneMatch(ProtocolHeaders.SIGNED::contains));
@@ -238,7 +238,7 @@ class SigningPublishTest {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        new FileSender(producer, "t", RecipientMode.ZONE_ID, List.of(new Destination("dc-east", 0)),
+        new FileSender(producer, RecipientMode.ZONE_ID, List.of(new Destination("t", "dc-east", 0)),
                 new Progress(err, false, true, plan, 1), TransferSigner.load(key, 42)).send(plan);
         SinkRecord sink = sinkRecord(producer.history().get(0));
         SignatureVerifier verifier = new SignatureVerifier(Signatures.parsePublicKeys(

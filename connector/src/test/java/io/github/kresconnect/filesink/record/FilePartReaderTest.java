@@ -132,6 +132,21 @@ class FilePartReaderTest {
         assertEquals(Optional.empty(), either.read(record("x", headers("hostname", "other"), CONTENT)));
     }
 
+    @Test
+    void theBroadcastKeyIsForEveryHostInTheZoneIdModesOnly() throws Exception {
+        FilePartReader either = new FilePartReader(RecipientMode.HOSTNAME_OR_ZONE_ID, "resolver1",
+                Set.of("zone-a"), 100);
+        FilePart part = either.read(record("*", headers("file-name", "all.rpz"), CONTENT)).orElseThrow();
+        assertEquals("all.rpz", part.fileName());
+        assertEquals(Optional.of(new FilePartReader.Recipient(
+                io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind.ZONE_ID, "*")),
+                either.recipient(record("*", headers("file-name", "all.rpz"), CONTENT)));
+        FilePartReader noZones = new FilePartReader(RecipientMode.ZONE_ID, "resolver1", Set.of(), 100);
+        assertTrue(noZones.read(record("*", headers("file-name", "all.rpz"), CONTENT)).isPresent());
+        // In hostname mode the key is a file name, never a recipient.
+        assertEquals(Optional.empty(), byHostname.read(record("*", headers("hostname", "other"), CONTENT)));
+    }
+
     @ParameterizedTest(name = "total={0} index={1}")
     @CsvSource({
         "3, 0, chunk-index",      // index 0 with a total: indexes are 1-based

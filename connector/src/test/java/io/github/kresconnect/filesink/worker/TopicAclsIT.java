@@ -148,7 +148,7 @@ class TopicAclsIT {
         return marked.get(0).commands();
     }
 
-    private static String runBlock(BrokerProcess broker, KafkaDistribution dist, Path dir, String label,
+    static String runBlock(BrokerProcess broker, KafkaDistribution dist, Path dir, String label,
             String password, List<String> lines) throws Exception {
         Path work = Files.createDirectories(dir.resolve("block-" + label));
         Files.copy(broker.adminConfig(), work.resolve("admin.properties"));
@@ -162,7 +162,7 @@ class TopicAclsIT {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
-    private static StandaloneWorkerProcess startWorker(KafkaDistribution dist, Path dir, BrokerProcess broker,
+    static StandaloneWorkerProcess startWorker(KafkaDistribution dist, Path dir, BrokerProcess broker,
             TlsMaterial tls, Path pluginPath, Path sink) throws Exception {
         int restPort = FreePorts.next();
         Path worker = ShippedConfig.worker("worker-sasl-ssl.properties", dir, broker.sslBootstrapServers(), restPort,
@@ -181,7 +181,7 @@ class TopicAclsIT {
         return task[0];
     }
 
-    private static void assertCannotRead(BrokerProcess broker, BrokerProcess.ScramUser user, String topic) {
+    static void assertCannotRead(BrokerProcess broker, BrokerProcess.ScramUser user, String topic) {
         Map<String, Object> config = new HashMap<>(broker.clientProperties(user));
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.sslBootstrapServers());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
@@ -197,7 +197,7 @@ class TopicAclsIT {
         }
     }
 
-    private static void assertCannotWrite(BrokerProcess broker, BrokerProcess.ScramUser user, String topic) {
+    static void assertCannotWrite(BrokerProcess broker, BrokerProcess.ScramUser user, String topic) {
         Map<String, Object> config = new HashMap<>(broker.clientProperties(user));
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.sslBootstrapServers());
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);

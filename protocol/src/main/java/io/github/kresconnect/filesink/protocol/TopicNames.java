@@ -12,6 +12,11 @@ public final class TopicNames {
     public static final String BROADCAST_SUFFIX = ".all";
     public static final String GROUP_INFIX = ".group.";
     public static final String HOST_INFIX = ".host.";
+    /**
+     * The record key that addresses every host (in the zone-id recipient modes), as the broadcast topic's records
+     * carry it. It can never be a group's zone id: a topic name cannot hold it.
+     */
+    public static final String BROADCAST_ZONE_ID = "*";
 
     private TopicNames() {
     }
@@ -29,6 +34,35 @@ public final class TopicNames {
     /** The topic of one host. */
     public static String forHost(String base, String hostname) {
         return legal(requireBase(base) + HOST_INFIX + requirePart("hostname", hostname));
+    }
+
+    /**
+     * The topic a record for {@code zoneId} goes to in the per-group layout: the broadcast topic for
+     * {@link #BROADCAST_ZONE_ID}, else the group's.
+     */
+    public static String forZoneRecipient(String base, String zoneId) {
+        return BROADCAST_ZONE_ID.equals(zoneId) ? broadcast(base) : forGroup(base, zoneId);
+    }
+
+    /**
+     * A regular expression matching exactly {@code topics} and nothing else (as Connect's {@code topics.regex}
+     * matches whole names): the names sorted, {@code '.'} escaped, joined by {@code '|'}. Topic names hold no
+     * other character a regular expression treats specially.
+     */
+    public static String exactRegex(java.util.Collection<String> topics) {
+        return new java.util.TreeSet<>(topics).stream()
+                .map(topic -> legal(topic).replace(".", "\\."))
+                .collect(java.util.stream.Collectors.joining("|"));
+    }
+
+    /**
+     * Who a file delivered from {@code topic} is meant for, as far as the topic tells: the topic itself for a
+     * group's or a host's topic (its files are that audience's own, and another group's file of the same name is
+     * another file), else the empty string, the whole fleet (the single topic, the broadcast topic, or none
+     * known).
+     */
+    public static String audience(String topic) {
+        return topic != null && (topic.contains(GROUP_INFIX) || topic.contains(HOST_INFIX)) ? topic : "";
     }
 
     /** The name, when Kafka accepts it as a topic name. */

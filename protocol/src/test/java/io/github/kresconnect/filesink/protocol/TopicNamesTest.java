@@ -30,4 +30,24 @@ class TopicNamesTest {
         assertEquals("h".repeat(249), TopicNames.legal("h".repeat(249)));
         assertThrows(IllegalArgumentException.class, () -> TopicNames.legal(".."));
     }
+
+    @Test
+    void theBroadcastRecipientGoesToTheBroadcastTopic() {
+        assertEquals("kr.all", TopicNames.forZoneRecipient("kr", TopicNames.BROADCAST_ZONE_ID));
+        assertEquals("kr.group.east", TopicNames.forZoneRecipient("kr", "east"));
+        assertThrows(IllegalArgumentException.class, () -> TopicNames.forGroup("kr", TopicNames.BROADCAST_ZONE_ID));
+    }
+
+    @Test
+    void theExactRegexMatchesTheTopicsAndNothingElse() {
+        String regex = TopicNames.exactRegex(java.util.List.of("kr.host.r1", "kr.all", "kr.group.east"));
+        assertEquals("kr\\.all|kr\\.group\\.east|kr\\.host\\.r1", regex);
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+        for (String topic : new String[] {"kr.all", "kr.group.east", "kr.host.r1"}) {
+            assertTrue(pattern.matcher(topic).matches(), topic);
+        }
+        for (String other : new String[] {"kr", "kr.host.r10", "kr.group.eastx", "krxall", "kr.host.r2"}) {
+            assertTrue(!pattern.matcher(other).matches(), other);
+        }
+    }
 }

@@ -44,12 +44,11 @@ final class FileSender {
     /** The read size while computing a file's SHA-256 before sending it. */
     private static final int DIGEST_BLOCK_BYTES = 64 * 1024;
 
-    /** A recipient and the partition all its records go to. */
-    record Destination(String recipient, int partition) {
+    /** A recipient, and the topic and partition all its records go to. */
+    record Destination(String topic, String recipient, int partition) {
     }
 
     private final Producer<byte[], byte[]> producer;
-    private final String topic;
     private final RecipientMode mode;
     private final List<Destination> destinations;
     private final Progress progress;
@@ -64,17 +63,16 @@ final class FileSender {
     private record Failure(String what, Exception error) {
     }
 
-    FileSender(Producer<byte[], byte[]> producer, String topic, RecipientMode mode, List<Destination> destinations,
+    FileSender(Producer<byte[], byte[]> producer, RecipientMode mode, List<Destination> destinations,
             Progress progress) {
-        this(producer, topic, mode, destinations, progress, null);
+        this(producer, mode, destinations, progress, null);
     }
 
     /** A sender that signs every transfer with {@code signer} (each file and recipient), or not when null. */
-    FileSender(Producer<byte[], byte[]> producer, String topic, RecipientMode mode, List<Destination> destinations,
+    FileSender(Producer<byte[], byte[]> producer, RecipientMode mode, List<Destination> destinations,
             Progress progress, TransferSigner signer) {
         this.signer = signer;
         this.producer = producer;
-        this.topic = topic;
         this.mode = mode;
         this.destinations = List.copyOf(destinations);
         this.progress = progress;
@@ -155,7 +153,8 @@ final class FileSender {
                 for (int d = 0; d < destinations.size(); d++) {
                     Destination destination = destinations.get(d);
                     checkNoFailure();
-                    ProducerRecord<byte[], byte[]> record = FileRecords.record(topic, destination.partition(), mode,
+                    ProducerRecord<byte[], byte[]> record = FileRecords.record(destination.topic(),
+                            destination.partition(), mode,
                             destination.recipient(), file.name(), index, file.chunks(), integrity, signatures.get(d),
                             chunk);
                     String what = describe(file, index, destination);

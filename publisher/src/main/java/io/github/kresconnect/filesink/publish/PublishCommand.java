@@ -14,6 +14,7 @@ import org.apache.kafka.common.KafkaException;
 
 import io.github.kresconnect.filesink.Version;
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.TopicLayout;
 import io.github.kresconnect.filesink.publish.FileSender.Destination;
 import io.github.kresconnect.filesink.publish.PublishOptions.UsageException;
 import io.github.kresconnect.filesink.publish.PublishPlan.PlannedFile;
@@ -125,8 +126,7 @@ public final class PublishCommand {
             dryRun(options, plan, settings);
             return ExitCode.OK;
         }
-        int partitionCount = TopicCheck.partitionCount(settings, options.topic(), options.timeout(), err);
-        List<Destination> destinations = destinations(options, partitionCount);
+        List<Destination> destinations = destinations(options, partitionCounts(options, settings));
         Progress progress = new Progress(err, terminal, options.quiet(), plan, destinations.size());
         ReceiptsStep wait = receipts.waitEnabled() ? ReceiptsStep.open(receipts, settings, options) : null;
         KafkaProducer<byte[], byte[]> created;
@@ -140,7 +140,7 @@ public final class PublishCommand {
         }
         try (KafkaProducer<byte[], byte[]> producer = created) {
             try {
-                new FileSender(producer, options.topic(), options.recipientMode(), destinations, progress, signer)
+                new FileSender(producer, options.recipientMode(), destinations, progress, signer)
                         .onTransfer(wait == null ? transfer -> { } : wait::sent)
                         .send(plan);
             } catch (PublishException e) {
@@ -170,15 +170,32 @@ public final class PublishCommand {
         }
     }
 
-    private static List<Destination> destinations(PublishOptions options, int partitionCount) throws PublishException {
-        OptionalInt fixed = options.partition();
-        if (fixed.isPresent() && fixed.getAsInt() >= partitionCount) {
-            throw new PublishException(ExitCode.USAGE, "--partition " + fixed.getAsInt() + " does not exist: topic '"
-                    + options.topic() + "' has " + partitionCount + " partition" + (partitionCount == 1 ? "" : "s"));
+    /** The partition count of every topic the run sends to, each checked to exist before anything is sent. */
+    private java.util.Map<String, Integer> partitionCounts(PublishOptions options, ProducerSettings settings)
+            throws PublishException {
+        java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (String recipient : options.recipients()) {
+            String topic = options.topicOf(recipient);
+            if (!counts.containsKey(topic)) {
+                counts.put(topic, TopicCheck.partitionCount(settings, topic, options.timeout(), err));
+            }
         }
+        return counts;
+    }
+
+    private static List<Destination> destinations(PublishOptions options, java.util.Map<String, Integer> counts)
+            throws PublishException {
+        OptionalInt fixed = options.partition();
         List<Destination> destinations = new ArrayList<>();
         for (String recipient : options.recipients()) {
-            destinations.add(new Destination(recipient, fixed.isPresent() ? fixed.getAsInt()
+            String topic = options.topicOf(recipient);
+            int partitionCount = counts.get(topic);
+            if (fixed.isPresent() && fixed.getAsInt() >= partitionCount) {
+                throw new PublishException(ExitCode.USAGE, "--partition " + fixed.getAsInt() + " does not exist: "
+                        + "topic '" + topic + "' has " + partitionCount + " partition"
+                        + (partitionCount == 1 ? "" : "s"));
+            }
+            destinations.add(new Destination(topic, recipient, fixed.isPresent() ? fixed.getAsInt()
                     : RecipientPartitioner.partition(recipient, partitionCount)));
         }
         return destinations;
@@ -190,24 +207,35 @@ public final class PublishCommand {
      * "hash modulo the partition count", and the exit code is the one a real run would get (5, 6 or 8).
      */
     private void dryRun(PublishOptions options, PublishPlan plan, ProducerSettings settings) throws PublishException {
-        OptionalInt partitionCount = options.partitions();
+        java.util.Map<String, OptionalInt> counts = new java.util.LinkedHashMap<>();
         PublishException brokerProblem = null;
-        if (partitionCount.isEmpty()) {
-            try {
-                partitionCount = OptionalInt.of(
-                        TopicCheck.partitionCount(settings, options.topic(), options.timeout(), err));
-            } catch (PublishException e) {
-                brokerProblem = e;
+        for (String recipient : options.recipients()) {
+            String topic = options.topicOf(recipient);
+            if (counts.containsKey(topic)) {
+                continue;
             }
+            OptionalInt count = options.partitions();
+            if (count.isEmpty() && brokerProblem == null) {
+                try {
+                    count = OptionalInt.of(TopicCheck.partitionCount(settings, topic, options.timeout(), err));
+                } catch (PublishException e) {
+                    brokerProblem = e;
+                }
+            }
+            counts.put(topic, count);
         }
         out.println("Dry run: nothing is sent.");
-        out.println("Topic: " + options.topic() + " on " + settings.bootstrapServers()
-                + (partitionCount.isPresent() ? " (" + partitionCount.getAsInt() + " partition"
-                        + (partitionCount.getAsInt() == 1 ? "" : "s") + ")" : " (partition count unknown)"));
+        for (java.util.Map.Entry<String, OptionalInt> topic : counts.entrySet()) {
+            OptionalInt partitionCount = topic.getValue();
+            out.println("Topic: " + topic.getKey() + " on " + settings.bootstrapServers()
+                    + (partitionCount.isPresent() ? " (" + partitionCount.getAsInt() + " partition"
+                            + (partitionCount.getAsInt() == 1 ? "" : "s") + ")" : " (partition count unknown)"));
+        }
         boolean zones = options.recipientMode() == RecipientMode.ZONE_ID;
         out.println(zones ? "Recipients (record key = zone id, connector recipient.mode=zone-id):"
                 : "Recipients ('hostname' header, connector recipient.mode=hostname):");
         for (String recipient : options.recipients()) {
+            OptionalInt partitionCount = counts.get(options.topicOf(recipient));
             String partition;
             if (options.partition().isPresent()) {
                 partition = "partition " + options.partition().getAsInt() + " (--partition)";
@@ -217,7 +245,8 @@ public final class PublishCommand {
                 partition = "partition = hash " + RecipientPartitioner.hash(recipient)
                         + " modulo the topic's partition count";
             }
-            out.println("  " + recipient + " -> " + partition);
+            out.println("  " + recipient + " -> " + (options.layout() == TopicLayout.PER_GROUP
+                    ? options.topicOf(recipient) + " " : "") + partition);
         }
         out.println("Files, in sending order (chunk size " + plan.chunkSize() + " bytes):");
         int position = 0;
@@ -245,8 +274,9 @@ public final class PublishCommand {
             codes.append(String.format(Locale.ROOT, "  %d  %s%n", code.code(), code.meaning()));
         }
         return """
-                Usage: resolver-publish --bootstrap-server HOST:PORT [--topic TOPIC]
-                                        (--to HOST [--to HOST ...] | --zone ZONE_ID [--zone ZONE_ID ...])
+                Usage: resolver-publish --bootstrap-server HOST:PORT [--topic TOPIC] [--layout LAYOUT]
+                                        (--to HOST [--to HOST ...]
+                                         | --to-group ZONE_ID [--to-group ZONE_ID ...] [--to-all])
                                         [options] FILE|NAME=PATH ...
 
                 Sends files to Knot Resolver hosts through Kafka, as the resolver file sink connector reads them.
@@ -259,8 +289,10 @@ public final class PublishCommand {
                 Recipients:
                   --to HOST               resolver host name, compared with the connector's resolver.hostname
                                           (records carry it in the 'hostname' header; key = file name)
-                  --zone ZONE_ID          zone id for recipient.mode=zone-id (key = zone id, file name in the
-                                          'file-name' header)
+                  --to-group ZONE_ID      zone id for recipient.mode=zone-id or hostname-or-zone-id (key = zone
+                                          id, file name in the 'file-name' header); --zone is the same
+                  --to-all                every host: key '*', which every connector in a zone-id mode accepts
+                  --to and --to-group/--to-all are sent in separate runs
 
                 Files:
                   FILE                    sent under its base name
@@ -281,6 +313,9 @@ public final class PublishCommand {
                 Kafka:
                   --bootstrap-server LIST broker(s), HOST:PORT[,HOST:PORT...]
                   --topic TOPIC           default knot-resolver; must exist (never created)
+                  --layout LAYOUT         single (default): every record to TOPIC; per-group: --to-all to
+                                          TOPIC.all, --to-group Z to TOPIC.group.Z, --to H to TOPIC.host.H
+                                          (the connectors' topic.layout; each topic must exist)
                   --producer-config FILE  Kafka client properties: SSL (JKS, PKCS12 or PEM), SASL, and other
                                           producer settings. SASL is all or nothing: security.protocol
                                           (SASL_SSL or SASL_PLAINTEXT), sasl.mechanism and sasl.jaas.config

@@ -13,11 +13,14 @@ import java.util.Set;
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.ConnectorDefaults;
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.TopicLayout;
+import io.github.kresconnect.filesink.protocol.TopicNames;
 
 /** The command line, parsed and checked for consistency; files are only looked at when the plan is built. */
 public record PublishOptions(
         Optional<String> bootstrapServers,
         String topic,
+        TopicLayout layout,
         RecipientMode recipientMode,
         List<String> recipients,
         List<FileArgument> files,
@@ -81,6 +84,7 @@ public record PublishOptions(
 
         private String bootstrapServers;
         private String topic = DEFAULT_TOPIC;
+        private TopicLayout layout = TopicLayout.SINGLE;
         private final List<String> hosts = new ArrayList<>();
         private final List<String> zones = new ArrayList<>();
         private final List<FileArgument> files = new ArrayList<>();
@@ -117,7 +121,12 @@ public record PublishOptions(
                             "--bootstrap-server", "--bootstrap-servers", "-b")
                     .valued((name, value) -> topic = nonBlank(name, value), "--topic", "-t")
                     .valued((name, value) -> hosts.add(recipient(name, value)), "--to")
-                    .valued((name, value) -> zones.add(recipient(name, value)), "--zone")
+                    .valued((name, value) -> zones.add(recipient(name, value)), "--zone", "--to-group")
+                    .flag((name, value) -> {
+                        noValue(name, value);
+                        zones.add(TopicNames.BROADCAST_ZONE_ID);
+                    }, "--to-all")
+                    .valued((name, value) -> layout = layout(name, value), "--layout")
                     .valued((name, value) -> chunkSize = (int) size(name, value, 1, Integer.MAX_VALUE - 1),
                             "--chunk-size")
                     .valued((name, value) -> configSuffixes = suffixList(name, value), "--config-suffixes")
@@ -141,11 +150,25 @@ public record PublishOptions(
                 return build();
             }
             if (hosts.isEmpty() && zones.isEmpty()) {
-                throw new UsageException("no recipient: give --to HOST (one per resolver) or --zone ZONE_ID");
+                throw new UsageException("no recipient: give --to HOST (one per resolver), --to-group ZONE_ID "
+                        + "or --to-all");
             }
             if (!hosts.isEmpty() && !zones.isEmpty()) {
-                throw new UsageException("--to and --zone cannot be mixed: a record is addressed either by its "
-                        + "'hostname' header or by a zone id in its key; run the command once per mode");
+                throw new UsageException("--to and --to-group/--zone/--to-all cannot be mixed: a record is addressed "
+                        + "either by its 'hostname' header or by a zone id in its key; run the command once per mode");
+            }
+            if (layout == TopicLayout.PER_GROUP) {
+                try {
+                    for (String recipient : zones.isEmpty() ? hosts : zones) {
+                        if (zones.isEmpty()) {
+                            TopicNames.forHost(topic, recipient);
+                        } else {
+                            TopicNames.forZoneRecipient(topic, recipient);
+                        }
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--layout per-group: " + e.getMessage());
+                }
             }
             if (files.isEmpty()) {
                 throw new UsageException("no file to send");
@@ -166,8 +189,8 @@ public record PublishOptions(
         private PublishOptions build() {
             RecipientMode mode = zones.isEmpty() ? RecipientMode.HOSTNAME : RecipientMode.ZONE_ID;
             List<String> recipients = List.copyOf(new LinkedHashSet<>(zones.isEmpty() ? hosts : zones));
-            return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, mode, recipients, List.copyOf(files),
-                    chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
+            return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, layout, mode, recipients,
+                    List.copyOf(files), chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
                     Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
                     Optional.ofNullable(signingKey), fleet, fileVersion);
         }
@@ -180,6 +203,32 @@ public record PublishOptions(
             }
             return id;
         }
+    }
+
+    /** The layouts a publisher sends to: the single topic, or the per-group topics named from it. */
+    private static TopicLayout layout(String option, String value) throws UsageException {
+        String wanted = value.trim();
+        if (wanted.equals(TopicLayout.SINGLE.configValue())) {
+            return TopicLayout.SINGLE;
+        }
+        if (wanted.equals(TopicLayout.PER_GROUP.configValue())) {
+            return TopicLayout.PER_GROUP;
+        }
+        throw new UsageException(option + " '" + value + "': expected " + TopicLayout.SINGLE.configValue() + " or "
+                + TopicLayout.PER_GROUP.configValue());
+    }
+
+    /**
+     * The topic a recipient's records go to: the single topic ({@code --topic}), or in the per-group layout the
+     * broadcast topic ({@code --to-all}), the group's ({@code --to-group}) or the host's ({@code --to}), named
+     * from {@code --topic} by {@link TopicNames}.
+     */
+    public String topicOf(String recipient) {
+        if (layout != TopicLayout.PER_GROUP) {
+            return topic;
+        }
+        return recipientMode == RecipientMode.ZONE_ID ? TopicNames.forZoneRecipient(topic, recipient)
+                : TopicNames.forHost(topic, recipient);
     }
 
     /** A flag: true, unless given a value ({@code --dry-run=yes}), which it never takes. */

@@ -13,15 +13,19 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.github.kresconnect.filesink.protocol.TopicNames;
+
 /**
  * {@code resolver-publish status}: the receipts topic folded into each host's current files, its last reload,
  * and which hosts lag behind the newest version of a file. The newest version of a file is the highest signed
- * version any host holds; for unsigned files, the content most recently published on any host.
+ * version any host holds; for unsigned files, the content most recently published on any host. A file delivered
+ * through a group's or a host's topic (the per-group layout, {@link TopicNames#audience}) is compared only with
+ * the copies other hosts received through the same topic: a group's file of one name is not another group's.
  */
 public final class FleetStatus {
     /** A file as one host holds it. */
     public record HostFile(String host, String file, String sha256, long length, long version, long changedAt,
-            Receipt lastRejection) {
+            Receipt lastRejection, String audience) {
     }
 
     private final Map<String, Map<String, HostFile>> files = new TreeMap<>();
@@ -44,28 +48,33 @@ public final class FleetStatus {
         HostFile current = host.get(receipt.file());
         switch (receipt.outcome()) {
             case Receipt.PUBLISHED -> host.put(receipt.file(), new HostFile(receipt.host(), receipt.file(),
-                    receipt.sha256(), receipt.length(), receipt.version(), receipt.atEpochMs(), null));
+                    receipt.sha256(), receipt.length(), receipt.version(), receipt.atEpochMs(), null,
+                    TopicNames.audience(receipt.topic())));
             case Receipt.UNCHANGED -> {
                 if (current == null || current.sha256() == null) {
                     host.put(receipt.file(), new HostFile(receipt.host(), receipt.file(), receipt.sha256(),
-                            receipt.length(), receipt.version(), -1, null));
+                            receipt.length(), receipt.version(), -1, null, TopicNames.audience(receipt.topic())));
                 }
             }
             case Receipt.REJECTED -> host.put(receipt.file(), current == null
-                    ? new HostFile(receipt.host(), receipt.file(), null, -1, -1, -1, receipt)
+                    ? new HostFile(receipt.host(), receipt.file(), null, -1, -1, -1, receipt,
+                            TopicNames.audience(receipt.topic()))
                     : new HostFile(current.host(), current.file(), current.sha256(), current.length(),
-                            current.version(), current.changedAt(), receipt));
+                            current.version(), current.changedAt(), receipt, current.audience()));
             default -> {
             }
         }
     }
 
-    /** The newest content of a file across hosts: highest signed version, else the latest published. */
-    Optional<HostFile> newest(String file) {
+    /**
+     * The newest content of a file across the hosts that received it through the same audience as {@code held}:
+     * highest signed version, else the latest published.
+     */
+    Optional<HostFile> newest(HostFile held) {
         HostFile best = null;
         for (Map<String, HostFile> host : files.values()) {
-            HostFile candidate = host.get(file);
-            if (candidate == null || candidate.sha256() == null) {
+            HostFile candidate = host.get(held.file());
+            if (candidate == null || candidate.sha256() == null || !candidate.audience().equals(held.audience())) {
                 continue;
             }
             if (best == null || candidate.version() > best.version()
@@ -78,7 +87,7 @@ public final class FleetStatus {
 
     /** True when the host holds the file but not its newest content. */
     boolean lags(HostFile held) {
-        Optional<HostFile> newest = newest(held.file());
+        Optional<HostFile> newest = newest(held);
         return newest.isPresent() && held.sha256() != null && !newest.get().sha256().equals(held.sha256());
     }
 
@@ -119,8 +128,8 @@ public final class FleetStatus {
             if (lags(held)) {
                 line.append("  BEHIND");
                 lagging.add(held.host() + " " + held.file() + " (has " + held.sha256().substring(0, 16)
-                        + ", newest " + newest(held.file()).get().sha256().substring(0, 16) + " on "
-                        + newest(held.file()).get().host() + ")");
+                        + ", newest " + newest(held).get().sha256().substring(0, 16) + " on "
+                        + newest(held).get().host() + ")");
             }
             if (held.lastRejection() != null && held.lastRejection().atEpochMs() >= held.changedAt()) {
                 line.append("  last rejected ").append(Instant.ofEpochMilli(held.lastRejection().atEpochMs()))

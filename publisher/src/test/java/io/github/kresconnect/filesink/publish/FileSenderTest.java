@@ -64,10 +64,10 @@ class FileSenderTest {
                 new ByteArraySerializer());
         List<Destination> destinations = new ArrayList<>();
         for (int i = 0; i < recipients.size(); i++) {
-            destinations.add(new Destination(recipients.get(i), i));
+            destinations.add(new Destination("t", recipients.get(i), i));
         }
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        new FileSender(producer, "t", RecipientMode.HOSTNAME, destinations,
+        new FileSender(producer, RecipientMode.HOSTNAME, destinations,
                 new Progress(err, false, true, plan, destinations.size())).send(plan);
         return producer.history();
     }
@@ -128,9 +128,9 @@ class FileSenderTest {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        PublishException e = assertThrows(PublishException.class, () -> new FileSender(producer, "t",
-                RecipientMode.HOSTNAME, List.of(new Destination("r1", 0)), new Progress(err, false, true, plan, 1))
-                .send(plan));
+        PublishException e = assertThrows(PublishException.class, () -> new FileSender(producer,
+                RecipientMode.HOSTNAME, List.of(new Destination("t", "r1", 0)),
+                new Progress(err, false, true, plan, 1)).send(plan));
         assertEquals(ExitCode.FILE, e.exitCode());
         assertTrue(e.getMessage().contains("config.yaml': it changed after it was validated"), e.getMessage());
         assertEquals(List.of("a.rpz"), producer.history().stream().map(r -> headers(r).get("file-name")).toList(),

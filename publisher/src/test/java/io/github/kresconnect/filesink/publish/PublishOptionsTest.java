@@ -112,4 +112,33 @@ class PublishOptionsTest {
         UsageException e = assertThrows(UsageException.class, () -> parse(args));
         assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
     }
+
+    @Test
+    void thePerGroupLayoutRoutesEachRecipientToItsTopic() throws Exception {
+        PublishOptions groups = parse("--layout", "per-group", "-t", "kr", "--to-group", "east", "--to-all",
+                "--zone", "west", "f");
+        assertEquals(io.github.kresconnect.filesink.protocol.TopicLayout.PER_GROUP, groups.layout());
+        assertEquals(RecipientMode.ZONE_ID, groups.recipientMode());
+        assertEquals(List.of("east", "*", "west"), groups.recipients());
+        assertEquals("kr.group.east", groups.topicOf("east"));
+        assertEquals("kr.all", groups.topicOf("*"));
+        PublishOptions host = parse("--layout=per-group", "-t", "kr", "--to", "r1", "f");
+        assertEquals("kr.host.r1", host.topicOf("r1"));
+        PublishOptions single = parse("-t", "kr", "--to-all", "f");
+        assertEquals("kr", single.topicOf("*"));
+        assertEquals("kr", parse("-t", "kr", "--to", "r1", "f").topicOf("r1"));
+    }
+
+    @Test
+    void routingMistakesAreUsageErrors() {
+        UsageException mixed = assertThrows(UsageException.class, () -> parse("--to", "r1", "--to-all", "f"));
+        assertTrue(mixed.getMessage().contains("cannot be mixed"), mixed.getMessage());
+        UsageException layout = assertThrows(UsageException.class, () -> parse("--layout", "per-host", "--to",
+                "r1", "f"));
+        assertTrue(layout.getMessage().contains("expected single or per-group"), layout.getMessage());
+        UsageException name = assertThrows(UsageException.class, () -> parse("--layout", "per-group", "--to",
+                "r1:53", "f"));
+        assertTrue(name.getMessage().contains("hostname 'r1:53' contains ':'"), name.getMessage());
+        assertThrows(UsageException.class, () -> parse("--to-all=yes", "f"));
+    }
 }

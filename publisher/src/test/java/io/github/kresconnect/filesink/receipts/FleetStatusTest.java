@@ -9,8 +9,13 @@ import org.junit.jupiter.api.Test;
 
 class FleetStatusTest {
     private static Receipt file(String host, String name, String sha, long version, String outcome, long at) {
+        return file(host, name, sha, version, outcome, at, "knot-resolver");
+    }
+
+    private static Receipt file(String host, String name, String sha, long version, String outcome, long at,
+            String topic) {
         return new Receipt(Receipt.KIND_FILE, host, "m-" + host, name, 4, sha, "t", version, outcome,
-                Receipt.REJECTED.equals(outcome) ? "invalid" : null, null, null, null, null, at, "knot-resolver", 0,
+                Receipt.REJECTED.equals(outcome) ? "invalid" : null, null, null, null, null, at, topic, 0,
                 at, "c", "1");
     }
 
@@ -51,5 +56,22 @@ class FleetStatusTest {
         status.accept(file("r2", "a.rpz", sha('2'), 200, Receipt.PUBLISHED, 6_000));
         assertEquals("No host lags behind the newest version of a file.",
                 status.lines(null, "a.rpz").get(status.lines(null, "a.rpz").size() - 1));
+    }
+
+    @Test
+    void aGroupsFileIsComparedWithTheSameGroupsCopiesOnly() {
+        FleetStatus status = new FleetStatus();
+        status.accept(file("r1", "group.rpz", sha('1'), -1, Receipt.PUBLISHED, 1_000, "kr.group.east"));
+        status.accept(file("r2", "group.rpz", sha('2'), -1, Receipt.PUBLISHED, 2_000, "kr.group.west"));
+        status.accept(file("r3", "group.rpz", sha('1'), -1, Receipt.PUBLISHED, 1_500, "kr.group.east"));
+        status.accept(file("r1", "all.rpz", sha('3'), -1, Receipt.PUBLISHED, 1_000, "kr.all"));
+        status.accept(file("r2", "all.rpz", sha('4'), -1, Receipt.PUBLISHED, 2_000, "kr.all"));
+        List<String> lines = status.lines(null, null);
+        assertEquals(List.of("Behind the newest version:",
+                "  r1 all.rpz (has 3333333333333333, newest 4444444444444444 on r2)"),
+                lines.subList(lines.size() - 2, lines.size()), String.join("\n", lines));
+        status.accept(file("r3", "group.rpz", sha('5'), -1, Receipt.PUBLISHED, 3_000, "kr.group.east"));
+        assertTrue(status.lines(null, "group.rpz").contains("  r1 group.rpz (has 1111111111111111, newest "
+                + "5555555555555555 on r3)"), String.join("\n", status.lines(null, "group.rpz")));
     }
 }
