@@ -26,6 +26,7 @@ import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
+import io.github.kresconnect.filesink.receipts.EncodedReceipt;
 import io.github.kresconnect.filesink.receipts.Receipt;
 import io.github.kresconnect.filesink.receipts.ReceiptSender;
 import io.github.kresconnect.filesink.receipts.TaskReceipts;
@@ -80,9 +81,9 @@ class TaskReceiptsTest {
     private ReceiptSender.Transport recording() {
         return new ReceiptSender.Transport() {
             @Override
-            public List<Receipt> send(List<Receipt> batch) {
+            public List<EncodedReceipt> send(List<EncodedReceipt> batch) {
                 synchronized (sent) {
-                    sent.addAll(batch);
+                    batch.forEach(receipt -> sent.add(receipt.decode()));
                     sent.notifyAll();
                 }
                 return List.of();
@@ -176,7 +177,7 @@ class TaskReceiptsTest {
         CountDownLatch never = new CountDownLatch(1);
         start(new ReceiptSender.Transport() {
             @Override
-            public List<Receipt> send(List<Receipt> batch) throws Exception {
+            public List<EncodedReceipt> send(List<EncodedReceipt> batch) throws Exception {
                 never.await(30, TimeUnit.SECONDS);
                 throw new IllegalStateException("unreachable");
             }
@@ -201,7 +202,7 @@ class TaskReceiptsTest {
     private static ReceiptSender.Transport unreachable() {
         return new ReceiptSender.Transport() {
             @Override
-            public List<Receipt> send(List<Receipt> batch) {
+            public List<EncodedReceipt> send(List<EncodedReceipt> batch) {
                 throw new IllegalStateException("broker unreachable");
             }
 

@@ -66,14 +66,14 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
     }
 
     @Override
-    public List<Receipt> send(List<Receipt> batch) throws Exception {
+    public List<EncodedReceipt> send(List<EncodedReceipt> batch) throws Exception {
         List<Future<?>> sent = new ArrayList<>(batch.size());
-        for (Receipt receipt : batch) {
+        for (EncodedReceipt receipt : batch) {
             // A missing topic or an unreachable broker blocks here up to max.block.ms, then throws: the whole
             // batch is retried later.
-            sent.add(producer.send(new ProducerRecord<>(topic, receipt.key(), receipt.toJson())));
+            sent.add(producer.send(new ProducerRecord<>(topic, receipt.key(), receipt.value())));
         }
-        List<Receipt> failed = new ArrayList<>();
+        List<EncodedReceipt> failed = new ArrayList<>();
         Exception last = null;
         for (int i = 0; i < sent.size(); i++) {
             try {

@@ -33,8 +33,8 @@ public final class ReceiptSender implements AutoCloseable {
 
     /** Delivers one batch; what it cannot deliver it returns (or throws, for the whole batch). */
     public interface Transport extends AutoCloseable {
-        /** Blocks until every receipt is acknowledged or failed; returns the failed ones. */
-        List<Receipt> send(List<Receipt> batch) throws Exception;
+        /** Blocks until every receipt is acknowledged or failed; returns the failed ones (the same objects). */
+        List<EncodedReceipt> send(List<EncodedReceipt> batch) throws Exception;
 
         /** Where receipts go, for log lines. */
         String description();
@@ -100,7 +100,7 @@ public final class ReceiptSender implements AutoCloseable {
     }
 
     /** A queued receipt and what to tell once it is settled (or null). */
-    private record Entry(Receipt receipt, Runnable settled) {
+    private record Entry(EncodedReceipt receipt, Runnable settled) {
         void settle() {
             if (settled != null) {
                 settled.run();
@@ -110,7 +110,12 @@ public final class ReceiptSender implements AutoCloseable {
 
     /** Queues a receipt; never blocks on the network. */
     public void offer(Receipt receipt) {
-        offer(receipt, null);
+        offer(EncodedReceipt.of(receipt), null);
+    }
+
+    /** As {@link #offer(EncodedReceipt, Runnable)}, encoding the receipt first. */
+    public void offer(Receipt receipt, Runnable settled) {
+        offer(EncodedReceipt.of(receipt), settled);
     }
 
     /**
@@ -118,7 +123,7 @@ public final class ReceiptSender implements AutoCloseable {
      * once the topic acknowledged it, or once it is dropped from the full queue: either way it need not be kept
      * any longer. Not run for a receipt still queued when the sender closes: it is sent after the next start.
      */
-    public void offer(Receipt receipt, Runnable settled) {
+    public void offer(EncodedReceipt receipt, Runnable settled) {
         List<Entry> dropped;
         synchronized (this) {
             if (closed) {
@@ -211,7 +216,7 @@ public final class ReceiptSender implements AutoCloseable {
             if (transport == null) {
                 transport = transports.get();
             }
-            Set<Receipt> notSent = Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<EncodedReceipt> notSent = Collections.newSetFromMap(new IdentityHashMap<>());
             notSent.addAll(transport.send(batch.stream().map(Entry::receipt).toList()));
             failed = new ArrayList<>(notSent.size());
             for (Entry entry : batch) {

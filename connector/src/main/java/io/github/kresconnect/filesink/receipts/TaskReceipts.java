@@ -138,8 +138,9 @@ public class TaskReceipts implements AutoCloseable {
         if (!enabled()) {
             return null;
         }
-        Receipt receipt = fileReceipt(Receipt.PUBLISHED, file, length, sha256, source, null, null);
-        return new FileStore.ReceiptContent(receipt.key(), receipt.toJson());
+        EncodedReceipt receipt = EncodedReceipt.of(fileReceipt(Receipt.PUBLISHED, file, length, sha256, source, null,
+                null));
+        return new FileStore.ReceiptContent(receipt.key(), receipt.value());
     }
 
     /** Sends kept receipts: those of the files a round put in place. */
@@ -149,16 +150,9 @@ public class TaskReceipts implements AutoCloseable {
         }
     }
 
+    /** Sends a kept receipt as the store holds it: encoded once, when it was made. */
     private void offerKept(KeptReceipt kept) {
-        Receipt receipt;
-        try {
-            receipt = Receipt.fromJson(kept.value());
-        } catch (IllegalArgumentException e) {
-            log.warn("Skipped a kept receipt that cannot be read: {}", e.getMessage());
-            settled.add(kept);
-            return;
-        }
-        sender.offer(receipt, () -> settled.add(kept));
+        sender.offer(new EncodedReceipt(kept.key(), kept.value()), () -> settled.add(kept));
     }
 
     /**
@@ -275,8 +269,9 @@ public class TaskReceipts implements AutoCloseable {
             sender.offer(receipt);
             return;
         }
-        KeptReceipt kept = open.keepReceipt(receipt.key(), receipt.toJson());
-        sender.offer(receipt, () -> settled.add(kept));
+        EncodedReceipt encoded = EncodedReceipt.of(receipt);
+        KeptReceipt kept = open.keepReceipt(encoded.key(), encoded.value());
+        sender.offer(encoded, kept == null ? null : () -> settled.add(kept));
     }
 
     /** A header's text, best effort: receipts describe what a record said even when it is malformed. */

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 import org.apache.kafka.connect.data.Values;
@@ -72,10 +73,26 @@ final class RecordHeaders {
         }
     }
 
-    /** Rejects the record when one of these headers appears more than once. */
-    static void checkAtMostOnce(Headers headers, Iterable<String> names) throws InvalidRecordException {
-        for (String name : names) {
-            single(headers, name);
+    /**
+     * Rejects the record when one of these headers appears more than once. One pass over the record's headers
+     * (without an iterator per name) finds whether any does; only then are they counted, name by name.
+     */
+    static void checkAtMostOnce(Headers headers, List<String> names) throws InvalidRecordException {
+        long seen = 0; // bit i: names.get(i) was met
+        boolean repeated = false;
+        for (Header header : headers) {
+            int i = names.indexOf(header.key());
+            if (i >= 0 && i < Long.SIZE) {
+                repeated |= (seen & 1L << i) != 0;
+                seen |= 1L << i;
+            } else if (i >= 0) {
+                repeated = true; // more names than bits: counted below
+            }
+        }
+        if (repeated) {
+            for (String name : names) {
+                single(headers, name);
+            }
         }
     }
 
@@ -114,6 +131,11 @@ final class RecordHeaders {
     }
 
     private static String utf8(String name, ByteBuffer bytes) throws InvalidRecordException {
+        if (bytes.hasArray() && isAscii(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining())) {
+            // the usual header (names, numbers, hex digests): valid UTF-8 as it is, no decoder needed
+            return new String(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining(),
+                    StandardCharsets.US_ASCII);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -123,6 +145,15 @@ final class RecordHeaders {
         } catch (CharacterCodingException e) {
             throw new InvalidRecordException("header '" + name + "' is not valid UTF-8");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static InvalidRecordException invalid(InvalidHeaderException e) {

@@ -211,7 +211,7 @@ final class Assembly implements AutoCloseable {
         FileLocation location = placement.resolveWritable(name);
         long seq = state.nextSeq();
         Path data = work.data(seq);
-        FileChannel channel = DurableFiles.createNew(data);
+        FileChannel channel = placement.createData(data);
         open.put(name.value(), new Open(name, kind, location, channel, clock.instant()));
         emit.accept(new JournalOp.Begin(name.value(), seq, total, integrity == null ? null : integrity.transferId(),
                 integrity == null ? -1 : integrity.length(), integrity == null ? null : integrity.sha256Hex(),
@@ -291,7 +291,7 @@ final class Assembly implements AutoCloseable {
         TransferState oldState = state.transfer(name);
         long seq = state.nextSeq();
         Path data = work.data(seq);
-        Open handle = new Open(old.name, old.kind, old.location, DurableFiles.createNew(data), clock.instant());
+        Open handle = new Open(old.name, old.kind, old.location, placement.createData(data), clock.instant());
         long length = oldState.rewound(keep, seq).dataLength();
         copyPrefix(old.data, length, handle.data, handle.digest);
         NextRound next = round.get();

@@ -124,7 +124,7 @@ final class CommitPipeline {
         for (NextRound.Publication publication : round.publications()) {
             if (publication.inline() != null) {
                 Path data = work.data(publication.seq());
-                try (FileChannel channel = DurableFiles.createNew(data)) {
+                try (FileChannel channel = placement.createData(data)) {
                     DurableFiles.writeFully(channel, ByteBuffer.wrap(publication.inline()));
                 }
                 toSync.add(data);
@@ -174,10 +174,10 @@ final class CommitPipeline {
         List<JournalOp.Placed> placed = new ArrayList<>();
         for (NextRound.Publication publication : toPlace) {
             try {
-                FileLocation location = placement.place(publication.name(), publication.seq(), publication.location());
-                directories.add(location.dir());
-                placed.add(new JournalOp.Placed(publication.name().value(), publication.seq(),
-                        Placement.identity(location.target()).orElse(null)));
+                Placement.Placed done = placement.place(publication.name(), publication.seq(),
+                        publication.location());
+                directories.add(done.location().dir());
+                placed.add(new JournalOp.Placed(publication.name().value(), publication.seq(), done.identity()));
                 published.add(publication(publication));
             } catch (RejectedFileException e) {
                 log.error("Could not put {} in place, and never will as things stand: {}; the file in place is "

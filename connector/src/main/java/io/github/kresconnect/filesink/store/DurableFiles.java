@@ -7,12 +7,16 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * The one place for the file operations the connector's durability rests on: writing whole buffers, fsync of
@@ -54,6 +58,21 @@ public final class DurableFiles {
         return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS);
     }
+
+    /**
+     * As {@link #createNew(Path)}, created with {@code mode} (less the process's umask) where the file system has
+     * POSIX permissions, so that a file needs no chmod when the umask leaves the mode whole.
+     */
+    static FileChannel createNew(Path path, Set<PosixFilePermission> mode) throws IOException {
+        try {
+            return FileChannel.open(path, CREATE_NEW_OPTIONS, PosixFilePermissions.asFileAttribute(mode));
+        } catch (UnsupportedOperationException e) {
+            return createNew(path);
+        }
+    }
+
+    private static final Set<OpenOption> CREATE_NEW_OPTIONS = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     static FileChannel openForReading(Path path) throws IOException {
         return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);

@@ -2,6 +2,7 @@ package io.github.kresconnect.filesink.store;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -92,7 +93,7 @@ record FileLocation(SafeFileName name, Path dir) {
                 throw reject("'" + relative(realFilesDir, target()) + "' is not a regular file");
             }
         }
-        Optional<BasicFileAttributes> backup = attributesOf(backup());
+        Optional<BasicFileAttributes> backup = mayExist(backup()) ? attributesOf(backup()) : Optional.empty();
         if (backup.isPresent() && backup.get().isDirectory()) {
             throw reject("'" + relative(realFilesDir, backup()) + "' is a directory, where the store keeps the "
                     + "previous version");
@@ -114,6 +115,15 @@ record FileLocation(SafeFileName name, Path dir) {
         if (!dir.equals(realFilesDir) && !dir.toRealPath().startsWith(realFilesDir)) {
             throw rejectName(name, "it resolves outside the files directory");
         }
+    }
+
+    /**
+     * False when {@code path} leads to no file: nothing is there, or at most a symbolic link to nothing. Asks the
+     * default file system without the cost of an exception (a stack trace each time the answer is "none", the
+     * common case of a new file); on any other file system it is always true, and the caller looks for itself.
+     */
+    static boolean mayExist(Path path) {
+        return path.getFileSystem() != FileSystems.getDefault() || path.toFile().exists();
     }
 
     static Optional<BasicFileAttributes> attributesOf(Path path) throws IOException {

@@ -35,6 +35,7 @@ final class Journal implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private long size;
+    private final EntryBuffer entries = new EntryBuffer();
 
     private Journal(Path file, FileChannel channel, long size) {
         this.file = file;
@@ -127,7 +128,8 @@ final class Journal implements AutoCloseable {
 
     /** Appends one entry and fsyncs it: the commit point of a round. */
     void append(List<JournalOp> ops) throws IOException {
-        ByteBuffer framed = frame(ops);
+        ByteBuffer framed = entries.frame(ops);
+        int length = framed.remaining();
         try {
             channel.position(size);
             DurableFiles.writeFully(channel, framed);
@@ -141,7 +143,7 @@ final class Journal implements AutoCloseable {
             }
             throw e;
         }
-        size += framed.capacity();
+        size += length;
     }
 
     long size() {
@@ -159,21 +161,47 @@ final class Journal implements AutoCloseable {
 
     /** One entry, refused before anything is written when it could not be read back. */
     private static ByteBuffer frame(List<JournalOp> ops) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + ops.size() * 48);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(ops.size());
-        for (JournalOp op : ops) {
-            JournalOp.write(op, out);
+        return new EntryBuffer().frame(ops);
+    }
+
+    /**
+     * Encodes entries into one array kept from one append to the next (appends come from the store's commit
+     * thread alone), so that a round's entry costs no buffers of its own; an array grown past
+     * {@link #KEPT_BYTES} by a large entry is not kept.
+     */
+    private static final class EntryBuffer extends ByteArrayOutputStream {
+        private static final int INITIAL_BYTES = 8192;
+        private static final int KEPT_BYTES = 1 << 20;
+        private final DataOutputStream out = new DataOutputStream(this);
+        private final CRC32C crc = new CRC32C();
+
+        EntryBuffer() {
+            super(INITIAL_BYTES);
         }
-        out.flush();
-        byte[] payload = bytes.toByteArray();
-        if (payload.length > MAX_ENTRY_BYTES) {
-            throw new IOException("a journal entry of " + payload.length + " bytes is over the limit of "
-                    + MAX_ENTRY_BYTES);
+
+        /** The framed entry (length, CRC-32C, payload), valid until the next call. */
+        ByteBuffer frame(List<JournalOp> ops) throws IOException {
+            if (buf.length > KEPT_BYTES) {
+                buf = new byte[INITIAL_BYTES];
+            }
+            reset();
+            out.writeLong(0); // the length and the checksum, filled in below
+            out.writeInt(ops.size());
+            for (JournalOp op : ops) {
+                JournalOp.write(op, out);
+            }
+            out.flush();
+            int length = count - 8;
+            if (length > MAX_ENTRY_BYTES) {
+                throw new IOException("a journal entry of " + length + " bytes is over the limit of "
+                        + MAX_ENTRY_BYTES);
+            }
+            crc.reset();
+            crc.update(buf, 8, length);
+            ByteBuffer framed = ByteBuffer.wrap(buf, 0, count);
+            framed.putInt(0, length).putInt(4, (int) crc.getValue());
+            return framed;
         }
-        ByteBuffer framed = ByteBuffer.allocate(8 + payload.length);
-        framed.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
-        return framed;
     }
 
     private static List<JournalOp> decode(byte[] payload) throws IOException {

@@ -1,6 +1,7 @@
 package io.github.kresconnect.filesink.store;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -11,7 +12,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,11 +55,23 @@ final class Placement {
         return location;
     }
 
+    /** Where a file was put, and its identity right after ({@link #identity(Path)}; null when unknown). */
+    record Placed(FileLocation location, String identity) {
+    }
+
+    /**
+     * Creates work file {@code data} for a file's next version, with {@code files.mode} from the start (what the
+     * umask leaves of it): a new file then needs no chmod before it is put in place.
+     */
+    FileChannel createData(Path data) throws IOException {
+        return DurableFiles.createNew(data, settings.newFileMode());
+    }
+
     /**
      * Puts work file {@code t<seq>.data} at {@code name}; {@code known} is where it was resolved (or null). Does not
      * sync the directory: the caller syncs the directories of a round's files together.
      */
-    FileLocation place(SafeFileName name, long seq, FileLocation known) throws RejectedFileException, IOException {
+    Placed place(SafeFileName name, long seq, FileLocation known) throws RejectedFileException, IOException {
         return place(name, seq, known, null);
     }
 
@@ -65,30 +80,37 @@ final class Placement {
      * (the version committed right before this one, superseded before it reached the final path) instead of the
      * file in place; null: from the file in place.
      */
-    FileLocation place(SafeFileName name, long seq, FileLocation known, Long backupSeq)
+    Placed place(SafeFileName name, long seq, FileLocation known, Long backupSeq)
             throws RejectedFileException, IOException {
         FileLocation location = known != null ? known : resolveWritable(name);
         Path target = location.target();
         Path data = work.data(seq);
+        String identity;
         try {
             PosixFileAttributes previous = null;
             boolean replacing;
-            try {
-                previous = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                replacing = true;
-            } catch (NoSuchFileException e) {
-                replacing = false;
-            } catch (UnsupportedOperationException e) {
-                replacing = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            if (!FileLocation.mayExist(target)) {
+                replacing = false; // the common case of a new file, without the cost of a NoSuchFileException
+            } else {
+                try {
+                    previous = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    replacing = true;
+                } catch (NoSuchFileException e) {
+                    replacing = false;
+                } catch (UnsupportedOperationException e) {
+                    replacing = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+                }
             }
             if (replacing && sameFile(data, target)) {
                 // The rename was done and its directory made durable, but the work directory still names the
                 // file (a power cut between the two directories' syncs): only the work name goes.
                 Files.delete(data);
                 hook.reached("place:renamed");
-                return location;
+                return new Placed(location, identity(target).orElse(null));
             }
-            setOwnership(data, previous);
+            // One stat of the work file gives its mode and its identity, which the rename keeps (same inode,
+            // size and modification time).
+            identity = setOwnership(data, previous);
             if (backupSeq != null) {
                 Files.move(work.data(backupSeq), location.backup(), StandardCopyOption.ATOMIC_MOVE);
                 hook.reached("place:backup-renamed");
@@ -110,7 +132,7 @@ final class Placement {
             throw classify(name, location.dir(), e);
         }
         hook.reached("place:renamed");
-        return location;
+        return new Placed(location, identity);
     }
 
     /**
@@ -132,14 +154,19 @@ final class Placement {
 
     /** What a file looks like now: size, modification time and inode; empty when there is none. */
     static Optional<String> identity(Path file) throws IOException {
+        if (!FileLocation.mayExist(file)) {
+            return Optional.empty();
+        }
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            return Optional.of(attributes.size() + "/" + attributes.lastModifiedTime().toInstant() + "/"
-                    + attributes.fileKey());
+            return Optional.of(identity(Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+    }
+
+    private static String identity(BasicFileAttributes attributes) {
+        return attributes.size() + "/" + attributes.lastModifiedTime().toInstant() + "/" + attributes.fileKey();
     }
 
     /**
@@ -165,22 +192,30 @@ final class Placement {
 
     /**
      * A replaced file's successor keeps its mode, and its group where the worker may set it (the worker's user
-     * is the resolver's or in its group); a new file gets {@code files.mode}.
+     * is the resolver's or in its group); a new file gets {@code files.mode}, which it mostly has from its creation
+     * already. Returns the work file's identity, from the same stat.
      */
-    private void setOwnership(Path data, PosixFileAttributes previous) throws IOException {
+    private String setOwnership(Path data, PosixFileAttributes previous) throws IOException {
+        PosixFileAttributes now;
         try {
-            Files.setPosixFilePermissions(data, previous != null ? previous.permissions() : settings.newFileMode());
-            if (previous != null) {
-                try {
-                    Files.getFileAttributeView(data, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                            .setGroup(previous.group());
-                } catch (IOException e) {
-                    log.debug("Could not give {} the group {} of the file it replaces: {}", data, previous.group(),
-                            e.toString());
-                }
-            }
+            now = Files.readAttributes(data, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: its own defaults apply
+            return identity(Files.readAttributes(data, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         }
+        Set<PosixFilePermission> mode = previous != null ? previous.permissions() : settings.newFileMode();
+        if (!now.permissions().equals(mode)) {
+            Files.setPosixFilePermissions(data, mode);
+        }
+        if (previous != null) {
+            try {
+                Files.getFileAttributeView(data, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setGroup(previous.group());
+            } catch (IOException e) {
+                log.debug("Could not give {} the group {} of the file it replaces: {}", data, previous.group(),
+                        e.toString());
+            }
+        }
+        return identity(now);
     }
 }

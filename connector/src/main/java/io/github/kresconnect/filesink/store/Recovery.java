@@ -137,11 +137,10 @@ final class Recovery {
         try {
             Long backup = before != null && Files.exists(work.data(before.seq()), LinkOption.NOFOLLOW_LINKS)
                     ? before.seq() : null;
-            FileLocation location = placement.place(name, publication.seq(), null, backup);
-            directories.add(location.dir());
+            Placement.Placed done = placement.place(name, publication.seq(), null, backup);
+            directories.add(done.location().dir());
             log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name, publication.size());
-            return new JournalOp.Placed(publication.name(), publication.seq(),
-                    Placement.identity(location.target()).orElse(null));
+            return new JournalOp.Placed(publication.name(), publication.seq(), done.identity());
         } catch (RejectedFileException e) {
             log.error("Could not finish publishing {} after a restart: {}", name, e.getMessage());
             dropped.add(data);

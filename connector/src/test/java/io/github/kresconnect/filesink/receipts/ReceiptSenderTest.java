@@ -44,7 +44,7 @@ class ReceiptSenderTest {
         volatile boolean block;
 
         @Override
-        public List<Receipt> send(List<Receipt> batch) throws Exception {
+        public List<EncodedReceipt> send(List<EncodedReceipt> batch) throws Exception {
             if (block) {
                 release.await();
             }
@@ -52,7 +52,7 @@ class ReceiptSenderTest {
                 throw new IllegalStateException("broker unreachable");
             }
             synchronized (delivered) {
-                delivered.addAll(batch);
+                batch.forEach(receipt -> delivered.add(receipt.decode()));
             }
             return List.of();
         }
