@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
 import io.github.kresconnect.filesink.config.UnknownSettings;
+import io.github.kresconnect.filesink.freshness.FreshnessMonitor;
+import io.github.kresconnect.filesink.freshness.StatementReader;
 import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
 import io.github.kresconnect.filesink.metrics.RejectionReason;
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
@@ -31,7 +33,9 @@ import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
+import io.github.kresconnect.filesink.protocol.FreshnessStatement;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.receipts.Receipt;
 import io.github.kresconnect.filesink.receipts.TaskReceipts;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
@@ -78,6 +82,9 @@ public class ResolverFileSinkTask extends SinkTask {
     private StoreSettings storeSettings;
     private FilePartReader reader;
     private SignatureVerifier signatures;
+    private StatementReader statements;
+    private FreshnessMonitor freshness;
+    private boolean warnedUnverifiableStatement;
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
     private boolean tolerateAll;
@@ -127,13 +134,22 @@ public class ResolverFileSinkTask extends SinkTask {
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
                 config.chunksMaxCount());
         signatures = new SignatureVerifier(config.signaturesTrustedKeys(), config.signaturesRequired());
+        statements = new StatementReader(config.signaturesTrustedKeys(), config.signaturesRequired(),
+                config.recipientMode(), config.hostname(), config.zoneIds());
         storeSettings = new StoreSettings(config.configSuffixes(), config.fileMaxBytes(), config.configMaxBytes(),
                 config.chunksStaleAfter(), config.filesMode());
         rejected = RejectedRecords.from(context, props);
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         receipts = receiptsFactory.create(config, props.getOrDefault("name", "resolver-file-sink"), metrics, clock);
+        freshness = new FreshnessMonitor(config.freshnessWithheldAfterMs(), config.freshnessRequired(),
+                metrics::freshness, change -> receipts.freshness(change.state().word(),
+                        change.statement() == null ? -1 : change.statement().sequence(),
+                        change.statement() == null ? -1 : change.statement().expiresAt(),
+                        change.withheld().stream().map(w -> new Receipt.RequestFile(w.file(), null, w.stated(), null))
+                                .toList(), change.description()));
         if (receipts.enabled()) {
-            log.info("Receipts: to topic '{}' at {}", config.receiptsTopic(), config.receiptsBootstrapServers());
+            log.info("Receipts: to topic '{}' ({}) at {}", config.receiptsTopicOfThisHost(),
+                    config.receiptsTopicMode().word(), config.receiptsBootstrapServers());
         }
         try {
             openStore();
@@ -169,6 +185,8 @@ public class ResolverFileSinkTask extends SinkTask {
         receipts.attach(opened);
         durable.clear();
         store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
+        store.statement().ifPresent(seen -> metrics.freshnessStatementAccepted(seen.sequence(), seen.expiresAt()));
+        freshness.restore(store.statement(), store.statedMinimums(), store::heldVersion, clock.millis());
     }
 
     private FileStore.Listener storeListener() {
@@ -253,6 +271,7 @@ public class ResolverFileSinkTask extends SinkTask {
             }
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
             countDiscarded().forEach(receipts::discarded);
+            freshness.evaluate(clock.millis());
         } catch (IOException e) {
             failed(e, records);
         } catch (UncheckedIOException | DirectoryIteratorException e) {
@@ -272,6 +291,10 @@ public class ResolverFileSinkTask extends SinkTask {
                     + value.getClass().getSimpleName() + ", not bytes: the worker's value converter decodes files. Set "
                     + "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter (in the worker or the "
                     + "connector config) and restart; no record was skipped or committed because of this");
+        }
+        if (StatementReader.isStatement(record)) {
+            handleStatement(record);
+            return;
         }
         Optional<FilePart> part;
         try {
@@ -319,6 +342,46 @@ public class ResolverFileSinkTask extends SinkTask {
         }
     }
 
+    /**
+     * A freshness statement: verified, and when newer than the last one accepted, its versions for this host
+     * become minimums in the store (durable with its offset) and the monitor compares them with the files held.
+     * Copies of a statement (one per partition) and older statements are skipped without verifying them again.
+     */
+    private void handleStatement(SinkRecord record) throws IOException {
+        long known = store.statement().map(FileStore.StatementSeen::sequence).orElse(-1L);
+        StatementReader.ForThisHost read;
+        try {
+            read = statements.read(record, known);
+        } catch (InvalidRecordException e) {
+            reject(record, RejectionReason.INVALID_RECORD, e);
+            return;
+        } catch (SignatureRejectedException e) {
+            reject(record, RejectionReason.BAD_SIGNATURE, e);
+            return;
+        } catch (StatementReader.Unverifiable e) {
+            metrics.recordSkipped();
+            if (!warnedUnverifiableStatement) {
+                warnedUnverifiableStatement = true;
+                log.warn("{} at {} (once per task; signatures.required=false)", e.getMessage(), where(record));
+            }
+            return;
+        }
+        if (read == null) {
+            metrics.recordSkipped();
+            log.debug("Freshness statement at {} is a copy of, or older than, statement {} accepted", where(record),
+                    known);
+            return;
+        }
+        FreshnessStatement statement = read.statement();
+        FileStore.StatementSeen seen = new FileStore.StatementSeen(statement.sequence(), statement.issuedAt(),
+                statement.expiresAt());
+        store.acceptStatement(seen, read.versions());
+        metrics.freshnessStatementAccepted(seen.sequence(), seen.expiresAt());
+        freshness.accepted(seen, read.versions(), store::heldVersion, clock.millis());
+        log.info("Accepted freshness statement {} from {}: {} file(s) of this host, expires {}", seen.sequence(),
+                where(record), read.versions().size(), java.time.Instant.ofEpochMilli(seen.expiresAt()));
+    }
+
     /** The transfers the store dropped since it was last asked, counted. */
     private List<FileStore.Discarded> countDiscarded() {
         List<FileStore.Discarded> discarded = store.takeDiscarded();
@@ -351,6 +414,9 @@ public class ResolverFileSinkTask extends SinkTask {
         receipts.send(round.receipts());
         for (FileStore.Publication publication : round.published()) {
             metrics.filePublished(publication.size(), now);
+            if (freshness.anyBehind()) {
+                freshness.published(publication.name(), store.heldVersion(publication.name()));
+            }
             String line = "Published '{}' ({} bytes, {}, SHA-256 {}) from {}";
             Object[] args = {publication.name(), publication.size(), publication.kind(), publication.sha256(),
                 where((SinkRecord) publication.source())};

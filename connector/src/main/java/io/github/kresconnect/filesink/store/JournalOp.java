@@ -107,6 +107,17 @@ sealed interface JournalOp {
     record ReceiptDone(long id) implements JournalOp {
     }
 
+    /**
+     * A freshness statement was accepted: {@code name} must not go below {@code version} (a stated minimum, which
+     * only rises); kept apart from the floor, which says what was put in place.
+     */
+    record Minimum(String name, long version) implements JournalOp {
+    }
+
+    /** The newest freshness statement accepted: its sequence, when it was issued and when it expires. */
+    record Statement(long sequence, long issuedAt, long expiresAt) implements JournalOp {
+    }
+
     static void write(JournalOp op, DataOutput out) throws IOException {
         if (op instanceof Offset o) {
             out.writeByte(1);
@@ -197,6 +208,15 @@ sealed interface JournalOp {
             out.writeByte(21);
             out.writeUTF(t.name());
             out.writeLong(t.millis());
+        } else if (op instanceof Minimum m) {
+            out.writeByte(22);
+            out.writeUTF(m.name());
+            out.writeLong(m.version());
+        } else if (op instanceof Statement t) {
+            out.writeByte(23);
+            out.writeLong(t.sequence());
+            out.writeLong(t.issuedAt());
+            out.writeLong(t.expiresAt());
         }
     }
 
@@ -241,6 +261,8 @@ sealed interface JournalOp {
             case 19 -> new Floor(in.readUTF(), in.readLong());
             case 20 -> new ForgetOffset(in.readUTF(), in.readInt());
             case 21 -> new Stamp(in.readUTF(), in.readLong());
+            case 22 -> new Minimum(in.readUTF(), in.readLong());
+            case 23 -> new Statement(in.readLong(), in.readLong(), in.readLong());
             default -> throw new IOException("unknown journal operation " + code);
         };
     }

@@ -57,6 +57,10 @@ final class StoreState {
     /** The same publications by name, oldest first: a name's are found without going through all of them. */
     private final Map<String, List<Pending>> pendingByName = new HashMap<>();
     private final Map<Long, KeptReceipt> receipts = new LinkedHashMap<>();
+    /** Versions freshness statements named: no signed version below them is accepted. */
+    private final Map<String, Long> minimums = new HashMap<>();
+    /** The newest freshness statement accepted, or null. */
+    private JournalOp.Statement statement;
 
     /** Carries out one operation: the only way the state changes. */
     void apply(JournalOp op) {
@@ -121,6 +125,12 @@ final class StoreState {
             seen(r.id());
         } else if (op instanceof JournalOp.ReceiptDone d) {
             receipts.remove(d.id());
+        } else if (op instanceof JournalOp.Minimum m) {
+            minimums.merge(m.name(), m.version(), Math::max);
+        } else if (op instanceof JournalOp.Statement t) {
+            if (statement == null || t.sequence() > statement.sequence()) {
+                statement = t;
+            }
         }
     }
 
@@ -134,6 +144,10 @@ final class StoreState {
                 file.identity(), file.version())));
         floors.forEach((name, version) -> ops.add(new JournalOp.Floor(name, version)));
         stamps.forEach((name, millis) -> ops.add(new JournalOp.Stamp(name, millis)));
+        minimums.forEach((name, version) -> ops.add(new JournalOp.Minimum(name, version)));
+        if (statement != null) {
+            ops.add(statement);
+        }
         pending.values().forEach(p -> ops.add(new JournalOp.Publish(p.name(), p.seq(), p.size(), p.sha256(),
                 p.version())));
         receipts.values().forEach(receipt -> ops.add(receipt.op()));
@@ -205,6 +219,21 @@ final class StoreState {
             floor = Math.max(floor, publication.version());
         }
         return floor;
+    }
+
+    /** The version a freshness statement named for {@code name}: none below it is accepted; else UNVERSIONED. */
+    long minimum(String name) {
+        return minimums.getOrDefault(name, UNVERSIONED);
+    }
+
+    /** Every stated minimum, by file name. */
+    Map<String, Long> minimums() {
+        return Map.copyOf(minimums);
+    }
+
+    /** The newest freshness statement accepted, or null. */
+    JournalOp.Statement statement() {
+        return statement;
     }
 
     /** The creation time of the newest chunk of the last finished transfer of {@code name} without an id, or -1. */

@@ -31,6 +31,11 @@ final class TransferSigner {
         this.version = version;
     }
 
+    /** The private key, for other signed forms (freshness statements). */
+    PrivateKey key() {
+        return key;
+    }
+
     /** Reads the private key (PEM, PKCS#8); the version is the publication time. */
     static TransferSigner load(Path keyFile, long version) throws PublishException {
         String text;
