@@ -6,28 +6,45 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 
 /**
  * A real single-node KRaft broker (broker and controller in one process), formatted and started from a
  * {@link KafkaDistribution} as an operator would, listening on 127.0.0.1 only.
+ *
+ * <p>Its plaintext listener is the cluster's own: the controller's and the broker's traffic and the tests' setup
+ * client ({@link #admin()}). A second listener speaks TLS, SASL_SSL or SASL_PLAINTEXT for the clients under test.
+ * Started {@linkplain #startWithAuthorizer with an authorizer}, that second listener is where ACLs apply.
  */
 final class BrokerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
+    /** The mechanism of the authorizer broker's admin, the one the docs' SASL settings use. */
+    private static final String ADMIN_MECHANISM = "SCRAM-SHA-512";
 
     private final LoggedProcess process;
+    private final KafkaDistribution dist;
+    private final Path workDir;
     private final String bootstrapServers;
     private final String sslBootstrapServers;
+    private final Setup setup;
     private final Admin admin;
 
     /**
-     * A user of a SASL_SSL listener, authenticating with {@code mechanism} (SCRAM-SHA-256 or SCRAM-SHA-512).
+     * A user of a SASL listener, authenticating with {@code mechanism} (SCRAM-SHA-256 or SCRAM-SHA-512).
      * The credentials are written into the cluster's metadata when the storage is formatted, so the user exists
      * before the first client connects.
      */
@@ -38,10 +55,39 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    private BrokerProcess(LoggedProcess process, String bootstrapServers, String sslBootstrapServers, Admin admin) {
+    /**
+     * What the second listener speaks: TLS when {@code tls} is given, SCRAM over it (SASL_SSL) or over plaintext
+     * (SASL_PLAINTEXT, without {@code tls}) when there are {@code users}; with {@code admin}, the cluster runs
+     * StandardAuthorizer and {@code admin} is its super user on that listener.
+     */
+    private record Setup(TlsMaterial tls, List<ScramUser> users, ScramUser admin) {
+        boolean sasl() {
+            return !users.isEmpty();
+        }
+
+        String protocol() {
+            return sasl() ? (tls == null ? "SASL_PLAINTEXT" : "SASL_SSL") : "SSL";
+        }
+
+        /** Every mechanism a user authenticates with (both SCRAM ones with an authorizer); the broker enables each. */
+        Set<String> mechanisms() {
+            Set<String> mechanisms = new TreeSet<>();
+            if (admin != null) {
+                mechanisms.addAll(List.of("SCRAM-SHA-256", "SCRAM-SHA-512"));
+            }
+            users.forEach(u -> mechanisms.add(u.mechanism()));
+            return mechanisms;
+        }
+    }
+
+    private BrokerProcess(LoggedProcess process, KafkaDistribution dist, Path workDir, String bootstrapServers,
+            String sslBootstrapServers, Setup setup, Admin admin) {
         this.process = process;
+        this.dist = dist;
+        this.workDir = workDir;
         this.bootstrapServers = bootstrapServers;
         this.sslBootstrapServers = sslBootstrapServers;
+        this.setup = setup;
         this.admin = admin;
     }
 
@@ -66,34 +112,55 @@ final class BrokerProcess implements AutoCloseable {
      */
     static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls, ScramUser user)
             throws IOException, InterruptedException {
-        return start(dist, workDir, logDir, tls, user, FreePorts.next());
+        if (user != null && tls == null) {
+            throw new IllegalArgumentException("a SASL_SSL listener needs TLS material");
+        }
+        return start(dist, workDir, logDir, new Setup(tls, user == null ? List.of() : List.of(user), null),
+                FreePorts.next());
+    }
+
+    /**
+     * A cluster as a site with ACLs runs it: {@code authorizer.class.name=StandardAuthorizer}, so a principal may
+     * do only what an ACL allows it (no ACL, no access), on a SASL listener (SASL_SSL with {@code tls},
+     * SASL_PLAINTEXT without) where each of {@code users} (the hosts' principals, {@code User:resolver1} for a
+     * user named resolver1) and an admin authenticate with SCRAM. The admin is a super user; so is the cluster's
+     * own plaintext listener (controller, broker, {@link #admin()}). {@link #adminConfig()} is the admin's
+     * client config for the distribution's tools, which {@link #tool} runs.
+     */
+    static BrokerProcess startWithAuthorizer(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls,
+            List<ScramUser> users) throws IOException, InterruptedException {
+        ScramUser admin = new ScramUser(ADMIN_MECHANISM, "admin", "admin-" + Uuid.randomUuid());
+        List<ScramUser> all = new ArrayList<>(users);
+        all.add(admin);
+        return start(dist, workDir, logDir, new Setup(tls, List.copyOf(all), admin), FreePorts.next());
     }
 
     /** A plaintext broker on a port of the caller's choice (the quickstart's, which operators type). */
     static BrokerProcess startOnPort(KafkaDistribution dist, Path workDir, int port)
             throws IOException, InterruptedException {
-        return start(dist, workDir, workDir, null, null, port);
+        return start(dist, workDir, workDir, new Setup(null, List.of(), null), port);
     }
 
-    private static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, TlsMaterial tls,
-            ScramUser user, int port) throws IOException, InterruptedException {
-        if (user != null && tls == null) {
-            throw new IllegalArgumentException("a SASL_SSL listener needs TLS material");
-        }
+    private static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir, Setup setup, int port)
+            throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         int controllerPort = FreePorts.next();
-        int sslPort = tls == null ? -1 : FreePorts.next();
+        boolean second = setup.tls() != null || setup.sasl();
+        int securePort = second ? FreePorts.next() : -1;
         Path properties = workDir.resolve("server.properties");
         Files.writeString(properties, serverProperties(dist, workDir.resolve("data"), port, controllerPort)
-                + (tls == null ? "" : user == null ? sslListener(port, controllerPort, sslPort, tls)
-                        : saslSslListener(port, controllerPort, sslPort, tls, user)), StandardCharsets.UTF_8);
+                + (second ? secureListener(port, controllerPort, securePort, setup) : "")
+                + (setup.admin() == null ? "" : authorizer(setup.admin())), StandardCharsets.UTF_8);
+        if (setup.admin() != null) {
+            writeClientConfig(workDir.resolve("admin.properties"), setup, setup.admin());
+        }
 
         List<String> format = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
                 "-c", properties.toString()));
         if (dist.majorVersion() >= 4) {
             format.add("--standalone"); // a dynamic quorum of this one controller (KIP-853)
         }
-        if (user != null) {
+        for (ScramUser user : setup.users()) {
             format.add("--add-scram");
             format.add(user.addScramArgument());
         }
@@ -113,7 +180,8 @@ final class BrokerProcess implements AutoCloseable {
             Admin ready = admin;
             Await.until("the broker to answer an admin request", START_TIMEOUT,
                     () -> !ready.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty(), process::tail);
-            return new BrokerProcess(process, bootstrap, tls == null ? null : "127.0.0.1:" + sslPort, admin);
+            return new BrokerProcess(process, dist, workDir, bootstrap, second ? "127.0.0.1:" + securePort : null,
+                    setup, admin);
         } catch (RuntimeException | Error e) {
             if (admin != null) {
                 admin.close(Duration.ofSeconds(5));
@@ -149,52 +217,130 @@ final class BrokerProcess implements AutoCloseable {
         return String.join("\n", lines) + "\n";
     }
 
-    /** Properties appended after the plaintext ones: later keys replace earlier ones. */
-    private static String sslListener(int port, int controllerPort, int sslPort, TlsMaterial tls) {
-        return String.join("\n",
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",SSL://127.0.0.1:" + sslPort
+    /**
+     * Properties appended after the plaintext ones (later keys replace earlier ones): the second listener, named
+     * after its protocol. With SASL, the broker side of SCRAM needs only the login module per mechanism (the
+     * credentials come from the cluster's metadata); TLS there asks for no client certificate.
+     */
+    private static String secureListener(int port, int controllerPort, int securePort, Setup setup) {
+        String protocol = setup.protocol();
+        List<String> lines = new ArrayList<>(List.of(
+                "listeners=PLAINTEXT://127.0.0.1:" + port + "," + protocol + "://127.0.0.1:" + securePort
                         + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SSL://127.0.0.1:" + sslPort,
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "ssl.client.auth=required",
-                "ssl.keystore.type=PKCS12",
-                "ssl.keystore.location=" + tls.brokerKeystore,
-                "ssl.keystore.password=" + TlsMaterial.PASSWORD,
-                "ssl.key.password=" + TlsMaterial.PASSWORD,
-                "ssl.truststore.type=PEM",
-                "ssl.truststore.location=" + tls.brokerTruststore,
-                "");
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + "," + protocol + "://127.0.0.1:" + securePort,
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT," + protocol + ":" + protocol
+                        + ",CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT"));
+        if (setup.sasl()) {
+            lines.add("sasl.enabled.mechanisms=" + String.join(",", setup.mechanisms()));
+            for (String mechanism : setup.mechanisms()) {
+                lines.add("listener.name." + protocol.toLowerCase(Locale.ROOT) + "." + mechanism.toLowerCase(Locale.ROOT)
+                        + ".sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
+        }
+        TlsMaterial tls = setup.tls();
+        if (tls != null) {
+            lines.add(setup.sasl() ? "ssl.client.auth=none" : "ssl.client.auth=required");
+            lines.add("ssl.keystore.type=PKCS12");
+            lines.add("ssl.keystore.location=" + tls.brokerKeystore);
+            lines.add("ssl.keystore.password=" + TlsMaterial.PASSWORD);
+            lines.add("ssl.key.password=" + TlsMaterial.PASSWORD);
+            if (!setup.sasl()) {
+                lines.add("ssl.truststore.type=PEM");
+                lines.add("ssl.truststore.location=" + tls.brokerTruststore);
+            }
+        }
+        return String.join("\n", lines) + "\n";
     }
 
     /**
-     * Properties appended after the plaintext ones: a listener named SASL_SSL, whose broker side of SCRAM
-     * needs only the login module (credentials come from the cluster's metadata).
+     * StandardAuthorizer with no access where no ACL allows it. The super users are {@code admin} and the
+     * principal of the plaintext listener (User:ANONYMOUS), which the controller, the broker and the tests' setup
+     * client use: on a site, the brokers' own principal.
      */
-    private static String saslSslListener(int port, int controllerPort, int saslPort, TlsMaterial tls,
-            ScramUser user) {
-        String listenerPrefix = "listener.name.sasl_ssl." + user.mechanism().toLowerCase(java.util.Locale.ROOT);
+    private static String authorizer(ScramUser admin) {
         return String.join("\n",
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_SSL://127.0.0.1:" + saslPort
-                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_SSL://127.0.0.1:" + saslPort,
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "sasl.enabled.mechanisms=" + user.mechanism(),
-                listenerPrefix + ".sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
-                "ssl.client.auth=none",
-                "ssl.keystore.type=PKCS12",
-                "ssl.keystore.location=" + tls.brokerKeystore,
-                "ssl.keystore.password=" + TlsMaterial.PASSWORD,
-                "ssl.key.password=" + TlsMaterial.PASSWORD,
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "allow.everyone.if.no.acl.found=false",
+                "super.users=User:ANONYMOUS;User:" + admin.name(),
                 "");
+    }
+
+    /** A client config file (as --command-config or --producer-config take it) for {@code user}. */
+    private static void writeClientConfig(Path file, Setup setup, ScramUser user) throws IOException {
+        List<String> lines = new ArrayList<>();
+        clientProperties(setup, user).forEach((key, value) -> lines.add(key + "=" + value));
+        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> clientProperties(Setup setup, ScramUser user) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("security.protocol", setup.protocol());
+        properties.put("sasl.mechanism", user.mechanism());
+        properties.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user.name() + "\" password=\"" + user.password() + "\";");
+        if (setup.tls() != null) {
+            properties.put("ssl.truststore.type", "PEM");
+            properties.put("ssl.truststore.location", setup.tls().clientPemDir.resolve("ca.crt").toString());
+        }
+        return properties;
+    }
+
+    /**
+     * The settings of a client of the SASL listener authenticating as {@code user} (one the broker was started
+     * with or {@linkplain #addScramUser added}), to add to a producer's, consumer's or admin client's own.
+     */
+    Map<String, Object> clientProperties(ScramUser user) {
+        if (!setup.sasl()) {
+            throw new IllegalStateException("this broker has no SASL listener");
+        }
+        return new LinkedHashMap<>(clientProperties(setup, user));
+    }
+
+    /**
+     * Creates (or changes the password of) a SCRAM user in the running cluster, as kafka-configs.sh --alter
+     * --add-config does; the user can authenticate on the SASL listener once this returns.
+     */
+    void addScramUser(ScramUser user) throws Exception {
+        if (!setup.sasl() || !setup.mechanisms().contains(user.mechanism())) {
+            throw new IllegalArgumentException("the SASL listener does not enable " + user.mechanism());
+        }
+        admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user.name(),
+                new ScramCredentialInfo(ScramMechanism.fromMechanismName(user.mechanism()), 8192), user.password())))
+                .all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** The admin's client config on the SASL listener (--command-config), on a broker with an authorizer. */
+    Path adminConfig() {
+        if (setup.admin() == null) {
+            throw new IllegalStateException("this broker runs no authorizer and has no admin");
+        }
+        return workDir.resolve("admin.properties");
+    }
+
+    /**
+     * Runs one of the distribution's bin/ scripts ({@code kafka-acls.sh}, {@code kafka-topics.sh},
+     * {@code kafka-configs.sh}, ...) as the admin: {@code --bootstrap-server} the SASL listener and
+     * {@code --command-config} {@link #adminConfig()}, then {@code args}. Returns its output; fails with it
+     * unless the script exits with 0.
+     */
+    String tool(String script, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(dist.binDir().resolve(script).toString(),
+                "--bootstrap-server", sslBootstrapServers, "--command-config", adminConfig().toString()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(workDir, script + "-", ".log");
+        LoggedProcess.run(script + " " + String.join(" ", args), command, workDir, log, TOOL_TIMEOUT);
+        return Files.readString(log, StandardCharsets.UTF_8);
     }
 
     String bootstrapServers() {
         return bootstrapServers;
     }
 
-    /** The TLS listener (SSL, or SASL_SSL when started with a user), or null when started without one. */
+    /**
+     * The second listener (SSL; SASL_SSL when started with a user; SASL_SSL or SASL_PLAINTEXT with an
+     * authorizer), or null when started without one.
+     */
     String sslBootstrapServers() {
         return sslBootstrapServers;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The jars of one Apache Kafka version, as a distribution's libs/ folder holds them, resolved by Maven itself
@@ -144,6 +145,55 @@ final class KafkaDistribution {
         command.add(mainClass);
         command.addAll(List.of(args));
         return command;
+    }
+
+    /**
+     * The distribution's bin/ scripts that the docs' commands name, as Kafka 4's bin/ holds them: each runs one
+     * main class through kafka-run-class.sh, which puts libs/ on the class path and logs warnings to standard
+     * error. Written under the distribution's own folder; put it on PATH to run a documented command as written.
+     */
+    Path binDir() throws IOException {
+        if (majorVersion() < 4) {
+            throw new IllegalStateException("bin/ scripts are written for Kafka 4 distributions, not " + this);
+        }
+        Path bin = Files.createDirectories(home.resolve("bin-" + javaHome.getFileName()));
+        Path toolsLog = bin.resolve("tools-log4j2.properties");
+        Files.writeString(toolsLog, String.join("\n",
+                "status = warn",
+                "appender.stderr.type = Console",
+                "appender.stderr.name = STDERR",
+                "appender.stderr.target = SYSTEM_ERR",
+                "appender.stderr.layout.type = PatternLayout",
+                "appender.stderr.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = WARN",
+                "rootLogger.appenderRef.stderr.ref = STDERR",
+                ""), StandardCharsets.UTF_8);
+        writeScript(bin.resolve("kafka-run-class.sh"), String.join("\n",
+                "#!/bin/sh",
+                "exec '" + javaHome.resolve("bin/java") + "' -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \\",
+                "    -Dlog4j2.configurationFile='" + toolsLog + "' -cp '" + libDir() + "/*' \"$@\"",
+                ""));
+        for (Map.Entry<String, String> tool : TOOLS.entrySet()) {
+            writeScript(bin.resolve(tool.getKey()), String.join("\n",
+                    "#!/bin/sh",
+                    "exec \"$(dirname \"$0\")/kafka-run-class.sh\" " + tool.getValue() + " \"$@\"",
+                    ""));
+        }
+        return bin;
+    }
+
+    /** Kafka 4's bin/ scripts and the main class each runs. */
+    private static final Map<String, String> TOOLS = Map.of(
+            "kafka-acls.sh", "org.apache.kafka.tools.AclCommand",
+            "kafka-topics.sh", "org.apache.kafka.tools.TopicCommand",
+            "kafka-configs.sh", "kafka.admin.ConfigCommand",
+            "kafka-console-consumer.sh", "org.apache.kafka.tools.consumer.ConsoleConsumer",
+            "kafka-console-producer.sh", "org.apache.kafka.tools.ConsoleProducer",
+            "kafka-storage.sh", "kafka.tools.StorageTool");
+
+    private static void writeScript(Path script, String text) throws IOException {
+        Files.writeString(script, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private String loggingOption(Path workDir) throws IOException {

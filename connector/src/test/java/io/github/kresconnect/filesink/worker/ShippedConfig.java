@@ -35,10 +35,25 @@ final class ShippedConfig {
      */
     static Path copy(String fileName, Path target, Map<String, String> overrides, Map<String, String> directories)
             throws IOException {
+        return copy(fileName, target, overrides, directories, null);
+    }
+
+    /**
+     * Like {@link #copy(String, Path, Map, Map)}, also uncommenting the shipped lines {@code #PREFIX...} as the
+     * operator's page says to (the receipts.producer.* lines for a secured cluster, for example); at least one
+     * such line must be there.
+     */
+    static Path copy(String fileName, Path target, Map<String, String> overrides, Map<String, String> directories,
+            String uncommentPrefix) throws IOException {
         List<String> out = new ArrayList<>();
         Set<String> replaced = new HashSet<>();
+        int uncommented = 0;
         for (String shippedLine : Files.readAllLines(shipped(fileName), StandardCharsets.UTF_8)) {
             String line = shippedLine;
+            if (uncommentPrefix != null && line.startsWith("#" + uncommentPrefix)) {
+                line = line.substring(1);
+                uncommented++;
+            }
             if (!line.strip().startsWith("#")) {
                 for (Map.Entry<String, String> dir : directories.entrySet()) {
                     line = line.replace(dir.getKey(), dir.getValue());
@@ -55,6 +70,9 @@ final class ShippedConfig {
                 }
             }
             out.add(line);
+        }
+        if (uncommentPrefix != null && uncommented == 0) {
+            throw new IllegalArgumentException("config/" + fileName + " has no commented " + uncommentPrefix + " lines");
         }
         Set<String> missing = new HashSet<>(overrides.keySet());
         missing.removeAll(replaced);
