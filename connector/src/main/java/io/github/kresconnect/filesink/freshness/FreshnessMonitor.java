@@ -190,7 +190,9 @@ public final class FreshnessMonitor {
                             .map(w -> FileNames.quote(w.file()) + " version " + (w.held() < 0 ? "none" : w.held())
                                     + " held, " + w.stated() + " stated").toList())
                     + (withheld.size() > 10 ? ", ..." : "");
-            default -> "fresh: " + of + "; every file it names is held at its stated version or newer";
+            default -> "fresh: " + of + (behind.isEmpty() ? "; every file it names is held at its stated version or newer"
+                    : "; " + behind.size() + " file(s) not yet at their stated version, within "
+                            + "freshness.withheld.after.ms (" + withheldAfterMs + " ms)");
         };
     }
 }
