@@ -109,11 +109,16 @@ class DocsCommandBlocksTest {
             // docs/security.md
             here("resolver-publish keygen --out /etc/resolver-publish/signing", "under a temporary root; its output "
                     + "compared with the block after it, the key and its id aside"),
-            byMarker("kafka-acls.sh --bootstrap-server kafka1.example.net:9092",
+            byMarker("--operation Read --operation Describe --group connect-resolver-file-sink-resolver1",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicAclsIT.java", "<!-- topic-acls -->",
                     "run by bash with the distribution's kafka-acls.sh against a broker with an authorizer, the broker's "
                     + "address replaced (siteValues()); a shipped SASL_SSL worker as User:resolver1 then delivers, and "
                     + "is refused without the block's first line"),
+            byMarker("kafka-topics.sh --bootstrap-server kafka1.example.net:9092 --command-config admin.properties",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/PerHostReceiptsIT.java",
+                    "<!-- receipts-per-host-acls -->", "run by bash with the distribution's tools against a broker with "
+                    + "an authorizer, for resolver1 as written and for resolver2 with the name replaced; resolver1 is "
+                    + "then refused Write on resolver2's topic, and a receipt it forges for r3 is not believed"),
             exception("kafka-configs.sh --bootstrap-server BROKER:PORT --alter --entity-type users", "BROKER:PORT and "
                     + "THE-PASSWORD are placeholders. SaslSslWorkerIT creates the same user the other documented way, "
                     + "kafka-storage.sh format --add-scram", Map.of(

@@ -67,7 +67,8 @@ final class ReceiptsStep implements AutoCloseable {
         if (!publish.quiet()) {
             err.println("Waiting up to " + options.waitFor().toSeconds() + " s for receipts from "
                     + (hosts.isEmpty() ? options.waitHosts().getAsInt() + " host(s)" : String.join(", ", hosts))
-                    + " on " + reader.topics().stream().map(t -> "'" + t + "'").toList()
+                    + " on " + (reader.topics().isEmpty() ? "no topic (none of theirs exists)"
+                            : String.join(", ", reader.topics().stream().map(t -> "'" + t + "'").toList()))
                     + (options.channel() == io.github.kresconnect.filesink.receipts.ReceiptChannel.PER_HOST
                             ? " (each host's own topic)" : ""));
         }
