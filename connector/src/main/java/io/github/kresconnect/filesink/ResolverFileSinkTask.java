@@ -142,11 +142,16 @@ public class ResolverFileSinkTask extends SinkTask {
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         receipts = receiptsFactory.create(config, props.getOrDefault("name", "resolver-file-sink"), metrics, clock);
         freshness = new FreshnessMonitor(config.freshnessWithheldAfterMs(), config.freshnessRequired(),
-                metrics::freshness, change -> receipts.freshness(change.state().word(),
+                metrics::freshness, change -> {
+                    if (change.state() == FreshnessMonitor.State.NONE) {
+                        return; // no statement, none expected: nothing to report
+                    }
+                    receipts.freshness(change.state().word(),
                         change.statement() == null ? -1 : change.statement().sequence(),
                         change.statement() == null ? -1 : change.statement().expiresAt(),
                         change.withheld().stream().map(w -> new Receipt.RequestFile(w.file(), null, w.stated(), null))
-                                .toList(), change.description()));
+                                .toList(), change.description());
+                });
         if (receipts.enabled()) {
             log.info("Receipts: to topic '{}' ({}) at {}", config.receiptsTopicOfThisHost(),
                     config.receiptsTopicMode().word(), config.receiptsBootstrapServers());

@@ -289,10 +289,10 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         if (channel.isPresent()) {
             throw channel.get().toException();
         }
-        if (getBoolean(FRESHNESS_REQUIRED_CONFIG) && getString(SIGNATURES_TRUSTED_KEYS_CONFIG).isBlank()) {
-            throw new SettingProblem(FRESHNESS_REQUIRED_CONFIG, true, "needs at least one key in "
-                    + SIGNATURES_TRUSTED_KEYS_CONFIG + ": statements are verified with those keys, so with none every "
-                    + "host would report a freeze").toException();
+        Optional<SettingProblem> freshness = freshnessProblem(getBoolean(FRESHNESS_REQUIRED_CONFIG),
+                getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
+        if (freshness.isPresent()) {
+            throw freshness.get().toException();
         }
     }
 
@@ -351,6 +351,16 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     }
 
     /** Receipts need their brokers named: the connector does not see its worker's bootstrap.servers. */
+    /** Requiring freshness statements needs a key to verify them with. */
+    public static Optional<SettingProblem> freshnessProblem(boolean required, String trustedKeys) {
+        if (!required || (trustedKeys != null && !trustedKeys.isBlank())) {
+            return Optional.empty();
+        }
+        return Optional.of(new SettingProblem(FRESHNESS_REQUIRED_CONFIG, true, "needs at least one key in "
+                + SIGNATURES_TRUSTED_KEYS_CONFIG + ": statements are verified with those keys, so with none this host "
+                + "would always report a freeze"));
+    }
+
     /** In per-host mode, this host's receipts topic must be a legal topic name. */
     public static Optional<SettingProblem> receiptsChannelProblem(String topic, ReceiptChannel mode, String host) {
         if (topic.isEmpty() || mode != ReceiptChannel.PER_HOST) {

@@ -104,6 +104,9 @@ class DocsCommandBlocksTest {
                     + "--wait 60, and the output shown is from its run",
                     Map.of("connector/src/test/java/io/github/kresconnect/filesink/worker/ReceiptsFleetIT.java",
                             "\"--wait\", \"60\"")),
+            here("resolver-publish statement --bootstrap-server kafka1:9092 --topic knot-resolver", "against an "
+                    + "embedded broker, the key made first by the security page's keygen block, both under a "
+                    + "temporary root; exit 0 and a statement sent to each of the topic's 6 partitions"),
             here("resolver-publish status --bootstrap-server kafka1:9092", "against an embedded broker with an empty "
                     + "receipts topic (exit 0); the output shown is ReceiptsFleetIT's, which runs status on its fleet"),
             // docs/security.md

@@ -130,7 +130,7 @@ public final class FleetStatus {
                 lines.add(held.host() + (machine != null && !machine.equals(held.host()) ? " (" + machine + ")" : "")
                         + ": " + Optional.ofNullable(managers.get(held.host())).map(ReceiptWait::reload)
                                 .map(r -> "last " + r).orElse("no reload reported")
-                        + "; " + freshness(held.host()));
+                        + (freshness.containsKey(held.host()) ? "; " + freshness(held.host()) : ""));
             }
             StringBuilder line = new StringBuilder("  ").append(held.file()).append("  ");
             if (held.sha256() == null) {
