@@ -190,7 +190,7 @@ public class ResolverFileSinkTask extends SinkTask {
         receipts.attach(opened);
         durable.clear();
         store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
-        store.statement().ifPresent(seen -> metrics.freshnessStatementAccepted(seen.sequence(), seen.expiresAt()));
+        store.statement().ifPresent(seen -> metrics.freshnessStatement(seen.sequence(), seen.expiresAt()));
         freshness.restore(store.statement(), store.statedMinimums(), store::heldVersion, clock.millis());
     }
 

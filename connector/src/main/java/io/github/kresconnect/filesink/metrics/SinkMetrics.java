@@ -122,6 +122,11 @@ public final class SinkMetrics implements AutoCloseable {
     /** A freshness statement newer than the last was accepted. */
     public void freshnessStatementAccepted(long sequence, long expiresEpochMs) {
         freshnessStatementsAccepted.incrementAndGet();
+        freshnessStatement(sequence, expiresEpochMs);
+    }
+
+    /** The newest freshness statement, as the files directory kept it (at start). */
+    public void freshnessStatement(long sequence, long expiresEpochMs) {
         freshnessStatementSequence.set(sequence);
         freshnessExpiresEpochMs.set(expiresEpochMs);
     }
