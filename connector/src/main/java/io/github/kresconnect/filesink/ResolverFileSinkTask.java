@@ -276,7 +276,12 @@ public class ResolverFileSinkTask extends SinkTask {
             }
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
             countDiscarded().forEach(receipts::discarded);
-            freshness.evaluate(clock.millis());
+            long now = clock.millis();
+            freshness.evaluate(now);
+            long due = freshness.millisUntilDue(now);
+            if (due != Long.MAX_VALUE && !store.isCommitting()) {
+                context.timeout(due + 1); // put() again when an expiry or a grace ends, not only at the next commit
+            }
         } catch (IOException e) {
             failed(e, records);
         } catch (UncheckedIOException | DirectoryIteratorException e) {

@@ -136,6 +136,24 @@ public final class FreshnessMonitor {
         return !behind.isEmpty();
     }
 
+    /**
+     * How long until the state may change by time alone (a statement expiring, a file's grace ending), so the task
+     * can be woken then rather than at its next offset commit; {@link Long#MAX_VALUE} when nothing is due.
+     */
+    public long millisUntilDue(long now) {
+        long due = Long.MAX_VALUE;
+        if (statement != null && now < statement.expiresAt()) {
+            due = statement.expiresAt() - now;
+        }
+        for (Behind b : behind.values()) {
+            long left = b.since() + withheldAfterMs - now;
+            if (left > 0) {
+                due = Math.min(due, left);
+            }
+        }
+        return due;
+    }
+
     public State state() {
         return state;
     }

@@ -35,6 +35,7 @@ class FreshnessMonitorTest {
         held.put("a.rpz", 5L);
         monitor.accepted(new StatementSeen(1, 0, 100_000), Map.of("a.rpz", 7L, "b.rpz", 3L), this::held, 0);
         assertEquals(FreshnessMonitor.State.FRESH, monitor.evaluate(500).orElseThrow().state()); // within grace
+        assertEquals(500, monitor.millisUntilDue(500)); // the grace ends before the expiry
         FreshnessMonitor.Change withheld = monitor.evaluate(1000).orElseThrow();
         assertEquals(FreshnessMonitor.State.WITHHELD, withheld.state());
         assertEquals(List.of(new FreshnessMonitor.Withheld("a.rpz", 7, 5), new FreshnessMonitor.Withheld("b.rpz", 3,
@@ -53,6 +54,7 @@ class FreshnessMonitorTest {
         FreshnessMonitor monitor = monitor(0, false);
         monitor.accepted(new StatementSeen(1, 0, 1000), Map.of(), this::held, 0);
         assertEquals(FreshnessMonitor.State.FRESH, monitor.evaluate(999).orElseThrow().state());
+        assertEquals(1, monitor.millisUntilDue(999));
         FreshnessMonitor.Change frozen = monitor.evaluate(1000).orElseThrow();
         assertEquals(FreshnessMonitor.State.FROZEN, frozen.state());
         assertTrue(frozen.description().contains("expired"), frozen.description());
