@@ -43,6 +43,7 @@ import io.github.kresconnect.filesink.receipts.ReceiptChannel;
 class FreshnessIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final String HOST = "resolver1";
+    private static final String FLEET = "prod";
     private static final String SERVED = FileDeliveryScenario.TOPIC;
     private static final String UPSTREAM = SERVED + "-upstream";
 
@@ -63,6 +64,14 @@ class FreshnessIT {
             Path keys = Files.createDirectories(dir.resolve("keys"));
             PublisherProcess.publish(dir, "keygen", List.of("keygen", "--out", keys.resolve("publisher").toString()));
             Path key = keys.resolve("publisher.key");
+            // Statements are signed by a key of their own, trusted only for role timestamp; the files' key may not
+            // sign them. Both sides are in fleet "prod".
+            PublisherProcess.publish(dir, "keygen-timestamp", List.of("keygen", "--out",
+                    keys.resolve("timestamp").toString()));
+            Path timestampKey = keys.resolve("timestamp.key");
+            Path trusted = Files.writeString(keys.resolve("trusted.keys"), Files.readString(keys.resolve(
+                    "publisher.pub")).strip() + "\n" + Files.readString(keys.resolve("timestamp.pub")).strip()
+                    + "[roles=timestamp]\n");
 
             Path pluginPath = dir.resolve("plugins");
             HubComponent.installInto(pluginPath);
@@ -77,7 +86,8 @@ class FreshnessIT {
                     Map.of("files.dir", filesDir.toString(), "manager.socket.path", dir.resolve("none.sock").toString(),
                             "receipts.bootstrap.servers", bootstrap));
             ShippedConfig.append("resolver-sink.properties", sink, Map.of("manager.notify.enabled", "false",
-                    "signatures.required", "true", "signatures.trusted.keys", "${dir:" + keys + ":publisher.pub}",
+                    "signatures.required", "true", "signatures.trusted.keys", "${dir:" + keys + ":trusted.keys}",
+                    "signatures.fleet", FLEET,
                     "receipts.topic.mode", "per-host", "freshness.withheld.after.ms", "1000"));
 
             byte[] v1 = "v1.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
@@ -92,15 +102,16 @@ class FreshnessIT {
                     connect.awaitRunning(name, TIMEOUT);
                     // Version 1 reaches the host.
                     PublisherProcess.publish(dir, "v1", List.of("--bootstrap-server", bootstrap, "--topic", SERVED,
-                            "--sign", key.toString(), "--to", HOST, "a.rpz=" + v1File));
+                            "--sign", key.toString(), "--fleet", FLEET, "--to", HOST, "a.rpz=" + v1File));
                     Await.until("version 1 in place", TIMEOUT, () -> FileDeliveryScenario.sameContent(
                             filesDir.resolve("a.rpz"), v1), connect::tail);
 
                     // Version 2 is published upstream and withheld; the statement naming it is relayed.
                     PublisherProcess.publish(dir, "v2", List.of("--bootstrap-server", bootstrap, "--topic", UPSTREAM,
-                            "--sign", key.toString(), "--to", HOST, "a.rpz=" + v2File));
-                    String issued = statement(dir, bootstrap, key, "600", "s1");
-                    assertTrue(issued.contains("1 file(s) of 1 recipient(s)"), issued);
+                            "--sign", key.toString(), "--fleet", FLEET, "--to", HOST, "a.rpz=" + v2File));
+                    String issued = statement(dir, bootstrap, timestampKey, trusted, "600", "s1");
+                    assertTrue(issued.contains("statement ") && issued.contains(" for fleet prod: 1 file(s) of 1 "
+                            + "recipient(s)"), issued);
                     relay.statements();
                     Receipt withheld = watch.await("withheld", r -> Receipt.WITHHELD.equals(r.outcome()), connect);
                     assertEquals(List.of("a.rpz"), withheld.files().stream().map(Receipt.RequestFile::file).toList());
@@ -118,7 +129,7 @@ class FreshnessIT {
                     watch.await("fresh", r -> Receipt.FRESH.equals(r.outcome()), connect);
 
                     // A statement that expires in 3 s, and none after it: a freeze.
-                    statement(dir, bootstrap, key, "3", "s2");
+                    statement(dir, bootstrap, timestampKey, trusted, "3", "s2");
                     relay.statements();
                     Receipt frozen = watch.await("frozen", r -> Receipt.FROZEN.equals(r.outcome()), connect);
                     assertTrue(frozen.reason().contains("expired"), frozen.reason());
@@ -133,7 +144,7 @@ class FreshnessIT {
                 connect = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker-2.log"), restPort, worker, sink);
                 try {
                     connect.awaitRunning(name, TIMEOUT);
-                    statement(dir, bootstrap, key, "600", "s3");
+                    statement(dir, bootstrap, timestampKey, trusted, "600", "s3");
                     relay.statements();
                     watch.await("withheld after the wipe", r -> Receipt.WITHHELD.equals(r.outcome()), connect);
                     // Version 1, validly signed, replayed: the statement's floor refuses it.
@@ -154,10 +165,11 @@ class FreshnessIT {
         }
     }
 
-    private static String statement(Path dir, String bootstrap, Path key, String expiresIn, String label)
-            throws Exception {
+    private static String statement(Path dir, String bootstrap, Path key, Path trusted, String expiresIn,
+            String label) throws Exception {
         return PublisherProcess.publish(dir, "statement-" + label, List.of("statement", "--bootstrap-server", bootstrap,
-                "--topic", UPSTREAM, "--sign", key.toString(), "--expires-in", expiresIn));
+                "--topic", UPSTREAM, "--sign", key.toString(), "--trusted-keys", trusted.toString(), "--fleet", FLEET,
+                "--expires-in", expiresIn));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
