@@ -19,6 +19,7 @@ import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.FreshnessStatement;
 import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.RevocationList;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedTransfers;
@@ -109,6 +110,9 @@ final class NewestVersions {
         if (fileName == null || version == null || !ProtocolHeaders.isDecimal(version)
                 || (host == null && key == null)) {
             return;
+        }
+        if (fileName.equals(RevocationList.FILE_NAME)) {
+            return; // not a file a host holds: its own versions keep it from going back
         }
         SignedFile.RecipientKind kind = host != null ? SignedFile.RecipientKind.HOSTNAME
                 : SignedFile.RecipientKind.ZONE_ID;

@@ -123,4 +123,13 @@ class NewestVersionsTest {
         assertEquals(null, prod.previous());
         assertEquals(List.of(), prod.statement(1_000, Duration.ofSeconds(60)).entries());
     }
+
+    @Test
+    void theRevocationListIsNotStated() {
+        accept(signed("r1", io.github.kresconnect.filesink.protocol.RevocationList.FILE_NAME, 100, key, keyId));
+        accept(signed("r1", "a.rpz", 200, key, keyId));
+        assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 200)),
+                newest.statement(1_000, Duration.ofSeconds(60)).entries(),
+                "a host never holds the revocation list: stated, it would be reported withheld for ever");
+    }
 }
