@@ -18,7 +18,7 @@ interface ReceiptsFactory {
         }
         Map<String, Object> settings = KafkaReceiptTransport.producerSettings(config.receiptsBootstrapServers(),
                 "resolver-receipts-" + connectorName, config.receiptsProducerSettings());
-        String topic = config.receiptsTopic();
+        String topic = config.receiptsTopicOfThisHost();
         ReceiptSender sender = new ReceiptSender(() -> KafkaReceiptTransport.create(topic, settings),
                 metrics.receiptCounters(), config.receiptsQueueMax(), config.receiptsCloseTimeout());
         return new TaskReceipts(sender, config.hostname(), MachineHostname.get(), connectorName, Version.get(),

@@ -109,6 +109,12 @@ public class ResolverFileSinkConnector extends SinkConnector {
             ResolverFileSinkConfig.signaturesProblem(required, (String) trustedKeys.value())
                     .ifPresent(problem -> values.get(problem.setting()).addErrorMessage(problem.message()));
         }
+        ConfigValue freshnessRequired = values.get(ResolverFileSinkConfig.FRESHNESS_REQUIRED_CONFIG);
+        if (freshnessRequired != null && trustedKeys != null && freshnessRequired.errorMessages().isEmpty()
+                && freshnessRequired.value() instanceof Boolean required) {
+            ResolverFileSinkConfig.freshnessProblem(required, (String) trustedKeys.value())
+                    .ifPresent(problem -> freshnessRequired.addErrorMessage(problem.message()));
+        }
         ConfigValue receiptsTopic = values.get(ResolverFileSinkConfig.RECEIPTS_TOPIC_CONFIG);
         ConfigValue receiptsBrokers = values.get(ResolverFileSinkConfig.RECEIPTS_BOOTSTRAP_SERVERS_CONFIG);
         if (receiptsTopic != null && receiptsBrokers != null && receiptsTopic.errorMessages().isEmpty()

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
 import io.github.kresconnect.filesink.config.UnknownSettings;
+import io.github.kresconnect.filesink.freshness.TaskFreshness;
 import io.github.kresconnect.filesink.metrics.KafkaPluginMetrics;
 import io.github.kresconnect.filesink.metrics.RejectionReason;
 import io.github.kresconnect.filesink.metrics.SinkMetrics;
@@ -80,6 +81,7 @@ public class ResolverFileSinkTask extends SinkTask {
     private StoreSettings storeSettings;
     private FilePartReader reader;
     private SignatureVerifier signatures;
+    private TaskFreshness freshness;
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
     private boolean tolerateAll;
@@ -135,8 +137,10 @@ public class ResolverFileSinkTask extends SinkTask {
         rejected = RejectedRecords.from(context, props);
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         receipts = receiptsFactory.create(config, props.getOrDefault("name", "resolver-file-sink"), metrics, clock);
+        freshness = new TaskFreshness(config, signatures, metrics, receipts, clock);
         if (receipts.enabled()) {
-            log.info("Receipts: to topic '{}' at {}", config.receiptsTopic(), config.receiptsBootstrapServers());
+            log.info("Receipts: to topic '{}' ({}) at {}", config.receiptsTopicOfThisHost(),
+                    config.receiptsTopicMode().word(), config.receiptsBootstrapServers());
         }
         try {
             openStore();
@@ -178,6 +182,7 @@ public class ResolverFileSinkTask extends SinkTask {
         receipts.attach(opened);
         durable.clear();
         store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
+        freshness.restore(store);
     }
 
     private FileStore.Listener storeListener() {
@@ -266,6 +271,10 @@ public class ResolverFileSinkTask extends SinkTask {
             }
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
             countDiscarded().forEach(receipts::discarded);
+            long due = freshness.evaluate();
+            if (due != Long.MAX_VALUE && !store.isCommitting()) {
+                context.timeout(due + 1); // put() again when an expiry or a grace ends, not only at the next commit
+            }
         } catch (IOException e) {
             failed(e, records);
         } catch (UncheckedIOException | DirectoryIteratorException e) {
@@ -285,6 +294,16 @@ public class ResolverFileSinkTask extends SinkTask {
                     + value.getClass().getSimpleName() + ", not bytes: the worker's value converter decodes files. Set "
                     + "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter (in the worker or the "
                     + "connector config) and restart; no record was skipped or committed because of this");
+        }
+        if (TaskFreshness.isStatement(record)) {
+            try {
+                freshness.handle(record, store, where(record));
+            } catch (InvalidRecordException e) {
+                reject(record, RejectionReason.INVALID_RECORD, e);
+            } catch (SignatureRejectedException e) {
+                reject(record, RejectionReason.BAD_SIGNATURE, e);
+            }
+            return;
         }
         Optional<FilePart> part;
         try {
@@ -412,6 +431,7 @@ public class ResolverFileSinkTask extends SinkTask {
         receipts.send(round.receipts());
         for (FileStore.Publication publication : round.published()) {
             metrics.filePublished(publication.size(), now);
+            freshness.published(publication.name(), store);
             String line = "Published '{}' ({} bytes, {}, SHA-256 {}) from {}";
             Object[] args = {publication.name(), publication.size(), publication.kind(), publication.sha256(),
                 where((SinkRecord) publication.source())};

@@ -56,4 +56,27 @@ class ReceiptsSettingsTest {
                 .errorMessages().isEmpty());
         assertTrue(!validate(Map.of("receipts.topic", "bad topic")).get("receipts.topic").errorMessages().isEmpty());
     }
+
+    @Test
+    void perHostModeWritesToTheHostsOwnTopicAndSharedToTheOne() {
+        ResolverFileSinkConfig perHost = new ResolverFileSinkConfig(Map.of("files.dir", dir.toString(),
+                "receipts.topic", "knot-resolver-receipts", "receipts.bootstrap.servers", "kafka1:9092",
+                "resolver.hostname", "resolver1", "receipts.topic.mode", "per-host"));
+        assertEquals("knot-resolver-receipts.host.resolver1", perHost.receiptsTopicOfThisHost());
+        ResolverFileSinkConfig shared = new ResolverFileSinkConfig(Map.of("files.dir", dir.toString(),
+                "receipts.topic", "knot-resolver-receipts", "receipts.bootstrap.servers", "kafka1:9092",
+                "resolver.hostname", "resolver1"));
+        assertEquals("knot-resolver-receipts", shared.receiptsTopicOfThisHost());
+        assertTrue(!validate(Map.of("receipts.topic.mode", "per-hots")).get("receipts.topic.mode").errorMessages()
+                .isEmpty());
+    }
+
+    @Test
+    void requiringFreshnessStatementsWithoutAKeyIsRefused() {
+        assertThrows(ConfigException.class, () -> new ResolverFileSinkConfig(Map.of("files.dir", dir.toString(),
+                "freshness.required", "true")));
+        assertTrue(validate(Map.of("freshness.required", "true")).get("freshness.required").errorMessages().get(0)
+                .contains("signatures.trusted.keys"));
+        assertTrue(validate(Map.of()).get("freshness.required").errorMessages().isEmpty());
+    }
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.common.config.ConfigException;
 import io.github.kresconnect.filesink.protocol.ConnectorDefaults;
 import io.github.kresconnect.filesink.protocol.TopicLayout;
 import io.github.kresconnect.filesink.protocol.TopicNames;
+import io.github.kresconnect.filesink.receipts.ReceiptChannel;
 
 /**
  * Every setting of the connector, built group by group. Names, defaults and documentation here are
@@ -36,6 +37,7 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     public static final String GROUP_SIGNATURES = "Signatures";
     public static final String GROUP_RECEIPTS = "Receipts";
     public static final String GROUP_TOPICS = "Topics";
+    public static final String GROUP_FRESHNESS = "Freshness";
 
     // ---- Files
     public static final String FILES_DIR_CONFIG = "files.dir";
@@ -259,6 +261,16 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "memory and sent in the background. Empty: no receipts.";
     private static final String RECEIPTS_TOPIC_DISPLAY = "Receipts topic";
 
+    public static final String RECEIPTS_TOPIC_MODE_CONFIG = "receipts.topic.mode";
+    public static final String RECEIPTS_TOPIC_MODE_DEFAULT = ReceiptChannel.SHARED.word();
+    private static final String RECEIPTS_TOPIC_MODE_DOC = "Where this host writes its receipts. 'per-host': to its own "
+            + "topic, receipts.topic + '.host.' + resolver.hostname (for example knot-resolver-receipts.host.resolver1), "
+            + "on which only this host's principal may write (a literal ACL): no host can write a receipt in another's "
+            + "name, and resolver-publish --receipts-topic-mode per-host trusts a receipt only from its host's own "
+            + "topic. 'shared': to receipts.topic itself, which every host may write, so any host can forge another's "
+            + "receipts: for small fleets whose hosts trust each other.";
+    private static final String RECEIPTS_TOPIC_MODE_DISPLAY = "Receipts topic mode";
+
     public static final String RECEIPTS_BOOTSTRAP_SERVERS_CONFIG = "receipts.bootstrap.servers";
     public static final String RECEIPTS_BOOTSTRAP_SERVERS_DEFAULT = "";
     private static final String RECEIPTS_BOOTSTRAP_SERVERS_DOC = "Brokers of the receipts producer (host:port, "
@@ -285,6 +297,22 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "still be sent; those left stay kept in the files directory and are sent after the next start.";
     private static final String RECEIPTS_CLOSE_TIMEOUT_MS_DISPLAY = "Receipts close timeout (ms)";
 
+    // ---- Freshness
+    public static final String FRESHNESS_REQUIRED_CONFIG = "freshness.required";
+    public static final boolean FRESHNESS_REQUIRED_DEFAULT = false;
+    private static final String FRESHNESS_REQUIRED_DOC = "Whether this host expects freshness statements "
+            + "(resolver-publish statement, signed by a key in signatures.trusted.keys): with true, having accepted "
+            + "none is reported as a freeze, like an expired statement; with false, as 'none' until the first one "
+            + "arrives. A statement accepted is kept in the files directory, so a restart does not forget it.";
+    private static final String FRESHNESS_REQUIRED_DISPLAY = "Require freshness statements";
+
+    public static final String FRESHNESS_WITHHELD_AFTER_MS_CONFIG = "freshness.withheld.after.ms";
+    public static final long FRESHNESS_WITHHELD_AFTER_MS_DEFAULT = 60_000L;
+    private static final String FRESHNESS_WITHHELD_AFTER_MS_DOC = "How long a file may stay older than the newest "
+            + "freshness statement states before it is reported withheld: room for a transfer still arriving, or for "
+            + "a partition read behind the one the statement came from.";
+    private static final String FRESHNESS_WITHHELD_AFTER_MS_DISPLAY = "Withheld after (ms)";
+
     public static final ConfigDef CONFIG_DEF = configDef();
 
     /** @throws ConfigException when a setting is invalid, alone or together with another one */
@@ -310,6 +338,15 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 stringOriginal(originals, CONNECT_TOPICS_REGEX_CONFIG));
         if (topics.isPresent()) {
             throw topics.get().toException();
+        }
+        Optional<SettingProblem> channel = receiptsChannelProblem(receiptsTopic(), receiptsTopicMode(), hostname());
+        if (channel.isPresent()) {
+            throw channel.get().toException();
+        }
+        Optional<SettingProblem> freshness = freshnessProblem(getBoolean(FRESHNESS_REQUIRED_CONFIG),
+                getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
+        if (freshness.isPresent()) {
+            throw freshness.get().toException();
         }
     }
 
@@ -381,6 +418,30 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     }
 
     /** Receipts need their brokers named: the connector does not see its worker's bootstrap.servers. */
+    /** Requiring freshness statements needs a key to verify them with. */
+    public static Optional<SettingProblem> freshnessProblem(boolean required, String trustedKeys) {
+        if (!required || (trustedKeys != null && !trustedKeys.isBlank())) {
+            return Optional.empty();
+        }
+        return Optional.of(new SettingProblem(FRESHNESS_REQUIRED_CONFIG, true, "needs at least one key in "
+                + SIGNATURES_TRUSTED_KEYS_CONFIG + ": statements are verified with those keys, so with none this host "
+                + "would always report a freeze"));
+    }
+
+    /** In per-host mode, this host's receipts topic must be a legal topic name. */
+    public static Optional<SettingProblem> receiptsChannelProblem(String topic, ReceiptChannel mode, String host) {
+        if (topic.isEmpty() || mode != ReceiptChannel.PER_HOST) {
+            return Optional.empty();
+        }
+        try {
+            mode.topicFor(topic, host);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(new SettingProblem(RECEIPTS_TOPIC_MODE_CONFIG, mode.word(), "cannot name this host's "
+                    + "receipts topic: " + e.getMessage()));
+        }
+    }
+
     public static Optional<SettingProblem> receiptsProblem(String topic, String bootstrapServers) {
         if (topic == null || topic.isBlank() || (bootstrapServers != null && !bootstrapServers.isBlank())) {
             return Optional.empty();
@@ -465,6 +526,7 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         defineManager(def);
         defineSignatures(def);
         defineReceipts(def);
+        defineFreshness(def);
         return def;
     }
 
@@ -567,6 +629,10 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         def.define(RECEIPTS_TOPIC_CONFIG, Type.STRING, RECEIPTS_TOPIC_DEFAULT, Validators.topicOrEmpty(),
                 Importance.MEDIUM,
                 RECEIPTS_TOPIC_DOC, GROUP_RECEIPTS, ++order, Width.MEDIUM, RECEIPTS_TOPIC_DISPLAY);
+        def.define(RECEIPTS_TOPIC_MODE_CONFIG, Type.STRING, RECEIPTS_TOPIC_MODE_DEFAULT,
+                ConfigDef.ValidString.in(ReceiptChannel.SHARED.word(), ReceiptChannel.PER_HOST.word()),
+                Importance.MEDIUM, RECEIPTS_TOPIC_MODE_DOC, GROUP_RECEIPTS, ++order, Width.SHORT,
+                RECEIPTS_TOPIC_MODE_DISPLAY);
         def.define(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, RECEIPTS_BOOTSTRAP_SERVERS_DEFAULT,
                 Validators.hostPortListOrEmpty(),
                 Importance.MEDIUM, RECEIPTS_BOOTSTRAP_SERVERS_DOC, GROUP_RECEIPTS, ++order, Width.LONG,
@@ -579,7 +645,33 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 Width.SHORT, RECEIPTS_CLOSE_TIMEOUT_MS_DISPLAY);
     }
 
+    private static void defineFreshness(ConfigDef def) {
+        int order = 0;
+        def.define(FRESHNESS_REQUIRED_CONFIG, Type.BOOLEAN, FRESHNESS_REQUIRED_DEFAULT, null, Importance.MEDIUM,
+                FRESHNESS_REQUIRED_DOC, GROUP_FRESHNESS, ++order, Width.SHORT, FRESHNESS_REQUIRED_DISPLAY);
+        def.define(FRESHNESS_WITHHELD_AFTER_MS_CONFIG, Type.LONG, FRESHNESS_WITHHELD_AFTER_MS_DEFAULT,
+                ConfigDef.Range.atLeast(0), Importance.LOW, FRESHNESS_WITHHELD_AFTER_MS_DOC, GROUP_FRESHNESS, ++order,
+                Width.SHORT, FRESHNESS_WITHHELD_AFTER_MS_DISPLAY);
+    }
+
     // ---- Typed accessors
+
+    public boolean freshnessRequired() {
+        return getBoolean(FRESHNESS_REQUIRED_CONFIG);
+    }
+
+    public long freshnessWithheldAfterMs() {
+        return getLong(FRESHNESS_WITHHELD_AFTER_MS_CONFIG);
+    }
+
+    public ReceiptChannel receiptsTopicMode() {
+        return ReceiptChannel.fromWord(getString(RECEIPTS_TOPIC_MODE_CONFIG));
+    }
+
+    /** The topic this host writes its receipts to (receipts.topic, or its own in per-host mode); empty: none. */
+    public String receiptsTopicOfThisHost() {
+        return receiptsTopic().isEmpty() ? "" : receiptsTopicMode().topicFor(receiptsTopic(), hostname());
+    }
 
     /** The receipts topic, or empty when receipts are off. */
     public String receiptsTopic() {

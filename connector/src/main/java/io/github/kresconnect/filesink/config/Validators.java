@@ -197,7 +197,7 @@ final class Validators {
             @Override
             public void ensureValid(String name, Object value) {
                 String text = value == null ? "" : ((String) value).strip();
-                if (!text.isEmpty() && !text.matches("[A-Za-z0-9._-]{1,64}")) {
+                if (!text.isEmpty() && !io.github.kresconnect.filesink.protocol.SignedTransfers.isFleetId(text)) {
                     throw new ConfigException(name, value, "a fleet id is letters, digits, '.', '_' and '-', at most "
                             + "64");
                 }

@@ -51,6 +51,11 @@ public final class SinkMetrics implements AutoCloseable {
     private final AtomicLong receiptsSent = new AtomicLong();
     private final AtomicLong receiptsFailed = new AtomicLong();
     private final AtomicLong receiptsDropped = new AtomicLong();
+    private final AtomicLong freshnessState = new AtomicLong();
+    private final AtomicLong freshnessWithheldFiles = new AtomicLong();
+    private final AtomicLong freshnessStatementSequence = new AtomicLong();
+    private final AtomicLong freshnessExpiresEpochMs = new AtomicLong();
+    private final AtomicLong freshnessStatementsAccepted = new AtomicLong();
     private final LongSupplier epochMillis;
 
     private final Map<String, Metric> metrics = new LinkedHashMap<>();
@@ -100,8 +105,36 @@ public final class SinkMetrics implements AutoCloseable {
         add("receipts-failed", "Receipt sends that failed (each is retried while it is queued)", receiptsFailed::get);
         add("receipts-dropped", "Receipts dropped: the queue was full, or they were still queued at stop",
                 receiptsDropped::get);
+        add("freshness-state", "What the newest freshness statement says of this host: 0 no statement yet, 1 "
+                + "fresh, 2 withheld (a file older than stated), 3 frozen (the statement expired)", freshnessState::get);
+        add("freshness-withheld-files", "Files this host holds older than the freshness statement states",
+                freshnessWithheldFiles::get);
+        add("freshness-statement-sequence", "The sequence number of the newest freshness statement accepted (0: "
+                + "none)", freshnessStatementSequence::get);
+        add("freshness-statement-expires-epoch-ms", "When the newest freshness statement expires (ms since the "
+                + "epoch; 0: none)", freshnessExpiresEpochMs::get);
+        add("freshness-statements-accepted", "Freshness statements verified and accepted (copies and older "
+                + "statements not counted)", freshnessStatementsAccepted::get);
         add("last-publish-epoch-ms", "When a file was last published (ms since the epoch, 0 for never)",
                 lastPublishEpochMs::get);
+    }
+
+    /** A freshness statement newer than the last was accepted. */
+    public void freshnessStatementAccepted(long sequence, long expiresEpochMs) {
+        freshnessStatementsAccepted.incrementAndGet();
+        freshnessStatement(sequence, expiresEpochMs);
+    }
+
+    /** The newest freshness statement, as the files directory kept it (at start). */
+    public void freshnessStatement(long sequence, long expiresEpochMs) {
+        freshnessStatementSequence.set(sequence);
+        freshnessExpiresEpochMs.set(expiresEpochMs);
+    }
+
+    /** The freshness state as the freshness-state metric codes it, and the files withheld. */
+    public void freshness(int stateCode, int withheldFiles) {
+        freshnessState.set(stateCode);
+        freshnessWithheldFiles.set(withheldFiles);
     }
 
     public void filePublished(long bytes, long nowEpochMs) {

@@ -233,6 +233,24 @@ public class TaskReceipts implements AutoCloseable {
         sender.offer(receipt, () -> kept.remove(receipt));
     }
 
+    /**
+     * What the newest freshness statement says of this host, sent when it changes (not kept across a crash: the
+     * state is evaluated, and reported, again after a start).
+     *
+     * @param sequence the statement's sequence, or -1 for none
+     * @param expiresAt its expiry, or -1
+     * @param withheld the files withheld, each with the version stated
+     */
+    public void freshness(String outcome, long sequence, long expiresAt, List<Receipt.RequestFile> withheld,
+            String description) {
+        if (!enabled()) {
+            return;
+        }
+        sender.offer(new Receipt(Receipt.KIND_FRESHNESS, host, machine, null, -1, null, null, sequence, outcome,
+                description, null, null, null, null, clock.getAsLong(), null, -1, -1, connector, version, withheld,
+                expiresAt));
+    }
+
     private void file(String outcome, String file, long length, String sha256, SinkRecord source, String reason,
             String reasonCode) {
         if (!enabled()) {

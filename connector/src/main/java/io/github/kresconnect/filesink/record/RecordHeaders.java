@@ -22,13 +22,13 @@ import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
  * a date), the ByteArrayConverter gives raw bytes. Upstream producers send UTF-8 decimal strings. A protocol
  * header appears at most once: a record carrying one twice is rejected, never read by its first or last copy.
  */
-final class RecordHeaders {
+public final class RecordHeaders {
 
     private RecordHeaders() {
     }
 
     /** The header of that name as text, or empty when absent or null. */
-    static Optional<String> text(Headers headers, String name) throws InvalidRecordException {
+    public static Optional<String> text(Headers headers, String name) throws InvalidRecordException {
         Header header = single(headers, name);
         if (header == null || header.value() == null) {
             return Optional.empty();
@@ -77,7 +77,7 @@ final class RecordHeaders {
      * Rejects the record when one of these headers appears more than once. One pass over the record's headers
      * (without an iterator per name) finds whether any does; only then are they counted, name by name.
      */
-    static void checkAtMostOnce(Headers headers, List<String> names) throws InvalidRecordException {
+    public static void checkAtMostOnce(Headers headers, List<String> names) throws InvalidRecordException {
         long seen = 0; // bit i: names.get(i) was met
         boolean repeated = false;
         for (Header header : headers) {

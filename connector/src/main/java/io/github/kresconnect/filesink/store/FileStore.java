@@ -249,6 +249,43 @@ public final class FileStore implements AutoCloseable {
         advanced.remove(partition);
     }
 
+    // ---------------------------------------------------------------- freshness statements
+
+    /** The newest freshness statement accepted: its sequence, issue time and expiry. */
+    public record StatementSeen(long sequence, long issuedAt, long expiresAt) {
+    }
+
+    /**
+     * Takes in a verified freshness statement newer than the last: its versions become minimums (no signed version
+     * below them is accepted) and it becomes the newest statement; durable with the next round, with the offset
+     * of its record.
+     */
+    public void acceptStatement(StatementSeen statement, Map<String, Long> versions) {
+        versions.forEach((name, version) -> {
+            if (version > state.minimum(name)) {
+                emit(new JournalOp.Minimum(name, version));
+            }
+        });
+        emit(new JournalOp.Statement(statement.sequence(), statement.issuedAt(), statement.expiresAt()));
+    }
+
+    /** The newest freshness statement accepted (live state), if any. */
+    public java.util.Optional<StatementSeen> statement() {
+        JournalOp.Statement seen = state.statement();
+        return seen == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new StatementSeen(seen.sequence(), seen.issuedAt(), seen.expiresAt()));
+    }
+
+    /** The versions freshness statements named, by file name. */
+    public Map<String, Long> statedMinimums() {
+        return state.minimums();
+    }
+
+    /** The newest signed version of {@code name} in place or about to be; -1 when none. */
+    public long heldVersion(String name) {
+        return state.floor(name);
+    }
+
     /**
      * The next offset of every partition whose records are durable up to it. A committed offset above the one
      * applied now belongs to a log that was forgotten since: it does not count until a round commits the new one.

@@ -76,8 +76,9 @@ sealed interface JournalOp {
     }
 
     /**
-     * A revocation list lowered the version floor of {@code name} to {@code version}: the floor, and the version
-     * of the file in place, become at most that.
+     * A revocation list lowered the version floor of {@code name} to {@code version}: the floor, the version
+     * of the file in place and a stated minimum (a revoked timestamp key's statement may have named it) become at
+     * most that.
      */
     record ResetFloor(String name, long version) implements JournalOp {
     }
@@ -125,6 +126,17 @@ sealed interface JournalOp {
 
     /** The receipt {@code id} was acknowledged (or given up): it is not sent again. */
     record ReceiptDone(long id) implements JournalOp {
+    }
+
+    /**
+     * A freshness statement was accepted: {@code name} must not go below {@code version} (a stated minimum, which
+     * only rises); kept apart from the floor, which says what was put in place.
+     */
+    record Minimum(String name, long version) implements JournalOp {
+    }
+
+    /** The newest freshness statement accepted: its sequence, when it was issued and when it expires. */
+    record Statement(long sequence, long issuedAt, long expiresAt) implements JournalOp {
     }
 
     static void write(JournalOp op, DataOutput out) throws IOException {
@@ -228,6 +240,15 @@ sealed interface JournalOp {
             out.writeByte(21);
             out.writeUTF(t.name());
             out.writeLong(t.millis());
+        } else if (op instanceof Minimum m) {
+            out.writeByte(24);
+            out.writeUTF(m.name());
+            out.writeLong(m.version());
+        } else if (op instanceof Statement t) {
+            out.writeByte(25);
+            out.writeLong(t.sequence());
+            out.writeLong(t.issuedAt());
+            out.writeLong(t.expiresAt());
         }
     }
 
@@ -285,6 +306,8 @@ sealed interface JournalOp {
                 yield new Revocation(version, ids);
             }
             case 23 -> new ResetFloor(in.readUTF(), in.readLong());
+            case 24 -> new Minimum(in.readUTF(), in.readLong());
+            case 25 -> new Statement(in.readLong(), in.readLong(), in.readLong());
             default -> throw new IOException("unknown journal operation " + code);
         };
     }

@@ -58,6 +58,10 @@ final class StoreState {
     private final Map<String, List<Pending>> pendingByName = new HashMap<>();
     private final Map<Long, KeptReceipt> receipts = new LinkedHashMap<>();
     private JournalOp.Revocation revocation = new JournalOp.Revocation(UNVERSIONED, List.of());
+    /** Versions freshness statements named: no signed version below them is accepted. */
+    private final Map<String, Long> minimums = new HashMap<>();
+    /** The newest freshness statement accepted, or null. */
+    private JournalOp.Statement statement;
 
     /** Carries out one operation: the only way the state changes. */
     void apply(JournalOp op) {
@@ -119,6 +123,7 @@ final class StoreState {
             }
         } else if (op instanceof JournalOp.ResetFloor r) {
             floors.computeIfPresent(r.name(), (name, floor) -> Math.min(floor, r.version()));
+            minimums.computeIfPresent(r.name(), (name, minimum) -> Math.min(minimum, r.version()));
             PlacedFile file = placed.get(r.name());
             if (file != null && file.version() > r.version()) {
                 placed.put(r.name(), new PlacedFile(file.size(), file.sha256(), file.identity(), r.version()));
@@ -132,6 +137,12 @@ final class StoreState {
             seen(r.id());
         } else if (op instanceof JournalOp.ReceiptDone d) {
             receipts.remove(d.id());
+        } else if (op instanceof JournalOp.Minimum m) {
+            minimums.merge(m.name(), m.version(), Math::max);
+        } else if (op instanceof JournalOp.Statement t) {
+            if (statement == null || t.sequence() > statement.sequence()) {
+                statement = t;
+            }
         }
     }
 
@@ -147,6 +158,10 @@ final class StoreState {
         stamps.forEach((name, millis) -> ops.add(new JournalOp.Stamp(name, millis)));
         if (revocation.version() != UNVERSIONED) {
             ops.add(revocation);
+        }
+        minimums.forEach((name, version) -> ops.add(new JournalOp.Minimum(name, version)));
+        if (statement != null) {
+            ops.add(statement);
         }
         pending.values().forEach(p -> ops.add(new JournalOp.Publish(p.name(), p.seq(), p.size(), p.sha256(),
                 p.version())));
@@ -224,6 +239,21 @@ final class StoreState {
     /** The newest revocation list applied: its version ({@link #UNVERSIONED} for none) and revoked key ids. */
     JournalOp.Revocation revocation() {
         return revocation;
+    }
+
+    /** The version a freshness statement named for {@code name}: none below it is accepted; else UNVERSIONED. */
+    long minimum(String name) {
+        return minimums.getOrDefault(name, UNVERSIONED);
+    }
+
+    /** Every stated minimum, by file name. */
+    Map<String, Long> minimums() {
+        return Map.copyOf(minimums);
+    }
+
+    /** The newest freshness statement accepted, or null. */
+    JournalOp.Statement statement() {
+        return statement;
     }
 
     /** The creation time of the newest chunk of the last finished transfer of {@code name} without an id, or -1. */

@@ -27,6 +27,12 @@ final class VersionPolicy {
             throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "replayed or older version: "
                     + name + " version " + version + " is older than version " + floor + " in place");
         }
+        long minimum = state.minimum(name.value());
+        if (version < minimum) {
+            throw new RejectedFileException(RejectedFileException.Kind.REPLAYED_VERSION, "replayed or older version: "
+                    + name + " version " + version + " is older than version " + minimum + ", which a signed "
+                    + "freshness statement names as the newest");
+        }
     }
 
     /** The same signed version again is harmless only with the same content as the file of that version. */

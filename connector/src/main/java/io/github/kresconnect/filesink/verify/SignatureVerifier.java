@@ -14,7 +14,6 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.ConfigFileValidator;
 import io.github.kresconnect.filesink.protocol.FileNames;
 import io.github.kresconnect.filesink.protocol.KeyRole;
@@ -24,6 +23,7 @@ import io.github.kresconnect.filesink.protocol.TrustedKey;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignedTransfers;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.Signatures;
 import io.github.kresconnect.filesink.record.FilePart;
@@ -243,31 +243,12 @@ public final class SignatureVerifier {
 
     /** Form 2's fleet and chunk geometry, checked against this host's fleet and the record; null for form 1. */
     private SignedFile.Binding binding(FilePart part, SignedVersion signed) throws SignatureRejectedException {
-        if (signed.form() == SignedVersion.FORM_1) {
-            if (!fleet.isEmpty()) {
-                throw new SignatureRejectedException("signed in form 1, without a fleet id, and this host is in fleet "
-                        + FileNames.quote(fleet) + " (signatures.fleet): a host with a fleet id accepts only records "
-                        + "signed for its fleet (resolver-publish --fleet " + fleet + ")");
-            }
-            return null;
+        try {
+            return SignedTransfers.binding(fleet, signed, part.integrity().length(), part.totalChunks(),
+                    part.chunkIndex(), part.content().length);
+        } catch (SignedTransfers.Refused e) {
+            throw new SignatureRejectedException(e.getMessage());
         }
-        if (!signed.fleet().equals(fleet)) {
-            throw new SignatureRejectedException(signed.fleet().isEmpty()
-                    ? "signed without a fleet id, and this host is in fleet " + FileNames.quote(fleet)
-                            + " (signatures.fleet)"
-                    : "signed for fleet " + FileNames.quote(signed.fleet()) + ", and this host is "
-                            + (fleet.isEmpty() ? "in no fleet (signatures.fleet is empty)"
-                                    : "in fleet " + FileNames.quote(fleet) + " (signatures.fleet)"));
-        }
-        long chunkSize = Chunking.chunkSizeOf(part.integrity().length(), part.totalChunks(), part.chunkIndex(),
-                part.content().length);
-        if (chunkSize < 0) {
-            throw new SignatureRejectedException("chunk " + part.chunkIndex() + " of " + part.totalChunks() + " holds "
-                    + part.content().length + " bytes, which no chunk size gives for a file of "
-                    + part.integrity().length() + " bytes in " + part.totalChunks() + " chunks: the record's chunk "
-                    + "count or content was changed after it was signed");
-        }
-        return new SignedFile.Binding(fleet, part.totalChunks(), chunkSize);
     }
 
     /** The key's scope: its roles, recipients, file names and not-after. */
@@ -323,21 +304,14 @@ public final class SignatureVerifier {
     private FilePart verifySignature(FilePart part, SignedVersion signed, TrustedKey key, SignedFile file)
             throws SignatureRejectedException {
         SignatureBatch.Proof proof = signed.proof();
-        byte[] signedForm;
-        Verified claim;
-        if (proof == null) {
-            signedForm = null;
-            claim = new Verified(file, signed.keyId(), signed.signatureBase64());
-        } else {
-            byte[] root = proof.root(SignatureBatch.leafHash(file));
-            if (root == null) {
-                throw new SignatureRejectedException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' (" + proof
-                        + ") holds a path of the wrong length for its place in the batch");
-            }
-            signedForm = SignatureBatch.canonicalForm(proof.leaves(), root);
-            claim = new Verified(HexFormat.of().formatHex(root) + "/" + proof.leaves(), signed.keyId(),
-                    signed.signatureBase64());
+        byte[] signedForm = SignedTransfers.signedForm(file, proof);
+        if (signedForm == null) {
+            throw new SignatureRejectedException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' (" + proof
+                    + ") holds a path of the wrong length for its place in the batch");
         }
+        Verified claim = proof == null ? new Verified(file, signed.keyId(), signed.signatureBase64())
+                : new Verified(HexFormat.of().formatHex(signedForm) + "/" + proof.leaves(), signed.keyId(),
+                        signed.signatureBase64());
         if (verified.get(claim) != null) {
             return part;
         }
@@ -353,7 +327,7 @@ public final class SignatureVerifier {
                     + Signatures.SIGNATURE_BYTES + " of an Ed25519 signature");
         }
         verifications++;
-        if (!Signatures.verify(key.key(), proof == null ? file.canonicalForm() : signedForm, signature)) {
+        if (!Signatures.verify(key.key(), signedForm, signature)) {
             throw new SignatureRejectedException("the signature by key id " + signed.keyId() + " does not match "
                     + describe(file) + (proof == null ? "" : " (" + proof + " signed together)")
                     + ": the record was changed after it was signed (name, recipient, length, SHA-256, transfer id, "

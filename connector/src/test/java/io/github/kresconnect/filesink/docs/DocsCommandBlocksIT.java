@@ -176,6 +176,18 @@ class DocsCommandBlocksIT {
     }
 
     @Test
+    void freshnessStatementIsSentAsThePublisherPageShows() throws Exception {
+        Path cwd = workspace("statement");
+        Run keygen = run(DocBlocks.command("resolver-publish keygen --out /etc/resolver-publish/signing"), cwd);
+        assertEquals(0, keygen.exitCode(), keygen.output());
+        Run run = run(DocBlocks.command("resolver-publish statement --bootstrap-server kafka1:9092 --topic knot-resolver"),
+                cwd);
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().startsWith("Sent statement ") && run.output().contains("to 6 partition(s) of "
+                + "'knot-resolver'"), run.output());
+    }
+
+    @Test
     void keygenPrintsWhatTheSecurityPageShows() throws Exception {
         Block block = DocBlocks.command("resolver-publish keygen --out /etc/resolver-publish/signing");
         Run run = run(block, workspace("keygen"));

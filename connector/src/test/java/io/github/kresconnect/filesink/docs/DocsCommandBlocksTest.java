@@ -112,6 +112,9 @@ class DocsCommandBlocksTest {
                     + "--wait 60, and the output shown is from its run",
                     Map.of("connector/src/test/java/io/github/kresconnect/filesink/worker/ReceiptsFleetIT.java",
                             "\"--wait\", \"60\"")),
+            here("resolver-publish statement --bootstrap-server kafka1:9092 --topic knot-resolver", "against an "
+                    + "embedded broker, the key made first by the security page's keygen block, both under a "
+                    + "temporary root; exit 0 and a statement sent to each of the topic's 6 partitions"),
             here("resolver-publish status --bootstrap-server kafka1:9092", "against an embedded broker with an empty "
                     + "receipts topic (exit 0); the output shown is ReceiptsFleetIT's, which runs status on its fleet"),
             // docs/security.md
@@ -133,6 +136,11 @@ class DocsCommandBlocksTest {
                     + "an authorizer (TopicAclsIT.runBlock), with the host's other lines of the Topic ACLs block; a "
                     + "shipped SASL_SSL worker as User:resolver1 in the per-group layout then delivers its files and "
                     + "cannot read another host's topic"),
+            byMarker("kafka-topics.sh --bootstrap-server kafka1.example.net:9092 --command-config admin.properties",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/PerHostReceiptsIT.java",
+                    "<!-- receipts-per-host-acls -->", "run by bash with the distribution's tools against a broker with "
+                    + "an authorizer, for resolver1 as written and for resolver2 with the name replaced; resolver1 is "
+                    + "then refused Write on resolver2's topic, and a receipt it forges for r3 is not believed"),
             // docs/guarantees.md
             exception("mvn -B test -Dtest='PowerCutCampaignTest,FileStoreCrashTest",
                     "a selection of the unit tests; .ci/run's mvn -B verify runs them all", Map.of(CI, "\nmvn -B verify\n")),

@@ -39,4 +39,17 @@ class RevocationStateTest {
         assertEquals(1_700_000_000_000L, copy.floor("zones/b.rpz"), "the floor stays lowered after compaction");
         assertEquals(1_700_000_000_000L, copy.placed("zones/b.rpz").version(), "and so does the version in place");
     }
+
+    @Test
+    void aRevocationAlsoLowersAStatedMinimumThatARevokedKeyMayHaveRaised() {
+        StoreState state = new StoreState();
+        state.apply(new JournalOp.Minimum("zones/b.rpz", 1L << 62));
+        state.apply(new JournalOp.Minimum("zones/c.rpz", 500));
+        state.apply(new JournalOp.Revocation(7, List.of("0123456789abcdef")));
+        state.apply(new JournalOp.ResetFloor("zones/b.rpz", 1_700_000_000_000L));
+        state.apply(new JournalOp.ResetFloor("zones/c.rpz", 1_700_000_000_000L)); // higher: the minimum stays
+        StoreState copy = state.copy();
+        assertEquals(1_700_000_000_000L, copy.minimum("zones/b.rpz"));
+        assertEquals(500, copy.minimum("zones/c.rpz"));
+    }
 }

@@ -22,15 +22,17 @@ import com.fasterxml.jackson.core.JsonToken;
  * (absent, not null). Readers ignore fields they do not know, so fields may be added within a schema version;
  * a change of meaning gets a new version.
  *
- * @param kind        {@code file} or {@code manager}
+ * @param kind        {@code file}, {@code manager} or {@code freshness}
  * @param host        the recipient id the host answers to (resolver.hostname, or the machine's name)
  * @param machine     the machine's own host name
  * @param file        the file name (file receipts; may be absent for a rejected record that named none)
  * @param length      the file's length in bytes (published, unchanged; or what a rejected record announced)
  * @param sha256      the file's SHA-256, hex (likewise)
  * @param transferId  the transfer id the records carried, if any
- * @param version     the signed version, or -1 for an unsigned file
- * @param outcome     file: published, unchanged, rejected, discarded; manager: accepted, failed
+ * @param version     the signed version, or -1 for an unsigned file; freshness: the statement's sequence
+ * @param outcome     file: published, unchanged, rejected, discarded; manager: accepted, failed; freshness:
+ *                    fresh, withheld, frozen, none
+ * @param expiresEpochMs freshness: when the statement expires, or -1
  * @param reason      why it was rejected or discarded, or why a manager request failed
  * @param reasonCode  the rejection reason's short code (as in the records-rejected-* metrics)
  * @param request     manager receipts: reload or renew
@@ -42,12 +44,13 @@ import com.fasterxml.jackson.core.JsonToken;
  * @param offset      its offset, or -1
  * @param connector   the connector's name
  * @param connectorVersion the connector's version
- * @param files       manager receipts: the files the request was for (empty: not known)
+ * @param files       manager receipts: the files the request was for (empty: not known); freshness: the files
+ *                    withheld, each with the version stated
  */
 public record Receipt(String kind, String host, String machine, String file, long length, String sha256,
         String transferId, long version, String outcome, String reason, String reasonCode, String request,
         String etagBefore, String etagAfter, long atEpochMs, String topic, int partition, long offset,
-        String connector, String connectorVersion, List<RequestFile> files) {
+        String connector, String connectorVersion, List<RequestFile> files, long expiresEpochMs) {
 
     /**
      * A file a manager request was for: its name, and where known its transfer id, signed version (-1: none) and
@@ -68,6 +71,12 @@ public record Receipt(String kind, String host, String machine, String file, lon
     public static final String DISCARDED = "discarded";
     public static final String ACCEPTED = "accepted";
     public static final String FAILED = "failed";
+    /** What the newest freshness statement says of the host: outcome fresh, withheld, frozen or none. */
+    public static final String KIND_FRESHNESS = "freshness";
+    public static final String FRESH = "fresh";
+    public static final String WITHHELD = "withheld";
+    public static final String FROZEN = "frozen";
+    public static final String NO_STATEMENT = "none";
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
@@ -76,6 +85,15 @@ public record Receipt(String kind, String host, String machine, String file, lon
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(outcome, "outcome");
         files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    /** A file or manager receipt (no expiry). */
+    public Receipt(String kind, String host, String machine, String file, long length, String sha256,
+            String transferId, long version, String outcome, String reason, String reasonCode, String request,
+            String etagBefore, String etagAfter, long atEpochMs, String topic, int partition, long offset,
+            String connector, String connectorVersion, List<RequestFile> files) {
+        this(kind, host, machine, file, length, sha256, transferId, version, outcome, reason, reasonCode, request,
+                etagBefore, etagAfter, atEpochMs, topic, partition, offset, connector, connectorVersion, files, -1);
     }
 
     /** A receipt that names no files (every file receipt, and a manager receipt whose files are not known). */
@@ -104,6 +122,10 @@ public record Receipt(String kind, String host, String machine, String file, lon
         return KIND_MANAGER.equals(kind);
     }
 
+    public boolean isFreshness() {
+        return KIND_FRESHNESS.equals(kind);
+    }
+
     /**
      * The record key: {@code {"host":"...","file":"..."}} for a file, {@code {"host":"...","manager":true}} for
      * the manager, so a compacted topic keeps the latest receipt per host and file, and per host for the manager.
@@ -113,6 +135,8 @@ public record Receipt(String kind, String host, String machine, String file, lon
         key.put("host", host);
         if (isManager()) {
             key.put("manager", Boolean.TRUE);
+        } else if (isFreshness()) {
+            key.put("freshness", Boolean.TRUE);
         } else {
             key.put("file", file == null ? "" : file);
         }
@@ -150,6 +174,8 @@ public record Receipt(String kind, String host, String machine, String file, lon
         out.put("connector", connector);
         out.put("connectorVersion", connectorVersion);
         out.put("files", files.isEmpty() ? null : files);
+        out.put("expiresEpochMs", expiresEpochMs >= 0 ? expiresEpochMs : null);
+        out.put("expires", expiresEpochMs >= 0 ? Instant.ofEpochMilli(expiresEpochMs).toString() : null);
         return write(out);
     }
 
@@ -253,7 +279,7 @@ public record Receipt(String kind, String host, String machine, String file, lon
                 text(fields, "reason"), text(fields, "reasonCode"), text(fields, "request"),
                 text(fields, "etagBefore"), text(fields, "etagAfter"), Math.max(0, number(fields, "atEpochMs")),
                 text(fields, "topic"), (int) number(fields, "partition"), number(fields, "offset"),
-                text(fields, "connector"), text(fields, "connectorVersion"), files);
+                text(fields, "connector"), text(fields, "connectorVersion"), files, number(fields, "expiresEpochMs"));
     }
 
     /** The objects of a {@code files} array that name a file; anything else in it is skipped. */

@@ -59,6 +59,9 @@ public final class PublishCommand {
         if (args.length > 0 && KeygenCommand.NAME.equals(args[0])) {
             return new KeygenCommand(out, err).run(List.of(args).subList(1, args.length));
         }
+        if (args.length > 0 && StatementCommand.NAME.equals(args[0])) {
+            return new StatementCommand(out, err).run(List.of(args).subList(1, args.length));
+        }
         if (args.length > 0 && StatusCommand.NAME.equals(args[0])) {
             return new StatusCommand(out, err).run(List.of(args).subList(1, args.length));
         }
@@ -347,9 +350,15 @@ public final class PublishCommand {
                                           unchanged, rejected with the reason, or no answer (exit 10 or 11)
                   --wait-hosts N          with --zone: how many hosts must answer
                   --receipts-topic TOPIC  default knot-resolver-receipts
+                  --receipts-topic-mode per-host|shared
+                                          per-host: read each host's own topic (TOPIC.host.HOST) and trust a
+                                          receipt only from its own host's topic; shared (default): TOPIC
                   resolver-publish status --bootstrap-server HOST:PORT [--host HOST] [--file NAME] [--json]
                                           per host each file's digest and version, when it changed, the last
-                                          reload, and which hosts lag behind the newest version of a file
+                                          reload, its freshness, and which hosts lag behind the newest version
+                  resolver-publish statement --bootstrap-server HOST:PORT --topic TOPIC --sign KEYFILE
+                                          sign a freshness statement of the newest version of every file for
+                                          every recipient (run it from a timer); see 'statement --help'
 
                 Other:
                   -n, --dry-run           print the plan (files, sizes, chunks, recipients, partitions, order)

@@ -67,6 +67,16 @@ public record PublishOptions(
         }
     }
 
+    /** A fleet id as --fleet takes it (the connector's signatures.fleet). */
+    static String fleetId(String name, String value) throws UsageException {
+        String id = value.strip();
+        if (!io.github.kresconnect.filesink.protocol.SignedTransfers.isFleetId(id)) {
+            throw new UsageException("option '" + name + "': '" + value + "' is not a fleet id (letters, digits, "
+                    + "'.', '_' and '-', at most 64), as the connector's signatures.fleet");
+        }
+        return id;
+    }
+
     /** Bad arguments: the message says which, and the command prints a hint to --help. */
     public static final class UsageException extends Exception {
         public UsageException(String message) {
@@ -193,15 +203,6 @@ public record PublishOptions(
                     List.copyOf(files), chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
                     Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
                     Optional.ofNullable(signingKey), fleet, fileVersion);
-        }
-
-        private static String fleetId(String name, String value) throws UsageException {
-            String id = value.strip();
-            if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
-                throw new UsageException("option '" + name + "': '" + value + "' is not a fleet id (letters, digits, "
-                        + "'.', '_' and '-', at most 64), as the connector's signatures.fleet");
-            }
-            return id;
         }
     }
 

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.OptionalInt;
 
 import io.github.kresconnect.filesink.publish.PublishOptions.UsageException;
+import io.github.kresconnect.filesink.receipts.ReceiptChannel;
 
 /**
  * The publisher's receipt options, taken out of the command line (with picocli) before the rest is parsed:
  * {@code --wait [SECONDS]}, {@code --wait-hosts N} and {@code --receipts-topic TOPIC}.
  */
 record ReceiptOptions(boolean waitEnabled, Duration waitFor, OptionalInt waitHosts, String receiptsTopic,
-        List<String> rest) {
+        ReceiptChannel channel, List<String> rest) {
 
     static final String DEFAULT_RECEIPTS_TOPIC = "knot-resolver-receipts";
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
@@ -29,6 +30,7 @@ record ReceiptOptions(boolean waitEnabled, Duration waitFor, OptionalInt waitHos
         private Duration seconds = DEFAULT_WAIT;
         private OptionalInt hosts = OptionalInt.empty();
         private String topic = DEFAULT_RECEIPTS_TOPIC;
+        private ReceiptChannel channel = ReceiptChannel.SHARED;
 
         Extraction(List<String> args) {
             this.args = args;
@@ -49,6 +51,7 @@ record ReceiptOptions(boolean waitEnabled, Duration waitFor, OptionalInt waitHos
                         }
                         topic = value.trim();
                     }, "--receipts-topic")
+                    .valued((name, value) -> channel = channel(value), "--receipts-topic-mode")
                     // Everything else is the publish command's, read after this.
                     .positional((name, value) -> { }, true);
             commandLine.parse(args);
@@ -62,7 +65,15 @@ record ReceiptOptions(boolean waitEnabled, Duration waitFor, OptionalInt waitHos
                     rest.add(args.get(i));
                 }
             }
-            return new ReceiptOptions(wait, seconds, hosts, topic, List.copyOf(rest));
+            return new ReceiptOptions(wait, seconds, hosts, topic, channel, List.copyOf(rest));
+        }
+    }
+
+    static ReceiptChannel channel(String value) throws UsageException {
+        try {
+            return ReceiptChannel.fromWord(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("option '--receipts-topic-mode': " + e.getMessage());
         }
     }
 

@@ -31,7 +31,8 @@ final class ReceiptsStep implements AutoCloseable {
             throws PublishException {
         try {
             ReceiptReader reader = ReceiptReader.open(clientSettings(settings), options.receiptsTopic(),
-                    publish.timeout());
+                    options.channel(), publish.recipientMode() == io.github.kresconnect.filesink.config.RecipientMode
+                            .ZONE_ID ? List.of() : publish.recipients(), publish.timeout());
             reader.fromEnd();
             return new ReceiptsStep(options, reader);
         } catch (IllegalStateException e) {
@@ -66,7 +67,10 @@ final class ReceiptsStep implements AutoCloseable {
         if (!publish.quiet()) {
             err.println("Waiting up to " + options.waitFor().toSeconds() + " s for receipts from "
                     + (hosts.isEmpty() ? options.waitHosts().getAsInt() + " host(s)" : String.join(", ", hosts))
-                    + " on '" + options.receiptsTopic() + "'");
+                    + " on " + (reader.topics().isEmpty() ? "no topic (none of theirs exists)"
+                            : String.join(", ", reader.topics().stream().map(t -> "'" + t + "'").toList()))
+                    + (options.channel() == io.github.kresconnect.filesink.receipts.ReceiptChannel.PER_HOST
+                            ? " (each host's own topic)" : ""));
         }
         long start = System.nanoTime();
         long[] lastShown = {start};
@@ -90,6 +94,7 @@ final class ReceiptsStep implements AutoCloseable {
             err.print("\r\033[K");
         }
         wait.lines().forEach(out::println);
+        reader.ignored().forEach(line -> err.println("warning: " + line));
         if (!done) {
             return ExitCode.NO_ANSWER;
         }

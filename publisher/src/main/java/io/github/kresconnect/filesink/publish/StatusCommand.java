@@ -34,6 +34,8 @@ final class StatusCommand {
         String bootstrap;
         Path producerConfig;
         String topic = ReceiptOptions.DEFAULT_RECEIPTS_TOPIC;
+        io.github.kresconnect.filesink.receipts.ReceiptChannel channel =
+                io.github.kresconnect.filesink.receipts.ReceiptChannel.SHARED;
         String host;
         String file;
         boolean json;
@@ -52,6 +54,7 @@ final class StatusCommand {
                             "--bootstrap-server", "--bootstrap-servers", "-b")
                     .valued((name, value) -> request.producerConfig = Path.of(value.trim()), "--producer-config")
                     .valued((name, value) -> request.topic = value.trim(), "--receipts-topic")
+                    .valued((name, value) -> request.channel = ReceiptOptions.channel(value), "--receipts-topic-mode")
                     .valued((name, value) -> request.host = value, "--host")
                     .valued((name, value) -> request.file = value, "--file")
                     .valued((name, value) -> {
@@ -85,15 +88,19 @@ final class StatusCommand {
                     Chunking.DEFAULT_CHUNK_SIZE);
             FleetStatus status = new FleetStatus();
             long unreadable;
-            try (ReceiptReader reader = ReceiptReader.open(ReceiptsStep.clientSettings(settings), topic, timeout)) {
+            List<String> ignored;
+            try (ReceiptReader reader = ReceiptReader.open(ReceiptsStep.clientSettings(settings), topic,
+                    request.channel, host == null ? List.of() : List.of(host), timeout)) {
                 reader.readAll(status::accept, timeout);
                 unreadable = reader.unreadable();
+                ignored = reader.ignored();
             }
             if (json) {
                 out.println(status.json(host, file));
             } else {
                 status.lines(host, file).forEach(out::println);
             }
+            ignored.forEach(line -> err.println("resolver-publish status: warning: " + line));
             if (unreadable > 0) {
                 err.println("resolver-publish status: " + unreadable + " record(s) on '" + topic
                         + "' are not receipts of schema 1 and were skipped");
@@ -127,13 +134,15 @@ final class StatusCommand {
     static String usage() {
         return """
                 Usage: resolver-publish status --bootstrap-server HOST:PORT [--producer-config FILE]
-                                               [--receipts-topic TOPIC] [--host HOST] [--file NAME] [--json]
-                                               [--timeout SECONDS]
+                                               [--receipts-topic TOPIC] [--receipts-topic-mode per-host|shared]
+                                               [--host HOST] [--file NAME] [--json] [--timeout SECONDS]
 
                 Reads the receipts topic (default knot-resolver-receipts) from its beginning and prints, per host,
                 each file's current SHA-256 (and signed version), when it changed, the last reload's outcome, and
                 the hosts whose copy of a file is not the newest version any host holds (highest signed version,
-                else the content most recently published).
+                else the content most recently published), and each host's freshness (what the newest signed
+                freshness statement says of it: fresh, withheld, frozen). With --receipts-topic-mode per-host it
+                reads each host's own topic (TOPIC.host.HOST) and trusts a receipt only from its own host's topic.
                 """;
     }
 }

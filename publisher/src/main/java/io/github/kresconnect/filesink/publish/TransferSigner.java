@@ -35,6 +35,11 @@ final class TransferSigner {
         this.fleet = fleet;
     }
 
+    /** The private key, for other signed forms (freshness statements). */
+    PrivateKey key() {
+        return key;
+    }
+
     /** Reads the private key (PEM, PKCS#8), to sign at {@code version} without a fleet. */
     static TransferSigner load(Path keyFile, long version) throws PublishException {
         return load(keyFile, version, "");

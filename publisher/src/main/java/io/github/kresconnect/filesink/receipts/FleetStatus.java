@@ -31,10 +31,15 @@ public final class FleetStatus {
     private final Map<String, Map<String, HostFile>> files = new TreeMap<>();
     private final Map<String, Receipt> managers = new TreeMap<>();
     private final Map<String, String> machines = new TreeMap<>();
+    private final Map<String, Receipt> freshness = new TreeMap<>();
 
     /** Folds receipts in topic order (per host, the order the host produced them). */
     public void accept(Receipt receipt) {
         machines.putIfAbsent(receipt.host(), receipt.machine());
+        if (receipt.isFreshness()) {
+            freshness.put(receipt.host(), receipt);
+            return;
+        }
         if (receipt.isManager()) {
             if ("reload".equals(receipt.request())) {
                 managers.put(receipt.host(), receipt);
@@ -64,6 +69,27 @@ public final class FleetStatus {
             default -> {
             }
         }
+    }
+
+    /** What the host last reported of its freshness. */
+    String freshness(String host) {
+        Receipt state = freshness.get(host);
+        if (state == null) {
+            return "freshness not reported";
+        }
+        StringBuilder text = new StringBuilder("freshness ").append(state.outcome().toUpperCase(java.util.Locale.ROOT));
+        if (state.version() >= 0) {
+            text.append(" (statement ").append(state.version());
+            if (state.expiresEpochMs() >= 0) {
+                text.append(", expires ").append(Instant.ofEpochMilli(state.expiresEpochMs()));
+            }
+            text.append(")");
+        }
+        if (!state.files().isEmpty()) {
+            text.append(": withheld ").append(String.join(", ", state.files().stream()
+                    .map(f -> f.file() + " (version " + f.version() + " stated)").toList()));
+        }
+        return text.toString();
     }
 
     /**
@@ -112,7 +138,8 @@ public final class FleetStatus {
                 String machine = machines.get(held.host());
                 lines.add(held.host() + (machine != null && !machine.equals(held.host()) ? " (" + machine + ")" : "")
                         + ": " + Optional.ofNullable(managers.get(held.host())).map(ReceiptWait::reload)
-                                .map(r -> "last " + r).orElse("no reload reported"));
+                                .map(r -> "last " + r).orElse("no reload reported")
+                        + (freshness.containsKey(held.host()) ? "; " + freshness(held.host()) : ""));
             }
             StringBuilder line = new StringBuilder("  ").append(held.file()).append("  ");
             if (held.sha256() == null) {
@@ -137,6 +164,12 @@ public final class FleetStatus {
             }
             lines.add(line.toString());
         }
+        List<String> notFresh = new ArrayList<>();
+        freshness.forEach((host, state) -> {
+            if ((hostFilter == null || hostFilter.equals(host)) && !Receipt.FRESH.equals(state.outcome())) {
+                notFresh.add(host + ": " + freshness(host));
+            }
+        });
         if (lines.isEmpty()) {
             lines.add("No receipts" + (hostFilter != null || fileFilter != null ? " match the filters" : "") + ".");
         } else if (lagging.isEmpty()) {
@@ -144,6 +177,10 @@ public final class FleetStatus {
         } else {
             lines.add("Behind the newest version:");
             lagging.forEach(lag -> lines.add("  " + lag));
+        }
+        if (!notFresh.isEmpty()) {
+            lines.add("Not fresh:");
+            notFresh.forEach(line -> lines.add("  " + line));
         }
         return lines;
     }
@@ -176,6 +213,26 @@ public final class FleetStatus {
                     if (reload.reason() != null) {
                         json.writeStringField("reason", reload.reason());
                     }
+                    json.writeEndObject();
+                }
+                Receipt fresh = freshness.get(host.getKey());
+                if (fresh != null) {
+                    json.writeObjectFieldStart("freshness");
+                    json.writeStringField("state", fresh.outcome());
+                    if (fresh.version() >= 0) {
+                        json.writeNumberField("statement", fresh.version());
+                    }
+                    if (fresh.expiresEpochMs() >= 0) {
+                        json.writeStringField("expires", Instant.ofEpochMilli(fresh.expiresEpochMs()).toString());
+                    }
+                    json.writeArrayFieldStart("withheld");
+                    for (Receipt.RequestFile file : fresh.files()) {
+                        json.writeStartObject();
+                        json.writeStringField("file", file.file());
+                        json.writeNumberField("stated", file.version());
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
                     json.writeEndObject();
                 }
                 json.writeArrayFieldStart("files");

@@ -15,17 +15,79 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads the receipts topic without a consumer group (every partition assigned, nothing committed): from its
+ * In per-host mode ({@link ReceiptChannel#PER_HOST}) it reads each host's own topic and keeps a receipt only when
+ * the host it names is the one whose topic it was read from: a receipt in host X's topic claiming to be host Y's
+ * is ignored and counted ({@link #ignored()}), since only X could write it.
+ *
+ * <p>Reads the receipts topic without a consumer group (every partition assigned, nothing committed): from its
  * end, for receipts yet to come, or from its beginning up to where it ended when reading started.
  */
 public final class ReceiptReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> partitions;
     private long unreadable;
+    private String receiptsTopic;
+    private ReceiptChannel channel = ReceiptChannel.SHARED;
+    private final List<String> ignored = new java.util.ArrayList<>();
 
     private ReceiptReader(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
         this.consumer = consumer;
         this.partitions = partitions;
+    }
+
+    /**
+     * Opens the receipts as {@code channel} says: the one topic, or each host's own topic ({@code hosts}' topics,
+     * or with no hosts named, every {@code TOPIC.host.*} topic this principal may describe).
+     *
+     * @throws IllegalStateException when the shared topic does not exist, or no host's topic does
+     */
+    public static ReceiptReader open(Map<String, Object> clientSettings, String topic, ReceiptChannel channel,
+            List<String> hosts, Duration timeout) {
+        if (channel == ReceiptChannel.SHARED) {
+            return open(clientSettings, topic, timeout);
+        }
+        KafkaConsumer<byte[], byte[]> consumer = consumer(clientSettings);
+        try {
+            Map<String, List<PartitionInfo>> topics = consumer.listTopics(timeout);
+            List<TopicPartition> partitions = new java.util.ArrayList<>();
+            topics.forEach((name, infos) -> {
+                java.util.Optional<String> host = ReceiptChannel.hostOf(topic, name);
+                if (host.isPresent() && (hosts.isEmpty() || hosts.contains(host.get()))) {
+                    infos.forEach(info -> partitions.add(new TopicPartition(name, info.partition())));
+                }
+            });
+            if (partitions.isEmpty() && hosts.isEmpty()) {
+                throw new IllegalStateException("no receipts topic of a host ('" + topic + ".host.HOST') exists");
+            }
+            consumer.assign(partitions);
+            ReceiptReader reader = new ReceiptReader(consumer, partitions);
+            reader.receiptsTopic = topic;
+            reader.channel = channel;
+            return reader;
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> clientSettings) {
+        Map<String, Object> settings = new HashMap<>(clientSettings);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The topics read. */
+    public java.util.Set<String> topics() {
+        java.util.Set<String> topics = new java.util.TreeSet<>();
+        partitions.forEach(partition -> topics.add(partition.topic()));
+        return topics;
+    }
+
+    /** Receipts ignored because they claim a host other than the one whose topic they were read from. */
+    public List<String> ignored() {
+        return List.copyOf(ignored);
     }
 
     /**
@@ -98,15 +160,35 @@ public final class ReceiptReader implements AutoCloseable {
     }
 
     private void poll(Consumer<Receipt> receipts, Duration wait) {
+        if (partitions.isEmpty()) {
+            try {
+                Thread.sleep(wait.toMillis()); // no host's topic exists: nothing can arrive
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
             if (record.value() == null) {
                 continue;
             }
+            Receipt receipt;
             try {
-                receipts.accept(Receipt.fromJson(record.value()));
+                receipt = Receipt.fromJson(record.value());
             } catch (IllegalArgumentException e) {
                 unreadable++;
+                continue;
             }
+            if (channel == ReceiptChannel.PER_HOST) {
+                String owner = ReceiptChannel.hostOf(receiptsTopic, record.topic()).orElse(null);
+                if (!receipt.host().equals(owner)) {
+                    ignored.add("a receipt in '" + record.topic() + "' (offset " + record.offset() + ") claims host '"
+                            + receipt.host() + "' (" + receipt.outcome() + (receipt.file() == null ? ""
+                                    : " " + receipt.file()) + "): only '" + owner + "' writes there; ignored");
+                    continue;
+                }
+            }
+            receipts.accept(receipt);
         }
     }
 

@@ -73,5 +73,31 @@ class FleetStatusTest {
         status.accept(file("r3", "group.rpz", sha('5'), -1, Receipt.PUBLISHED, 3_000, "kr.group.east"));
         assertTrue(status.lines(null, "group.rpz").contains("  r1 group.rpz (has 1111111111111111, newest "
                 + "5555555555555555 on r3)"), String.join("\n", status.lines(null, "group.rpz")));
+    private static Receipt freshness(String host, String outcome, long sequence, List<Receipt.RequestFile> withheld) {
+        return new Receipt(Receipt.KIND_FRESHNESS, host, "m-" + host, null, -1, null, null, sequence, outcome, "words",
+                null, null, null, null, 4_000, null, -1, -1, "c", "1", withheld, 86_400_000);
+    }
+
+    @Test
+    void showsEachHostsFreshnessAndListsTheHostsNotFresh() {
+        FleetStatus status = new FleetStatus();
+        status.accept(file("r1", "a.rpz", sha('1'), 100, Receipt.PUBLISHED, 1_000));
+        status.accept(file("r2", "a.rpz", sha('1'), 100, Receipt.PUBLISHED, 1_000));
+        status.accept(freshness("r1", Receipt.FRESH, 7, List.of()));
+        status.accept(freshness("r2", Receipt.FRESH, 6, List.of()));
+        status.accept(freshness("r2", Receipt.WITHHELD, 7, List.of(new Receipt.RequestFile("a.rpz", null, 200, null))));
+        List<String> lines = status.lines(null, null);
+        assertEquals("r1 (m-r1): no reload reported; freshness FRESH (statement 7, expires 1970-01-02T00:00:00Z)",
+                lines.get(0));
+        assertEquals(List.of("Not fresh:", "  r2: freshness WITHHELD (statement 7, expires 1970-01-02T00:00:00Z): "
+                + "withheld a.rpz (version 200 stated)"), lines.subList(lines.size() - 2, lines.size()));
+        String json = status.json("r2", null);
+        assertTrue(json.contains("\"state\" : \"withheld\"") && json.contains("\"stated\" : 200"), json);
+        // The receipt's own key keeps the latest freshness per host on a compacted topic.
+        assertEquals("{\"host\":\"r2\",\"freshness\":true}",
+                new String(freshness("r2", Receipt.FROZEN, 8, List.of()).key(), java.nio.charset.StandardCharsets.UTF_8));
+        Receipt read = Receipt.fromJson(freshness("r2", Receipt.FROZEN, 8, List.of()).toJson());
+        assertEquals(86_400_000, read.expiresEpochMs());
+        assertTrue(read.isFreshness());
     }
 }

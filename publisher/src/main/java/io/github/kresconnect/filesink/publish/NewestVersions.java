@@ -1,0 +1,226 @@
+package io.github.kresconnect.filesink.publish;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.FreshnessStatement;
+import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.RevocationList;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
+import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignedTransfers;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+
+/**
+ * The newest signed version of every file for every recipient, as the topic holds it: the topic is read from its
+ * beginning to its end (no consumer group), and a version counts only when a trusted key's signature of it
+ * verifies, so a record someone else wrote into the topic cannot raise a stated version (and with it every host's
+ * floor). The newest earlier statement found (verified the same way) is carried forward, so a file whose records
+ * the topic's retention removed keeps its stated version. The topic is the source because it is what the hosts
+ * read: every publisher's files are in it, whichever machine sent them.
+ *
+ * <p>A version counts by the rules a host of the statement's fleet applies ({@link SignedTransfers#binding}): a
+ * record signed for another fleet, or in form 1 when the statement has a fleet, or whose chunk geometry fits no
+ * chunk size, is refused by every host of the fleet, so its version is not stated either. Only an earlier statement
+ * of the same fleet is carried forward.
+ */
+final class NewestVersions {
+    private record Key(SignedFile.RecipientKind kind, String recipient, String file) {
+    }
+
+    private final Map<String, PublicKey> trusted;
+    private final String fleet;
+    private final Map<Key, Long> newest = new HashMap<>();
+    private FreshnessStatement previous;
+    private long records;
+    private long unverified;
+    private long otherForm;
+
+    /** Versions for hosts without a fleet id. */
+    NewestVersions(Map<String, PublicKey> trustedById) {
+        this(trustedById, "");
+    }
+
+    /** Versions for the hosts of {@code fleet} ({@code ""}: hosts without a fleet id). */
+    NewestVersions(Map<String, PublicKey> trustedById, String fleet) {
+        this.trusted = Map.copyOf(trustedById);
+        this.fleet = fleet;
+    }
+
+    /** Reads the whole topic as it is now. */
+    void read(Map<String, Object> clientSettings, String topic, Duration timeout) {
+        Map<String, Object> settings = new HashMap<>(clientSettings);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic '" + topic + "' could not be read to its end within "
+                            + timeout.toSeconds() + " s");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    accept(record.key(), record.value(), record.headers());
+                }
+            }
+        }
+    }
+
+    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
+    /** Takes in one record of the topic. */
+    void accept(byte[] key, byte[] value, Headers headers) {
+        records++;
+        String keyId = text(headers, ProtocolHeaders.SIGNATURE_KEY_ID);
+        String signature = text(headers, ProtocolHeaders.SIGNATURE);
+        if (keyId == null || signature == null || !trusted.containsKey(keyId)) {
+            return;
+        }
+        if (text(headers, FreshnessStatement.HEADER) != null) {
+            statement(value, trusted.get(keyId), signature);
+            return;
+        }
+        String fileName = text(headers, ProtocolHeaders.FILE_NAME);
+        String version = text(headers, ProtocolHeaders.FILE_VERSION);
+        String host = text(headers, ProtocolHeaders.HOSTNAME);
+        if (fileName == null || version == null || !ProtocolHeaders.isDecimal(version)
+                || (host == null && key == null)) {
+            return;
+        }
+        if (fileName.equals(RevocationList.FILE_NAME)) {
+            return; // not a file a host holds: its own versions keep it from going back
+        }
+        SignedFile.RecipientKind kind = host != null ? SignedFile.RecipientKind.HOSTNAME
+                : SignedFile.RecipientKind.ZONE_ID;
+        String recipient = host != null ? host : new String(key, StandardCharsets.UTF_8);
+        Key at = new Key(kind, recipient, fileName);
+        long stated;
+        try {
+            stated = ProtocolHeaders.parseDecimal(ProtocolHeaders.FILE_VERSION, version);
+        } catch (InvalidHeaderException e) {
+            return;
+        }
+        if (stated <= newest.getOrDefault(at, -1L)) {
+            return; // not newer: no need to verify
+        }
+        try {
+            TransferIntegrity integrity = new TransferIntegrity(
+                    ProtocolHeaders.parseTransferId(text(headers, ProtocolHeaders.TRANSFER_ID)),
+                    ProtocolHeaders.parseFileLength(text(headers, ProtocolHeaders.FILE_LENGTH)),
+                    ProtocolHeaders.parseSha256(text(headers, ProtocolHeaders.FILE_SHA256)));
+            String proof = text(headers, ProtocolHeaders.SIGNATURE_PROOF);
+            String form = text(headers, ProtocolHeaders.SIGNATURE_FORM);
+            String recordFleet = text(headers, ProtocolHeaders.FLEET);
+            if (form == null ? recordFleet != null : !form.equals(SignedFile.FORM_2)) {
+                unverified++; // a host rejects it as an invalid record
+                return;
+            }
+            SignedVersion signed = new SignedVersion(keyId, stated, signature,
+                    proof == null ? null : SignatureBatch.Proof.parse(proof),
+                    form == null ? SignedVersion.FORM_1 : SignedVersion.FORM_2, recordFleet == null ? "" : recordFleet);
+            String totalText = text(headers, ProtocolHeaders.TOTAL_CHUNKS);
+            String indexText = text(headers, ProtocolHeaders.CHUNK_INDEX);
+            boolean whole = totalText == null && indexText == null; // a whole file carries no chunk headers
+            int total = whole ? Chunking.WHOLE_FILE_TOTAL
+                    : ProtocolHeaders.parseCount(ProtocolHeaders.TOTAL_CHUNKS, totalText);
+            int index = whole ? Chunking.FIRST_INDEX
+                    : ProtocolHeaders.parseCount(ProtocolHeaders.CHUNK_INDEX, indexText);
+            SignedFile.Binding binding;
+            try {
+                binding = SignedTransfers.binding(fleet, signed, integrity.length(), total, index,
+                        value == null ? 0 : value.length);
+            } catch (SignedTransfers.Refused e) {
+                otherForm++;
+                return;
+            }
+            if (SignedTransfers.verifies(trusted.get(keyId), new SignedFile(fileName, kind, recipient, integrity,
+                    stated, binding), signed)) {
+                newest.put(at, stated);
+            } else {
+                unverified++;
+            }
+        } catch (InvalidHeaderException | RuntimeException e) {
+            unverified++;
+        }
+    }
+
+    private void statement(byte[] value, PublicKey key, String signature) {
+        try {
+            FreshnessStatement statement = FreshnessStatement.parse(value);
+            if (!statement.fleet().equals(fleet)) {
+                otherForm++;
+                return;
+            }
+            if ((previous == null || statement.sequence() > previous.sequence())
+                    && statement.verifies(key, signature)) {
+                previous = statement;
+            }
+        } catch (IllegalArgumentException e) {
+            unverified++;
+        }
+    }
+
+    /** The statement to sign: the newest versions read, merged with the previous statement's. */
+    FreshnessStatement statement(long now, Duration expiresIn) {
+        Map<Key, Long> merged = new HashMap<>(newest);
+        if (previous != null) {
+            previous.entries().forEach(e -> merged.merge(new Key(e.kind(), e.recipient(), e.file()), e.version(),
+                    Math::max));
+        }
+        long sequence = Math.max(now, previous == null ? 0 : previous.sequence() + 1);
+        return new FreshnessStatement(sequence, now, now + expiresIn.toMillis(), merged.entrySet().stream()
+                .map(e -> new FreshnessStatement.Entry(e.getKey().kind(), e.getKey().recipient(), e.getKey().file(),
+                        e.getValue()))
+                .toList(), fleet);
+    }
+
+    long records() {
+        return records;
+    }
+
+    /** Records signed by a trusted key id whose signature did not verify (ignored). */
+    long unverified() {
+        return unverified;
+    }
+
+    /**
+     * Records (and statements) a host of this fleet refuses whatever their signature: signed for another fleet, in
+     * form 1 while the fleet has an id, or with a chunk geometry no chunk size gives (ignored).
+     */
+    long otherForm() {
+        return otherForm;
+    }
+
+    FreshnessStatement previous() {
+        return previous;
+    }
+
+    private static String text(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,135 @@
+package io.github.kresconnect.filesink.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.FreshnessStatement;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
+import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind;
+import io.github.kresconnect.filesink.protocol.SignedVersion;
+import io.github.kresconnect.filesink.protocol.Signatures;
+import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+
+/** What a statement may state: only versions a trusted key's signature vouches for, and what the last one said. */
+class NewestVersionsTest {
+    private final KeyPair key = Signatures.generateKeyPair();
+    private final String keyId = Signatures.keyId(key.getPublic());
+    private final NewestVersions newest = new NewestVersions(Map.of(keyId, key.getPublic()));
+
+    private ProducerRecord<byte[], byte[]> signed(String host, String file, long version, KeyPair by, String claimedId) {
+        byte[] content = (file + version).getBytes(StandardCharsets.UTF_8);
+        TransferIntegrity integrity = new TransferIntegrity(TransferIntegrity.newTransferId(), content.length,
+                TransferIntegrity.sha256HexOf(content));
+        SignedVersion signed = SignatureBatch.sign(by.getPrivate(), claimedId, List.of(new SignedFile(file,
+                RecipientKind.HOSTNAME, host, integrity, version)), SignatureBatch.PUBLISHER_LEAVES).get(0);
+        return FileRecords.record("t", 0, RecipientMode.HOSTNAME, host, file, 1, 1, integrity, signed, content);
+    }
+
+    private void accept(ProducerRecord<byte[], byte[]> record) {
+        newest.accept(record.key(), record.value(), record.headers());
+    }
+
+    @Test
+    void onlyVersionsATrustedKeysSignatureVouchesForAreStated() {
+        accept(signed("r1", "a.rpz", 100, key, keyId));
+        accept(signed("r1", "a.rpz", 300, key, keyId));
+        accept(signed("r1", "a.rpz", 200, key, keyId)); // older: not stated
+        accept(signed("r1", "a.rpz", 9_000, Signatures.generateKeyPair(), keyId)); // forged under the trusted id
+        KeyPair other = Signatures.generateKeyPair();
+        accept(signed("r2", "b.rpz", 500, other, Signatures.keyId(other.getPublic()))); // a key not trusted
+        FreshnessStatement statement = newest.statement(1_000, Duration.ofSeconds(60));
+        assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 300)),
+                statement.entries());
+        assertEquals(1, newest.unverified());
+        assertEquals(61_000, statement.expiresAt());
+    }
+
+    @Test
+    void thePreviousStatementIsCarriedForwardAndItsSequenceExceeded() {
+        FreshnessStatement previous = new FreshnessStatement(5_000, 4_000, 9_000, List.of(
+                new FreshnessStatement.Entry(RecipientKind.ZONE_ID, "dc-east", "gone.rpz", 40),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 50)));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(new RecordHeader(FreshnessStatement.HEADER, "1".getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, keyId.getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE, Signatures.sign(key.getPrivate(),
+                previous.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
+        newest.accept(null, previous.canonicalForm(), headers);
+        accept(signed("r1", "a.rpz", 60, key, keyId));
+        FreshnessStatement next = newest.statement(1_000, Duration.ofSeconds(60)); // a clock behind the last one
+        assertEquals(5_001, next.sequence());
+        assertTrue(next.entries().contains(new FreshnessStatement.Entry(RecipientKind.ZONE_ID, "dc-east", "gone.rpz",
+                40)), next.toString());
+        assertTrue(next.entries().contains(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 60)),
+                next.toString());
+    }
+
+    /** A transfer signed in form 2 for {@code fleet}, as resolver-publish --fleet signs it. */
+    private ProducerRecord<byte[], byte[]> signedFor(String fleet, String host, String file, long version) {
+        byte[] content = (file + version).getBytes(StandardCharsets.UTF_8);
+        TransferIntegrity integrity = new TransferIntegrity(TransferIntegrity.newTransferId(), content.length,
+                TransferIntegrity.sha256HexOf(content));
+        SignedVersion signed = SignatureBatch.sign(key.getPrivate(), keyId, List.of(new SignedFile(file,
+                RecipientKind.HOSTNAME, host, integrity, version, new SignedFile.Binding(fleet, 1, content.length))),
+                SignatureBatch.PUBLISHER_LEAVES).get(0);
+        return FileRecords.record("t", 0, RecipientMode.HOSTNAME, host, file, 1, 1, integrity, signed, content);
+    }
+
+    @Test
+    void onlyRecordsAHostOfTheFleetAcceptsAreStated() {
+        NewestVersions prod = new NewestVersions(Map.of(keyId, key.getPublic()), "prod");
+        java.util.function.Consumer<ProducerRecord<byte[], byte[]>> take = r -> prod.accept(r.key(), r.value(),
+                r.headers());
+        take.accept(signedFor("prod", "r1", "a.rpz", 100));
+        take.accept(signedFor("staging", "r1", "a.rpz", 900)); // another fleet: its hosts' version, not prod's
+        take.accept(signed("r1", "a.rpz", 800, key, keyId)); // form 1: a host with a fleet id refuses it
+        ProducerRecord<byte[], byte[]> regrouped = signedFor("prod", "r2", "b.rpz", 700);
+        regrouped.headers().add(new RecordHeader(ProtocolHeaders.TOTAL_CHUNKS, "2".getBytes(StandardCharsets.UTF_8)));
+        regrouped.headers().add(new RecordHeader(ProtocolHeaders.CHUNK_INDEX, "1".getBytes(StandardCharsets.UTF_8)));
+        take.accept(regrouped); // chunk count changed: no chunk size fits
+        FreshnessStatement statement = prod.statement(1_000, Duration.ofSeconds(60));
+        assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 100)),
+                statement.entries());
+        assertEquals("prod", statement.fleet());
+        assertEquals(3, prod.otherForm());
+        assertEquals(0, prod.unverified());
+    }
+
+    @Test
+    void aStatementOfAnotherFleetIsNotCarriedForward() {
+        NewestVersions prod = new NewestVersions(Map.of(keyId, key.getPublic()), "prod");
+        FreshnessStatement staging = new FreshnessStatement(5_000, 4_000, 9_000, List.of(
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 50)), "staging");
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(new RecordHeader(FreshnessStatement.HEADER, "1".getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, keyId.getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE, Signatures.sign(key.getPrivate(),
+                staging.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
+        prod.accept(null, staging.canonicalForm(), headers);
+        assertEquals(null, prod.previous());
+        assertEquals(List.of(), prod.statement(1_000, Duration.ofSeconds(60)).entries());
+    }
+
+    @Test
+    void theRevocationListIsNotStated() {
+        accept(signed("r1", io.github.kresconnect.filesink.protocol.RevocationList.FILE_NAME, 100, key, keyId));
+        accept(signed("r1", "a.rpz", 200, key, keyId));
+        assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 200)),
+                newest.statement(1_000, Duration.ofSeconds(60)).entries(),
+                "a host never holds the revocation list: stated, it would be reported withheld for ever");
+    }
+}
