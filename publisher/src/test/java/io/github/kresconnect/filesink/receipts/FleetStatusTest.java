@@ -73,6 +73,8 @@ class FleetStatusTest {
         status.accept(file("r3", "group.rpz", sha('5'), -1, Receipt.PUBLISHED, 3_000, "kr.group.east"));
         assertTrue(status.lines(null, "group.rpz").contains("  r1 group.rpz (has 1111111111111111, newest "
                 + "5555555555555555 on r3)"), String.join("\n", status.lines(null, "group.rpz")));
+    }
+
     private static Receipt freshness(String host, String outcome, long sequence, List<Receipt.RequestFile> withheld) {
         return new Receipt(Receipt.KIND_FRESHNESS, host, "m-" + host, null, -1, null, null, sequence, outcome, "words",
                 null, null, null, null, 4_000, null, -1, -1, "c", "1", withheld, 86_400_000);
