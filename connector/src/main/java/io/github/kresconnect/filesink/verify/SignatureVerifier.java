@@ -1,7 +1,6 @@
 package io.github.kresconnect.filesink.verify;
 
 import java.security.PublicKey;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -14,11 +13,9 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.kresconnect.filesink.protocol.ConfigFileValidator;
 import io.github.kresconnect.filesink.protocol.FileNames;
 import io.github.kresconnect.filesink.protocol.KeyRole;
 import io.github.kresconnect.filesink.protocol.KeyScope;
-import io.github.kresconnect.filesink.protocol.RevocationList;
 import io.github.kresconnect.filesink.protocol.TrustedKey;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
@@ -183,13 +180,10 @@ public final class SignatureVerifier {
             throw new SignatureRejectedException("signed by key id " + keyId + ", which the revocation list of "
                     + "version " + revocationVersion + " revokes");
         }
-        if (!key.scope().mayRole(role)) {
-            throw new SignatureRejectedException("key id " + keyId + " may sign " + roles(key.scope()) + ", not "
-                    + describe(role));
-        }
-        if (key.scope().expiredAt(version)) {
-            throw new SignatureRejectedException("version " + version + " is past key id " + keyId
-                    + "'s not-after " + key.scope().notAfter());
+        try {
+            SignedTransfers.authorize(key, role, version);
+        } catch (SignedTransfers.Refused e) {
+            throw new SignatureRejectedException(e.getMessage());
         }
         return key;
     }
@@ -251,54 +245,15 @@ public final class SignatureVerifier {
         }
     }
 
-    /** The key's scope: its roles, recipients, file names and not-after. */
+    /** The key's scope: its roles, recipients, file names and not-after, by the rule the issuer applies too. */
     private void authorize(TrustedKey key, FilePart part, SignedVersion signed, Recipient recipient)
             throws SignatureRejectedException {
-        KeyScope scope = key.scope();
-        KeyRole role = roleOf(part.fileName());
-        if (!scope.mayRole(role)) {
-            throw new SignatureRejectedException("key id " + key.id() + " may sign " + roles(scope) + ", not "
-                    + describe(role) + ": " + FileNames.quote(part.fileName()) + " is " + describe(role)
-                    + (role == KeyRole.CONFIG ? " (config.file.suffixes " + configSuffixes + ")" : ""));
+        try {
+            SignedTransfers.authorize(key, part.fileName(), recipient.kind(), recipient.name(), signed.version(),
+                    configSuffixes);
+        } catch (SignedTransfers.Refused e) {
+            throw new SignatureRejectedException(e.getMessage());
         }
-        if (role != KeyRole.REVOCATION) {
-            if (!scope.coversRecipient(recipient.name())) {
-                throw new SignatureRejectedException("key id " + key.id() + " may sign for recipients "
-                        + scope.recipients() + ", not for " + recipient.kind().text() + " "
-                        + FileNames.quote(recipient.name()));
-            }
-            if (!scope.coversFile(part.fileName())) {
-                throw new SignatureRejectedException("key id " + key.id() + " may sign files " + scope.files()
-                        + ", not " + FileNames.quote(part.fileName()));
-            }
-        }
-        if (scope.expiredAt(signed.version())) {
-            throw new SignatureRejectedException("version " + signed.version() + " ("
-                    + java.time.Instant.ofEpochMilli(signed.version()) + ") is past key id " + key.id()
-                    + "'s not-after " + scope.notAfter() + ": the key may sign versions up to that time only");
-        }
-    }
-
-    private KeyRole roleOf(String fileName) {
-        if (fileName.equals(RevocationList.FILE_NAME)) {
-            return KeyRole.REVOCATION;
-        }
-        return ConfigFileValidator.isConfigFile(fileName, configSuffixes) ? KeyRole.CONFIG : KeyRole.DATA;
-    }
-
-    private static String describe(KeyRole role) {
-        return switch (role) {
-            case DATA -> "a data file";
-            case CONFIG -> "a configuration file";
-            case REVOCATION -> "the revocation list";
-            case TIMESTAMP -> "a freshness statement";
-        };
-    }
-
-    private static String roles(KeyScope scope) {
-        List<String> names = new ArrayList<>();
-        scope.roles().stream().sorted().forEach(role -> names.add(role.text()));
-        return "roles=" + String.join(",", names);
     }
 
     private FilePart verifySignature(FilePart part, SignedVersion signed, TrustedKey key, SignedFile file)

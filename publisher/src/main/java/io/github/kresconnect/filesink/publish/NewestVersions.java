@@ -1,9 +1,10 @@
 package io.github.kresconnect.filesink.publish;
 
 import java.nio.charset.StandardCharsets;
-import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.FreshnessStatement;
 import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
+import io.github.kresconnect.filesink.protocol.KeyRole;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.RevocationList;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
@@ -25,6 +27,7 @@ import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedTransfers;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.protocol.TrustedKey;
 
 /**
  * The newest signed version of every file for every recipient, as the topic holds it: the topic is read from its
@@ -36,30 +39,35 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
  *
  * <p>A version counts by the rules a host of the statement's fleet applies ({@link SignedTransfers#binding}): a
  * record signed for another fleet, or in form 1 when the statement has a fleet, or whose chunk geometry fits no
- * chunk size, is refused by every host of the fleet, so its version is not stated either. Only an earlier statement
- * of the same fleet is carried forward.
+ * chunk size, is refused by every host of the fleet, so its version is not stated either. So is a record outside its
+ * key's scope ({@link SignedTransfers#authorize}, the rule the hosts' verifier applies): a role the key lacks (a
+ * configuration file by the hosts' {@code config.file.suffixes}, signed by a data-only key), a recipient or a file
+ * name outside its patterns, a version past its not-after. Stated, such a version would block the file on the
+ * host, which refuses every record of it. Only an earlier statement of the same fleet, signed by a key with role
+ * {@code timestamp}, is carried forward.
  */
 final class NewestVersions {
     private record Key(SignedFile.RecipientKind kind, String recipient, String file) {
     }
 
-    private final Map<String, PublicKey> trusted;
+    private final Map<String, TrustedKey> trusted = new LinkedHashMap<>();
     private final String fleet;
+    private final List<String> configSuffixes;
     private final Map<Key, Long> newest = new HashMap<>();
     private FreshnessStatement previous;
     private long records;
     private long unverified;
     private long otherForm;
+    private long outOfScope;
 
-    /** Versions for hosts without a fleet id. */
-    NewestVersions(Map<String, PublicKey> trustedById) {
-        this(trustedById, "");
-    }
-
-    /** Versions for the hosts of {@code fleet} ({@code ""}: hosts without a fleet id). */
-    NewestVersions(Map<String, PublicKey> trustedById, String fleet) {
-        this.trusted = Map.copyOf(trustedById);
+    /**
+     * Versions for the hosts of {@code fleet} ({@code ""}: hosts without a fleet id) that trust {@code trustedKeys}
+     * (with their scopes) and take files with {@code configSuffixes} for configuration files.
+     */
+    NewestVersions(Collection<TrustedKey> trustedKeys, String fleet, Collection<String> configSuffixes) {
+        trustedKeys.forEach(key -> trusted.putIfAbsent(key.id(), key));
         this.fleet = fleet;
+        this.configSuffixes = List.copyOf(configSuffixes);
     }
 
     /** Reads the whole topic as it is now. */
@@ -128,6 +136,12 @@ final class NewestVersions {
             return; // not newer: no need to verify
         }
         try {
+            SignedTransfers.authorize(trusted.get(keyId), fileName, kind, recipient, stated, configSuffixes);
+        } catch (SignedTransfers.Refused e) {
+            outOfScope++; // every host refuses it: stated, it would block the file there
+            return;
+        }
+        try {
             TransferIntegrity integrity = new TransferIntegrity(
                     ProtocolHeaders.parseTransferId(text(headers, ProtocolHeaders.TRANSFER_ID)),
                     ProtocolHeaders.parseFileLength(text(headers, ProtocolHeaders.FILE_LENGTH)),
@@ -157,7 +171,7 @@ final class NewestVersions {
                 otherForm++;
                 return;
             }
-            if (SignedTransfers.verifies(trusted.get(keyId), new SignedFile(fileName, kind, recipient, integrity,
+            if (SignedTransfers.verifies(trusted.get(keyId).key(), new SignedFile(fileName, kind, recipient, integrity,
                     stated, binding), signed)) {
                 newest.put(at, stated);
             } else {
@@ -168,15 +182,21 @@ final class NewestVersions {
         }
     }
 
-    private void statement(byte[] value, PublicKey key, String signature) {
+    private void statement(byte[] value, TrustedKey key, String signature) {
         try {
             FreshnessStatement statement = FreshnessStatement.parse(value);
             if (!statement.fleet().equals(fleet)) {
                 otherForm++;
                 return;
             }
+            try {
+                SignedTransfers.authorize(key, KeyRole.TIMESTAMP, statement.issuedAt()); // as hosts check it
+            } catch (SignedTransfers.Refused e) {
+                outOfScope++;
+                return;
+            }
             if ((previous == null || statement.sequence() > previous.sequence())
-                    && statement.verifies(key, signature)) {
+                    && statement.verifies(key.key(), signature)) {
                 previous = statement;
             }
         } catch (IllegalArgumentException e) {
@@ -213,6 +233,14 @@ final class NewestVersions {
      */
     long otherForm() {
         return otherForm;
+    }
+
+    /**
+     * Records (and statements) signed by a trusted key outside its scope, which every host refuses: a role, recipient
+     * or file name the key may not sign, a version past its not-after (ignored).
+     */
+    long outOfScope() {
+        return outOfScope;
     }
 
     FreshnessStatement previous() {

@@ -298,7 +298,8 @@ public record PublishOptions(
         return bytes;
     }
 
-    private static Set<String> suffixList(String option, String value) throws UsageException {
+    /** {@code --config-suffixes}: the hosts' config.file.suffixes. */
+    static Set<String> suffixList(String option, String value) throws UsageException {
         Set<String> result = suffixes(value);
         for (String suffix : result) {
             if (suffix.length() < 2 || suffix.charAt(0) != '.' || suffix.contains("/")) {
@@ -309,7 +310,7 @@ public record PublishOptions(
         return result;
     }
 
-    private static Set<String> suffixes(String list) {
+    static Set<String> suffixes(String list) {
         Set<String> result = new LinkedHashSet<>();
         for (String item : list.split(",")) {
             if (!item.isBlank()) {

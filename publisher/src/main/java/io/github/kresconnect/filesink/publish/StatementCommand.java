@@ -6,15 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -26,8 +25,11 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.ConnectorDefaults;
 import io.github.kresconnect.filesink.protocol.FreshnessStatement;
 import io.github.kresconnect.filesink.protocol.KeyFormatException;
+import io.github.kresconnect.filesink.protocol.KeyRole;
+import io.github.kresconnect.filesink.protocol.KeyScope;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.Signatures;
 import io.github.kresconnect.filesink.protocol.TrustedKey;
@@ -57,6 +59,7 @@ final class StatementCommand {
         Path signKey;
         Path trustedKeys;
         String fleet = "";
+        Set<String> configSuffixes = PublishOptions.suffixes(ConnectorDefaults.CONFIG_SUFFIXES_DEFAULT);
         Duration expiresIn = DEFAULT_EXPIRES_IN;
         boolean dryRun;
         Duration timeout = PublishOptions.DEFAULT_TIMEOUT;
@@ -77,6 +80,8 @@ final class StatementCommand {
                     .valued((name, value) -> request.signKey = Path.of(value.trim()), "--sign")
                     .valued((name, value) -> request.trustedKeys = Path.of(value.trim()), "--trusted-keys")
                     .valued((name, value) -> request.fleet = PublishOptions.fleetId(name, value), "--fleet")
+                    .valued((name, value) -> request.configSuffixes = PublishOptions.suffixList(name, value),
+                            "--config-suffixes")
                     .valued((name, value) -> request.expiresIn = Duration.ofSeconds(seconds(name, value)),
                             "--expires-in")
                     .valued((name, value) -> request.timeout = Duration.ofSeconds(seconds(name, value)), "--timeout")
@@ -96,12 +101,12 @@ final class StatementCommand {
         }
         try {
             PrivateKey key = TransferSigner.load(request.signKey, 0).key();
-            Map<String, PublicKey> trusted = trusted(request, key);
+            List<TrustedKey> trusted = trusted(request, key);
             Properties user = request.producerConfig == null ? new Properties()
                     : ProducerSettings.load(request.producerConfig);
             ProducerSettings settings = ProducerSettings.of(user, Optional.ofNullable(request.bootstrap),
                     request.timeout, Chunking.DEFAULT_CHUNK_SIZE);
-            NewestVersions newest = new NewestVersions(trusted, request.fleet);
+            NewestVersions newest = new NewestVersions(trusted, request.fleet, request.configSuffixes);
             newest.read(ReceiptsStep.clientSettings(settings), request.topic, request.timeout);
             FreshnessStatement statement = newest.statement(System.currentTimeMillis(), request.expiresIn);
             String keyId = Signatures.keyId(Signatures.publicKeyOf(key));
@@ -116,7 +121,9 @@ final class StatementCommand {
                     + (newest.unverified() > 0 ? ", " + newest.unverified() + " signed by a trusted key id but not "
                             + "verifying, ignored" : "")
                     + (newest.otherForm() > 0 ? ", " + newest.otherForm() + " of another fleet or signed form, "
-                            + "ignored" : "") + ")";
+                            + "ignored" : "")
+                    + (newest.outOfScope() > 0 ? ", " + newest.outOfScope() + " outside their key's scope, ignored"
+                            : "") + ")";
             if (request.dryRun) {
                 out.println("Would send " + summary);
                 statement.entries().forEach(e -> out.println("  " + e.kind().text() + " " + e.recipient() + "  "
@@ -141,24 +148,23 @@ final class StatementCommand {
         }
     }
 
-    /** The keys whose records count: --trusted-keys, else the signing key's own public key. */
-    private static Map<String, PublicKey> trusted(Request request, PrivateKey key)
+    /**
+     * The keys whose records count, with their scopes: --trusted-keys (the hosts' signatures.trusted.keys), else the
+     * signing key's own public key, unrestricted.
+     */
+    private static List<TrustedKey> trusted(Request request, PrivateKey key)
             throws PublishException, KeyFormatException {
-        List<PublicKey> keys = new ArrayList<>();
         if (request.trustedKeys == null) {
-            keys.add(Signatures.publicKeyOf(key));
-        } else {
-            try {
-                TrustedKey.parseAll(Files.readString(request.trustedKeys, StandardCharsets.US_ASCII))
-                        .forEach(trustedKey -> keys.add(trustedKey.key()));
-            } catch (IOException e) {
-                throw new PublishException(ExitCode.USAGE, "--trusted-keys: cannot read '" + request.trustedKeys
-                        + "': " + e, e);
-            }
+            return List.of(new TrustedKey(Signatures.keyId(Signatures.publicKeyOf(key)), Signatures.publicKeyOf(key),
+                    new KeyScope(EnumSet.allOf(KeyRole.class), List.of(), List.of(), null)));
         }
-        Map<String, PublicKey> byId = new LinkedHashMap<>();
-        keys.forEach(k -> byId.put(Signatures.keyId(k), k));
-        return byId;
+        try {
+            return new ArrayList<>(TrustedKey.parseAll(Files.readString(request.trustedKeys,
+                    StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            throw new PublishException(ExitCode.USAGE, "--trusted-keys: cannot read '" + request.trustedKeys
+                    + "': " + e, e);
+        }
     }
 
     private static int send(ProducerSettings settings, String topic, FreshnessStatement statement, String keyId,
@@ -209,6 +215,7 @@ final class StatementCommand {
         return """
                 Usage: resolver-publish statement --bootstrap-server HOST:PORT --topic TOPIC --sign KEYFILE
                                                   [--fleet ID] [--expires-in SECONDS] [--trusted-keys FILE]
+                                                  [--config-suffixes LIST]
                                                   [--producer-config FILE] [--dry-run] [--timeout SECONDS]
 
                 Reads TOPIC from its beginning to its end, and writes to every partition of it one signed freshness
@@ -216,7 +223,10 @@ final class StatementCommand {
                 (default 86400 s). A version counts only when its signature by a key of --trusted-keys (default:
                 the public key of --sign) verifies, by the rules of the hosts of --fleet (the hosts'
                 signatures.fleet; default none): records signed for another fleet do not count, and the statement
-                names its fleet, so hosts of another fleet refuse it. The signing key needs role timestamp in the
+                names its fleet, so hosts of another fleet refuse it. Nor do records outside their key's scope in
+                --trusted-keys (give the hosts' signatures.trusted.keys, scopes included): a role the key lacks
+                (configuration files by --config-suffixes, the hosts' config.file.suffixes, default
+                .json,.yaml,.yml), a recipient or file name outside its patterns, a version past its not-after. The signing key needs role timestamp in the
                 hosts' signatures.trusted.keys. The previous statement (of the same fleet) is carried forward. Hosts
                 report a file older than stated as withheld, a statement past its expiry as frozen, and refuse
                 versions older than stated. Run it from a timer, several times within the expiry.

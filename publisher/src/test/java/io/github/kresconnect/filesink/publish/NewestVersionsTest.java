@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -16,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.FreshnessStatement;
+import io.github.kresconnect.filesink.protocol.KeyFormatException;
+import io.github.kresconnect.filesink.protocol.KeyScope;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
@@ -23,12 +24,24 @@ import io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.Signatures;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
+import io.github.kresconnect.filesink.protocol.TrustedKey;
 
 /** What a statement may state: only versions a trusted key's signature vouches for, and what the last one said. */
 class NewestVersionsTest {
     private final KeyPair key = Signatures.generateKeyPair();
     private final String keyId = Signatures.keyId(key.getPublic());
-    private final NewestVersions newest = new NewestVersions(Map.of(keyId, key.getPublic()));
+    private static final List<String> SUFFIXES = List.of(".json", ".yaml", ".yml");
+    private final NewestVersions newest = versions("", "");
+
+    /** Versions for hosts of {@code fleet} that trust {@link #key} with that scope ({@code ""}: every role). */
+    private NewestVersions versions(String fleet, String scope) {
+        try {
+            return new NewestVersions(List.of(new TrustedKey(keyId, key.getPublic(), KeyScope.parse(
+                    scope.isEmpty() ? "roles=data,config,revocation,timestamp" : scope))), fleet, SUFFIXES);
+        } catch (KeyFormatException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private ProducerRecord<byte[], byte[]> signed(String host, String file, long version, KeyPair by, String claimedId) {
         byte[] content = (file + version).getBytes(StandardCharsets.UTF_8);
@@ -91,7 +104,7 @@ class NewestVersionsTest {
 
     @Test
     void onlyRecordsAHostOfTheFleetAcceptsAreStated() {
-        NewestVersions prod = new NewestVersions(Map.of(keyId, key.getPublic()), "prod");
+        NewestVersions prod = versions("prod", "");
         java.util.function.Consumer<ProducerRecord<byte[], byte[]>> take = r -> prod.accept(r.key(), r.value(),
                 r.headers());
         take.accept(signedFor("prod", "r1", "a.rpz", 100));
@@ -111,7 +124,7 @@ class NewestVersionsTest {
 
     @Test
     void aStatementOfAnotherFleetIsNotCarriedForward() {
-        NewestVersions prod = new NewestVersions(Map.of(keyId, key.getPublic()), "prod");
+        NewestVersions prod = versions("prod", "");
         FreshnessStatement staging = new FreshnessStatement(5_000, 4_000, 9_000, List.of(
                 new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 50)), "staging");
         RecordHeaders headers = new RecordHeaders();
@@ -131,5 +144,38 @@ class NewestVersionsTest {
         assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 200)),
                 newest.statement(1_000, Duration.ofSeconds(60)).entries(),
                 "a host never holds the revocation list: stated, it would be reported withheld for ever");
+    }
+
+    @Test
+    void aRecordOutsideItsKeysScopeIsNotStated() {
+        NewestVersions scoped = versions("", "roles=data; recipients=r1,r2; files=*.rpz; not-after=1970-01-01T00:00:10Z");
+        java.util.function.Consumer<ProducerRecord<byte[], byte[]>> take = r -> scoped.accept(r.key(), r.value(),
+                r.headers());
+        take.accept(signed("r1", "a.rpz", 100, key, keyId)); // within the scope
+        take.accept(signed("r1", "config.yaml", 200, key, keyId)); // a configuration file: the key lacks role config
+        take.accept(signed("r3", "a.rpz", 300, key, keyId)); // a recipient outside the key's recipients
+        take.accept(signed("r2", "b.txt", 400, key, keyId)); // a file outside its patterns
+        take.accept(signed("r2", "b.rpz", 10_001, key, keyId)); // a version past its not-after
+        take.accept(signed("r1", "a.rpz", 20_000, key, keyId)); // past not-after too: a.rpz stays at 100
+        FreshnessStatement statement = scoped.statement(1_000, Duration.ofSeconds(60));
+        assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 100)),
+                statement.entries(), "a host refuses every other record, so stating it would block the file there");
+        assertEquals(5, scoped.outOfScope());
+        assertEquals(0, scoped.unverified());
+    }
+
+    @Test
+    void aStatementByAKeyWithoutRoleTimestampIsNotCarriedForward() {
+        NewestVersions dataOnly = versions("", "roles=data");
+        FreshnessStatement earlier = new FreshnessStatement(5_000, 4_000, 9_000, List.of(
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 50)));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(new RecordHeader(FreshnessStatement.HEADER, "1".getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, keyId.getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE, Signatures.sign(key.getPrivate(),
+                earlier.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
+        dataOnly.accept(null, earlier.canonicalForm(), headers);
+        assertEquals(null, dataOnly.previous(), "hosts refuse a statement by a key without role timestamp");
+        assertEquals(1, dataOnly.outOfScope());
     }
 }
