@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +31,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 import io.github.kresconnect.filesink.protocol.FreshnessStatement;
+import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.Signatures;
 import io.github.kresconnect.filesink.receipts.Receipt;
 import io.github.kresconnect.filesink.receipts.ReceiptChannel;
 
@@ -106,6 +110,21 @@ class FreshnessIT {
                     Await.until("version 1 in place", TIMEOUT, () -> FileDeliveryScenario.sameContent(
                             filesDir.resolve("a.rpz"), v1), connect::tail);
 
+                    // Two forged statements naming a.rpz far ahead (which would block every later version): one
+                    // signed by the files' key, trusted without a scope (data and configuration only), one by the
+                    // timestamp key but for another fleet. Each goes to the dead letter queue with its reason.
+                    long farAhead = System.currentTimeMillis() + Duration.ofDays(300).toMillis();
+                    relay.forgedStatement(key, FLEET, farAhead);
+                    relay.forgedStatement(timestampKey, "staging", farAhead);
+                    List<ConsumerRecord<byte[], byte[]>> refused = deadLetters(bootstrap, dlq, 2, connect);
+                    assertEquals(2, refused.size(), "nothing but the two statements reaches the dead letter queue");
+                    String byDataKey = header(refused.get(0), "__connect.errors.exception.message");
+                    assertTrue(byDataKey.contains("may sign roles=data,config, not a freshness statement"), byDataKey);
+                    String otherFleet = header(refused.get(1), "__connect.errors.exception.message");
+                    assertTrue(otherFleet.contains("for fleet 'staging'") && otherFleet.contains("accepted only by "
+                            + "the hosts of its fleet"), otherFleet);
+                    assertTrue(FileDeliveryScenario.sameContent(filesDir.resolve("a.rpz"), v1));
+
                     // Version 2 is published upstream and withheld; the statement naming it is relayed.
                     PublisherProcess.publish(dir, "v2", List.of("--bootstrap-server", bootstrap, "--topic", UPSTREAM,
                             "--sign", key.toString(), "--fleet", FLEET, "--to", HOST, "a.rpz=" + v2File));
@@ -115,6 +134,8 @@ class FreshnessIT {
                     relay.statements();
                     Receipt withheld = watch.await("withheld", r -> Receipt.WITHHELD.equals(r.outcome()), connect);
                     assertEquals(List.of("a.rpz"), withheld.files().stream().map(Receipt.RequestFile::file).toList());
+                    assertTrue(withheld.files().get(0).version() < farAhead, "the forged statements raised no "
+                            + "stated version: " + withheld.files());
                     assertTrue(withheld.expiresEpochMs() > System.currentTimeMillis());
                     assertTrue(connect.logText().contains("Freshness: withheld: 1 file(s)"), connect.tail());
                     String status = PublisherProcess.publish(dir, "status-withheld", List.of("status",
@@ -149,8 +170,10 @@ class FreshnessIT {
                     watch.await("withheld after the wipe", r -> Receipt.WITHHELD.equals(r.outcome()), connect);
                     // Version 1, validly signed, replayed: the statement's floor refuses it.
                     relay.replayServed("a.rpz", v1);
-                    ConsumerRecord<byte[], byte[]> dead = FileDeliveryScenario.awaitDeadLetter(bootstrap, dlq, "a.rpz",
-                            connect);
+                    List<ConsumerRecord<byte[], byte[]>> deadLetters = deadLetters(bootstrap, dlq, 3, connect);
+                    assertEquals(3, deadLetters.size(), "nothing but version 1 reaches the dead letter queue now");
+                    ConsumerRecord<byte[], byte[]> dead = deadLetters.get(2);
+                    assertEquals("a.rpz", header(dead, "file-name"));
                     String reason = header(dead, "__connect.errors.exception.message");
                     assertTrue(reason.contains("freshness statement names as the newest"), reason);
                     assertFalse(Files.exists(filesDir.resolve("a.rpz")), "version 1 must not be put in place");
@@ -170,6 +193,25 @@ class FreshnessIT {
         return PublisherProcess.publish(dir, "statement-" + label, List.of("statement", "--bootstrap-server", bootstrap,
                 "--topic", UPSTREAM, "--sign", key.toString(), "--trusted-keys", trusted.toString(), "--fleet", FLEET,
                 "--expires-in", expiresIn));
+    }
+
+    /** The dead letter queue from its beginning, once it holds at least {@code count} records. */
+    private static List<ConsumerRecord<byte[], byte[]>> deadLetters(String bootstrap, String dlq, int count,
+            StandaloneWorkerProcess connect) {
+        List<ConsumerRecord<byte[], byte[]>> received = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(dlq, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            Await.until(count + " dead letter record(s)", TIMEOUT, () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+                return received.size() >= count;
+            }, connect::tail);
+            consumer.poll(Duration.ofMillis(500)).forEach(received::add); // anything more arriving with them
+        }
+        return received;
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
@@ -192,6 +234,30 @@ class FreshnessIT {
 
         void files(String fileName, boolean again) throws Exception {
             copy(UPSTREAM, r -> fileName.equals(header(r, "file-name")), again);
+        }
+
+        /**
+         * Sends straight to the served topic a statement for {@code fleet}, signed with {@code signingKey}, naming
+         * {@code version} for the host's a.rpz.
+         */
+        void forgedStatement(Path signingKey, String fleet, long version) throws Exception {
+            PrivateKey signer = Signatures.parsePrivateKey(Files.readString(signingKey));
+            long now = System.currentTimeMillis();
+            FreshnessStatement forged = new FreshnessStatement(now, now, now + 600_000, List.of(
+                    new FreshnessStatement.Entry(SignedFile.RecipientKind.HOSTNAME, HOST, "a.rpz", version)), fleet);
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(SERVED, 0,
+                    FreshnessStatement.RECORD_KEY.getBytes(StandardCharsets.UTF_8), forged.canonicalForm());
+            record.headers().add(FreshnessStatement.HEADER, FreshnessStatement.HEADER_VALUE.getBytes(
+                    StandardCharsets.UTF_8));
+            record.headers().add(ProtocolHeaders.SIGNATURE_KEY_ID, Signatures.keyId(Signatures.publicKeyOf(signer))
+                    .getBytes(StandardCharsets.UTF_8));
+            record.headers().add(ProtocolHeaders.SIGNATURE, Signatures.sign(signer, forged.canonicalForm())
+                    .getBytes(StandardCharsets.UTF_8));
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                producer.send(record).get(30, TimeUnit.SECONDS);
+            }
         }
 
         /** Sends again the served topic's records of the file whose content is {@code content}. */
