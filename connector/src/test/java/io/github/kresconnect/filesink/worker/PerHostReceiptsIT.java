@@ -32,7 +32,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-import io.github.kresconnect.filesink.docs.DocBlocks;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.receipts.Receipt;
 
@@ -42,7 +41,10 @@ import io.github.kresconnect.filesink.receipts.Receipt;
  * into another host's receipts topic, or into one for a host that does not exist, is refused by the broker; a
  * "published" receipt for the non-existent host r3 that resolver1 forges in its own topic, with the transfer id it
  * read from the data topic, does not make the packaged publisher's {@code --wait --receipts-topic-mode per-host}
- * exit 0. The same forged receipt read as a shared topic does (the attack the per-host mode stops).
+ * exit 0. The same forged receipt read as a shared topic does (the attack the per-host mode stops). First, the
+ * connector's own receipts under these ACLs: a real worker as shipped (SASL_SSL as User:resolver1,
+ * {@code receipts.topic.mode=per-host}), with the "Topic ACLs" block but its shared-receipts line and this block,
+ * delivers a file, and its receipt, in its own topic, is what {@code --wait --receipts-topic-mode per-host} believes.
  */
 class PerHostReceiptsIT {
     private static final String MARKER = "<!-- receipts-per-host-acls -->";
@@ -55,25 +57,70 @@ class PerHostReceiptsIT {
         KafkaDistribution dist = KafkaDistribution.resolve("4.3.1");
         Path dir = KafkaDistribution.projectDir().resolve("target/worker-it/per-host-receipts");
         RealWorkerScenario.deleteRecursively(dir);
-        BrokerProcess.ScramUser r1 = new BrokerProcess.ScramUser("SCRAM-SHA-512", "resolver1", "pw-r1");
+        TlsMaterial tls = TlsMaterial.create(dir.resolve("tls"));
+        BrokerProcess.ScramUser r1 = new BrokerProcess.ScramUser(
+                ShippedConfig.value("worker-sasl-ssl.properties", "sasl.mechanism"), "resolver1", "pw-r1");
+        Files.writeString(tls.clientPemDir.resolve("sasl.password"), r1.password(), StandardCharsets.UTF_8);
         BrokerProcess.ScramUser r2 = new BrokerProcess.ScramUser("SCRAM-SHA-512", "resolver2", "pw-r2");
         BrokerProcess.ScramUser publisher = new BrokerProcess.ScramUser("SCRAM-SHA-512", "publisher", "pw-pub");
-        List<String> block = DocBlocks.all().stream().filter(b -> MARKER.equals(b.lineBefore())).findFirst()
-                .orElseThrow().commands();
+        List<String> block = TopicAclsIT.documentedBlock(MARKER);
+        assertEquals(1, block.stream().filter(l -> l.startsWith("kafka-topics.sh")).count());
+        List<String> hostAcls = TopicAclsIT.documentedBlock(TopicAclsIT.ACLS);
+        String dlq = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
         try (BrokerProcess broker = BrokerProcess.startWithAuthorizer(dist, dir.resolve("broker"), dir.resolve("broker"),
-                null, List.of(r1, r2, publisher))) {
-            broker.admin().createTopics(List.of(new NewTopic(DATA, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            String out1 = runBlock(broker, dist, dir, "resolver1", block);
-            String out2 = runBlock(broker, dist, dir, "resolver2", block.stream()
+                tls, List.of(r1, r2, publisher))) {
+            broker.admin().createTopics(List.of(new NewTopic(DATA, 1, (short) 1), new NewTopic(dlq, 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+            String out1 = TopicAclsIT.runBlock(broker, dist, dir, "resolver1", r1.password(), block);
+            String out2 = TopicAclsIT.runBlock(broker, dist, dir, "resolver2", r2.password(), block.stream()
                     .map(line -> line.replace("resolver1", "resolver2")).toList());
-            assertFalse(out1.contains("rror") || out2.contains("rror"), out1 + out2);
-            // What the rest of the page grants: the publisher writes files; a host reads them.
+            // The host's other ACLs, as the page says: the "Topic ACLs" block without its last line (Write on the
+            // shared receipts topic), which the per-host block replaces.
+            assertTrue(hostAcls.get(hostAcls.size() - 1).endsWith("--topic " + BASE), hostAcls.toString());
+            String outHost = TopicAclsIT.runBlock(broker, dist, dir, "resolver1-host", r1.password(),
+                    hostAcls.subList(0, hostAcls.size() - 2));
+            assertFalse(out1.contains("rror") || out2.contains("rror") || outHost.contains("rror"), out1 + out2
+                    + outHost);
+            // What the rest of the page grants: the publisher writes files.
             broker.tool("kafka-acls.sh", "--add", "--allow-principal", "User:publisher", "--operation", "Write",
                     "--operation", "Describe", "--topic", DATA);
-            broker.tool("kafka-acls.sh", "--add", "--allow-principal", "User:resolver1", "--operation", "Read",
-                    "--operation", "Describe", "--topic", DATA);
 
+            Path producerConfig = dir.resolve("publisher.properties");
+            List<String> lines = new ArrayList<>();
+            broker.clientProperties(publisher).forEach((k, v) -> lines.add(k + "=" + v));
+            Files.write(producerConfig, lines, StandardCharsets.UTF_8);
+
+            // The connector's own receipts: a real worker as shipped (SASL_SSL as User:resolver1), in per-host mode,
+            // with exactly these ACLs, delivers a file; its receipt, in its own topic, is believed by --wait.
             String own = BASE + ".host.resolver1";
+            Path filesDir = Files.createDirectories(dir.resolve("files"));
+            Path pluginPath = dir.resolve("plugins");
+            HubComponent.installInto(pluginPath);
+            Path sink = ShippedConfig.copy("resolver-sink.properties", dir.resolve("resolver-sink.properties"), Map.of(
+                    "files.dir", filesDir.toString(),
+                    "manager.socket.path", dir.resolve("kres-api.sock").toString(),
+                    "receipts.bootstrap.servers", broker.sslBootstrapServers()),
+                    Map.of(TopicAclsIT.SHIPPED_SECRETS_DIR, tls.clientPemDir.toString()), "receipts.producer.");
+            ShippedConfig.append("resolver-sink.properties", sink, Map.of("receipts.topic.mode", "per-host"));
+            String name = ShippedConfig.value("resolver-sink.properties", "name");
+            byte[] zone = "own.example. CNAME rpz-passthru.\n".getBytes(StandardCharsets.UTF_8);
+            Path zoneFile = Files.write(dir.resolve("own.rpz"), zone);
+            try (StandaloneWorkerProcess connect = TopicAclsIT.startWorker(dist, dir, broker, tls, pluginPath, sink)) {
+                connect.awaitRunning(name, Duration.ofSeconds(90));
+                String delivered = PublisherProcess.publish(dir, "own", List.of("--bootstrap-server",
+                        broker.sslBootstrapServers(), "--producer-config", producerConfig.toString(), "--to",
+                        "resolver1", "--wait", "60", "--receipts-topic-mode", "per-host", "own.rpz=" + zoneFile));
+                assertTrue(delivered.lines().anyMatch(l -> l.matches("resolver1\\s+published own\\.rpz.*")),
+                        delivered);
+                assertTrue(FileDeliveryScenario.sameContent(filesDir.resolve("own.rpz"), zone));
+                List<Receipt> ownReceipts = receipts(broker, own);
+                assertTrue(ownReceipts.stream().anyMatch(r -> "resolver1".equals(r.host())
+                        && "own.rpz".equals(r.file()) && Receipt.PUBLISHED.equals(r.outcome())), ownReceipts
+                        .toString());
+                connect.awaitRunning(name, Duration.ofSeconds(10));
+                assertFalse(connect.logText().contains("AuthorizationException"), connect.tail());
+            }
+
             send(broker, r1, own, forged("resolver1", null)); // its own topic: allowed
             for (String other : List.of(BASE + ".host.resolver2", BASE + ".host.r3", BASE)) {
                 ExecutionException refused = assertThrows(ExecutionException.class,
@@ -81,10 +128,6 @@ class PerHostReceiptsIT {
                 assertInstanceOf(TopicAuthorizationException.class, refused.getCause(), "resolver1 writes " + other);
             }
 
-            Path producerConfig = dir.resolve("publisher.properties");
-            List<String> lines = new ArrayList<>();
-            broker.clientProperties(publisher).forEach((k, v) -> lines.add(k + "=" + v));
-            Files.write(producerConfig, lines, StandardCharsets.UTF_8);
             Path ghost = Files.writeString(dir.resolve("ghost.rpz"), "ghost.example. CNAME .\n");
 
             // Per host, addressed by name: r3's own topic is the only one read, and it does not exist.
@@ -189,19 +232,21 @@ class PerHostReceiptsIT {
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** The block by bash, the distribution's tools first on PATH, only the broker's address replaced. */
-    private static String runBlock(BrokerProcess broker, KafkaDistribution dist, Path dir, String label,
-            List<String> lines) throws Exception {
-        Path work = Files.createDirectories(dir.resolve("acls-" + label));
-        Files.copy(broker.adminConfig(), work.resolve("admin.properties"));
-        List<String> script = new ArrayList<>(List.of("set -euo pipefail", "export PATH=" + dist.binDir() + ":$PATH"));
-        lines.forEach(line -> script.add(line.replace(DOCUMENTED_BOOTSTRAP, broker.sslBootstrapServers())));
-        Path file = Files.write(work.resolve("acls.sh"), script, StandardCharsets.UTF_8);
-        Path log = work.resolve("acls.log");
-        LoggedProcess.run("the documented per-host receipts ACLs (" + label + ")", List.of("bash", file.toString()),
-                work, log, Duration.ofMinutes(3));
-        String text = Files.readString(log, StandardCharsets.UTF_8);
-        assertEquals(1, lines.stream().filter(l -> l.startsWith("kafka-topics.sh")).count());
-        return text;
+    /** Every receipt in {@code topic}, read on the broker's own plaintext listener. */
+    private static List<Receipt> receipts(BrokerProcess broker, String topic) {
+        List<Receipt> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            Await.until("reading " + topic, Duration.ofSeconds(30), () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> found.add(Receipt.fromJson(r.value())));
+                return consumer.position(partition) >= end;
+            });
+        }
+        return found;
     }
 }

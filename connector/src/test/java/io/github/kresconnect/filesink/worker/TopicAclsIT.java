@@ -47,10 +47,10 @@ import io.github.kresconnect.filesink.docs.DocBlocks;
  * read the receipts or the dead letter queue, nor write files, which the page gives it no ACL for.
  */
 class TopicAclsIT {
-    private static final String ACLS = "<!-- topic-acls -->";
+    static final String ACLS = "<!-- topic-acls -->";
     private static final String SCRAM_USER = "<!-- scram-user -->";
     private static final String DOCUMENTED_BOOTSTRAP = "kafka1.example.net:9092";
-    private static final String SHIPPED_SECRETS_DIR = "/etc/knot-resolver/kafka";
+    static final String SHIPPED_SECRETS_DIR = "/etc/knot-resolver/kafka";
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @Test
@@ -142,7 +142,7 @@ class TopicAclsIT {
         return List.of("PASSWORD='" + password + "'");
     }
 
-    private static List<String> documentedBlock(String marker) {
+    static List<String> documentedBlock(String marker) {
         List<DocBlocks.Block> marked = DocBlocks.all().stream().filter(b -> marker.equals(b.lineBefore())).toList();
         assertEquals(1, marked.size(), "one block after " + marker);
         return marked.get(0).commands();
