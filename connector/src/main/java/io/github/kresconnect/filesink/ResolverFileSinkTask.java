@@ -32,9 +32,6 @@ import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.notify.ChangedFile;
 import io.github.kresconnect.filesink.notify.ManagerRequest;
 import io.github.kresconnect.filesink.notify.ManagerRequestListener;
-import io.github.kresconnect.filesink.protocol.InvalidRevocationListException;
-import io.github.kresconnect.filesink.protocol.RevocationList;
-import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 import io.github.kresconnect.filesink.receipts.TaskReceipts;
 import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.record.FilePartReader;
@@ -82,6 +79,7 @@ public class ResolverFileSinkTask extends SinkTask {
     private FilePartReader reader;
     private SignatureVerifier signatures;
     private TaskFreshness freshness;
+    private TaskRevocation revocation;
     private ChangeNotifier notifier;
     private RejectedRecords rejected;
     private boolean tolerateAll;
@@ -137,6 +135,7 @@ public class ResolverFileSinkTask extends SinkTask {
         rejected = RejectedRecords.from(context, props);
         tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
         receipts = receiptsFactory.create(config, props.getOrDefault("name", "resolver-file-sink"), metrics, clock);
+        revocation = new TaskRevocation(signatures);
         freshness = new TaskFreshness(config, signatures, metrics, receipts, clock);
         if (receipts.enabled()) {
             log.info("Receipts: to topic '{}' ({}) at {}", config.receiptsTopicOfThisHost(),
@@ -174,11 +173,7 @@ public class ResolverFileSinkTask extends SinkTask {
             throw new ConnectException(e.getMessage(), e);
         }
         store = opened;
-        if (store.revocationVersion() != FileStore.UNVERSIONED) {
-            signatures.revoke(store.revokedKeys(), store.revocationVersion());
-            log.info("Revocation list version {} in force: revoked key ids {}", store.revocationVersion(),
-                    store.revokedKeys());
-        }
+        revocation.restore(store);
         receipts.attach(opened);
         durable.clear();
         store.durableOffsets().forEach((partition, next) -> durable.put(topicPartition(partition), next));
@@ -324,8 +319,8 @@ public class ResolverFileSinkTask extends SinkTask {
             reject(record, RejectionReason.BAD_SIGNATURE, e);
             return;
         }
-        if (part.get().fileName().equals(RevocationList.FILE_NAME)) {
-            applyRevocation(record, part.get());
+        if (TaskRevocation.isRevocationList(part.get())) {
+            revocation.apply(record, part.get(), store, this::reject);
             return;
         }
         FileStore.Applied applied;
@@ -353,50 +348,6 @@ public class ResolverFileSinkTask extends SinkTask {
             case SUPERSEDED -> metrics.transferDiscarded();
             case COMPLETED -> log.debug("Completed {} from {}", part.get(), where(record));
         }
-    }
-
-    /**
-     * A revocation list (verified: signed by a key with role revocation): checked whole against its digest, parsed,
-     * and applied to the store (journaled with the round that commits its offset) and to the verifier. Never
-     * written to the files directory.
-     */
-    private void applyRevocation(SinkRecord record, FilePart part) throws IOException {
-        if (part.signed() == null) {
-            reject(record, RejectionReason.BAD_SIGNATURE, new SignatureRejectedException("the revocation list '"
-                    + RevocationList.FILE_NAME + "' is not signed by a trusted key: it must be signed by a key with "
-                    + "role revocation in signatures.trusted.keys"));
-            return;
-        }
-        if (!part.isWholeFile() || part.content().length != part.integrity().length()
-                || !part.integrity().matches(part.content().length,
-                        TransferIntegrity.newSha256().digest(part.content()))) {
-            reject(record, RejectionReason.INVALID_RECORD, new InvalidRecordException("the revocation list '"
-                    + RevocationList.FILE_NAME + "' must be one whole record whose content matches its "
-                    + "'file-length' and 'file-sha256'"));
-            return;
-        }
-        RevocationList list;
-        try {
-            list = RevocationList.parse(part.content());
-        } catch (InvalidRevocationListException e) {
-            reject(record, RejectionReason.INVALID_RECORD, e);
-            return;
-        }
-        long version = part.signed().version();
-        if (!store.applyRevocation(version, list.revokedKeys(), list.floorResets())) {
-            if (version == store.revocationVersion()) {
-                log.info("Revocation list version {} from {} is the one in force; nothing changed", version,
-                        where(record));
-                return;
-            }
-            reject(record, RejectionReason.REPLAYED_VERSION, new InvalidRecordException("revocation list version "
-                    + version + " is older than version " + store.revocationVersion() + " in force"));
-            return;
-        }
-        signatures.revoke(list.revokedKeys(), version);
-        log.warn("Revocation list version {} from {} (key id {}): revoked key ids {}, version floors lowered {}",
-                version, where(record), part.signed().keyId(), list.revokedKeys().stream().sorted().toList(),
-                list.floorResets());
     }
 
     /** The transfers the store dropped since it was last asked, counted. */
