@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -120,8 +117,8 @@ final class KeyTrustScenario {
                 Map.of("files.dir", files.toString(), "resolver.hostname", HOST,
                         "receipts.bootstrap.servers", bootstrapServers,
                         "manager.socket.path", workDir.resolve("none.sock").toString()));
-        append(sink, "manager.notify.enabled=false", "signatures.required=true", "signatures.fleet=" + FLEET,
-                "signatures.trusted.keys=" + trusted);
+        SignedDeliveryScenario.append(sink, "manager.notify.enabled=false", "signatures.required=true",
+                "signatures.fleet=" + FLEET, "signatures.trusted.keys=" + trusted);
 
         Random random = new Random(11);
         Path outbox = Files.createDirectories(workDir.resolve("outbox"));
@@ -160,7 +157,7 @@ final class KeyTrustScenario {
             Await.until("the files in place", TIMEOUT, () -> same(files.resolve("zones/a.rpz"), zoneA)
                     && same(files.resolve("config.yaml"), yaml) && same(files.resolve("zones/b.rpz"), zoneB2),
                     connect::tail);
-            inPlace = snapshot(files);
+            inPlace = SignedDeliveryScenario.snapshot(files);
 
             try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
                 long now = System.currentTimeMillis();
@@ -201,7 +198,7 @@ final class KeyTrustScenario {
             assertTrue(reasons.get("altered chunk 1").contains("chunk 2 of 4 holds 4096 bytes, which no chunk size "
                     + "gives"), reasons.toString());
             assertTrue(reasons.get("altered chunk 2").contains("chunk 2 of 3 holds 4000 bytes"), reasons.toString());
-            assertUnchanged(inPlace, snapshot(files), "zones/big.rpz");
+            assertUnchanged(inPlace, SignedDeliveryScenario.snapshot(files), "zones/big.rpz");
             assertFalse(Files.exists(files.resolve("lists")), "nothing outside the key's patterns appeared");
 
             // The old key is stolen: it signs b.rpz far ahead. Valid until revoked, so it lands.
@@ -252,7 +249,8 @@ final class KeyTrustScenario {
             assertTrue(reasons.get("a rollback to the new key's earlier version").contains("replayed or older "
                     + "version: 'zones/b.rpz' version " + v2), reasons.toString());
             assertArrayEquals(zoneB3, Files.readAllBytes(files.resolve("zones/b.rpz")));
-            assertUnchanged(inPlace, snapshot(files), "zones/big.rpz", "zones/b.rpz", "zones/b.rpz.backup");
+            assertUnchanged(inPlace, SignedDeliveryScenario.snapshot(files), "zones/big.rpz", "zones/b.rpz",
+                    "zones/b.rpz.backup");
         }
     }
 
@@ -361,24 +359,5 @@ final class KeyTrustScenario {
 
     private static boolean same(Path file, byte[] expected) throws IOException {
         return FileDeliveryScenario.sameContent(file, expected);
-    }
-
-    private static void append(Path properties, String... lines) throws IOException {
-        Files.writeString(properties, "\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.APPEND);
-    }
-
-    /** Every file outside the connector's state directory, with its bytes. */
-    private static Map<String, byte[]> snapshot(Path dir) throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
-                String name = dir.relativize(p).toString();
-                if (!name.startsWith(".resolver-file-sink")) {
-                    files.put(name, Files.readAllBytes(p));
-                }
-            }
-        }
-        return files;
     }
 }

@@ -387,13 +387,13 @@ final class SignedDeliveryScenario {
         return PublisherProcess.publish(workDir, label, command);
     }
 
-    private static void append(Path properties, String... lines) throws IOException {
+    static void append(Path properties, String... lines) throws IOException {
         Files.writeString(properties, "\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
     }
 
     /** Every file outside the connector's state directory, with its bytes. */
-    private static Map<String, byte[]> snapshot(Path dir) throws IOException {
+    static Map<String, byte[]> snapshot(Path dir) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.filter(Files::isRegularFile).toList()) {
