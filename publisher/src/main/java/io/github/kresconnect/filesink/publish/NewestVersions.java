@@ -3,10 +3,12 @@ package io.github.kresconnect.filesink.publish;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import io.github.kresconnect.filesink.protocol.Chunking;
 import io.github.kresconnect.filesink.protocol.FreshnessStatement;
 import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
+import io.github.kresconnect.filesink.protocol.InvalidRevocationListException;
 import io.github.kresconnect.filesink.protocol.KeyRole;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.RevocationList;
@@ -45,16 +48,36 @@ import io.github.kresconnect.filesink.protocol.TrustedKey;
  * name outside its patterns, a version past its not-after. Stated, such a version would block the file on the
  * host, which refuses every record of it. Only an earlier statement of the same fleet, signed by a key with role
  * {@code timestamp}, is carried forward.
+ *
+ * <p>The revocation lists in the topic count as hosts apply them: per recipient, the newest list ({@link
+ * RevocationList}, by its signed version) that verifies by a key with role {@code revocation}, is one whole record
+ * matching its digest and parses. A version signed by a key that list revokes is not stated (the newest version by
+ * a key not revoked is), and its {@code reset-floor} lowers a version carried forward from the earlier statement,
+ * as it lowers the host's floor. Statements by a key the list revokes are refused by the recipient's hosts, so what
+ * is carried forward for a recipient comes from the newest earlier statement by a key its list does not revoke.
  */
 final class NewestVersions {
     private record Key(SignedFile.RecipientKind kind, String recipient, String file) {
     }
 
+    private record Recipient(SignedFile.RecipientKind kind, String recipient) {
+    }
+
+    /** A revocation list a host of the recipient applies, with its signed version. */
+    private record Revocation(long version, RevocationList list) {
+    }
+
+    private static final RevocationList EMPTY = new RevocationList(Set.of(), Map.of());
+
     private final Map<String, TrustedKey> trusted = new LinkedHashMap<>();
     private final String fleet;
     private final List<String> configSuffixes;
-    private final Map<Key, Long> newest = new HashMap<>();
-    private FreshnessStatement previous;
+    /** Per file and recipient, the newest verified version signed by each key id. */
+    private final Map<Key, Map<String, Long>> newest = new HashMap<>();
+    /** Per recipient, the newest verified revocation list addressed to it. */
+    private final Map<Recipient, Revocation> revocations = new HashMap<>();
+    /** The newest earlier statement verified, per the key id that signed it. */
+    private final Map<String, FreshnessStatement> previous = new HashMap<>();
     private long records;
     private long unverified;
     private long otherForm;
@@ -119,9 +142,6 @@ final class NewestVersions {
                 || (host == null && key == null)) {
             return;
         }
-        if (fileName.equals(RevocationList.FILE_NAME)) {
-            return; // not a file a host holds: its own versions keep it from going back
-        }
         SignedFile.RecipientKind kind = host != null ? SignedFile.RecipientKind.HOSTNAME
                 : SignedFile.RecipientKind.ZONE_ID;
         String recipient = host != null ? host : new String(key, StandardCharsets.UTF_8);
@@ -132,7 +152,10 @@ final class NewestVersions {
         } catch (InvalidHeaderException e) {
             return;
         }
-        if (stated <= newest.getOrDefault(at, -1L)) {
+        boolean list = fileName.equals(RevocationList.FILE_NAME); // not a file a host holds, so never stated
+        Recipient to = new Recipient(kind, recipient);
+        if (list ? revocations.containsKey(to) && stated <= revocations.get(to).version()
+                : stated <= newest.getOrDefault(at, Map.of()).getOrDefault(keyId, -1L)) {
             return; // not newer: no need to verify
         }
         try {
@@ -171,14 +194,35 @@ final class NewestVersions {
                 otherForm++;
                 return;
             }
-            if (SignedTransfers.verifies(trusted.get(keyId).key(), new SignedFile(fileName, kind, recipient, integrity,
-                    stated, binding), signed)) {
-                newest.put(at, stated);
-            } else {
+            if (!SignedTransfers.verifies(trusted.get(keyId).key(), new SignedFile(fileName, kind, recipient,
+                    integrity, stated, binding), signed)) {
                 unverified++;
+            } else if (list) {
+                revocation(to, stated, whole, integrity, value);
+            } else {
+                newest.computeIfAbsent(at, k -> new HashMap<>()).put(keyId, stated);
             }
         } catch (InvalidHeaderException | RuntimeException e) {
             unverified++;
+        }
+    }
+
+    /**
+     * A verified revocation list, applied as a host applies it (the connector's {@code TaskRevocation}): one whole
+     * record whose content matches its length and digest, {@link RevocationList#parse parsed} by the one rule, and
+     * newer than the list before it for that recipient.
+     */
+    private void revocation(Recipient to, long version, boolean whole, TransferIntegrity integrity, byte[] value) {
+        byte[] content = value == null ? new byte[0] : value;
+        if (!whole || content.length != integrity.length() || !integrity.matches(content.length,
+                TransferIntegrity.newSha256().digest(content))) {
+            unverified++; // a host rejects it as an invalid record
+            return;
+        }
+        try {
+            revocations.put(to, new Revocation(version, RevocationList.parse(content)));
+        } catch (InvalidRevocationListException e) {
+            unverified++; // a host rejects it, naming the line
         }
     }
 
@@ -195,9 +239,10 @@ final class NewestVersions {
                 outOfScope++;
                 return;
             }
-            if ((previous == null || statement.sequence() > previous.sequence())
+            FreshnessStatement before = previous.get(key.id());
+            if ((before == null || statement.sequence() > before.sequence())
                     && statement.verifies(key.key(), signature)) {
-                previous = statement;
+                previous.put(key.id(), statement);
             }
         } catch (IllegalArgumentException e) {
             unverified++;
@@ -206,16 +251,44 @@ final class NewestVersions {
 
     /** The statement to sign: the newest versions read, merged with the previous statement's. */
     FreshnessStatement statement(long now, Duration expiresIn) {
-        Map<Key, Long> merged = new HashMap<>(newest);
-        if (previous != null) {
-            previous.entries().forEach(e -> merged.merge(new Key(e.kind(), e.recipient(), e.file()), e.version(),
-                    Math::max));
-        }
-        long sequence = Math.max(now, previous == null ? 0 : previous.sequence() + 1);
+        Map<Key, Long> merged = new HashMap<>();
+        newest.forEach((at, byKey) -> {
+            Set<String> revoked = revocation(new Recipient(at.kind(), at.recipient())).revokedKeys();
+            byKey.entrySet().stream().filter(e -> !revoked.contains(e.getKey())).mapToLong(Map.Entry::getValue)
+                    .max().ifPresent(version -> merged.put(at, version));
+        });
+        previous.forEach((keyId, earlier) -> {
+            for (FreshnessStatement.Entry e : earlier.entries()) {
+                RevocationList in = revocation(new Recipient(e.kind(), e.recipient()));
+                if (!keyId.equals(carriedFrom(in))) {
+                    continue; // the recipient's hosts hold a newer statement, or refuse this one's key
+                }
+                Long reset = in.floorResets().get(e.file());
+                long carried = reset == null ? e.version() : Math.min(e.version(), reset); // as the host's floor
+                merged.merge(new Key(e.kind(), e.recipient(), e.file()), carried, Math::max);
+            }
+        });
+        FreshnessStatement newestEarlier = previous();
+        long sequence = Math.max(now, newestEarlier == null ? 0 : newestEarlier.sequence() + 1);
         return new FreshnessStatement(sequence, now, now + expiresIn.toMillis(), merged.entrySet().stream()
                 .map(e -> new FreshnessStatement.Entry(e.getKey().kind(), e.getKey().recipient(), e.getKey().file(),
                         e.getValue()))
                 .toList(), fleet);
+    }
+
+    /**
+     * The key id of the earlier statement a host applying {@code list} holds: the newest one by a key the list does
+     * not revoke ({@code null}: none).
+     */
+    private String carriedFrom(RevocationList list) {
+        return previous.entrySet().stream().filter(e -> !list.revokedKeys().contains(e.getKey()))
+                .max(Comparator.comparingLong(e -> e.getValue().sequence())).map(Map.Entry::getKey).orElse(null);
+    }
+
+    /** The revocation list a host of the recipient applies (an empty one when none was read). */
+    private RevocationList revocation(Recipient to) {
+        Revocation in = revocations.get(to);
+        return in == null ? EMPTY : in.list();
     }
 
     long records() {
@@ -243,8 +316,9 @@ final class NewestVersions {
         return outOfScope;
     }
 
+    /** The newest earlier statement verified, whoever signed it ({@code null}: none). */
     FreshnessStatement previous() {
-        return previous;
+        return previous.values().stream().max(Comparator.comparingLong(FreshnessStatement::sequence)).orElse(null);
     }
 
     private static String text(Headers headers, String name) {

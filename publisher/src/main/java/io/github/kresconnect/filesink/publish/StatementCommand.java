@@ -227,7 +227,10 @@ final class StatementCommand {
                 --trusted-keys (give the hosts' signatures.trusted.keys, scopes included): a role the key lacks
                 (configuration files by --config-suffixes, the hosts' config.file.suffixes, default
                 .json,.yaml,.yml), a recipient or file name outside its patterns, a version past its not-after. The signing key needs role timestamp in the
-                hosts' signatures.trusted.keys. The previous statement (of the same fleet) is carried forward. Hosts
+                hosts' signatures.trusted.keys. The previous statement (of the same fleet) is carried forward.
+                Revocation lists in the topic apply as on the hosts: versions (and earlier statements) signed by a
+                key the newest list for the recipient revokes do not count, and its reset-floor lowers what is
+                carried forward. Hosts
                 report a file older than stated as withheld, a statement past its expiry as frozen, and refuse
                 versions older than stated. Run it from a timer, several times within the expiry.
                 """;

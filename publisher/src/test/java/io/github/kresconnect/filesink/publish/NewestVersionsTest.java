@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -18,6 +20,7 @@ import io.github.kresconnect.filesink.protocol.FreshnessStatement;
 import io.github.kresconnect.filesink.protocol.KeyFormatException;
 import io.github.kresconnect.filesink.protocol.KeyScope;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.protocol.RevocationList;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedFile.RecipientKind;
@@ -177,5 +180,136 @@ class NewestVersionsTest {
         dataOnly.accept(null, earlier.canonicalForm(), headers);
         assertEquals(null, dataOnly.previous(), "hosts refuse a statement by a key without role timestamp");
         assertEquals(1, dataOnly.outOfScope());
+    }
+
+    /** A revocation list for {@code host}, of that version, signed by {@code by}. */
+    private ProducerRecord<byte[], byte[]> revocationList(String host, long version, KeyPair by, Set<String>
+            revoked, Map<String, Long> resets) {
+        byte[] content = new RevocationList(revoked, resets).toBytes();
+        TransferIntegrity integrity = new TransferIntegrity(TransferIntegrity.newTransferId(), content.length,
+                TransferIntegrity.sha256HexOf(content));
+        SignedVersion signed = SignatureBatch.sign(by.getPrivate(), Signatures.keyId(by.getPublic()), List.of(
+                new SignedFile(RevocationList.FILE_NAME, RecipientKind.HOSTNAME, host, integrity, version)),
+                SignatureBatch.PUBLISHER_LEAVES).get(0);
+        return FileRecords.record("t", 0, RecipientMode.HOSTNAME, host, RevocationList.FILE_NAME, 1, 1, integrity,
+                signed, content);
+    }
+
+    private final KeyPair thief = Signatures.generateKeyPair();
+    private final String thiefId = Signatures.keyId(thief.getPublic());
+    private final KeyPair revoker = Signatures.generateKeyPair();
+
+    /** Versions trusting {@link #key} (data), {@link #thief} (data) and {@link #revoker} with {@code revokerScope}. */
+    private NewestVersions withRevoker(String revokerScope) {
+        try {
+            return new NewestVersions(List.of(new TrustedKey(keyId, key.getPublic(), KeyScope.parse("roles=data")),
+                    new TrustedKey(thiefId, thief.getPublic(), KeyScope.parse("roles=data")),
+                    new TrustedKey(Signatures.keyId(revoker.getPublic()), revoker.getPublic(),
+                            KeyScope.parse(revokerScope))), "", SUFFIXES);
+        } catch (KeyFormatException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void take(NewestVersions versions, ProducerRecord<byte[], byte[]> record) {
+        versions.accept(record.key(), record.value(), record.headers());
+    }
+
+    @Test
+    void aVersionByARevokedKeyIsNotStated() {
+        NewestVersions versions = withRevoker("roles=revocation");
+        take(versions, signed("r1", "a.rpz", 100, key, keyId));
+        take(versions, signed("r1", "a.rpz", 9_000, thief, thiefId)); // the stolen key, far ahead
+        take(versions, signed("r2", "a.rpz", 9_000, thief, thiefId)); // r2 has no list: its hosts accept it
+        take(versions, revocationList("r1", 10, revoker, Set.of(thiefId), Map.of()));
+        take(versions, signed("r1", "b.rpz", 9_500, thief, thiefId)); // after the list, too
+        assertEquals(Set.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 100),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r2", "a.rpz", 9_000)),
+                Set.copyOf(versions.statement(1_000, Duration.ofSeconds(60)).entries()),
+                "r1's hosts refuse every record by the revoked key: stated, its version would block a.rpz there");
+    }
+
+    @Test
+    void aListByAKeyWithoutRoleRevocationIsIgnored() {
+        NewestVersions versions = withRevoker("roles=data,config,timestamp");
+        take(versions, signed("r1", "a.rpz", 9_000, thief, thiefId));
+        take(versions, revocationList("r1", 10, revoker, Set.of(thiefId), Map.of()));
+        assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 9_000)),
+                versions.statement(1_000, Duration.ofSeconds(60)).entries(), "hosts refuse that list");
+        assertEquals(1, versions.outOfScope());
+    }
+
+    @Test
+    void anOlderListDoesNotReplaceANewerOne() {
+        NewestVersions versions = withRevoker("roles=revocation");
+        take(versions, signed("r1", "a.rpz", 100, key, keyId));
+        take(versions, signed("r1", "a.rpz", 9_000, thief, thiefId));
+        take(versions, revocationList("r1", 20, revoker, Set.of(thiefId), Map.of()));
+        take(versions, revocationList("r1", 10, revoker, Set.of(), Map.of())); // replayed, lifts it
+        assertEquals(List.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 100)),
+                versions.statement(1_000, Duration.ofSeconds(60)).entries(),
+                "hosts refuse a list older than the one in force, so the key stays revoked");
+    }
+
+    @Test
+    void aResetFloorLowersAVersionCarriedForward() {
+        NewestVersions versions = withRevoker("roles=revocation,timestamp");
+        FreshnessStatement earlier = new FreshnessStatement(5_000, 4_000, 9_000, List.of(
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 9_000_000L),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "b.rpz", 70),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r2", "a.rpz", 9_000_000L)));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(new RecordHeader(FreshnessStatement.HEADER, "1".getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, Signatures.keyId(revoker.getPublic())
+                .getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE, Signatures.sign(revoker.getPrivate(),
+                earlier.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
+        versions.accept(null, earlier.canonicalForm(), headers);
+        assertEquals(earlier, versions.previous(), "out of scope " + versions.outOfScope() + ", unverified "
+                + versions.unverified() + ", other form " + versions.otherForm());
+        take(versions, revocationList("r1", 10, revoker, Set.of(thiefId), Map.of("a.rpz", 50L,
+                "b.rpz", 90L)));
+        assertEquals(Set.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 50),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "b.rpz", 70),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r2", "a.rpz", 9_000_000L)),
+                Set.copyOf(versions.statement(1_000, Duration.ofSeconds(60)).entries()),
+                "r1's floor of a.rpz is lowered to 50 (b.rpz's is already below 90); r2 received no list");
+    }
+
+    private static void statementBy(NewestVersions versions, KeyPair by, FreshnessStatement statement) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(new RecordHeader(FreshnessStatement.HEADER, "1".getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE_KEY_ID, Signatures.keyId(by.getPublic())
+                .getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(ProtocolHeaders.SIGNATURE, Signatures.sign(by.getPrivate(),
+                statement.canonicalForm()).getBytes(StandardCharsets.UTF_8)));
+        versions.accept(null, statement.canonicalForm(), headers);
+    }
+
+    @Test
+    void aStatementByARevokedKeyIsNotCarriedForwardForTheRecipientsOfTheList() {
+        KeyPair stolenTimestamp = Signatures.generateKeyPair();
+        String stolenId = Signatures.keyId(stolenTimestamp.getPublic());
+        NewestVersions versions;
+        try {
+            versions = new NewestVersions(List.of(new TrustedKey(keyId, key.getPublic(), KeyScope.parse(
+                    "roles=timestamp")), new TrustedKey(stolenId, stolenTimestamp.getPublic(), KeyScope.parse(
+                    "roles=timestamp")), new TrustedKey(Signatures.keyId(revoker.getPublic()), revoker.getPublic(),
+                    KeyScope.parse("roles=revocation"))), "", SUFFIXES);
+        } catch (KeyFormatException e) {
+            throw new AssertionError(e);
+        }
+        statementBy(versions, key, new FreshnessStatement(5_000, 4_000, 9_000, List.of(
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 40),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r2", "a.rpz", 40))));
+        statementBy(versions, stolenTimestamp, new FreshnessStatement(6_000, 5_000, 9_000, List.of(
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 8_000_000),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r2", "a.rpz", 8_000_000))));
+        take(versions, revocationList("r1", 10, revoker, Set.of(stolenId), Map.of()));
+        FreshnessStatement next = versions.statement(1_000, Duration.ofSeconds(60));
+        assertEquals(Set.of(new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "a.rpz", 40),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r2", "a.rpz", 8_000_000)),
+                Set.copyOf(next.entries()), "r1's hosts refuse the revoked key's statement and hold the one before");
+        assertEquals(6_001, next.sequence(), "the sequence still passes every statement a host may have seen");
     }
 }
