@@ -200,11 +200,16 @@ public record FreshnessStatement(long sequence, long issuedAt, long expiresAt, L
 
         long decimal(char end) {
             String digits = word(end);
-            if (!ProtocolHeaders.isDecimal(digits) || digits.length() > 18) {
+            if (!ProtocolHeaders.isDecimal(digits) || digits.length() > 19) {
                 throw new IllegalArgumentException("expected a decimal number at byte " + at + ", found "
                         + FileNames.quote(digits));
             }
-            return Long.parseLong(digits);
+            try {
+                return Long.parseLong(digits); // every version a signed file can carry, up to 2^63 - 1
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("the number at byte " + at + " is larger than " + Long.MAX_VALUE
+                        + ": " + FileNames.quote(digits));
+            }
         }
 
         String word(char end) {

@@ -36,6 +36,19 @@ class FreshnessStatementTest {
     }
 
     @Test
+    void versionsUpToTheLargestASignedFileCarriesAreReadBack() {
+        FreshnessStatement far = new FreshnessStatement(Long.MAX_VALUE, 1000, 5000, List.of(
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "b.rpz", Long.MAX_VALUE),
+                new FreshnessStatement.Entry(RecipientKind.HOSTNAME, "r1", "c.rpz", 1L << 62)));
+        assertEquals(far, FreshnessStatement.parse(far.canonicalForm()));
+        String text = new String(far.canonicalForm(), StandardCharsets.UTF_8);
+        String tooLarge = text.replace("sequence=" + Long.MAX_VALUE, "sequence=9223372036854775808");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FreshnessStatement.parse(tooLarge.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("larger than " + Long.MAX_VALUE), e.getMessage());
+    }
+
+    @Test
     void aSignatureVerifiesOnlyOverTheSameStatementAndKey() {
         KeyPair key = Signatures.generateKeyPair();
         String signature = Signatures.sign(key.getPrivate(), STATEMENT.canonicalForm());
