@@ -115,16 +115,23 @@ public final class PublishCommand {
                             err);
             signer = TransferSigner.load(options.signingKey().get(), options.fileVersion().isPresent()
                     ? options.fileVersion().getAsLong() : VersionChoice.choose(System.currentTimeMillis(), newest),
-                    options.fleet());
+                    options.fleet()).withCosigners(options.cosigningKeys());
         }
         options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
+        options.cosigningKeys().forEach(key -> TransferSigner.permissionWarning(key).ifPresent(err::println));
         if (signer != null && !options.dryRun() && !options.quiet()) {
             out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version()
                     + (signer.fleet().isEmpty() ? "" : ", fleet " + signer.fleet()) + ".");
+            if (!signer.cosignerIds().isEmpty()) {
+                out.println("Co-signed with key ids " + String.join(", ", signer.cosignerIds()) + ".");
+            }
         }
         if (options.dryRun()) {
             if (signer != null) {
                 out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version() + ".");
+                if (!signer.cosignerIds().isEmpty()) {
+                    out.println("Co-signed with key ids " + String.join(", ", signer.cosignerIds()) + ".");
+                }
             }
             dryRun(options, plan, settings);
             return ExitCode.OK;
@@ -335,6 +342,10 @@ public final class PublishCommand {
                                           recipients); see 'resolver-publish keygen'. The version is this run's
                                           time in ms, or one above the newest version a host's receipt reports
                                           of these files (--receipts-topic), whichever is higher
+                  --cosign KEYFILE        with --sign, repeatable: also sign every transfer with this key (header
+                                          cosignature, one per key), over the same bytes, for hosts that need
+                                          configuration files signed by several keys
+                                          (signatures.config.threshold)
                   --fleet ID              with --sign: the fleet the files are signed for, as the hosts'
                                           signatures.fleet (header fleet; signed)
                   --file-version N        with --sign: this version instead (after a revocation list lowered

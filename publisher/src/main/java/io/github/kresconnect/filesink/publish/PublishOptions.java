@@ -40,7 +40,8 @@ public record PublishOptions(
         boolean version,
         Optional<Path> signingKey,
         String fleet,
-        java.util.OptionalLong fileVersion) {
+        java.util.OptionalLong fileVersion,
+        List<Path> cosigningKeys) {
 
     public static final String DEFAULT_TOPIC = "knot-resolver";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -115,6 +116,7 @@ public record PublishOptions(
         private Path signingKey;
         private String fleet = "";
         private java.util.OptionalLong fileVersion = java.util.OptionalLong.empty();
+        private final List<Path> cosigningKeys = new ArrayList<>();
 
         Parser(List<String> args) {
             this.args = args;
@@ -151,6 +153,7 @@ public record PublishOptions(
                     .valued((name, value) -> timeout = Duration.ofSeconds(number(name, value, 1, 86_400)), "--timeout")
                     .valued((name, value) -> producerConfig = Path.of(nonBlank(name, value)), "--producer-config")
                     .valued((name, value) -> signingKey = Path.of(nonBlank(name, value)), "--sign")
+                    .valued((name, value) -> cosigningKeys.add(Path.of(nonBlank(name, value))), "--cosign")
                     .valued((name, value) -> fleet = fleetId(name, value), "--fleet")
                     .valued((name, value) -> fileVersion = java.util.OptionalLong.of(number(name, value, 0,
                             Long.MAX_VALUE)), "--file-version")
@@ -186,6 +189,9 @@ public record PublishOptions(
             if (!fleet.isEmpty() && signingKey == null) {
                 throw new UsageException("--fleet goes with --sign: the fleet id is part of what is signed");
             }
+            if (!cosigningKeys.isEmpty() && signingKey == null) {
+                throw new UsageException("--cosign goes with --sign: a co-signature signs what the signature covers");
+            }
             if (fileVersion.isPresent() && signingKey == null) {
                 throw new UsageException("--file-version goes with --sign: only a signed file has a version");
             }
@@ -202,7 +208,7 @@ public record PublishOptions(
             return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, layout, mode, recipients,
                     List.copyOf(files), chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
                     Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
-                    Optional.ofNullable(signingKey), fleet, fileVersion);
+                    Optional.ofNullable(signingKey), fleet, fileVersion, List.copyOf(cosigningKeys));
         }
     }
 
