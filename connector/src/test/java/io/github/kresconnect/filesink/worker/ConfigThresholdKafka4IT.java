@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import io.github.kresconnect.filesink.docs.DocBlocks;
 import io.github.kresconnect.filesink.notify.FakeManager;
 import io.github.kresconnect.filesink.protocol.Signatures;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
@@ -132,9 +133,12 @@ class ConfigThresholdKafka4IT {
                         () -> FileDeliveryScenario.sameContent(files.resolve("zones/a.rpz"), zoneA), connect::tail);
                 manager.awaitRequests(r -> r.isPost() && r.path().equals("/renew"), 1, TIMEOUT);
 
-                String twoOfTwo = publish(workDir, "two-of-two", "--to", HOST, "--sign", config1.file().toString(),
-                        "--cosign", config2.file().toString(), "--fleet", FLEET,
-                        "config.yaml=" + outbox.resolve("good.yaml"));
+                // The security page's block, as written: only the broker, the key files and the file's path replaced.
+                List<String> documented = documentedCommand(Map.of("kafka1.example.net:9092", broker.bootstrapServers(),
+                        "/etc/resolver-publish/config1.key", config1.file().toString(),
+                        "/etc/resolver-publish/config2.key", config2.file().toString(),
+                        "./config.yaml", outbox.resolve("good.yaml").toString()));
+                String twoOfTwo = PublisherProcess.publish(workDir, "two-of-two", documented);
                 assertTrue(twoOfTwo.contains("Co-signed with key ids " + config2.id() + "."), twoOfTwo);
                 Await.until("config.yaml signed by two keys", TIMEOUT,
                         () -> FileDeliveryScenario.sameContent(files.resolve("config.yaml"), good), connect::tail);
@@ -211,6 +215,31 @@ class ConfigThresholdKafka4IT {
                     "__connect.errors.exception.message")), "one dead letter per case: " + which);
         }
         return reasons;
+    }
+
+    /**
+     * The command of the block after {@code <!-- config-cosign -->} in docs/security.md, its words with the given
+     * values replaced (the same words in the block, or the test fails), {@code resolver-publish} itself left out.
+     */
+    private static List<String> documentedCommand(Map<String, String> replaced) {
+        List<DocBlocks.Block> marked = DocBlocks.all().stream().filter(b -> "<!-- config-cosign -->".equals(
+                b.lineBefore())).toList();
+        assertEquals(1, marked.size(), "one block after <!-- config-cosign -->: " + marked);
+        List<String> words = new ArrayList<>(List.of(marked.get(0).commandText().replace("\\\n", " ").trim()
+                .split("\\s+")));
+        assertEquals("resolver-publish", words.remove(0), "the block runs resolver-publish: " + words);
+        for (Map.Entry<String, String> value : replaced.entrySet()) {
+            boolean found = false;
+            for (int i = 0; i < words.size(); i++) {
+                if (words.get(i).equals(value.getKey()) || words.get(i).endsWith("=" + value.getKey())) {
+                    words.set(i, words.get(i).substring(0, words.get(i).length() - value.getKey().length())
+                            + value.getValue());
+                    found = true;
+                }
+            }
+            assertTrue(found, "the block names " + value.getKey() + ": " + words);
+        }
+        return words;
     }
 
     private String publish(Path workDir, String label, String... args) throws IOException, InterruptedException {
