@@ -38,7 +38,10 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
  * a fake manager): a configuration file signed and co-signed by the two configuration keys ({@code --sign},
  * {@code --cosign}) lands and makes the manager reload; one signed by one of them alone, or co-signed by a key that
  * is not trusted or by the data key, goes to the dead letter queue with the count and the reason, the file in place
- * stays byte-identical and no reload follows; a data file signed by the data key alone lands.
+ * stays byte-identical and no reload follows; a data file signed by the data key alone lands. Last, the detached
+ * flow: a request written with the first key ({@code --write-request}), co-signed from it alone with the second
+ * ({@code resolver-publish cosign}), sent with that co-signature file ({@code --request}, {@code --cosignature}):
+ * it lands and reloads.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfigThresholdKafka4IT {
@@ -185,6 +188,26 @@ class ConfigThresholdKafka4IT {
                         "b.rpz renewed; the refused configuration files made no reload");
                 assertEquals(1, manager.posts().stream().filter(r -> r.path().equals("/reload")).count(),
                         "one reload: the configuration file signed by two keys");
+
+                // Detached: the request written where config1 is kept, co-signed from it alone where config2 is,
+                // then sent with config2's co-signature file.
+                byte[] detached = write(outbox, "detached.yaml", "cache:\n  size-max: 4G\n");
+                Path request = workDir.resolve("config.request");
+                Path cosignatures = workDir.resolve("config2.cosig");
+                publish(workDir, "write-request", "--to", HOST, "--sign", config1.file().toString(), "--fleet", FLEET,
+                        "--write-request", request.toString(), "config.yaml=" + outbox.resolve("detached.yaml"));
+                assertArrayEquals(good, Files.readAllBytes(files.resolve("config.yaml")), "a request sends nothing");
+                String cosigned = PublisherProcess.publish(workDir, "cosign", List.of("cosign", "--key",
+                        config2.file().toString(), "--out", cosignatures.toString(), request.toString()));
+                assertTrue(cosigned.contains("config.yaml  " + detached.length + " bytes  sha256 "
+                        + sha256(detached)), cosigned);
+                String sent = publish(workDir, "detached", "--to", HOST, "--sign", config1.file().toString(), "--fleet",
+                        FLEET, "--request", request.toString(), "--cosignature", cosignatures.toString(),
+                        "config.yaml=" + outbox.resolve("detached.yaml"));
+                assertTrue(sent.contains("Co-signed with key ids " + config2.id() + "."), sent);
+                Await.until("config.yaml co-signed from the request", TIMEOUT,
+                        () -> FileDeliveryScenario.sameContent(files.resolve("config.yaml"), detached), connect::tail);
+                manager.awaitRequests(r -> r.isPost() && r.path().equals("/reload"), 2, TIMEOUT);
             }
         }
     }

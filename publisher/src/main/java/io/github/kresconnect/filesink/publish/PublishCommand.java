@@ -62,6 +62,9 @@ public final class PublishCommand {
         if (args.length > 0 && StatementCommand.NAME.equals(args[0])) {
             return new StatementCommand(out, err).run(List.of(args).subList(1, args.length));
         }
+        if (args.length > 0 && CosignCommand.NAME.equals(args[0])) {
+            return new CosignCommand(out, err).run(List.of(args).subList(1, args.length));
+        }
         if (args.length > 0 && StatusCommand.NAME.equals(args[0])) {
             return new StatusCommand(out, err).run(List.of(args).subList(1, args.length));
         }
@@ -107,15 +110,27 @@ public final class PublishCommand {
         ProducerSettings settings = ProducerSettings.from(options);
         // One version for every file and recipient of the run: the clock, or above the newest a host holds.
         TransferSigner signer = null;
+        CosignRequest request = null;
+        if (options.request().isPresent()) {
+            request = CosignRequest.read(options.request().get());
+            checkRequest(request, options, plan);
+        }
         if (options.signingKey().isPresent()) {
-            java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent()
+            java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent() || request != null
                     ? java.util.OptionalLong.empty()
                     : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), plan.files().stream()
                             .map(file -> file.name()).collect(java.util.stream.Collectors.toSet()), options.timeout(),
                             err);
-            signer = TransferSigner.load(options.signingKey().get(), options.fileVersion().isPresent()
-                    ? options.fileVersion().getAsLong() : VersionChoice.choose(System.currentTimeMillis(), newest),
+            signer = TransferSigner.load(options.signingKey().get(), request != null ? request.version()
+                    : options.fileVersion().isPresent() ? options.fileVersion().getAsLong()
+                            : VersionChoice.choose(System.currentTimeMillis(), newest),
                     options.fleet()).withCosigners(options.cosigningKeys());
+            if (request != null) {
+                signer = signer.withDetached(request, options.cosignatureFiles());
+            }
+        }
+        if (options.writeRequest().isPresent()) {
+            return writeRequest(options, plan, signer);
         }
         options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
         options.cosigningKeys().forEach(key -> TransferSigner.permissionWarning(key).ifPresent(err::println));
@@ -150,8 +165,11 @@ public final class PublishCommand {
         }
         try (KafkaProducer<byte[], byte[]> producer = created) {
             try {
-                new FileSender(producer, options.recipientMode(), destinations, progress, signer)
-                        .onTransfer(wait == null ? transfer -> { } : wait::sent)
+                FileSender sender = new FileSender(producer, options.recipientMode(), destinations, progress, signer);
+                if (request != null) {
+                    sender.withRequest(request);
+                }
+                sender.onTransfer(wait == null ? transfer -> { } : wait::sent)
                         .send(plan);
             } catch (PublishException e) {
                 progress.interrupted();
@@ -169,6 +187,48 @@ public final class PublishCommand {
         }
         try (wait) {
             return wait.await(options, out, err, terminal);
+        }
+    }
+
+    /**
+     * {@code --write-request FILE}: what this run would sign (its version, fleet, recipients, chunk size, and each
+     * file's transfer id, length and SHA-256), for co-signers elsewhere ({@code resolver-publish cosign}); nothing is
+     * sent.
+     */
+    private ExitCode writeRequest(PublishOptions options, PublishPlan plan, TransferSigner signer)
+            throws PublishException {
+        List<CosignRequest.Entry> files = new ArrayList<>();
+        for (PlannedFile file : plan.files()) {
+            files.add(new CosignRequest.Entry(file.name(), FileSender.integrityOf(file)));
+        }
+        CosignRequest request = new CosignRequest(signer.version(), options.fleet(), options.recipientMode(),
+                plan.chunkSize(), options.recipients(), files);
+        request.write(options.writeRequest().get());
+        out.println("Wrote the co-signing request for " + files.size() + " file(s) at file version "
+                + signer.version() + " to " + options.writeRequest().get() + "; nothing was sent. Co-sign it with "
+                + "'resolver-publish cosign --key KEYFILE --out FILE " + options.writeRequest().get()
+                + "', then run this command with --request " + options.writeRequest().get()
+                + " --cosignature FILE instead of --write-request.");
+        return ExitCode.OK;
+    }
+
+    /** The command line must send what the request fixed: the same files, recipients, fleet and chunk size. */
+    private static void checkRequest(CosignRequest request, PublishOptions options, PublishPlan plan)
+            throws PublishException {
+        List<String> names = plan.files().stream().map(PlannedFile::name).toList();
+        List<String> wanted = request.files().stream().map(CosignRequest.Entry::name).toList();
+        String differs = !names.equals(wanted) ? "files " + names + ", the request's " + wanted
+                : !options.recipients().equals(request.recipients()) ? "recipients " + options.recipients()
+                        + ", the request's " + request.recipients()
+                : options.recipientMode() != request.mode() ? "how recipients are addressed"
+                : !options.fleet().equals(request.fleet()) ? "fleet '" + options.fleet() + "', the request's '"
+                        + request.fleet() + "'"
+                : plan.chunkSize() != request.chunkSize() ? "chunk size " + plan.chunkSize() + ", the request's "
+                        + request.chunkSize()
+                : null;
+        if (differs != null) {
+            throw new PublishException(ExitCode.USAGE, "--request " + options.request().get() + ": this command "
+                    + "sends " + differs + ": give the command line the request was written with");
         }
     }
 
@@ -346,6 +406,12 @@ public final class PublishCommand {
                                           cosignature, one per key), over the same bytes, for hosts that need
                                           configuration files signed by several keys
                                           (signatures.config.threshold)
+                  --write-request FILE    with --sign: write what this run would sign (version, transfer ids,
+                                          digests) to FILE for co-signers elsewhere, and send nothing
+                  --request FILE          with --sign: send exactly what FILE fixed (the same command line
+                                          otherwise), with the co-signatures of:
+                  --cosignature FILE      with --request, repeatable: a key's co-signatures made by
+                                          'resolver-publish cosign --key KEYFILE --out FILE REQUEST'
                   --fleet ID              with --sign: the fleet the files are signed for, as the hosts'
                                           signatures.fleet (header fleet; signed)
                   --file-version N        with --sign: this version instead (after a revocation list lowered
@@ -353,6 +419,9 @@ public final class PublishCommand {
                   resolver-publish keygen --out PREFIX
                                           write a new key pair to PREFIX.key (private, mode 0600) and PREFIX.pub,
                                           and print the public key and its id for signatures.trusted.keys
+                  resolver-publish cosign --key KEYFILE --out FILE REQUEST
+                                          co-sign, where KEYFILE is kept, what a --write-request REQUEST says a
+                                          run will send; writes FILE for that run's --cosignature
 
                 Receipts (the connectors' receipts.topic):
                   --wait [SECONDS]        after sending, wait (default 120 s) for every addressed host's receipt

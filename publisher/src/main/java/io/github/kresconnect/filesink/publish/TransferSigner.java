@@ -30,6 +30,8 @@ final class TransferSigner {
     private final long version;
     private final String fleet;
     private final List<Cosigner> cosigners;
+    private final List<DetachedCosignatures> detached;
+    private final List<Path> detachedFiles;
 
     /** A further key that signs exactly what the signing key signs ({@code --cosign KEYFILE}). */
     record Cosigner(PrivateKey key, String keyId) {
@@ -40,11 +42,55 @@ final class TransferSigner {
     }
 
     private TransferSigner(PrivateKey key, String keyId, long version, String fleet, List<Cosigner> cosigners) {
+        this(key, keyId, version, fleet, cosigners, List.of(), List.of());
+    }
+
+    private TransferSigner(PrivateKey key, String keyId, long version, String fleet, List<Cosigner> cosigners,
+            List<DetachedCosignatures> detached, List<Path> detachedFiles) {
         this.key = key;
         this.keyId = keyId;
         this.version = version;
         this.fleet = fleet;
         this.cosigners = List.copyOf(cosigners);
+        this.detached = List.copyOf(detached);
+        this.detachedFiles = List.copyOf(detachedFiles);
+    }
+
+    /**
+     * The same signer at the request's version, with the co-signatures other keys made of it elsewhere
+     * ({@code --cosignature FILE}, {@link DetachedCosignatures}); each is checked against its key over what this run
+     * signs before anything is sent ({@code request}'s transfers), and a key already signing is a usage error.
+     */
+    TransferSigner withDetached(CosignRequest request, List<Path> files) throws PublishException {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        ids.add(keyId);
+        ids.addAll(cosignerIds());
+        List<DetachedCosignatures> read = new java.util.ArrayList<>();
+        for (Path file : files) {
+            DetachedCosignatures cosignatures = DetachedCosignatures.read(file);
+            if (!ids.add(cosignatures.keyId())) {
+                throw new PublishException(ExitCode.USAGE, "--cosignature: '" + file + "' is by key id "
+                        + cosignatures.keyId() + ", which already signs this run: a host counts each key once");
+            }
+            read.add(cosignatures);
+        }
+        TransferSigner signer = new TransferSigner(key, keyId, request.version(), fleet, cosigners, read, files);
+        for (List<SignedFile> group : request.groups(signer)) {
+            List<SignedVersion> signed = SignatureBatch.sign(key, keyId, group, SignatureBatch.PUBLISHER_LEAVES);
+            for (int i = 0; i < group.size(); i++) {
+                signer.detachedFor(SignedTransfers.signedForm(group.get(i), signed.get(i).proof()));
+            }
+        }
+        return signer;
+    }
+
+    /** The detached co-signatures of {@code form}, each checked. */
+    private List<CoSignature> detachedFor(byte[] form) throws PublishException {
+        List<CoSignature> found = new java.util.ArrayList<>();
+        for (int i = 0; i < detached.size(); i++) {
+            found.add(detached.get(i).forForm(form, detachedFiles.get(i)));
+        }
+        return found;
     }
 
     /**
@@ -75,9 +121,11 @@ final class TransferSigner {
         return new TransferSigner(key, keyId, version, fleet, added);
     }
 
-    /** The ids of the co-signing keys, in the order given. */
+    /** The ids of the co-signing keys, in the order given, those of detached co-signatures last. */
     List<String> cosignerIds() {
-        return cosigners.stream().map(Cosigner::keyId).toList();
+        List<String> ids = new java.util.ArrayList<>(cosigners.stream().map(Cosigner::keyId).toList());
+        detached.forEach(d -> ids.add(d.keyId()));
+        return ids;
     }
 
     /** The private key, for other signed forms (freshness statements). */
@@ -173,7 +221,7 @@ final class TransferSigner {
      */
     List<SignedVersion> sign(List<SignedFile> transfers) {
         List<SignedVersion> signed = SignatureBatch.sign(key, keyId, transfers, SignatureBatch.PUBLISHER_LEAVES);
-        if (cosigners.isEmpty()) {
+        if (cosigners.isEmpty() && detached.isEmpty()) {
             return signed;
         }
         java.util.Map<String, List<CoSignature>> bySignedForm = new java.util.HashMap<>();
@@ -181,7 +229,17 @@ final class TransferSigner {
         for (int i = 0; i < signed.size(); i++) {
             byte[] form = SignedTransfers.signedForm(transfers.get(i), signed.get(i).proof());
             List<CoSignature> cosignatures = bySignedForm.computeIfAbsent(java.util.HexFormat.of().formatHex(form),
-                    hex -> cosigners.stream().map(c -> CoSignature.sign(c.key(), c.keyId(), form)).toList());
+                    hex -> {
+                        List<CoSignature> all = new java.util.ArrayList<>(cosigners.stream()
+                                .map(c -> CoSignature.sign(c.key(), c.keyId(), form)).toList());
+                        try {
+                            all.addAll(detachedFor(form));
+                        } catch (PublishException e) {
+                            // checked for every transfer of the request before anything was sent
+                            throw new IllegalStateException(e.getMessage(), e);
+                        }
+                        return all;
+                    });
             cosigned.add(signed.get(i).withCosignatures(cosignatures));
         }
         return cosigned;
