@@ -70,6 +70,45 @@ record CosignRequest(long version, String fleet, RecipientMode mode, int chunkSi
         return groups;
     }
 
+    /**
+     * What this run would sign ({@code --write-request}): its version, fleet, recipients and chunk size, and each
+     * file's transfer id (fresh), length and SHA-256 (the files are read once).
+     */
+    static CosignRequest of(PublishOptions options, PublishPlan plan, long version) throws PublishException {
+        List<Entry> files = new ArrayList<>();
+        for (PublishPlan.PlannedFile file : plan.files()) {
+            files.add(new Entry(file.name(), FileSender.integrityOf(file)));
+        }
+        return new CosignRequest(version, options.fleet(), options.recipientMode(), plan.chunkSize(),
+                options.recipients(), files);
+    }
+
+    /** The command line must send what the request fixed: the same files, recipients, fleet and chunk size. */
+    void checkSends(PublishOptions options, PublishPlan plan) throws PublishException {
+        List<String> names = plan.files().stream().map(PublishPlan.PlannedFile::name).toList();
+        List<String> wanted = files.stream().map(Entry::name).toList();
+        String differs = !names.equals(wanted) ? "files " + names + ", the request's " + wanted
+                : !options.recipients().equals(recipients) ? "recipients " + options.recipients() + ", the request's "
+                        + recipients
+                : options.recipientMode() != mode ? "how recipients are addressed"
+                : !options.fleet().equals(fleet) ? "fleet '" + options.fleet() + "', the request's '" + fleet + "'"
+                : plan.chunkSize() != chunkSize ? "chunk size " + plan.chunkSize() + ", the request's " + chunkSize
+                : null;
+        if (differs != null) {
+            throw new PublishException(ExitCode.USAGE, "--request " + options.request().orElseThrow() + ": this "
+                    + "command sends " + differs + ": give the command line the request was written with");
+        }
+    }
+
+    /** Writes the request ({@code --write-request FILE}) and says what to do next; nothing is sent. */
+    void write(Path file, java.io.PrintStream out) throws PublishException {
+        write(file);
+        out.println("Wrote the co-signing request for " + files.size() + " file(s) at file version " + version
+                + " to " + file + "; nothing was sent. Co-sign it with 'resolver-publish cosign --key KEYFILE --out "
+                + "FILE " + file + "', then run this command with --request " + file + " --cosignature FILE instead "
+                + "of --write-request.");
+    }
+
     String text() {
         StringBuilder out = new StringBuilder(FORMAT).append('\n');
         out.append("version=").append(version).append('\n');

@@ -113,7 +113,7 @@ public final class PublishCommand {
         CosignRequest request = null;
         if (options.request().isPresent()) {
             request = CosignRequest.read(options.request().get());
-            checkRequest(request, options, plan);
+            request.checkSends(options, plan);
         }
         if (options.signingKey().isPresent()) {
             java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent() || request != null
@@ -130,7 +130,8 @@ public final class PublishCommand {
             }
         }
         if (options.writeRequest().isPresent()) {
-            return writeRequest(options, plan, signer);
+            CosignRequest.of(options, plan, signer.version()).write(options.writeRequest().get(), out);
+            return ExitCode.OK;
         }
         options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
         options.cosigningKeys().forEach(key -> TransferSigner.permissionWarning(key).ifPresent(err::println));
@@ -187,48 +188,6 @@ public final class PublishCommand {
         }
         try (wait) {
             return wait.await(options, out, err, terminal);
-        }
-    }
-
-    /**
-     * {@code --write-request FILE}: what this run would sign (its version, fleet, recipients, chunk size, and each
-     * file's transfer id, length and SHA-256), for co-signers elsewhere ({@code resolver-publish cosign}); nothing is
-     * sent.
-     */
-    private ExitCode writeRequest(PublishOptions options, PublishPlan plan, TransferSigner signer)
-            throws PublishException {
-        List<CosignRequest.Entry> files = new ArrayList<>();
-        for (PlannedFile file : plan.files()) {
-            files.add(new CosignRequest.Entry(file.name(), FileSender.integrityOf(file)));
-        }
-        CosignRequest request = new CosignRequest(signer.version(), options.fleet(), options.recipientMode(),
-                plan.chunkSize(), options.recipients(), files);
-        request.write(options.writeRequest().get());
-        out.println("Wrote the co-signing request for " + files.size() + " file(s) at file version "
-                + signer.version() + " to " + options.writeRequest().get() + "; nothing was sent. Co-sign it with "
-                + "'resolver-publish cosign --key KEYFILE --out FILE " + options.writeRequest().get()
-                + "', then run this command with --request " + options.writeRequest().get()
-                + " --cosignature FILE instead of --write-request.");
-        return ExitCode.OK;
-    }
-
-    /** The command line must send what the request fixed: the same files, recipients, fleet and chunk size. */
-    private static void checkRequest(CosignRequest request, PublishOptions options, PublishPlan plan)
-            throws PublishException {
-        List<String> names = plan.files().stream().map(PlannedFile::name).toList();
-        List<String> wanted = request.files().stream().map(CosignRequest.Entry::name).toList();
-        String differs = !names.equals(wanted) ? "files " + names + ", the request's " + wanted
-                : !options.recipients().equals(request.recipients()) ? "recipients " + options.recipients()
-                        + ", the request's " + request.recipients()
-                : options.recipientMode() != request.mode() ? "how recipients are addressed"
-                : !options.fleet().equals(request.fleet()) ? "fleet '" + options.fleet() + "', the request's '"
-                        + request.fleet() + "'"
-                : plan.chunkSize() != request.chunkSize() ? "chunk size " + plan.chunkSize() + ", the request's "
-                        + request.chunkSize()
-                : null;
-        if (differs != null) {
-            throw new PublishException(ExitCode.USAGE, "--request " + options.request().get() + ": this command "
-                    + "sends " + differs + ": give the command line the request was written with");
         }
     }
 
