@@ -206,7 +206,10 @@ final class BrokerProcess implements AutoCloseable {
                 "offsets.topic.num.partitions=1",
                 "transaction.state.log.replication.factor=1",
                 "transaction.state.log.min.isr=1",
-                "group.initial.rebalance.delay.ms=0"));
+                "group.initial.rebalance.delay.ms=0",
+                // Lets a test's consumer use a session shorter than the default minimum of 6 s (a test that
+                // waits a session out); clients keep their own defaults otherwise.
+                "group.min.session.timeout.ms=1000"));
         if (dist.majorVersion() >= 4) {
             lines.add("controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort);
             lines.add("share.coordinator.state.topic.replication.factor=1");

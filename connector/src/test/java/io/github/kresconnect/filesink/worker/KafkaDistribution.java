@@ -1,9 +1,13 @@
 package io.github.kresconnect.filesink.worker;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +78,12 @@ final class KafkaDistribution {
         }
     }
 
-    /** The distribution of {@code version}, resolving its jars first unless an earlier run did. */
+    /**
+     * The distribution of {@code version}, resolving its jars first unless an earlier run did. Failsafe runs the
+     * integration tests in several JVMs at once, all resolving into the same target/kafka-dist: one resolves at a
+     * time (a lock on a file there, held across processes), into a folder of its own that is renamed to lib/ only
+     * once complete, so no process ever runs from a half-copied lib/.
+     */
     static synchronized KafkaDistribution resolve(String version) throws IOException, InterruptedException {
         Path pom = projectDir().resolve("connector/src/test/kafka-dist").resolve(version).resolve("pom.xml");
         if (!Files.isRegularFile(pom)) {
@@ -83,17 +92,27 @@ final class KafkaDistribution {
         Path home = projectDir().resolve("target/kafka-dist").resolve(version);
         Path complete = home.resolve(".complete");
         if (!isResolved(version)) {
-            RealWorkerScenario.deleteRecursively(home.resolve("lib")); // no jar left of an earlier pom
             Files.createDirectories(home);
-            List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "-f", pom.toString(),
-                    "dependency:copy-dependencies", "-DoutputDirectory=" + home.resolve("lib")));
-            String repoLocal = System.getProperty("maven.repo.local", "");
-            if (!repoLocal.isBlank()) {
-                command.add("-Dmaven.repo.local=" + repoLocal);
+            try (FileChannel lockFile = FileChannel.open(home.getParent().resolve(".resolve.lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = lockFile.lock()) {
+                if (!isResolved(version)) { // another process may have resolved it while this one waited
+                    Path partial = home.resolve("lib.partial");
+                    RealWorkerScenario.deleteRecursively(partial);
+                    List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "-f", pom.toString(),
+                            "dependency:copy-dependencies", "-DoutputDirectory=" + partial));
+                    String repoLocal = System.getProperty("maven.repo.local", "");
+                    if (!repoLocal.isBlank()) {
+                        command.add("-Dmaven.repo.local=" + repoLocal);
+                    }
+                    LoggedProcess.run("resolving Kafka " + version, command, home, home.resolve("resolve.log"),
+                            RESOLVE_TIMEOUT);
+                    Files.deleteIfExists(complete);
+                    RealWorkerScenario.deleteRecursively(home.resolve("lib")); // no jar left of an earlier pom
+                    Files.move(partial, home.resolve("lib"), StandardCopyOption.ATOMIC_MOVE);
+                    Files.writeString(complete, pom + "\n", StandardCharsets.UTF_8);
+                }
             }
-            LoggedProcess.run("resolving Kafka " + version, command, home, home.resolve("resolve.log"),
-                    RESOLVE_TIMEOUT);
-            Files.writeString(complete, pom + "\n", StandardCharsets.UTF_8);
         }
         return new KafkaDistribution(version, home, Path.of(System.getProperty("java.home")));
     }
@@ -158,7 +177,7 @@ final class KafkaDistribution {
         }
         Path bin = Files.createDirectories(home.resolve("bin-" + javaHome.getFileName()));
         Path toolsLog = bin.resolve("tools-log4j2.properties");
-        Files.writeString(toolsLog, String.join("\n",
+        writeAtomically(toolsLog, String.join("\n",
                 "status = warn",
                 "appender.stderr.type = Console",
                 "appender.stderr.name = STDERR",
@@ -167,17 +186,17 @@ final class KafkaDistribution {
                 "appender.stderr.layout.pattern = [%d] %p %m (%c)%n",
                 "rootLogger.level = WARN",
                 "rootLogger.appenderRef.stderr.ref = STDERR",
-                ""), StandardCharsets.UTF_8);
-        writeScript(bin.resolve("kafka-run-class.sh"), String.join("\n",
+                ""), false);
+        writeAtomically(bin.resolve("kafka-run-class.sh"), String.join("\n",
                 "#!/bin/sh",
                 "exec '" + javaHome.resolve("bin/java") + "' -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \\",
                 "    -Dlog4j2.configurationFile='" + toolsLog + "' -cp '" + libDir() + "/*' \"$@\"",
-                ""));
+                ""), true);
         for (Map.Entry<String, String> tool : TOOLS.entrySet()) {
-            writeScript(bin.resolve(tool.getKey()), String.join("\n",
+            writeAtomically(bin.resolve(tool.getKey()), String.join("\n",
                     "#!/bin/sh",
                     "exec \"$(dirname \"$0\")/kafka-run-class.sh\" " + tool.getValue() + " \"$@\"",
-                    ""));
+                    ""), true);
         }
         return bin;
     }
@@ -191,9 +210,20 @@ final class KafkaDistribution {
             "kafka-console-producer.sh", "org.apache.kafka.tools.ConsoleProducer",
             "kafka-storage.sh", "kafka.tools.StorageTool");
 
-    private static void writeScript(Path script, String text) throws IOException {
-        Files.writeString(script, text, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    /**
+     * Writes {@code text} to {@code file} through a temporary file renamed over it: another test JVM writing the
+     * same bin/ folder, or running a script from it, sees the old file or the new one, never a half-written one.
+     */
+    private static void writeAtomically(Path file, String text, boolean executable) throws IOException {
+        Path temporary = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
+        try {
+            Files.writeString(temporary, text, StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(temporary, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    executable ? "rwxr-xr-x" : "rw-r--r--"));
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 
     private String loggingOption(Path workDir) throws IOException {

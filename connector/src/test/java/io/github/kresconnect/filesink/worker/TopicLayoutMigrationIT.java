@@ -97,9 +97,11 @@ class TopicLayoutMigrationIT {
             toClose.add(manager);
             this.connector = "resolver-file-sink-" + name;
             // A shorter session than the shipped 45 s only to keep the test short: a layout change waits it out.
+            // Heartbeats every second keep a busy worker's session alive (the broker allows sessions from 1 s).
             this.worker = ShippedConfig.worker("worker.properties", dir, broker.bootstrapServers(), restPort,
                     HubComponent.installInto(dir.resolve("plugins")).getParent(),
-                    Map.of("consumer.session.timeout.ms", "8000", "consumer.group.instance.id", name), Map.of());
+                    Map.of("consumer.session.timeout.ms", "4000", "consumer.group.instance.id", name), Map.of());
+            ShippedConfig.append("worker.properties", worker, Map.of("consumer.heartbeat.interval.ms", "1000"));
         }
 
         Set<String> topics(TopicLayout layout) {
@@ -136,20 +138,10 @@ class TopicLayoutMigrationIT {
         void start() throws Exception {
             process = StandaloneWorkerProcess.start(dist, dir, dir.resolve("worker-" + (++starts) + ".log"), restPort,
                     worker, dir.resolve("sink.properties"));
-            toClose.add(process);
+            synchronized (toClose) {
+                toClose.add(process);
+            }
             process.awaitRunning(connector, TIMEOUT);
-        }
-
-        /**
-         * A layout change as docs/operator.md describes it: the worker stops, its static member leaves the group
-         * once its session times out (a static member rejoining within it keeps its old assignment, whatever its
-         * new topics), and it starts with the new topics.
-         */
-        void restartWith(TopicLayout layout, boolean regex) throws Exception {
-            process.close();
-            awaitNoMember();
-            configure(layout, regex);
-            start();
         }
 
         void awaitNoMember() {
@@ -160,6 +152,62 @@ class TopicLayoutMigrationIT {
 
         int version(String file) throws Exception {
             return versionOf(Files.readString(files.resolve(file), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * A layout change on both hosts, as docs/operator.md describes it for each: the workers stop, their static
+     * members leave their groups once their sessions time out (a static member rejoining within it keeps its old
+     * assignment, whatever its new topics), and they start with the new topics. The two hosts change together,
+     * as a fleet's hosts do, so their sessions time out side by side.
+     */
+    private void restartBoth(Host r1, TopicLayout layout1, boolean regex1, Host r2, TopicLayout layout2,
+            boolean regex2) throws Exception {
+        stopBoth(r1, r2);
+        r1.configure(layout1, regex1);
+        r2.configure(layout2, regex2);
+        startBoth(r1, r2);
+    }
+
+    /** Stops both workers and waits until neither host's group has a member. */
+    private static void stopBoth(Host r1, Host r2) throws Exception {
+        inParallel(List.of(r1.process::close, r2.process::close));
+        r1.awaitNoMember();
+        r2.awaitNoMember();
+    }
+
+    /** Starts both workers at once; returns when both connectors run. */
+    private static void startBoth(Host r1, Host r2) throws Exception {
+        inParallel(List.of(r1::start, r2::start));
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs the steps at once and returns when all have; fails with the first one's failure. */
+    private static void inParallel(List<Step> steps) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(steps.size());
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (Step step : steps) {
+                running.add(pool.submit(() -> {
+                    step.run();
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> step : running) {
+                try {
+                    step.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Exception cause) {
+                        throw cause;
+                    }
+                    throw (Error) e.getCause();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -214,7 +262,7 @@ class TopicLayoutMigrationIT {
     }
 
     private Path outbox(String name, int version, String who) throws Exception {
-        Path dir = Files.createDirectories(runDir.resolve("outbox-" + System.nanoTime()));
+        Path dir = Files.createTempDirectory(runDir, "outbox-");
         return Files.writeString(dir.resolve(name), "; " + who + "\n; v" + version + "\n", StandardCharsets.UTF_8);
     }
 
@@ -226,15 +274,23 @@ class TopicLayoutMigrationIT {
         String all = publish("all-v" + v, "--layout", layout, "--to-all", "--wait", "60", "--wait-hosts", "2",
                 "all.rpz=" + outbox("all.rpz", v, "everyone"));
         assertTrue(all.contains("r1  published all.rpz") && all.contains("r2  published all.rpz"), all);
+        // The group's and the host's files of both hosts go to different topics (or recipients): four
+        // publishers at once, each waiting for its own receipts.
+        List<Step> sends = new ArrayList<>();
         for (Host host : List.of(r1, r2)) {
-            String group = publish("group-" + host.zone + "-v" + v, "--layout", layout, "--to-group", host.zone,
-                    "--wait", "60", "--wait-hosts", "1", "group.rpz=" + outbox("group.rpz", v, host.zone));
-            assertTrue(group.contains(host.name + "  published group.rpz"), group);
-            String own = publish("host-" + host.name + "-v" + v, "--layout", layout, "--to", host.name,
-                    "--wait", "60", "host.conf.rpz=" + outbox("host.conf.rpz", v, host.name));
-            assertEquals(host.name + "  published host.conf.rpz", own.lines()
-                    .filter(l -> l.startsWith(host.name + " ")).findFirst().orElse(own), own);
+            sends.add(() -> {
+                String group = publish("group-" + host.zone + "-v" + v, "--layout", layout, "--to-group", host.zone,
+                        "--wait", "60", "--wait-hosts", "1", "group.rpz=" + outbox("group.rpz", v, host.zone));
+                assertTrue(group.contains(host.name + "  published group.rpz"), group);
+            });
+            sends.add(() -> {
+                String own = publish("host-" + host.name + "-v" + v, "--layout", layout, "--to", host.name,
+                        "--wait", "60", "host.conf.rpz=" + outbox("host.conf.rpz", v, host.name));
+                assertEquals(host.name + "  published host.conf.rpz", own.lines()
+                        .filter(l -> l.startsWith(host.name + " ")).findFirst().orElse(own), own);
+            });
         }
+        inParallel(sends);
         for (Host host : List.of(r1, r2)) {
             assertEquals(v, host.version("all.rpz"), host.name);
             assertEquals(v, host.version("group.rpz"), host.name);
@@ -299,8 +355,7 @@ class TopicLayoutMigrationIT {
         Host r2 = new Host("r2", "west");
         r1.configure(TopicLayout.SINGLE, false);
         r2.configure(TopicLayout.SINGLE, false);
-        r1.start();
-        r2.start();
+        startBoth(r1, r2);
         watch(List.of(r1, r2));
 
         // A connector whose topics do not match its layout is refused, naming what to set.
@@ -317,23 +372,24 @@ class TopicLayoutMigrationIT {
         // 1. The single topic.
         round(1, "single", r1, r2);
 
-        // 2. Every host reads both layouts. A version published on the single topic while a host is being
+        // 2. Every host reads both layouts. A version published on the single topic while the hosts are being
         // reconfigured is delivered from there.
-        r1.process.close();
-        r1.awaitNoMember();
-        publish("all-v2-while-r1-stopped", "--to-all", "all.rpz=" + outbox("all.rpz", 2, "everyone"));
+        stopBoth(r1, r2);
+        publish("all-v2-while-stopped", "--to-all", "all.rpz=" + outbox("all.rpz", 2, "everyone"));
         r1.configure(TopicLayout.SINGLE_AND_PER_GROUP, false);
-        r1.start();
-        r2.restartWith(TopicLayout.SINGLE_AND_PER_GROUP, true);
-        Await.until("v2 of all.rpz on r1 from the single topic", TIMEOUT, () -> r1.version("all.rpz") == 2);
+        r2.configure(TopicLayout.SINGLE_AND_PER_GROUP, true);
+        startBoth(r1, r2);
+        for (Host host : List.of(r1, r2)) {
+            Await.until("v2 of all.rpz on " + host.name + " from the single topic", TIMEOUT,
+                    () -> host.version("all.rpz") == 2);
+        }
         round(3, "single", r1, r2);
 
         // 3. The publisher moves to the per-group layout: its last single-topic round was waited for above.
         round(4, "per-group", r1, r2);
 
         // 4. Hosts drop the single topic.
-        r1.restartWith(TopicLayout.PER_GROUP, false);
-        r2.restartWith(TopicLayout.PER_GROUP, true);
+        restartBoth(r1, TopicLayout.PER_GROUP, false, r2, TopicLayout.PER_GROUP, true);
         round(5, "per-group", r1, r2);
         assertOffsetsAtEnd(r1, r1.topics(TopicLayout.PER_GROUP));
         assertOffsetsAtEnd(r2, r2.topics(TopicLayout.PER_GROUP));
@@ -348,11 +404,9 @@ class TopicLayoutMigrationIT {
         assertTrue(perGroupStatus.contains("No host lags behind the newest version of a file."), perGroupStatus);
 
         // 5. And back: hosts read both, the publisher returns to the single topic, hosts drop the per-group topics.
-        r1.restartWith(TopicLayout.SINGLE_AND_PER_GROUP, true);
-        r2.restartWith(TopicLayout.SINGLE_AND_PER_GROUP, false);
+        restartBoth(r1, TopicLayout.SINGLE_AND_PER_GROUP, true, r2, TopicLayout.SINGLE_AND_PER_GROUP, false);
         round(6, "single", r1, r2);
-        r1.restartWith(TopicLayout.SINGLE, false);
-        r2.restartWith(TopicLayout.SINGLE, false);
+        restartBoth(r1, TopicLayout.SINGLE, false, r2, TopicLayout.SINGLE, false);
         round(7, "single", r1, r2);
         assertOffsetsAtEnd(r1, Set.of(BASE));
 
