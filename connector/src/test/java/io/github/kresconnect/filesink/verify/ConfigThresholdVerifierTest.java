@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.storage.SimpleHeaderConverter;
@@ -89,23 +88,13 @@ class ConfigThresholdVerifierTest {
     }
 
     private static SinkRecord record(SignedFile file, SignedVersion signed, byte[] content, int index, int total) {
-        return sink(FileRecords.record("t", 0, RecipientMode.HOSTNAME, file.recipient(), file.fileName(), index,
-                total, file.integrity(), signed, content));
+        return KeyScopeVerifierTest.sink(FileRecords.record("t", 0, RecipientMode.HOSTNAME, file.recipient(),
+                file.fileName(), index, total, file.integrity(), signed, content));
     }
 
     private static SinkRecord whole(String name, KeyPair signer, KeyPair... cosigners) {
         SignedFile file = file(name, "r1", CONFIG, 1, CONFIG.length);
         return record(file, signed(file, signer, cosigners), CONFIG, 1, 1);
-    }
-
-    private static SinkRecord sink(ProducerRecord<byte[], byte[]> record) {
-        SimpleHeaderConverter converter = new SimpleHeaderConverter();
-        converter.configure(Map.of("converter.type", "header"));
-        ConnectHeaders headers = new ConnectHeaders();
-        for (Header header : record.headers()) {
-            headers.add(header.key(), converter.toConnectHeader("t", header.key(), header.value()));
-        }
-        return new SinkRecord("t", 0, null, null, null, record.value(), 0L, null, null, headers);
     }
 
     private FilePart check(SignatureVerifier verifier, SinkRecord record) throws Exception {

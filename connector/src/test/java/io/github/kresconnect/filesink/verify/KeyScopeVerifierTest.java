@@ -75,7 +75,8 @@ class KeyScopeVerifierTest {
         return sent(name, recipient, "data\n".getBytes(StandardCharsets.UTF_8), 1024, fleet).get(0);
     }
 
-    private static SinkRecord sink(ProducerRecord<byte[], byte[]> record) {
+    /** The record as the worker hands it to the task, its headers through Connect's default header converter. */
+    static SinkRecord sink(ProducerRecord<byte[], byte[]> record) {
         SimpleHeaderConverter converter = new SimpleHeaderConverter();
         converter.configure(Map.of("converter.type", "header"));
         ConnectHeaders headers = new ConnectHeaders();

@@ -18,11 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -215,20 +211,8 @@ class ConfigThresholdKafka4IT {
     /** The dead letters, by case (found by the SHA-256 the record announced), once {@code count} are there. */
     private Map<String, String> deadLetters(String topic, int count, Map<String, String> cases,
             StandaloneWorkerProcess connect) {
-        List<ConsumerRecord<byte[], byte[]>> received = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            Await.until(count + " dead letter records in " + topic, TIMEOUT, () -> {
-                consumer.poll(Duration.ofMillis(500)).forEach(received::add);
-                return received.size() >= count;
-            }, connect::tail);
-            consumer.poll(Duration.ofSeconds(2)).forEach(received::add);
-        }
-        assertEquals(count, received.size(), "exactly the refused records are in the dead letter queue");
+        List<ConsumerRecord<byte[], byte[]>> received =
+                SignedDeliveryScenario.awaitDeadLetters(broker.bootstrapServers(), topic, count, connect);
         Map<String, String> reasons = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : received) {
             String which = cases.get(FileDeliveryScenario.headerText(record, "file-sha256"));

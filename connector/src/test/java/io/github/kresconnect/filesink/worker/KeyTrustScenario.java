@@ -21,15 +21,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
@@ -315,20 +311,8 @@ final class KeyTrustScenario {
     /** The dead letters so far, by case (the altered chunks by their order), once {@code count} are there. */
     private Map<String, String> deadLetters(String topic, int count, Map<String, String> cases,
             StandaloneWorkerProcess connect) {
-        List<ConsumerRecord<byte[], byte[]>> received = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            Await.until(count + " dead letter records in " + topic, TIMEOUT, () -> {
-                consumer.poll(Duration.ofMillis(500)).forEach(received::add);
-                return received.size() >= count;
-            }, connect::tail);
-            consumer.poll(Duration.ofSeconds(2)).forEach(received::add);
-        }
-        assertEquals(count, received.size(), "exactly the bad records are in the dead letter queue");
+        List<ConsumerRecord<byte[], byte[]>> received =
+                SignedDeliveryScenario.awaitDeadLetters(bootstrapServers, topic, count, connect);
         Map<String, String> reasons = new LinkedHashMap<>();
         int altered = 0;
         for (ConsumerRecord<byte[], byte[]> record : received) {

@@ -408,6 +408,12 @@ final class SignedDeliveryScenario {
 
     private List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String topic, int count,
             StandaloneWorkerProcess connect) {
+        return awaitDeadLetters(bootstrapServers, topic, count, connect);
+    }
+
+    /** Reads {@code topic}'s partition 0 from its beginning until {@code count} records are there, and asserts no more. */
+    static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(String bootstrapServers, String topic, int count,
+            StandaloneWorkerProcess connect) {
         List<ConsumerRecord<byte[], byte[]>> received = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
