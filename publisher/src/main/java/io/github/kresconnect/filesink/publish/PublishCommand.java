@@ -351,8 +351,9 @@ public final class PublishCommand {
                   --wait-hosts N          with --zone: how many hosts must answer
                   --receipts-topic TOPIC  default knot-resolver-receipts
                   --receipts-topic-mode per-host|shared
-                                          per-host: read each host's own topic (TOPIC.host.HOST) and trust a
-                                          receipt only from its own host's topic; shared (default): TOPIC
+                                          per-host (default): read each host's own topic (TOPIC.host.HOST)
+                                          and trust a receipt only from its own host's topic; shared: TOPIC,
+                                          for hosts with receipts.topic.mode=shared
                   resolver-publish status --bootstrap-server HOST:PORT [--host HOST] [--file NAME] [--json]
                                           per host each file's digest and version, when it changed, the last
                                           reload, its freshness, and which hosts lag behind the newest version
