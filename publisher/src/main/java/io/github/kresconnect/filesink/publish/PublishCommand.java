@@ -110,9 +110,9 @@ public final class PublishCommand {
         if (options.signingKey().isPresent()) {
             java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent()
                     ? java.util.OptionalLong.empty()
-                    : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), plan.files().stream()
-                            .map(file -> file.name()).collect(java.util.stream.Collectors.toSet()), options.timeout(),
-                            err);
+                    : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), receipts.channel(),
+                            plan.files().stream().map(file -> file.name()).collect(java.util.stream.Collectors.toSet()),
+                            options.timeout(), err);
             signer = TransferSigner.load(options.signingKey().get(), options.fileVersion().isPresent()
                     ? options.fileVersion().getAsLong() : VersionChoice.choose(System.currentTimeMillis(), newest),
                     options.fleet());
