@@ -109,6 +109,14 @@ public class ResolverFileSinkConnector extends SinkConnector {
             ResolverFileSinkConfig.signaturesProblem(required, (String) trustedKeys.value())
                     .ifPresent(problem -> values.get(problem.setting()).addErrorMessage(problem.message()));
         }
+        ConfigValue threshold = values.get(ResolverFileSinkConfig.SIGNATURES_CONFIG_THRESHOLD_CONFIG);
+        if (threshold != null && signaturesRequired != null && trustedKeys != null
+                && threshold.errorMessages().isEmpty() && signaturesRequired.errorMessages().isEmpty()
+                && trustedKeys.errorMessages().isEmpty() && threshold.value() instanceof Integer needed
+                && signaturesRequired.value() instanceof Boolean required) {
+            ResolverFileSinkConfig.configThresholdProblem(needed, required, (String) trustedKeys.value())
+                    .ifPresent(problem -> threshold.addErrorMessage(problem.message()));
+        }
         ConfigValue freshnessRequired = values.get(ResolverFileSinkConfig.FRESHNESS_REQUIRED_CONFIG);
         if (freshnessRequired != null && trustedKeys != null && freshnessRequired.errorMessages().isEmpty()
                 && freshnessRequired.value() instanceof Boolean required) {

@@ -129,7 +129,8 @@ public class ResolverFileSinkTask extends SinkTask {
         reader = new FilePartReader(config.recipientMode(), config.hostname(), config.zoneIds(),
                 config.chunksMaxCount());
         signatures = new SignatureVerifier(config.signaturesTrustedKeys(), config.signaturesRequired(),
-                config.signaturesFleet(), List.copyOf(config.configSuffixes()), SignatureVerifier.DEFAULT_CACHE_ENTRIES);
+                config.signaturesFleet(), List.copyOf(config.configSuffixes()), config.signaturesConfigThreshold(),
+                SignatureVerifier.DEFAULT_CACHE_ENTRIES);
         storeSettings = new StoreSettings(config.configSuffixes(), config.fileMaxBytes(), config.configMaxBytes(),
                 config.chunksStaleAfter(), config.filesMode());
         rejected = RejectedRecords.from(context, props);
@@ -149,9 +150,11 @@ public class ResolverFileSinkTask extends SinkTask {
         log.info("Resolver file sink started: files.dir={}, recipient.mode={}, resolver.hostname={}, zone ids={}, "
                 + "errors.tolerance={}", config.filesDir(), config.recipientMode().configValue(), config.hostname(),
                 config.zoneIds(), tolerateAll ? "all" : "none");
-        log.info("Signatures: signatures.required={}, signatures.fleet='{}', trusted keys {}",
+        log.info("Signatures: signatures.required={}, signatures.fleet='{}', trusted keys {}{}",
                 config.signaturesRequired(), config.signaturesFleet(), signatures.trustedKeys().stream()
-                        .map(key -> key.id() + " [" + key.scope() + "]").toList());
+                        .map(key -> key.id() + " [" + key.scope() + "]").toList(),
+                config.signaturesConfigThreshold() > 1 ? ", signatures.config.threshold="
+                        + config.signaturesConfigThreshold() + " (keys a configuration file needs)" : "");
     }
 
     /**

@@ -251,6 +251,18 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             + "accepted. Letters, digits, '.', '_' and '-', at most 64.";
     private static final String SIGNATURES_FLEET_DISPLAY = "Fleet id";
 
+    public static final String SIGNATURES_CONFIG_THRESHOLD_CONFIG = "signatures.config.threshold";
+    public static final int SIGNATURES_CONFIG_THRESHOLD_DEFAULT = 1;
+    private static final String SIGNATURES_CONFIG_THRESHOLD_DOC = "How many distinct trusted keys must sign a "
+            + "configuration file (one with a config.file.suffixes suffix, whose change makes the resolver reload): "
+            + "its signature and co-signatures (resolver-publish --cosign) count for each key in "
+            + "signatures.trusted.keys that may sign it (role config, this recipient, the file name, the version "
+            + "within its not-after), is not revoked, and whose signature verifies; a key counts once. A "
+            + "configuration file signed by fewer is rejected (reason 'bad-signature') with how many keys counted "
+            + "and why each other did not. 1: its signature alone, as without co-signatures. Data files are not "
+            + "concerned. Above 1 needs signatures.required=true and at least that many keys with role config.";
+    private static final String SIGNATURES_CONFIG_THRESHOLD_DISPLAY = "Keys needed for a configuration file";
+
     // ---- Receipts
     public static final String RECEIPTS_TOPIC_CONFIG = "receipts.topic";
     public static final String RECEIPTS_TOPIC_DEFAULT = "";
@@ -332,6 +344,11 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
                 getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
         if (signatures.isPresent()) {
             throw signatures.get().toException();
+        }
+        Optional<SettingProblem> threshold = configThresholdProblem(getInt(SIGNATURES_CONFIG_THRESHOLD_CONFIG),
+                getBoolean(SIGNATURES_REQUIRED_CONFIG), getString(SIGNATURES_TRUSTED_KEYS_CONFIG));
+        if (threshold.isPresent()) {
+            throw threshold.get().toException();
         }
         Optional<SettingProblem> receipts = receiptsProblem(getString(RECEIPTS_TOPIC_CONFIG),
                 getString(RECEIPTS_BOOTSTRAP_SERVERS_CONFIG));
@@ -418,6 +435,38 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
             return Optional.of(new SettingProblem(SIGNATURES_REQUIRED_CONFIG, true, "needs at least one key in "
                     + SIGNATURES_TRUSTED_KEYS_CONFIG + " with role data or config: the keys there "
                     + keys.stream().map(TrustedKey::id).toList() + " sign no files, so every file would be rejected"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The rule tying signatures.config.threshold to the other signature settings: above 1, signatures must be
+     * required (else an unsigned configuration file would pass) and at least that many trusted keys must have role
+     * config (else every configuration file would be rejected). Keys that do not parse are the validator's to report.
+     */
+    public static Optional<SettingProblem> configThresholdProblem(int threshold, boolean required,
+            String trustedKeys) {
+        if (threshold <= 1) {
+            return Optional.empty();
+        }
+        if (!required) {
+            return Optional.of(new SettingProblem(SIGNATURES_CONFIG_THRESHOLD_CONFIG, threshold, "needs "
+                    + SIGNATURES_REQUIRED_CONFIG + "=true: without it an unsigned configuration file is accepted, "
+                    + "and no threshold applies to it"));
+        }
+        List<TrustedKey> keys;
+        try {
+            keys = TrustedKey.parseAll(trustedKeys);
+        } catch (KeyFormatException e) {
+            return Optional.empty();
+        }
+        List<String> config = keys.stream().filter(key -> key.scope().mayRole(KeyRole.CONFIG)).map(TrustedKey::id)
+                .toList();
+        if (config.size() < threshold) {
+            return Optional.of(new SettingProblem(SIGNATURES_CONFIG_THRESHOLD_CONFIG, threshold, "needs at least "
+                    + threshold + " keys in " + SIGNATURES_TRUSTED_KEYS_CONFIG + " with role config, and "
+                    + config.size() + (config.size() == 1 ? " has it " : " have it ") + config
+                    + ": every configuration file would be rejected"));
         }
         return Optional.empty();
     }
@@ -627,6 +676,9 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
         def.define(SIGNATURES_FLEET_CONFIG, Type.STRING, SIGNATURES_FLEET_DEFAULT, Validators.fleetId(),
                 Importance.MEDIUM, SIGNATURES_FLEET_DOC, GROUP_SIGNATURES, ++order, Width.SHORT,
                 SIGNATURES_FLEET_DISPLAY);
+        def.define(SIGNATURES_CONFIG_THRESHOLD_CONFIG, Type.INT, SIGNATURES_CONFIG_THRESHOLD_DEFAULT,
+                ConfigDef.Range.between(1, 64), Importance.MEDIUM, SIGNATURES_CONFIG_THRESHOLD_DOC, GROUP_SIGNATURES,
+                ++order, Width.SHORT, SIGNATURES_CONFIG_THRESHOLD_DISPLAY);
     }
 
     private static void defineReceipts(ConfigDef def) {
@@ -836,6 +888,10 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     }
 
     /** This host's fleet id, {@code ""} for none. */
+    public int signaturesConfigThreshold() {
+        return getInt(SIGNATURES_CONFIG_THRESHOLD_CONFIG);
+    }
+
     public String signaturesFleet() {
         return getString(SIGNATURES_FLEET_CONFIG).strip();
     }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import javax.net.ssl.SSLException;
+
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -17,6 +19,7 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
@@ -31,6 +34,14 @@ import org.apache.hc.core5.util.Timeout;
 public final class ManagerClient implements AutoCloseable {
     /** Enough of an error body to say what went wrong, never a whole page. */
     private static final int MAX_ERROR_BODY_BYTES = 300;
+
+    /**
+     * The manager speaks plain HTTP (manager.url takes http:// only): without a TLS strategy of its own, the
+     * connection manager would build the JDK's default SSL context, reading its trust store, at every task start.
+     */
+    private static final TlsSocketStrategy NO_TLS = (socket, target, port, attachment, context) -> {
+        throw new SSLException("the resolver manager is reached over plain HTTP only, not TLS");
+    };
 
     private final CloseableHttpClient http;
     private final HttpHost target;
@@ -52,6 +63,7 @@ public final class ManagerClient implements AutoCloseable {
         }
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(NO_TLS)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.of(connectTimeout))
                                 .setSocketTimeout(Timeout.of(responseTimeout))

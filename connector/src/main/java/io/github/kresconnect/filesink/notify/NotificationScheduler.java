@@ -128,11 +128,11 @@ final class NotificationScheduler {
     /** As {@link #fileChanging(FileKind)}, for these files: persisted with what is owed. */
     synchronized void fileChanging(FileKind kind, List<ChangedFile> files) throws IOException {
         ManagerRequest wanted = ManagerRequest.covering(unpublished, ManagerRequest.forKind(kind));
-        Map<String, ChangedFile> wantedFiles = new LinkedHashMap<>(unpublishedFiles);
-        files.forEach(file -> wantedFiles.put(file.name(), file));
-        state.set(owed(wanted), owedFiles(wantedFiles));
+        // What is owed only grows here, so the state gains these files: a round's cost is that of its own files,
+        // not of every file owed since the last accepted request.
+        state.add(owed(wanted), files);
         unpublished = wanted;
-        unpublishedFiles = wantedFiles;
+        files.forEach(file -> unpublishedFiles.put(file.name(), file));
     }
 
     /** The files of the request in flight, for its report. */

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +21,10 @@ import io.github.kresconnect.filesink.store.DurableFiles;
  * files directory (names starting with '.' are never delivered files), so a crash between publishing a file
  * and telling the manager still ends in the reload or renew. Written atomically and only when its value
  * changes; while the same request only gains files (a stream of publications within one quiet period), their
- * lines are appended instead of rewriting every file owed so far at each round. A later line for a file replaces
- * an earlier one, and a torn last line (a crash while appending, before the files it named were published) is
- * skipped. Not thread-safe: the notifier guards it.
+ * lines are appended instead of rewriting every file owed so far at each round, and {@link #add} costs what the
+ * round's own files cost, however many files are already owed (the manager may stay unreachable for hours). A
+ * later line for a file replaces an earlier one, and a torn last line (a crash while appending, before the files
+ * it named were published) is skipped. Not thread-safe: the notifier guards it.
  */
 final class PendingNotificationFile {
     private static final Logger log = LoggerFactory.getLogger(PendingNotificationFile.class);
@@ -37,8 +37,8 @@ final class PendingNotificationFile {
     private final Path temp;
     /** What the file holds now (null: no file). */
     private ManagerRequest current;
-    /** The files it is owed for, as far as known. */
-    private List<ChangedFile> currentFiles = List.of();
+    /** The files it is owed for, as far as known, by name. */
+    private Map<String, ChangedFile> currentFiles = new LinkedHashMap<>();
 
     private PendingNotificationFile(Path filesDir) {
         this.dir = filesDir.resolve(STATE_DIR);
@@ -77,7 +77,7 @@ final class PendingNotificationFile {
                 log.warn("{}: skipped an unreadable file line ({})", file, e.getMessage());
             }
         }
-        currentFiles = List.copyOf(files.values());
+        currentFiles = files;
         Optional<ManagerRequest> request = ManagerRequest.fromWord(content);
         if (request.isEmpty()) {
             // Unreadable (for example edited by hand): a reload is never wrong, only possibly unneeded.
@@ -95,7 +95,7 @@ final class PendingNotificationFile {
 
     /** The files the persisted request is owed for, as far as known. */
     List<ChangedFile> files() {
-        return currentFiles;
+        return List.copyOf(currentFiles.values());
     }
 
     Path path() {
@@ -104,10 +104,13 @@ final class PendingNotificationFile {
 
     /**
      * Makes the file say {@code request} (null: nothing pending), owed for {@code files}; durable on return. No
-     * I/O if unchanged.
+     * I/O if unchanged. Costs what all the files cost: for what is owed when a request was accepted.
      */
     void set(ManagerRequest request, List<ChangedFile> files) throws IOException {
-        List<ChangedFile> owedFor = request == null ? List.of() : List.copyOf(files);
+        Map<String, ChangedFile> owedFor = new LinkedHashMap<>();
+        if (request != null) {
+            files.forEach(changed -> owedFor.put(changed.name(), changed));
+        }
         if (request == current && owedFor.equals(currentFiles)) {
             return;
         }
@@ -116,29 +119,67 @@ final class PendingNotificationFile {
             Files.deleteIfExists(file);
             DurableFiles.syncDirectory(dir);
         } else if (added != null) {
-            StringBuilder text = new StringBuilder();
-            added.forEach(changed -> text.append(changed.toJson()).append('\n'));
-            DurableFiles.append(file, text.toString().getBytes(StandardCharsets.UTF_8));
+            append(added);
         } else {
-            StringBuilder text = new StringBuilder(request.word()).append('\n');
-            owedFor.forEach(changed -> text.append(changed.toJson()).append('\n'));
-            DurableFiles.replace(file, text.toString().getBytes(StandardCharsets.UTF_8));
+            rewrite(request, owedFor);
         }
         current = request;
         currentFiles = owedFor;
     }
 
     /**
+     * Makes the file say a request covering both {@code request} and what it says already, owed also for
+     * {@code files} (a newer change of a file replaces the older); durable on return. While the request stays
+     * the same, only the files that are new or changed are appended: the cost is that of {@code files}, not of
+     * everything owed so far. No I/O if nothing changes.
+     */
+    void add(ManagerRequest request, List<ChangedFile> files) throws IOException {
+        ManagerRequest covering = ManagerRequest.covering(current, request);
+        if (covering == null) {
+            return;
+        }
+        List<ChangedFile> added = new ArrayList<>();
+        for (ChangedFile changed : files) {
+            if (!changed.equals(currentFiles.get(changed.name()))) {
+                added.add(changed);
+            }
+        }
+        if (covering == current) {
+            if (added.isEmpty()) {
+                return;
+            }
+            append(added);
+            added.forEach(changed -> currentFiles.put(changed.name(), changed));
+            return;
+        }
+        Map<String, ChangedFile> owedFor = new LinkedHashMap<>(currentFiles);
+        added.forEach(changed -> owedFor.put(changed.name(), changed));
+        rewrite(covering, owedFor); // the request itself changed: at most twice between two accepted requests
+        current = covering;
+        currentFiles = owedFor;
+    }
+
+    private void append(List<ChangedFile> added) throws IOException {
+        StringBuilder text = new StringBuilder();
+        added.forEach(changed -> text.append(changed.toJson()).append('\n'));
+        DurableFiles.append(file, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void rewrite(ManagerRequest request, Map<String, ChangedFile> owedFor) throws IOException {
+        StringBuilder text = new StringBuilder(request.word()).append('\n');
+        owedFor.values().forEach(changed -> text.append(changed.toJson()).append('\n'));
+        DurableFiles.replace(file, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
      * The files of {@code now} that are new or changed since {@code before}, when {@code now} keeps every file of
      * {@code before} (then appending them to the file gives {@code now}); null when a file was dropped.
      */
-    private static List<ChangedFile> addedTo(List<ChangedFile> before, List<ChangedFile> now) {
-        Map<String, ChangedFile> was = new HashMap<>();
-        before.forEach(changed -> was.put(changed.name(), changed));
+    private static List<ChangedFile> addedTo(Map<String, ChangedFile> before, Map<String, ChangedFile> now) {
         List<ChangedFile> added = new ArrayList<>();
         int kept = 0;
-        for (ChangedFile changed : now) {
-            ChangedFile earlier = was.get(changed.name());
+        for (ChangedFile changed : now.values()) {
+            ChangedFile earlier = before.get(changed.name());
             if (earlier == null || !earlier.equals(changed)) {
                 added.add(changed);
             }
@@ -146,6 +187,6 @@ final class PendingNotificationFile {
                 kept++;
             }
         }
-        return kept == was.size() ? added : null;
+        return kept == before.size() ? added : null;
     }
 }

@@ -11,6 +11,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.CoSignature;
 import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
@@ -207,7 +208,8 @@ public final class FilePartReader {
     }
 
     /**
-     * The signature's key id, file version and signature, and the proof of a transfer signed with others, or null
+     * The signature's key id, file version and signature, the proof of a transfer signed with others and the
+     * co-signatures (parsed, not yet checked), or null
      * when the record carries none of the three headers. Some but not all of them, a proof without them, or a
      * signature without the integrity headers, is an error. The signature itself is kept as text: the verifier
      * decodes and checks it.
@@ -219,6 +221,7 @@ public final class FilePartReader {
         Optional<String> proof = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_PROOF);
         Optional<String> form = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_FORM);
         Optional<String> fleet = RecordHeaders.text(headers, ProtocolHeaders.FLEET);
+        List<String> cosignatures = RecordHeaders.texts(headers, ProtocolHeaders.COSIGNATURE);
         List<String> missing = new ArrayList<>();
         List<String> present = new ArrayList<>();
         (keyId.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE_KEY_ID);
@@ -228,6 +231,11 @@ public final class FilePartReader {
             throw new InvalidRecordException("header '" + (form.isPresent() ? ProtocolHeaders.SIGNATURE_FORM
                     : ProtocolHeaders.FLEET) + "' is present without 'signature-key-id', 'file-version' and "
                     + "'signature': it belongs to a signature");
+        }
+        if (present.isEmpty() && !cosignatures.isEmpty()) {
+            throw new InvalidRecordException("header '" + ProtocolHeaders.COSIGNATURE + "' is present without "
+                    + "'signature-key-id', 'file-version' and 'signature': a co-signature signs what the signature "
+                    + "covers");
         }
         if (present.isEmpty() && proof.isPresent()) {
             throw new InvalidRecordException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' is present without "
@@ -255,9 +263,13 @@ public final class FilePartReader {
                     + ProtocolHeaders.SIGNATURE_FORM + "' 2: only form 2 binds a fleet");
         }
         try {
+            List<CoSignature> parsed = new ArrayList<>(cosignatures.size());
+            for (String cosignature : cosignatures) {
+                parsed.add(CoSignature.parse(cosignature));
+            }
             return new SignedVersion(ProtocolHeaders.parseKeyId(keyId.get()), version.get(), signature.get(),
                     proof.isPresent() ? SignatureBatch.Proof.parse(proof.get()) : null,
-                    form.isPresent() ? SignedVersion.FORM_2 : SignedVersion.FORM_1, fleet.orElse(""));
+                    form.isPresent() ? SignedVersion.FORM_2 : SignedVersion.FORM_1, fleet.orElse(""), parsed);
         } catch (InvalidHeaderException e) {
             throw RecordHeaders.invalid(e);
         }

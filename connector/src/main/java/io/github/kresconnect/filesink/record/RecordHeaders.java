@@ -36,6 +36,26 @@ public final class RecordHeaders {
         return Optional.of(textOf(name, header));
     }
 
+    /**
+     * Every header of that name as text, in the record's order: for the one protocol header that may repeat
+     * ({@link ProtocolHeaders#COSIGNATURE}). A null value is an error: it names nothing.
+     */
+    public static List<String> texts(Headers headers, String name) throws InvalidRecordException {
+        Iterator<Header> all = headers.allWithName(name);
+        if (!all.hasNext()) {
+            return List.of();
+        }
+        List<String> texts = new java.util.ArrayList<>();
+        while (all.hasNext()) {
+            Header header = all.next();
+            if (header.value() == null) {
+                throw new InvalidRecordException("header '" + name + "' has no value");
+            }
+            texts.add(textOf(name, header));
+        }
+        return texts;
+    }
+
     /** A non-negative decimal number that fits an int (a chunk count or index), or empty when absent. */
     static Optional<Integer> number(Headers headers, String name) throws InvalidRecordException {
         Optional<Long> value = longNumber(headers, name);

@@ -6,7 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -481,20 +480,16 @@ public final class FileStore implements AutoCloseable {
         if (result == null) {
             return;
         }
-        Set<Long> placedSeqs = new HashSet<>();
         for (JournalOp outcome : result.outcomes()) {
             state.apply(outcome);
             next.ops.add(outcome); // not a reason for a round of its own
             if (outcome instanceof JournalOp.Placed placed) {
-                placedSeqs.add(placed.seq());
+                // its receipts, found without going through every receipt kept (unsent ones pile up while the
+                // receipts topic is out of reach)
+                receiptsToReport.addAll(state.receiptsOf(placed.seq()));
             }
         }
         result.dropped().forEach(next::garbage); // removed once the next round has journaled the drop
-        for (KeptReceipt receipt : state.receipts()) {
-            if (placedSeqs.contains(receipt.publication)) {
-                receiptsToReport.add(receipt);
-            }
-        }
         toReport.add(result);
     }
 

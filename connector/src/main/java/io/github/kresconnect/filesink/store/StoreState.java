@@ -57,6 +57,8 @@ final class StoreState {
     /** The same publications by name, oldest first: a name's are found without going through all of them. */
     private final Map<String, List<Pending>> pendingByName = new HashMap<>();
     private final Map<Long, KeptReceipt> receipts = new LinkedHashMap<>();
+    /** The same receipts by the publication they report (none for 0): a round finds its own without the rest. */
+    private final Map<Long, List<KeptReceipt>> receiptsByPublication = new HashMap<>();
     private JournalOp.Revocation revocation = new JournalOp.Revocation(UNVERSIONED, List.of());
     /** Versions freshness statements named: no signed version below them is accepted. */
     private final Map<String, Long> minimums = new HashMap<>();
@@ -110,7 +112,9 @@ final class StoreState {
         } else if (op instanceof JournalOp.Dropped d) {
             Pending publication = takePending(d.name(), d.seq());
             if (publication != null) {
-                receipts.values().removeIf(receipt -> receipt.publication == publication.seq());
+                for (KeptReceipt receipt : receiptsOf(publication.seq())) {
+                    forgetReceipt(receipt.id);
+                }
             }
         } else if (op instanceof JournalOp.Current c) {
             placed.put(c.name(), new PlacedFile(c.size(), c.sha256(), c.identity(), c.version()));
@@ -133,10 +137,15 @@ final class StoreState {
         } else if (op instanceof JournalOp.NextSeq n) {
             nextSeq = Math.max(nextSeq, n.seq());
         } else if (op instanceof JournalOp.Receipt r) {
-            receipts.put(r.id(), new KeptReceipt(r.id(), r.publication(), r.key(), r.value()));
+            forgetReceipt(r.id());
+            KeptReceipt receipt = new KeptReceipt(r.id(), r.publication(), r.key(), r.value());
+            receipts.put(r.id(), receipt);
+            if (receipt.publication != 0) {
+                receiptsByPublication.computeIfAbsent(receipt.publication, seq -> new ArrayList<>(1)).add(receipt);
+            }
             seen(r.id());
         } else if (op instanceof JournalOp.ReceiptDone d) {
-            receipts.remove(d.id());
+            forgetReceipt(d.id());
         } else if (op instanceof JournalOp.Minimum m) {
             minimums.merge(m.name(), m.version(), Math::max);
         } else if (op instanceof JournalOp.Statement t) {
@@ -269,10 +278,26 @@ final class StoreState {
         return List.copyOf(receipts.values());
     }
 
+    /** The kept receipts that report publication {@code seq}, oldest first. */
+    List<KeptReceipt> receiptsOf(long seq) {
+        return List.copyOf(receiptsByPublication.getOrDefault(seq, List.of()));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private void seen(long seq) {
         nextSeq = Math.max(nextSeq, seq + 1);
+    }
+
+    private void forgetReceipt(long id) {
+        KeptReceipt receipt = receipts.remove(id);
+        if (receipt != null && receipt.publication != 0) {
+            List<KeptReceipt> ofPublication = receiptsByPublication.get(receipt.publication);
+            ofPublication.remove(receipt);
+            if (ofPublication.isEmpty()) {
+                receiptsByPublication.remove(receipt.publication);
+            }
+        }
     }
 
     private void raiseFloor(String name, long version) {

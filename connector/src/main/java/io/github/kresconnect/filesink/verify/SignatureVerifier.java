@@ -20,6 +20,7 @@ import io.github.kresconnect.filesink.protocol.TrustedKey;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.SignedFile;
+import io.github.kresconnect.filesink.protocol.SignatureThreshold;
 import io.github.kresconnect.filesink.protocol.SignedTransfers;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
 import io.github.kresconnect.filesink.protocol.Signatures;
@@ -54,6 +55,11 @@ import io.github.kresconnect.filesink.record.FilePartReader.Recipient;
  * must be over that root ({@link SignatureBatch}). A part whose name, recipient, length, digest, transfer id or
  * version was changed leads to another root, which the signature does not match.
  *
+ * <p>With {@code signatures.config.threshold} above 1, a configuration file must also carry co-signatures
+ * ({@link io.github.kresconnect.filesink.protocol.CoSignature}) of the same signed bytes, so that at least that many
+ * distinct trusted keys, each in scope for it and not revoked, signed it ({@link SignatureThreshold}); the reason of a
+ * refusal counts them and names each key not counted and why. Data files are checked as before.
+ *
  * <p>Ed25519 verification costs a few hundred µs with Java 17's implementation (measured 0.4 ms), so each
  * signature is verified once: a verified (transfer or batch root, key id, signature) is remembered, and later
  * parts that lead to exactly the same are accepted without verifying again: the later chunks of a transfer, and
@@ -68,6 +74,7 @@ public final class SignatureVerifier {
     private final boolean required;
     private final String fleet;
     private final List<String> configSuffixes;
+    private final int configThreshold;
     private final Map<Verified, Boolean> verified;
     private final Map<String, Boolean> warnedUnknown;
     private Set<String> revoked = Set.of();
@@ -103,6 +110,19 @@ public final class SignatureVerifier {
      */
     public SignatureVerifier(Collection<TrustedKey> trustedKeys, boolean required, String fleet,
             List<String> configSuffixes, int cacheEntries) {
+        this(trustedKeys, required, fleet, configSuffixes, 1, cacheEntries);
+    }
+
+    /**
+     * @param configThreshold how many distinct trusted keys must sign a configuration file
+     *        ({@code signatures.config.threshold}, see {@link SignatureThreshold}); 1: its signature alone
+     */
+    public SignatureVerifier(Collection<TrustedKey> trustedKeys, boolean required, String fleet,
+            List<String> configSuffixes, int configThreshold, int cacheEntries) {
+        if (configThreshold < 1) {
+            throw new IllegalArgumentException("a threshold of " + configThreshold + " keys: at least 1");
+        }
+        this.configThreshold = configThreshold;
         for (TrustedKey key : trustedKeys) {
             trusted.putIfAbsent(key.id(), key);
         }
@@ -232,7 +252,42 @@ public final class SignatureVerifier {
         authorize(key, part, signed, recipient);
         SignedFile file = new SignedFile(part.fileName(), recipient.kind(), recipient.name(), part.integrity(),
                 signed.version(), binding);
-        return verifySignature(part, signed, key, file);
+        verifySignature(part, signed, key, file);
+        if (SignatureThreshold.applies(part.fileName(), configSuffixes, configThreshold)) {
+            checkThreshold(file, signed);
+        }
+        return part;
+    }
+
+    /** How many distinct trusted keys must sign a configuration file ({@code signatures.config.threshold}). */
+    public int configThreshold() {
+        return configThreshold;
+    }
+
+    /**
+     * A configuration file's signatures by distinct keys in scope, not revoked, that verify: at least
+     * {@link #configThreshold}. Each co-signature is verified once, like a signature, and remembered.
+     */
+    private void checkThreshold(SignedFile file, SignedVersion signed) throws SignatureRejectedException {
+        SignatureThreshold.Tally tally = SignatureThreshold.count(file, signed, trusted, revoked, configSuffixes,
+                (key, signedForm, signatureBase64) -> {
+                    Verified claim = new Verified(HexFormat.of().formatHex(signedForm), key.id(), signatureBase64);
+                    if (verified.get(claim) != null) {
+                        return true;
+                    }
+                    verifications++;
+                    boolean good = SignatureThreshold.ED25519.verifies(key, signedForm, signatureBase64);
+                    if (good) {
+                        verified.put(claim, Boolean.TRUE);
+                    }
+                    return good;
+                });
+        if (!tally.reaches(configThreshold)) {
+            throw new SignatureRejectedException("configuration file " + FileNames.quote(file.fileName()) + " for "
+                    + file.recipientKind().text() + " " + FileNames.quote(file.recipient()) + " (version "
+                    + file.version() + ") carries " + tally.describe(configThreshold)
+                    + ": signatures.config.threshold=" + configThreshold);
+        }
     }
 
     /** Form 2's fleet and chunk geometry, checked against this host's fleet and the record; null for form 1. */
@@ -256,7 +311,7 @@ public final class SignatureVerifier {
         }
     }
 
-    private FilePart verifySignature(FilePart part, SignedVersion signed, TrustedKey key, SignedFile file)
+    private void verifySignature(FilePart part, SignedVersion signed, TrustedKey key, SignedFile file)
             throws SignatureRejectedException {
         SignatureBatch.Proof proof = signed.proof();
         byte[] signedForm = SignedTransfers.signedForm(file, proof);
@@ -268,7 +323,7 @@ public final class SignatureVerifier {
                 : new Verified(HexFormat.of().formatHex(signedForm) + "/" + proof.leaves(), signed.keyId(),
                         signed.signatureBase64());
         if (verified.get(claim) != null) {
-            return part;
+            return;
         }
         byte[] signature;
         try {
@@ -290,7 +345,6 @@ public final class SignatureVerifier {
                     + "), or was signed by another key");
         }
         verified.put(claim, Boolean.TRUE);
-        return part;
     }
 
     private static String describe(SignedFile file) {

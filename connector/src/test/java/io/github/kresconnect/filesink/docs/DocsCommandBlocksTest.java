@@ -121,6 +121,11 @@ class DocsCommandBlocksTest {
             // docs/security.md
             here("resolver-publish keygen --out /etc/resolver-publish/signing", "under a temporary root; its output "
                     + "compared with the block after it, the key and its id aside"),
+            byMarker("--cosign /etc/resolver-publish/config2.key",
+                    "connector/src/test/java/io/github/kresconnect/filesink/worker/ConfigThresholdKafka4IT.java",
+                    "<!-- config-cosign -->", "run by the packaged publisher, only the broker, the two key files and "
+                    + "the file's path replaced (documentedCommand()), against a real worker with "
+                    + "signatures.config.threshold=2: the file lands and the manager reloads"),
             byMarker("--operation Read --operation Describe --group connect-resolver-file-sink-resolver1",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicAclsIT.java", "<!-- topic-acls -->",
                     "run by bash with the distribution's kafka-acls.sh against a broker with an authorizer, the broker's "

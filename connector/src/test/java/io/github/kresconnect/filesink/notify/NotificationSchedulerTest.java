@@ -325,6 +325,57 @@ class NotificationSchedulerTest {
                 .map(line -> line.startsWith("{") ? ChangedFile.fromJson(line).name() : line).toList());
     }
 
+    /**
+     * A round's cost does not grow with what is already owed: while the manager is not asked (a quiet period not
+     * over, or a manager down for hours), every round of publications adds its files, and handing them over must
+     * cost what these files cost, not what every file owed since the last accepted request costs. Counted in
+     * bytes this thread allocates for one round of 20 files, with 40 files owed before and with 10,000.
+     */
+    @Test
+    void aRoundCostsTheSameHoweverManyFilesAreAlreadyOwed() throws IOException {
+        NotificationScheduler scheduler = scheduler();
+        int[] next = {0};
+        java.util.function.Supplier<List<ChangedFile>> round = () -> {
+            List<ChangedFile> files = new ArrayList<>();
+            for (int i = 0; i < 20; i++, next[0]++) {
+                files.add(new ChangedFile("zone-" + next[0] + ".rpz", "t" + next[0], -1, "ab"));
+            }
+            return files;
+        };
+        for (int i = 0; i < 2; i++) {
+            scheduler.fileChanging(DATA, round.get());
+            scheduler.filesPublished();
+        }
+        long early = leastAllocatedByARound(scheduler, round);
+        for (int i = 0; i < 500; i++) {
+            scheduler.fileChanging(DATA, round.get());
+            scheduler.filesPublished();
+        }
+        assertTrue(sender.sent().isEmpty(), "the quiet period never ended: everything is still owed");
+        long late = leastAllocatedByARound(scheduler, round);
+        assertTrue(late < 2 * early + 16_384, "a round with 10,000 files owed allocated " + late
+                + " bytes, with 40 owed " + early);
+        PendingNotificationFile reread = PendingNotificationFile.open(filesDir);
+        assertEquals(next[0], reread.files().size(), "every file owed is persisted");
+        assertEquals(java.util.Optional.of(RENEW), reread.get());
+    }
+
+    /** The fewest bytes this thread allocated for one round (its files made beforehand), over five rounds. */
+    private static long leastAllocatedByARound(NotificationScheduler scheduler,
+            java.util.function.Supplier<List<ChangedFile>> round) throws IOException {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            List<ChangedFile> files = round.get();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            scheduler.fileChanging(DATA, files);
+            scheduler.filesPublished();
+            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
+        }
+        return least;
+    }
+
     @Test
     void afterCloseNothingIsSentAndTheRequestStaysOwed() throws IOException {
         NotificationScheduler scheduler = scheduler();

@@ -181,9 +181,11 @@ public final class DeliveryBenchmark {
     private final java.util.concurrent.atomic.AtomicLong rssMax = new java.util.concurrent.atomic.AtomicLong(-1);
     private KafkaDistribution dist;
     /**
-     * What scenario 2 wrote, removed only after its last run and its baselines: on ext4 without a journal, creating
-     * a file scans past every inode freed in the last minutes, so removing 2,000 files right before the next run
-     * would charge that run (and the baselines) with the benchmark's own clean-up.
+     * What scenario 2 wrote, removed only once this worker's last scenario is done (every run, signed or not, its
+     * baselines, and scenario 4): on ext4 without a journal, creating a file scans past every inode freed in the
+     * last one to five minutes, so removing files before a run would charge that run with the benchmark's own
+     * clean-up, more with every run (the connector's commit thread, which creates the files, went from 75 to 422 µs
+     * per file over seven runs that each followed such a removal).
      */
     private final List<Path> toDelete = new ArrayList<>();
     /** The disk's limit's own CPU time per file (its one thread: create, write, syncfs, rename), in ms. */
@@ -378,6 +380,7 @@ public final class DeliveryBenchmark {
                 if (scenarios.contains(4)) {
                     latency(connect);
                 }
+                deleteNow();
             }
         }
         if (scenarios.contains(3)) {
@@ -526,7 +529,6 @@ public final class DeliveryBenchmark {
                     one.run().rate() >= TARGET_FILES_PER_SECOND));
             rows.add(new Row("   creation to first file" + variant.suffix(), one.firstAfter(), "",
                     "", "(reference)", null));
-            deleteNow();
             return one.run();
         }
         List<SmallRun> runs = new ArrayList<>();
@@ -602,7 +604,6 @@ public final class DeliveryBenchmark {
         details.add(String.format(Locale.ROOT, "2: baseline %d records in %.3f s from its first record to fsync "
                 + "(%.3f s from its creation)", count, steady.baseline().firstToEndSeconds(),
                 steady.baseline().startToEndSeconds()));
-        deleteNow();
         return run;
     }
 

@@ -17,8 +17,10 @@ import java.util.List;
  * integrity headers; with {@link #SIGNATURE_PROOF} when one signature covers several transfers
  * (see {@link SignatureBatch}); with {@link #SIGNATURE_FORM} and, when the publisher names a fleet, {@link #FLEET}
  * when signed in form 2 (see {@link SignedFile}).</li>
+ * <li>{@link #COSIGNATURE}: a further key's signature of exactly what {@link #SIGNATURE} covers, for a host that
+ * requires configuration files signed by several keys (see {@link CoSignature}); only on a signed record.</li>
  * </ul>
- * Each of these headers appears at most once on a record.
+ * Each of these headers appears at most once on a record, but {@link #COSIGNATURE}, once per co-signing key.
  */
 public final class ProtocolHeaders {
     public static final String HOSTNAME = "hostname";
@@ -51,6 +53,12 @@ public final class ProtocolHeaders {
     public static final String SIGNATURE_FORM = "signature-form";
     /** The fleet the transfer was signed for (form 2), when the publisher names one. */
     public static final String FLEET = "fleet";
+    /**
+     * A co-signature: {@code <key id>;<base64 of the Ed25519 signature>} of the same bytes {@link #SIGNATURE}
+     * covers (the transfer's canonical form, or its batch's). Repeatable: one header per co-signing key
+     * ({@link CoSignature}).
+     */
+    public static final String COSIGNATURE = "cosignature";
 
     /** Every protocol header, in the order a publisher sends them. */
     public static final List<String> ALL = List.of(HOSTNAME, FILE_NAME, TOTAL_CHUNKS, CHUNK_INDEX, TRANSFER_ID,

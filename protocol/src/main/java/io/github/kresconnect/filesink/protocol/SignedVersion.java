@@ -1,5 +1,6 @@
 package io.github.kresconnect.filesink.protocol;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,9 +19,11 @@ import java.util.Objects;
  * @param fleet the fleet the record says it was signed for (header {@link ProtocolHeaders#FLEET}), {@code ""} for
  *        none; only a claim, to say why a record of another fleet is refused: the signature covers the fleet the
  *        host is configured with
+ * @param cosignatures further keys' signatures of the same bytes (headers {@link ProtocolHeaders#COSIGNATURE}), in
+ *        the order the record carries them; empty for none (see {@link SignatureThreshold})
  */
 public record SignedVersion(String keyId, long version, String signatureBase64, SignatureBatch.Proof proof, int form,
-        String fleet) {
+        String fleet, List<CoSignature> cosignatures) {
     /** Form 1: the signed form earlier publishers made, without fleet or chunk geometry. */
     public static final int FORM_1 = 1;
     /** Form 2: the fleet and the chunk geometry signed too. */
@@ -29,6 +32,17 @@ public record SignedVersion(String keyId, long version, String signatureBase64, 
     /** A transfer signed on its own, in form 1. */
     public SignedVersion(String keyId, long version, String signatureBase64) {
         this(keyId, version, signatureBase64, null);
+    }
+
+    /** Without co-signatures. */
+    public SignedVersion(String keyId, long version, String signatureBase64, SignatureBatch.Proof proof, int form,
+            String fleet) {
+        this(keyId, version, signatureBase64, proof, form, fleet, List.of());
+    }
+
+    /** The same signature with these co-signatures. */
+    public SignedVersion withCosignatures(List<CoSignature> added) {
+        return new SignedVersion(keyId, version, signatureBase64, proof, form, fleet, added);
     }
 
     /** A transfer signed in form 1. */
@@ -46,6 +60,7 @@ public record SignedVersion(String keyId, long version, String signatureBase64, 
         }
         Objects.requireNonNull(signatureBase64, "signatureBase64");
         Objects.requireNonNull(fleet, "fleet");
+        cosignatures = List.copyOf(cosignatures);
         if (form != FORM_1 && form != FORM_2) {
             throw new IllegalArgumentException("signed form " + form + " is neither 1 nor 2");
         }

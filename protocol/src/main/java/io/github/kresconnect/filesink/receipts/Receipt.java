@@ -1,7 +1,6 @@
 package io.github.kresconnect.filesink.receipts;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -11,10 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 /**
  * What one host did with one file, or with one request to its resolver manager: the value of a record on the
@@ -78,7 +80,9 @@ public record Receipt(String kind, String host, String machine, String file, lon
     public static final String FROZEN = "frozen";
     public static final String NO_STATEMENT = "none";
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    /** Characters beyond the BMP as UTF-8, as a text encoded to UTF-8 has them, not as escaped surrogates. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     public Receipt {
         Objects.requireNonNull(kind, "kind");
@@ -131,97 +135,105 @@ public record Receipt(String kind, String host, String machine, String file, lon
      * the manager, so a compacted topic keeps the latest receipt per host and file, and per host for the manager.
      */
     public byte[] key() {
-        Map<String, Object> key = new LinkedHashMap<>();
-        key.put("host", host);
-        if (isManager()) {
-            key.put("manager", Boolean.TRUE);
-        } else if (isFreshness()) {
-            key.put("freshness", Boolean.TRUE);
-        } else {
-            key.put("file", file == null ? "" : file);
-        }
-        return write(key).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The record value, schema {@value #SCHEMA}. */
-    public byte[] toJson() {
-        return toJsonText().getBytes(StandardCharsets.UTF_8);
-    }
-
-    public String toJsonText() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("schema", SCHEMA);
-        out.put("kind", kind);
-        out.put("host", host);
-        out.put("machine", machine);
-        out.put("file", file);
-        out.put("length", length >= 0 ? length : null);
-        out.put("sha256", sha256);
-        out.put("transferId", transferId);
-        out.put("version", version >= 0 ? version : null);
-        out.put("outcome", outcome);
-        out.put("reason", reason);
-        out.put("reasonCode", reasonCode);
-        out.put("request", request);
-        out.put("etagBefore", etagBefore);
-        out.put("etagAfter", etagAfter);
-        out.put("configChanged", configChanged());
-        out.put("at", Instant.ofEpochMilli(atEpochMs).toString());
-        out.put("atEpochMs", atEpochMs);
-        out.put("topic", topic);
-        out.put("partition", topic == null ? null : partition);
-        out.put("offset", topic == null ? null : offset);
-        out.put("connector", connector);
-        out.put("connectorVersion", connectorVersion);
-        out.put("files", files.isEmpty() ? null : files);
-        out.put("expiresEpochMs", expiresEpochMs >= 0 ? expiresEpochMs : null);
-        out.put("expires", expiresEpochMs >= 0 ? Instant.ofEpochMilli(expiresEpochMs).toString() : null);
-        return write(out);
-    }
-
-    private static String write(Map<String, Object> fields) {
-        StringWriter text = new StringWriter();
-        try (JsonGenerator json = JSON.createGenerator(text)) {
-            json.writeStartObject();
-            for (Map.Entry<String, Object> field : fields.entrySet()) {
-                Object value = field.getValue();
-                if (value == null) {
-                    continue;
-                }
-                json.writeFieldName(field.getKey());
-                if (value instanceof Integer i) {
-                    json.writeNumber(i);
-                } else if (value instanceof Long l) {
-                    json.writeNumber(l);
-                } else if (value instanceof Boolean b) {
-                    json.writeBoolean(b);
-                } else if (value instanceof List<?> list) {
-                    json.writeStartArray();
-                    for (Object item : list) {
-                        RequestFile f = (RequestFile) item;
-                        json.writeStartObject();
-                        json.writeStringField("file", f.file());
-                        if (f.transferId() != null) {
-                            json.writeStringField("transferId", f.transferId());
-                        }
-                        if (f.version() >= 0) {
-                            json.writeNumberField("version", f.version());
-                        }
-                        if (f.sha256() != null) {
-                            json.writeStringField("sha256", f.sha256());
-                        }
-                        json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                } else {
-                    json.writeString(value.toString());
-                }
+        return write(json -> {
+            json.writeStringField("host", host);
+            if (isManager()) {
+                json.writeBooleanField("manager", true);
+            } else if (isFreshness()) {
+                json.writeBooleanField("freshness", true);
+            } else {
+                json.writeStringField("file", file == null ? "" : file);
             }
+        });
+    }
+
+    /** The record value, schema {@value #SCHEMA}, as UTF-8. */
+    public byte[] toJson() {
+        return write(this::writeFields);
+    }
+
+    /** {@link #toJson()} as text. */
+    public String toJsonText() {
+        return new String(toJson(), StandardCharsets.UTF_8);
+    }
+
+    /** The value's fields in their documented order; a field that does not apply is left out. */
+    private void writeFields(JsonGenerator json) throws IOException {
+        json.writeNumberField("schema", SCHEMA);
+        json.writeStringField("kind", kind);
+        json.writeStringField("host", host);
+        optional(json, "machine", machine);
+        optional(json, "file", file);
+        if (length >= 0) {
+            json.writeNumberField("length", length);
+        }
+        optional(json, "sha256", sha256);
+        optional(json, "transferId", transferId);
+        if (version >= 0) {
+            json.writeNumberField("version", version);
+        }
+        json.writeStringField("outcome", outcome);
+        optional(json, "reason", reason);
+        optional(json, "reasonCode", reasonCode);
+        optional(json, "request", request);
+        optional(json, "etagBefore", etagBefore);
+        optional(json, "etagAfter", etagAfter);
+        Boolean changed = configChanged();
+        if (changed != null) {
+            json.writeBooleanField("configChanged", changed);
+        }
+        json.writeStringField("at", Instant.ofEpochMilli(atEpochMs).toString());
+        json.writeNumberField("atEpochMs", atEpochMs);
+        if (topic != null) {
+            json.writeStringField("topic", topic);
+            json.writeNumberField("partition", partition);
+            json.writeNumberField("offset", offset);
+        }
+        optional(json, "connector", connector);
+        optional(json, "connectorVersion", connectorVersion);
+        if (!files.isEmpty()) {
+            json.writeArrayFieldStart("files");
+            for (RequestFile f : files) {
+                json.writeStartObject();
+                json.writeStringField("file", f.file());
+                optional(json, "transferId", f.transferId());
+                if (f.version() >= 0) {
+                    json.writeNumberField("version", f.version());
+                }
+                optional(json, "sha256", f.sha256());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        }
+        if (expiresEpochMs >= 0) {
+            json.writeNumberField("expiresEpochMs", expiresEpochMs);
+            json.writeStringField("expires", Instant.ofEpochMilli(expiresEpochMs).toString());
+        }
+    }
+
+    private static void optional(JsonGenerator json, String name, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(name, value);
+        }
+    }
+
+    /** What writes an object's fields. */
+    @FunctionalInterface
+    private interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** One JSON object, written straight to UTF-8 bytes. */
+    private static byte[] write(Fields fields) {
+        ByteArrayBuilder bytes = new ByteArrayBuilder(512);
+        try (JsonGenerator json = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            fields.write(json);
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return text.toString();
+        return bytes.toByteArray();
     }
 
     /**

@@ -28,6 +28,24 @@ class ReceiptTest {
                 + "\"connector\":\"sink-resolver1\",\"connectorVersion\":\"1.0\"}", json);
     }
 
+    /**
+     * Text beyond ASCII is plain UTF-8 in keys and values, characters beyond the BMP included (not escaped
+     * surrogates): a compacted topic keeps one key per host and file whatever wrote it; a lone surrogate, which
+     * UTF-8 cannot hold, is escaped and read back as it was.
+     */
+    @Test
+    void textIsUtf8AndReadBackAsItWas() {
+        Receipt receipt = published("résolveur", "zone-\u6f22\ud83d\ude00.rpz", "t1");
+        assertEquals("{\"host\":\"résolveur\",\"file\":\"zone-\u6f22\ud83d\ude00.rpz\"}",
+                new String(receipt.key(), StandardCharsets.UTF_8));
+        assertTrue(new String(receipt.toJson(), StandardCharsets.UTF_8).contains(
+                "\"file\":\"zone-\u6f22\ud83d\ude00.rpz\""));
+        assertEquals(receipt, Receipt.fromJson(receipt.toJson()));
+        Receipt lone = published("resolver1", "a\ud800b.rpz", "t1");
+        assertTrue(lone.toJsonText().contains("\"file\":\"a\\uD800b.rpz\""), lone.toJsonText());
+        assertEquals(lone, Receipt.fromJson(lone.toJson()));
+    }
+
     @Test
     void roundTrips() {
         Receipt receipt = published("resolver1", "zones/a.rpz", "t1");

@@ -11,6 +11,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.CoSignature;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
@@ -57,8 +58,8 @@ public final class FileRecords {
     /**
      * The headers of a signed transfer, after the others: {@code signature-key-id}, {@code file-version} (decimal),
      * {@code signature} (base64), for a transfer signed with others {@code signature-proof}, and in form 2
-     * {@code signature-form} ({@code 2}) and, with a fleet, {@code fleet}; the same on every record of the transfer
-     * to one recipient.
+     * {@code signature-form} ({@code 2}) and, with a fleet, {@code fleet}, then one {@code cosignature} per co-signing
+     * key; the same on every record of the transfer to one recipient.
      */
     public static List<Header> signatureHeaders(SignedVersion signed) {
         List<Header> headers = new ArrayList<>(ProtocolHeaders.SIGNED_WITH_PROOF.size());
@@ -73,6 +74,9 @@ public final class FileRecords {
             if (!signed.fleet().isEmpty()) {
                 headers.add(new RecordHeader(ProtocolHeaders.FLEET, utf8(signed.fleet())));
             }
+        }
+        for (CoSignature cosignature : signed.cosignatures()) {
+            headers.add(new RecordHeader(ProtocolHeaders.COSIGNATURE, utf8(cosignature.headerValue())));
         }
         return headers;
     }

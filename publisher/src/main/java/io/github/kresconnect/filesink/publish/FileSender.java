@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.producer.Producer;
@@ -54,6 +55,8 @@ final class FileSender {
     private final Progress progress;
     /** Null when the run does not sign (no --sign). */
     private final TransferSigner signer;
+    /** The transfers a co-signing request fixed, by file name ({@code --request}): their ids, lengths, digests. */
+    private Map<String, TransferIntegrity> fixed = Map.of();
     private final AtomicReference<Failure> firstFailure = new AtomicReference<>();
     /** Told of every transfer as it starts (for --wait). */
     private java.util.function.Consumer<io.github.kresconnect.filesink.receipts.SentTransfer> onTransfer =
@@ -84,16 +87,27 @@ final class FileSender {
         return this;
     }
 
+    /**
+     * Sends each file as the transfer {@code request} fixed (its transfer id), refusing a file whose length or SHA-256
+     * is not the request's, so the signed bytes are those a detached co-signer signed.
+     */
+    FileSender withRequest(CosignRequest request) {
+        Map<String, TransferIntegrity> byName = new java.util.HashMap<>();
+        request.files().forEach(file -> byName.put(file.name(), file.integrity()));
+        this.fixed = Map.copyOf(byName);
+        return this;
+    }
+
     void send(PublishPlan plan) throws PublishException {
         List<PlannedFile> files = plan.files();
-        int filesPerGroup = Math.max(1, SignatureBatch.PUBLISHER_LEAVES / destinations.size());
+        int filesPerGroup = CosignRequest.filesPerGroup(destinations.size());
         for (int start = 0; start < files.size(); start += filesPerGroup) {
             List<PlannedFile> group = files.subList(start, Math.min(files.size(), start + filesPerGroup));
             List<Digested> digested = new ArrayList<>(group.size());
             PublishException unreadable = null;
             for (PlannedFile file : group) {
                 try {
-                    digested.add(digest(file));
+                    digested.add(fixedBy(digest(file)));
                 } catch (PublishException e) {
                     // The files before it are sent, as they would have been without the group.
                     unreadable = e;
@@ -120,6 +134,26 @@ final class FileSender {
 
     /** A file about to be sent: its integrity headers, and its modification time when they were computed. */
     private record Digested(PlannedFile file, TransferIntegrity integrity, FileTime modified) {
+    }
+
+    /** The transfer as the request fixed it; a file that differs from the request is not sent. */
+    private Digested fixedBy(Digested digested) throws PublishException {
+        TransferIntegrity wanted = fixed.get(digested.file().name());
+        if (fixed.isEmpty()) {
+            return digested;
+        }
+        if (wanted == null || wanted.length() != digested.integrity().length()
+                || !wanted.sha256Hex().equals(digested.integrity().sha256Hex())) {
+            throw new PublishException(ExitCode.FILE, "'" + digested.file().path() + "' is not the file the "
+                    + "co-signing request names " + digested.file().name() + (wanted == null ? "" : " (SHA-256 "
+                    + wanted.sha256Hex() + ")") + "; it and every file after it were not sent");
+        }
+        return new Digested(digested.file(), wanted, digested.modified());
+    }
+
+    /** The transfer's integrity (a fresh transfer id) of a file, as the run would send it: for a request. */
+    static TransferIntegrity integrityOf(PlannedFile file) throws PublishException {
+        return digest(file).integrity();
     }
 
     /** Reads the file once for its SHA-256: the transfer's integrity headers, with a fresh transfer id. */

@@ -19,6 +19,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.github.kresconnect.filesink.protocol.Chunking;
+import io.github.kresconnect.filesink.protocol.CoSignature;
 import io.github.kresconnect.filesink.protocol.FreshnessStatement;
 import io.github.kresconnect.filesink.protocol.InvalidHeaderException;
 import io.github.kresconnect.filesink.protocol.InvalidRevocationListException;
@@ -26,6 +27,7 @@ import io.github.kresconnect.filesink.protocol.KeyRole;
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.protocol.RevocationList;
 import io.github.kresconnect.filesink.protocol.SignatureBatch;
+import io.github.kresconnect.filesink.protocol.SignatureThreshold;
 import io.github.kresconnect.filesink.protocol.SignedFile;
 import io.github.kresconnect.filesink.protocol.SignedTransfers;
 import io.github.kresconnect.filesink.protocol.SignedVersion;
@@ -55,6 +57,13 @@ import io.github.kresconnect.filesink.protocol.TrustedKey;
  * a key not revoked is), and its {@code reset-floor} lowers a version carried forward from the earlier statement,
  * as it lowers the host's floor. Statements by a key the list revokes are refused by the recipient's hosts, so what
  * is carried forward for a recipient comes from the newest earlier statement by a key its list does not revoke.
+ *
+ * <p>For hosts that need configuration files signed by several keys ({@code signatures.config.threshold}, {@code
+ * --config-threshold}), a configuration file's version counts only when its signature and co-signatures come from
+ * that many distinct keys by the hosts' rule ({@link SignatureThreshold}), and still do once the recipient's
+ * revocation list applies; one signed by a single stolen configuration key is not stated, so it cannot raise the
+ * hosts' floor and block their configuration. (The newest such version per signing key is kept: when a revocation
+ * leaves it short of signers, no older version of that key is stated instead, which states less, never more.)
  */
 final class NewestVersions {
     private record Key(SignedFile.RecipientKind kind, String recipient, String file) {
@@ -72,8 +81,11 @@ final class NewestVersions {
     private final Map<String, TrustedKey> trusted = new LinkedHashMap<>();
     private final String fleet;
     private final List<String> configSuffixes;
+    private final int configThreshold;
     /** Per file and recipient, the newest verified version signed by each key id. */
     private final Map<Key, Map<String, Long>> newest = new HashMap<>();
+    /** For those versions, the distinct keys whose signatures counted (the signing key's, and co-signers'). */
+    private final Map<Key, Map<String, Set<String>>> signers = new HashMap<>();
     /** Per recipient, the newest verified revocation list addressed to it. */
     private final Map<Recipient, Revocation> revocations = new HashMap<>();
     /** The newest earlier statement verified, per the key id that signed it. */
@@ -82,15 +94,27 @@ final class NewestVersions {
     private long unverified;
     private long otherForm;
     private long outOfScope;
+    private long belowThreshold;
 
     /**
      * Versions for the hosts of {@code fleet} ({@code ""}: hosts without a fleet id) that trust {@code trustedKeys}
      * (with their scopes) and take files with {@code configSuffixes} for configuration files.
      */
     NewestVersions(Collection<TrustedKey> trustedKeys, String fleet, Collection<String> configSuffixes) {
+        this(trustedKeys, fleet, configSuffixes, 1);
+    }
+
+    /**
+     * As above, for hosts that need a configuration file signed by {@code configThreshold} distinct keys (their
+     * {@code signatures.config.threshold}, {@link SignatureThreshold}): a configuration file's version counts only
+     * when that many keys signed it, and still do once the recipient's revocation list applies.
+     */
+    NewestVersions(Collection<TrustedKey> trustedKeys, String fleet, Collection<String> configSuffixes,
+            int configThreshold) {
         trustedKeys.forEach(key -> trusted.putIfAbsent(key.id(), key));
         this.fleet = fleet;
         this.configSuffixes = List.copyOf(configSuffixes);
+        this.configThreshold = configThreshold;
     }
 
     /** Reads the whole topic as it is now. */
@@ -194,13 +218,29 @@ final class NewestVersions {
                 otherForm++;
                 return;
             }
-            if (!SignedTransfers.verifies(trusted.get(keyId).key(), new SignedFile(fileName, kind, recipient,
-                    integrity, stated, binding), signed)) {
+            List<CoSignature> cosignatures = new java.util.ArrayList<>();
+            for (Header header : headers.headers(ProtocolHeaders.COSIGNATURE)) {
+                cosignatures.add(CoSignature.parse(header.value() == null ? ""
+                        : new String(header.value(), StandardCharsets.UTF_8))); // a host refuses a malformed one
+            }
+            SignedFile file = new SignedFile(fileName, kind, recipient, integrity, stated, binding);
+            if (!SignedTransfers.verifies(trusted.get(keyId).key(), file, signed)) {
                 unverified++;
             } else if (list) {
                 revocation(to, stated, whole, integrity, value);
             } else {
+                Set<String> counted = Set.of(keyId);
+                if (SignatureThreshold.applies(fileName, configSuffixes, configThreshold)) {
+                    SignatureThreshold.Tally tally = SignatureThreshold.count(file, signed.withCosignatures(
+                            cosignatures), trusted, Set.of(), configSuffixes, SignatureThreshold.ED25519);
+                    if (!tally.reaches(configThreshold)) {
+                        belowThreshold++; // every host refuses it: stated, it would block the file there
+                        return;
+                    }
+                    counted = Set.copyOf(tally.counted());
+                }
                 newest.computeIfAbsent(at, k -> new HashMap<>()).put(keyId, stated);
+                signers.computeIfAbsent(at, k -> new HashMap<>()).put(keyId, counted);
             }
         } catch (InvalidHeaderException | RuntimeException e) {
             unverified++;
@@ -254,8 +294,8 @@ final class NewestVersions {
         Map<Key, Long> merged = new HashMap<>();
         newest.forEach((at, byKey) -> {
             Set<String> revoked = revocation(new Recipient(at.kind(), at.recipient())).revokedKeys();
-            byKey.entrySet().stream().filter(e -> !revoked.contains(e.getKey())).mapToLong(Map.Entry::getValue)
-                    .max().ifPresent(version -> merged.put(at, version));
+            byKey.entrySet().stream().filter(e -> !revoked.contains(e.getKey()) && enoughSigners(at, e.getKey(),
+                    revoked)).mapToLong(Map.Entry::getValue).max().ifPresent(version -> merged.put(at, version));
         });
         previous.forEach((keyId, earlier) -> {
             for (FreshnessStatement.Entry e : earlier.entries()) {
@@ -274,6 +314,17 @@ final class NewestVersions {
                 .map(e -> new FreshnessStatement.Entry(e.getKey().kind(), e.getKey().recipient(), e.getKey().file(),
                         e.getValue()))
                 .toList(), fleet);
+    }
+
+    /**
+     * Whether the version of {@code at} signed by {@code keyId} still has the signers a host needs once the keys
+     * {@code revoked} no longer count (a data file: its signing key alone).
+     */
+    private boolean enoughSigners(Key at, String keyId, Set<String> revoked) {
+        if (!SignatureThreshold.applies(at.file(), configSuffixes, configThreshold)) {
+            return true;
+        }
+        return signers.get(at).get(keyId).stream().filter(id -> !revoked.contains(id)).count() >= configThreshold;
     }
 
     /**
@@ -314,6 +365,14 @@ final class NewestVersions {
      */
     long outOfScope() {
         return outOfScope;
+    }
+
+    /**
+     * Configuration files signed by fewer distinct keys than the hosts' threshold (ignored): every host refuses
+     * them.
+     */
+    long belowThreshold() {
+        return belowThreshold;
     }
 
     /** The newest earlier statement verified, whoever signed it ({@code null}: none). */

@@ -62,6 +62,9 @@ public final class PublishCommand {
         if (args.length > 0 && StatementCommand.NAME.equals(args[0])) {
             return new StatementCommand(out, err).run(List.of(args).subList(1, args.length));
         }
+        if (args.length > 0 && CosignCommand.NAME.equals(args[0])) {
+            return new CosignCommand(out, err).run(List.of(args).subList(1, args.length));
+        }
         if (args.length > 0 && StatusCommand.NAME.equals(args[0])) {
             return new StatusCommand(out, err).run(List.of(args).subList(1, args.length));
         }
@@ -107,24 +110,44 @@ public final class PublishCommand {
         ProducerSettings settings = ProducerSettings.from(options);
         // One version for every file and recipient of the run: the clock, or above the newest a host holds.
         TransferSigner signer = null;
+        CosignRequest request = null;
+        if (options.request().isPresent()) {
+            request = CosignRequest.read(options.request().get());
+            request.checkSends(options, plan);
+        }
         if (options.signingKey().isPresent()) {
-            java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent()
+            java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent() || request != null
                     ? java.util.OptionalLong.empty()
                     : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), receipts.channel(),
                             plan.files().stream().map(file -> file.name()).collect(java.util.stream.Collectors.toSet()),
                             options.timeout(), err);
-            signer = TransferSigner.load(options.signingKey().get(), options.fileVersion().isPresent()
-                    ? options.fileVersion().getAsLong() : VersionChoice.choose(System.currentTimeMillis(), newest),
-                    options.fleet());
+            signer = TransferSigner.load(options.signingKey().get(), request != null ? request.version()
+                    : options.fileVersion().isPresent() ? options.fileVersion().getAsLong()
+                            : VersionChoice.choose(System.currentTimeMillis(), newest),
+                    options.fleet()).withCosigners(options.cosigningKeys());
+            if (request != null) {
+                signer = signer.withDetached(request, options.cosignatureFiles());
+            }
+        }
+        if (options.writeRequest().isPresent()) {
+            CosignRequest.of(options, plan, signer.version()).write(options.writeRequest().get(), out);
+            return ExitCode.OK;
         }
         options.signingKey().flatMap(TransferSigner::permissionWarning).ifPresent(err::println);
+        options.cosigningKeys().forEach(key -> TransferSigner.permissionWarning(key).ifPresent(err::println));
         if (signer != null && !options.dryRun() && !options.quiet()) {
             out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version()
                     + (signer.fleet().isEmpty() ? "" : ", fleet " + signer.fleet()) + ".");
+            if (!signer.cosignerIds().isEmpty()) {
+                out.println("Co-signed with key ids " + String.join(", ", signer.cosignerIds()) + ".");
+            }
         }
         if (options.dryRun()) {
             if (signer != null) {
                 out.println("Signed with key id " + signer.keyId() + ", file version " + signer.version() + ".");
+                if (!signer.cosignerIds().isEmpty()) {
+                    out.println("Co-signed with key ids " + String.join(", ", signer.cosignerIds()) + ".");
+                }
             }
             dryRun(options, plan, settings);
             return ExitCode.OK;
@@ -143,8 +166,11 @@ public final class PublishCommand {
         }
         try (KafkaProducer<byte[], byte[]> producer = created) {
             try {
-                new FileSender(producer, options.recipientMode(), destinations, progress, signer)
-                        .onTransfer(wait == null ? transfer -> { } : wait::sent)
+                FileSender sender = new FileSender(producer, options.recipientMode(), destinations, progress, signer);
+                if (request != null) {
+                    sender.withRequest(request);
+                }
+                sender.onTransfer(wait == null ? transfer -> { } : wait::sent)
                         .send(plan);
             } catch (PublishException e) {
                 progress.interrupted();
@@ -335,6 +361,16 @@ public final class PublishCommand {
                                           recipients); see 'resolver-publish keygen'. The version is this run's
                                           time in ms, or one above the newest version a host's receipt reports
                                           of these files (--receipts-topic), whichever is higher
+                  --cosign KEYFILE        with --sign, repeatable: also sign every transfer with this key (header
+                                          cosignature, one per key), over the same bytes, for hosts that need
+                                          configuration files signed by several keys
+                                          (signatures.config.threshold)
+                  --write-request FILE    with --sign: write what this run would sign (version, transfer ids,
+                                          digests) to FILE for co-signers elsewhere, and send nothing
+                  --request FILE          with --sign: send exactly what FILE fixed (the same command line
+                                          otherwise), with the co-signatures of:
+                  --cosignature FILE      with --request, repeatable: a key's co-signatures made by
+                                          'resolver-publish cosign --key KEYFILE --out FILE REQUEST'
                   --fleet ID              with --sign: the fleet the files are signed for, as the hosts'
                                           signatures.fleet (header fleet; signed)
                   --file-version N        with --sign: this version instead (after a revocation list lowered
@@ -342,6 +378,9 @@ public final class PublishCommand {
                   resolver-publish keygen --out PREFIX
                                           write a new key pair to PREFIX.key (private, mode 0600) and PREFIX.pub,
                                           and print the public key and its id for signatures.trusted.keys
+                  resolver-publish cosign --key KEYFILE --out FILE REQUEST
+                                          co-sign, where KEYFILE is kept, what a --write-request REQUEST says a
+                                          run will send; writes FILE for that run's --cosignature
 
                 Receipts (the connectors' receipts.topic):
                   --wait [SECONDS]        after sending, wait (default 120 s) for every addressed host's receipt

@@ -40,7 +40,11 @@ public record PublishOptions(
         boolean version,
         Optional<Path> signingKey,
         String fleet,
-        java.util.OptionalLong fileVersion) {
+        java.util.OptionalLong fileVersion,
+        List<Path> cosigningKeys,
+        Optional<Path> writeRequest,
+        Optional<Path> request,
+        List<Path> cosignatureFiles) {
 
     public static final String DEFAULT_TOPIC = "knot-resolver";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -115,6 +119,10 @@ public record PublishOptions(
         private Path signingKey;
         private String fleet = "";
         private java.util.OptionalLong fileVersion = java.util.OptionalLong.empty();
+        private final List<Path> cosigningKeys = new ArrayList<>();
+        private Path writeRequest;
+        private Path request;
+        private final List<Path> cosignatureFiles = new ArrayList<>();
 
         Parser(List<String> args) {
             this.args = args;
@@ -151,6 +159,10 @@ public record PublishOptions(
                     .valued((name, value) -> timeout = Duration.ofSeconds(number(name, value, 1, 86_400)), "--timeout")
                     .valued((name, value) -> producerConfig = Path.of(nonBlank(name, value)), "--producer-config")
                     .valued((name, value) -> signingKey = Path.of(nonBlank(name, value)), "--sign")
+                    .valued((name, value) -> cosigningKeys.add(Path.of(nonBlank(name, value))), "--cosign")
+                    .valued((name, value) -> writeRequest = Path.of(nonBlank(name, value)), "--write-request")
+                    .valued((name, value) -> request = Path.of(nonBlank(name, value)), "--request")
+                    .valued((name, value) -> cosignatureFiles.add(Path.of(nonBlank(name, value))), "--cosignature")
                     .valued((name, value) -> fleet = fleetId(name, value), "--fleet")
                     .valued((name, value) -> fileVersion = java.util.OptionalLong.of(number(name, value, 0,
                             Long.MAX_VALUE)), "--file-version")
@@ -186,6 +198,24 @@ public record PublishOptions(
             if (!fleet.isEmpty() && signingKey == null) {
                 throw new UsageException("--fleet goes with --sign: the fleet id is part of what is signed");
             }
+            if (!cosigningKeys.isEmpty() && signingKey == null) {
+                throw new UsageException("--cosign goes with --sign: a co-signature signs what the signature covers");
+            }
+            if ((writeRequest != null || request != null) && signingKey == null) {
+                throw new UsageException((writeRequest != null ? "--write-request" : "--request") + " goes with "
+                        + "--sign: the request fixes what it signs");
+            }
+            if (writeRequest != null && (request != null || !cosignatureFiles.isEmpty())) {
+                throw new UsageException("--write-request writes a request and sends nothing: publish afterwards "
+                        + "with --request and --cosignature");
+            }
+            if (!cosignatureFiles.isEmpty() && request == null) {
+                throw new UsageException("--cosignature goes with --request: a co-signature made elsewhere signs "
+                        + "the transfers the request fixed");
+            }
+            if (request != null && fileVersion.isPresent()) {
+                throw new UsageException("--request fixes the version: --file-version cannot change it");
+            }
             if (fileVersion.isPresent() && signingKey == null) {
                 throw new UsageException("--file-version goes with --sign: only a signed file has a version");
             }
@@ -202,7 +232,8 @@ public record PublishOptions(
             return new PublishOptions(Optional.ofNullable(bootstrapServers), topic, layout, mode, recipients,
                     List.copyOf(files), chunkSize, configSuffixes, maxFileBytes, maxConfigBytes, maxChunks, partition, partitions, timeout,
                     Optional.ofNullable(producerConfig), dryRun, quiet, verbose, help, version,
-                    Optional.ofNullable(signingKey), fleet, fileVersion);
+                    Optional.ofNullable(signingKey), fleet, fileVersion, List.copyOf(cosigningKeys),
+                    Optional.ofNullable(writeRequest), Optional.ofNullable(request), List.copyOf(cosignatureFiles));
         }
     }
 

@@ -60,6 +60,7 @@ final class StatementCommand {
         Path trustedKeys;
         String fleet = "";
         Set<String> configSuffixes = PublishOptions.suffixes(ConnectorDefaults.CONFIG_SUFFIXES_DEFAULT);
+        int configThreshold = 1;
         Duration expiresIn = DEFAULT_EXPIRES_IN;
         boolean dryRun;
         Duration timeout = PublishOptions.DEFAULT_TIMEOUT;
@@ -82,6 +83,7 @@ final class StatementCommand {
                     .valued((name, value) -> request.fleet = PublishOptions.fleetId(name, value), "--fleet")
                     .valued((name, value) -> request.configSuffixes = PublishOptions.suffixList(name, value),
                             "--config-suffixes")
+                    .valued((name, value) -> request.configThreshold = threshold(name, value), "--config-threshold")
                     .valued((name, value) -> request.expiresIn = Duration.ofSeconds(seconds(name, value)),
                             "--expires-in")
                     .valued((name, value) -> request.timeout = Duration.ofSeconds(seconds(name, value)), "--timeout")
@@ -106,7 +108,8 @@ final class StatementCommand {
                     : ProducerSettings.load(request.producerConfig);
             ProducerSettings settings = ProducerSettings.of(user, Optional.ofNullable(request.bootstrap),
                     request.timeout, Chunking.DEFAULT_CHUNK_SIZE);
-            NewestVersions newest = new NewestVersions(trusted, request.fleet, request.configSuffixes);
+            NewestVersions newest = new NewestVersions(trusted, request.fleet, request.configSuffixes,
+                    request.configThreshold);
             newest.read(ReceiptsStep.clientSettings(settings), request.topic, request.timeout);
             FreshnessStatement statement = newest.statement(System.currentTimeMillis(), request.expiresIn);
             String keyId = Signatures.keyId(Signatures.publicKeyOf(key));
@@ -123,7 +126,9 @@ final class StatementCommand {
                     + (newest.otherForm() > 0 ? ", " + newest.otherForm() + " of another fleet or signed form, "
                             + "ignored" : "")
                     + (newest.outOfScope() > 0 ? ", " + newest.outOfScope() + " outside their key's scope, ignored"
-                            : "") + ")";
+                            : "")
+                    + (newest.belowThreshold() > 0 ? ", " + newest.belowThreshold() + " configuration file(s) signed "
+                            + "by fewer than " + request.configThreshold + " keys, ignored" : "") + ")";
             if (request.dryRun) {
                 out.println("Would send " + summary);
                 statement.entries().forEach(e -> out.println("  " + e.kind().text() + " " + e.recipient() + "  "
@@ -211,11 +216,25 @@ final class StatementCommand {
                 + "of seconds");
     }
 
+    /** The hosts' signatures.config.threshold: 1 to 64. */
+    private static int threshold(String option, String value) throws PublishOptions.UsageException {
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= 1 && parsed <= 64) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new PublishOptions.UsageException("option '" + option + "': '" + value + "' is not a number of keys "
+                + "from 1 to 64 (the hosts' signatures.config.threshold)");
+    }
+
     static String usage() {
         return """
                 Usage: resolver-publish statement --bootstrap-server HOST:PORT --topic TOPIC --sign KEYFILE
                                                   [--fleet ID] [--expires-in SECONDS] [--trusted-keys FILE]
-                                                  [--config-suffixes LIST]
+                                                  [--config-suffixes LIST] [--config-threshold N]
                                                   [--producer-config FILE] [--dry-run] [--timeout SECONDS]
 
                 Reads TOPIC from its beginning to its end, and writes to every partition of it one signed freshness
@@ -226,7 +245,9 @@ final class StatementCommand {
                 names its fleet, so hosts of another fleet refuse it. Nor do records outside their key's scope in
                 --trusted-keys (give the hosts' signatures.trusted.keys, scopes included): a role the key lacks
                 (configuration files by --config-suffixes, the hosts' config.file.suffixes, default
-                .json,.yaml,.yml), a recipient or file name outside its patterns, a version past its not-after. The signing key needs role timestamp in the
+                .json,.yaml,.yml), a recipient or file name outside its patterns, a version past its not-after. Nor
+                do configuration files signed by fewer than --config-threshold distinct keys (the hosts'
+                signatures.config.threshold, default 1; co-signatures count as on the hosts). The signing key needs role timestamp in the
                 hosts' signatures.trusted.keys. The previous statement (of the same fleet) is carried forward.
                 Revocation lists in the topic apply as on the hosts: versions (and earlier statements) signed by a
                 key the newest list for the recipient revokes do not count, and its reset-floor lowers what is
