@@ -58,14 +58,15 @@ class ReceiptsSettingsTest {
     }
 
     @Test
-    void perHostModeWritesToTheHostsOwnTopicAndSharedToTheOne() {
+    void perHostByDefaultWritesToTheHostsOwnTopicAndSharedToTheOne() {
         ResolverFileSinkConfig perHost = new ResolverFileSinkConfig(Map.of("files.dir", dir.toString(),
                 "receipts.topic", "knot-resolver-receipts", "receipts.bootstrap.servers", "kafka1:9092",
-                "resolver.hostname", "resolver1", "receipts.topic.mode", "per-host"));
+                "resolver.hostname", "resolver1"));
+        assertEquals(io.github.kresconnect.filesink.receipts.ReceiptChannel.PER_HOST, perHost.receiptsTopicMode());
         assertEquals("knot-resolver-receipts.host.resolver1", perHost.receiptsTopicOfThisHost());
         ResolverFileSinkConfig shared = new ResolverFileSinkConfig(Map.of("files.dir", dir.toString(),
                 "receipts.topic", "knot-resolver-receipts", "receipts.bootstrap.servers", "kafka1:9092",
-                "resolver.hostname", "resolver1"));
+                "resolver.hostname", "resolver1", "receipts.topic.mode", "shared"));
         assertEquals("knot-resolver-receipts", shared.receiptsTopicOfThisHost());
         assertTrue(!validate(Map.of("receipts.topic.mode", "per-hots")).get("receipts.topic.mode").errorMessages()
                 .isEmpty());

@@ -274,13 +274,18 @@ public final class ResolverFileSinkConfig extends AbstractConfig {
     private static final String RECEIPTS_TOPIC_DISPLAY = "Receipts topic";
 
     public static final String RECEIPTS_TOPIC_MODE_CONFIG = "receipts.topic.mode";
-    public static final String RECEIPTS_TOPIC_MODE_DEFAULT = ReceiptChannel.SHARED.word();
-    private static final String RECEIPTS_TOPIC_MODE_DOC = "Where this host writes its receipts. 'per-host': to its own "
-            + "topic, receipts.topic + '.host.' + resolver.hostname (for example knot-resolver-receipts.host.resolver1), "
-            + "on which only this host's principal may write (a literal ACL): no host can write a receipt in another's "
-            + "name, and resolver-publish --receipts-topic-mode per-host trusts a receipt only from its host's own "
-            + "topic. 'shared': to receipts.topic itself, which every host may write, so any host can forge another's "
-            + "receipts: for small fleets whose hosts trust each other.";
+    public static final String RECEIPTS_TOPIC_MODE_DEFAULT = ReceiptChannel.PER_HOST.word();
+    private static final String RECEIPTS_TOPIC_MODE_DOC = "Where this host writes its receipts. 'per-host' (the default): "
+            + "to its own topic, receipts.topic + '.host.' + resolver.hostname (for example "
+            + "knot-resolver-receipts.host.resolver1), on which only this host's principal may write (a literal ACL): no "
+            + "host can write a receipt in another's name, and resolver-publish --wait and status (per host by default) "
+            + "trust a receipt only from its host's own topic. The task checks at start that the topic exists (which "
+            + "creates it where the brokers auto-create topics and the principal may); if it does not, it logs an ERROR "
+            + "naming the topic and the kafka-topics.sh and ACL fix, and goes on delivering files while its receipts are "
+            + "kept and retried. 'shared': to receipts.topic itself, which every host may write, so any host can forge "
+            + "another's receipts: an opt-in for small fleets whose hosts trust each other (and the mode of fleets set "
+            + "up before per-host became the default: set it there, with resolver-publish --receipts-topic-mode shared, "
+            + "or move them, as docs/operator.md says).";
     private static final String RECEIPTS_TOPIC_MODE_DISPLAY = "Receipts topic mode";
 
     public static final String RECEIPTS_BOOTSTRAP_SERVERS_CONFIG = "receipts.bootstrap.servers";

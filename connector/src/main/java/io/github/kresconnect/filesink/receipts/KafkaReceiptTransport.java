@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -90,6 +92,38 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
     }
 
     /**
+     * The topic's partitions, asked for as a send would (where the brokers auto-create topics and this principal may
+     * create it, this creates the topic); a topic that is missing, or that this principal may not describe, is
+     * explained with the commands that fix it.
+     */
+    @Override
+    public Optional<String> check() {
+        try {
+            List<PartitionInfo> partitions = producer.partitionsFor(topic);
+            return partitions == null || partitions.isEmpty()
+                    ? Optional.of("topic '" + topic + "' has no partitions" + fix()) : Optional.empty();
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            return Optional.of("this host's principal may not use topic '" + topic + "' (" + e.getMessage()
+                    + "); grant it Write and Describe on that topic alone, as a literal ACL (kafka-acls.sh --add "
+                    + "--allow-principal User:<this host's principal> --operation Write --operation Describe "
+                    + "--resource-pattern-type literal --topic " + topic + "; docs/security.md, Topic ACLs)");
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return Optional.of(connections() > 0 ? "topic '" + topic + "' does not exist there and could not be "
+                    + "created (or this principal may not describe it)" + fix()
+                    : "no receipts broker can be reached (receipts.bootstrap.servers=" + bootstrapServers + ")");
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return Optional.of(e.toString());
+        }
+    }
+
+    /** How an operator makes the topic this host writes to, and lets it write there. */
+    private String fix() {
+        return ": create it (kafka-topics.sh --bootstrap-server " + bootstrapServers + " --create --topic " + topic
+                + " --partitions 1 --config cleanup.policy=compact, as docs/operator.md's Topics and ACLs say) and "
+                + "grant this host's principal Write and Describe on it (a literal ACL, docs/security.md's Topic ACLs)";
+    }
+
+    /**
      * A send that timed out waiting for metadata means either that no broker answers or that the topic does not
      * exist; the producer's open connections tell which. Other failures (authorization, authentication) say
      * what they are themselves.
@@ -102,8 +136,7 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
             return failure.toString();
         }
         return connections() > 0
-                ? "topic '" + topic + "' does not exist there (or this principal may not describe it); create it as "
-                        + "docs/operator.md's Topics and ACLs say"
+                ? "topic '" + topic + "' does not exist there (or this principal may not describe it)" + fix()
                 : "no receipts broker can be reached (receipts.bootstrap.servers=" + bootstrapServers + ")";
     }
 

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -38,6 +39,15 @@ public final class ReceiptSender implements AutoCloseable {
 
         /** Where receipts go, for log lines. */
         String description();
+
+        /**
+         * Checked once when the sender starts, before any receipt is sent: what stands in the way of sending (a
+         * topic that is missing and could not be created, a principal refused), in the operator's terms with the
+         * fix, or empty when receipts can go out. Blocks for as long as the transport's own timeouts allow.
+         */
+        default Optional<String> check() {
+            return Optional.empty();
+        }
 
         /**
          * Why a batch failed, in the operator's terms (an unreachable broker is not a missing topic); called on the
@@ -168,6 +178,7 @@ public final class ReceiptSender implements AutoCloseable {
     }
 
     private void run() {
+        checkAtStart();
         Backoff backoff = new Backoff(BACKOFF, BACKOFF_MAX);
         while (true) {
             List<Entry> batch = new ArrayList<>();
@@ -207,6 +218,29 @@ public final class ReceiptSender implements AutoCloseable {
         if (transport != null) {
             transport.close();
         }
+    }
+
+    /**
+     * Makes the transport and checks it once, on this thread (the task never waits for it): a problem is logged
+     * as an ERROR, since no receipt will go out until the operator acts, but the task goes on delivering files
+     * (receipts are kept and retried; see "Receipts never hold files back" in docs/operator.md). A transport that
+     * cannot be made is made again, and its failure logged, at the first send.
+     */
+    private void checkAtStart() {
+        try {
+            transport = transports.get();
+        } catch (RuntimeException e) {
+            return;
+        }
+        Optional<String> problem;
+        try {
+            problem = transport.check();
+        } catch (RuntimeException e) {
+            problem = Optional.of(e.toString());
+        }
+        problem.ifPresent(why -> log.error("Receipts cannot be sent to {}: {}. Files are delivered meanwhile; this "
+                + "host's receipts are kept (up to {}) and retried in the background, and go out once this is fixed",
+                transport.description(), why, capacity));
     }
 
     private List<Entry> deliver(List<Entry> batch) {

@@ -38,7 +38,7 @@ class DocsCommandBlocksIT {
         kafka = new EmbeddedKafkaCluster(1, new Properties());
         kafka.start();
         kafka.createTopic("knot-resolver", 6);
-        kafka.createTopic("knot-resolver-receipts", 1);
+        kafka.createTopic("knot-resolver-receipts.host.resolver1", 1); // a host's own receipts topic, empty
         for (String topic : List.of("knot-resolver.all", "knot-resolver.group.dc-east",
                 "knot-resolver.host.resolver1")) {
             kafka.createTopic(topic, 1);

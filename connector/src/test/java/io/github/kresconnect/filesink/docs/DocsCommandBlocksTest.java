@@ -77,7 +77,8 @@ class DocsCommandBlocksTest {
                     "run by bash against the installed worker; systemctl and journalctl are stand-ins"),
             byMarker("kafka-topics.sh --bootstrap-server kafka1.example.net:9092 --create --topic knot-resolver ",
                     SERVICE_IT, "<!-- topics:start -->", "each line's topic, partitions and --config values created "
-                    + "through the Admin API, with 1 replica on the test's one broker"),
+                    + "through the Admin API, with 1 replica on the test's one broker; the loop over the fleet's hosts "
+                    + "(a site value) for this host"),
             byMarker("for topic in knot-resolver.all knot-resolver.group.dc-east knot-resolver.group.dns64",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicLayoutMigrationIT.java",
                     "<!-- layout-topics:start -->", "its topic names checked against the naming rule, and its "
@@ -128,8 +129,9 @@ class DocsCommandBlocksTest {
             byMarker("--operation Read --operation Describe --group connect-resolver-file-sink-resolver1",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicAclsIT.java", "<!-- topic-acls -->",
                     "run by bash with the distribution's kafka-acls.sh against a broker with an authorizer, the broker's "
-                    + "address replaced (siteValues()); a shipped SASL_SSL worker as User:resolver1 then delivers, and "
-                    + "is refused without the block's first line"),
+                    + "address replaced (siteValues()); a shipped SASL_SSL worker as User:resolver1 then delivers, its "
+                    + "receipt in its own topic is read by --wait as User:publisher, and it is refused without the "
+                    + "block's first line"),
             byMarker("kafka-configs.sh --bootstrap-server kafka1.example.net:9092 --command-config admin.properties",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/TopicAclsIT.java", "<!-- scram-user -->",
                     "run by bash with the distribution's kafka-configs.sh as the admin of a broker with an authorizer, "
@@ -141,11 +143,12 @@ class DocsCommandBlocksTest {
                     + "an authorizer (TopicAclsIT.runBlock), with the host's other lines of the Topic ACLs block; a "
                     + "shipped SASL_SSL worker as User:resolver1 in the per-group layout then delivers its files and "
                     + "cannot read another host's topic"),
-            byMarker("kafka-topics.sh --bootstrap-server kafka1.example.net:9092 --command-config admin.properties",
+            byMarker("--allow-principal User:resolver1 --operation Write --operation Describe --topic knot-resolver-receipts",
                     "connector/src/test/java/io/github/kresconnect/filesink/worker/PerHostReceiptsIT.java",
-                    "<!-- receipts-per-host-acls -->", "run by bash with the distribution's tools against a broker with "
-                    + "an authorizer, for resolver1 as written and for resolver2 with the name replaced; resolver1 is "
-                    + "then refused Write on resolver2's topic, and a receipt it forges for r3 is not believed"),
+                    "<!-- receipts-shared-acls -->", "run by bash with the distribution's kafka-acls.sh against a broker "
+                    + "with an authorizer, after the Topic ACLs block (run there for resolver1 and resolver2, which "
+                    + "are refused each other's receipts topic); a receipt resolver1 then forges for r3 in the shared "
+                    + "topic is believed by --wait --receipts-topic-mode shared, as it is not from its own topic"),
             // docs/guarantees.md
             exception("mvn -B test -Dtest='PowerCutCampaignTest,FileStoreCrashTest",
                     "a selection of the unit tests; .ci/run's mvn -B verify runs them all", Map.of(CI, "\nmvn -B verify\n")),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,10 @@ import io.github.kresconnect.filesink.notify.FakeManager;
 
 /**
  * Receipts end to end on an embedded broker and worker: two connectors stand for two hosts (r2 takes smaller
- * configuration files), each with its own fake manager; a third reports to an unreachable receipts broker.
+ * configuration files), each with its own fake manager; a third reports to an unreachable receipts broker. The
+ * hosts write to one shared receipts topic (receipts.topic.mode=shared, the opt-in for small fleets whose hosts
+ * trust each other) and the publisher reads it as such (--receipts-topic-mode shared); the per-host default runs
+ * in the tests with real workers (ReceiptsFleetIT, PerHostReceiptsIT, TopicAclsIT).
  */
 class ReceiptsIT {
     private static final String RECEIPTS = "knot-resolver-receipts";
@@ -58,6 +62,7 @@ class ReceiptsIT {
                 "notify.quiet.period.ms", "100",
                 "notify.max.delay.ms", "1000",
                 "receipts.topic", RECEIPTS,
+                "receipts.topic.mode", "shared",
                 "receipts.bootstrap.servers", connect.kafka().bootstrapServers()));
         settings.putAll(extra);
         return settings;
@@ -76,8 +81,11 @@ class ReceiptsIT {
         }
     }
 
+    /** The publisher, reading the shared receipts topic as these hosts write it. */
     private static PublisherRun publish(String... args) {
-        return PublisherRun.against(connect.kafka().bootstrapServers(), args);
+        List<String> all = new ArrayList<>(List.of("--receipts-topic-mode", "shared"));
+        all.addAll(List.of(args));
+        return PublisherRun.against(connect.kafka().bootstrapServers(), all.toArray(String[]::new));
     }
 
     private static Path write(String name, String content) throws Exception {
@@ -108,7 +116,8 @@ class ReceiptsIT {
         assertTrue(line(second, "r2").startsWith("r2  rejected config.yaml: "), second.toString());
         assertTrue(line(second, "r2").contains("64"), second.toString());
 
-        PublisherRun status = PublisherRun.run("status", "--bootstrap-server", connect.kafka().bootstrapServers(),
+        PublisherRun status = PublisherRun.run("status", "--receipts-topic-mode", "shared",
+                "--bootstrap-server", connect.kafka().bootstrapServers(),
                 "--file", "config.yaml");
         assertEquals(0, status.exitCode(), status.toString());
         assertTrue(status.out().contains("  r2 config.yaml (has "), status.toString());
@@ -121,7 +130,8 @@ class ReceiptsIT {
         assertEquals(ExitCode.NO_ANSWER.code(), third.exitCode(), third.toString());
         assertEquals("r1  published a.rpz", line(third, "r1"));
         assertEquals("r2  no answer", line(third, "r2"));
-        PublisherRun lagging = PublisherRun.run("status", "--bootstrap-server", connect.kafka().bootstrapServers(),
+        PublisherRun lagging = PublisherRun.run("status", "--receipts-topic-mode", "shared",
+                "--bootstrap-server", connect.kafka().bootstrapServers(),
                 "--file", "a.rpz");
         assertTrue(lagging.out().contains("  r2 a.rpz (has "), lagging.toString());
 
@@ -130,7 +140,8 @@ class ReceiptsIT {
         PublisherRun caughtUp;
         do {
             Thread.sleep(500);
-            caughtUp = PublisherRun.run("status", "--bootstrap-server", connect.kafka().bootstrapServers(),
+            caughtUp = PublisherRun.run("status", "--receipts-topic-mode", "shared",
+                "--bootstrap-server", connect.kafka().bootstrapServers(),
                     "--file", "a.rpz", "--json");
         } while (caughtUp.out().contains("\"behind\" : true") && System.nanoTime() < deadline);
         assertTrue(!caughtUp.out().contains("\"behind\" : true"), caughtUp.toString());

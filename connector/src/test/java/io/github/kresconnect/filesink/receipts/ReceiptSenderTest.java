@@ -42,6 +42,12 @@ class ReceiptSenderTest {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicBoolean failing = new AtomicBoolean();
         volatile boolean block;
+        volatile String problem;
+
+        @Override
+        public java.util.Optional<String> check() {
+            return java.util.Optional.ofNullable(problem);
+        }
 
         @Override
         public List<EncodedReceipt> send(List<EncodedReceipt> batch) throws Exception {
@@ -144,8 +150,34 @@ class ReceiptSenderTest {
         }, counts, 100, Duration.ofMillis(100));
         sender.offer(receipt(1));
         await(() -> counts.sent.get() == 1);
-        assertEquals(2, counts.failed.get());
+        // The first attempt is the check at start, which sends nothing; the second is the first send's.
+        assertEquals(1, counts.failed.get());
+        assertEquals(3, attempts.get());
         sender.close();
+    }
+
+    @Test
+    void aProblemFoundAtStartIsOneErrorAndReceiptsAreKeptUntilItIsFixed() throws Exception {
+        Scripted transport = new Scripted();
+        transport.problem = "topic 'r.host.h' does not exist there: create it (kafka-topics.sh ...)";
+        transport.failing.set(true);
+        Counts counts = new Counts();
+        try (io.github.kresconnect.filesink.notify.CapturedLog log = io.github.kresconnect.filesink.notify.CapturedLog
+                .of("io.github.kresconnect.filesink.receipts")) {
+            ReceiptSender sender = new ReceiptSender(() -> transport, counts, 100, Duration.ofMillis(100));
+            sender.offer(receipt(1));
+            await(() -> counts.failed.get() >= 2);
+            List<String> errors = log.at(org.apache.logging.log4j.Level.ERROR).stream()
+                    .map(io.github.kresconnect.filesink.notify.CapturedLog.Line::message).toList();
+            assertEquals(1, errors.size(), errors.toString());
+            assertTrue(errors.get(0).startsWith("Receipts cannot be sent to scripted: topic 'r.host.h' does not "
+                    + "exist there: create it (kafka-topics.sh ...). Files are delivered meanwhile"), errors.get(0));
+            transport.failing.set(false); // the operator created the topic
+            await(() -> counts.sent.get() == 1);
+            assertEquals(List.of("f1"), transport.files());
+            assertEquals(0, counts.dropped.get());
+            sender.close();
+        }
     }
 
     @Test

@@ -272,7 +272,7 @@ public final class DeliveryBenchmark {
         step("Resolving Kafka " + KAFKA_VERSION + " and starting a KRaft broker");
         dist = KafkaDistribution.resolve(KAFKA_VERSION);
         broker = BrokerProcess.start(dist, workDir.resolve("broker"), workDir.resolve("broker"));
-        createTopic(ShippedConfig.value("resolver-sink.properties", "receipts.topic")); // receipts go somewhere
+        createTopic(ShippedConfig.receiptsTopicOf(hostname)); // receipts go somewhere: this host's own topic
         Path socketDir = Files.createTempDirectory("kres-bench");
         managerSocket = socketDir.resolve("kres-api.sock");
         try (FakeManager manager = FakeManager.start(managerSocket)) {

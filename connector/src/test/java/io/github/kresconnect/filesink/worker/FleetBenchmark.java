@@ -189,7 +189,9 @@ final class FleetBenchmark {
         for (int i = 0; i < hosts; i++) {
             topics.add(new NewTopic(TopicNames.forHost(BASE, host(i)), 1, (short) 1));
         }
-        topics.add(new NewTopic(ShippedConfig.value("resolver-sink.properties", "receipts.topic"), 1, (short) 1));
+        for (int i = 0; i < realHosts; i++) { // the real hosts' receipts, each in its own topic as shipped
+            topics.add(new NewTopic(ShippedConfig.receiptsTopicOf(host(i)), 1, (short) 1));
+        }
         topics.add(new NewTopic(ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name"), 1,
                 (short) 1));
         broker.admin().createTopics(topics).all().get(120, TimeUnit.SECONDS);

@@ -91,8 +91,7 @@ class FreshnessIT {
                             "receipts.bootstrap.servers", bootstrap));
             ShippedConfig.append("resolver-sink.properties", sink, Map.of("manager.notify.enabled", "false",
                     "signatures.required", "true", "signatures.trusted.keys", "${dir:" + keys + ":trusted.keys}",
-                    "signatures.fleet", FLEET,
-                    "receipts.topic.mode", "per-host", "freshness.withheld.after.ms", "1000"));
+                    "signatures.fleet", FLEET, "freshness.withheld.after.ms", "1000")); // receipts per host, as shipped
 
             byte[] v1 = "v1.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
             byte[] v2 = "v2.example. CNAME .\n".getBytes(StandardCharsets.UTF_8);
@@ -139,7 +138,7 @@ class FreshnessIT {
                     assertTrue(withheld.expiresEpochMs() > System.currentTimeMillis());
                     assertTrue(connect.logText().contains("Freshness: withheld: 1 file(s)"), connect.tail());
                     String status = PublisherProcess.publish(dir, "status-withheld", List.of("status",
-                            "--bootstrap-server", bootstrap, "--receipts-topic-mode", "per-host"));
+                            "--bootstrap-server", bootstrap));
                     assertTrue(status.contains("freshness WITHHELD") && status.contains("Not fresh:"), status);
                     assertTrue(FileDeliveryScenario.sameContent(filesDir.resolve("a.rpz"), v1));
 

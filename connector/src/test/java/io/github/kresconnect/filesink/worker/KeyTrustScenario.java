@@ -87,7 +87,7 @@ final class KeyTrustScenario {
 
     void run() throws Exception {
         String dlq = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
-        String receiptsTopic = ShippedConfig.value("resolver-sink.properties", "receipts.topic");
+        String receiptsTopic = ShippedConfig.receiptsTopicOf(HOST); // the host's own, as shipped
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic(dlq, 1, (short) 1),
                 new NewTopic(receiptsTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
 

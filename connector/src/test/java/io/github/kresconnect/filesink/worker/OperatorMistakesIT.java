@@ -70,7 +70,7 @@ class OperatorMistakesIT {
     @Test
     void aDecodingConverterLosesNothingSilentlyAndAFailedTaskEndsTheWorker() throws Exception {
         String dlq = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
-        String receipts = ShippedConfig.value("resolver-sink.properties", "receipts.topic");
+        String receipts = ShippedConfig.receiptsTopicOf(HOST);
         broker.admin().createTopics(List.of(new NewTopic(FileDeliveryScenario.TOPIC, 1, (short) 1),
                 new NewTopic(dlq, 1, (short) 1), new NewTopic(receipts, 1, (short) 1)))
                 .all().get(30, TimeUnit.SECONDS);

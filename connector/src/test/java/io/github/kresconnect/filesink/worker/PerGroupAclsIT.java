@@ -48,7 +48,7 @@ class PerGroupAclsIT {
         String name = ShippedConfig.value("resolver-sink.properties", "name");
         String hostname = ShippedConfig.value("resolver-sink.properties", "resolver.hostname");
         String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
-        String receiptsTopic = ShippedConfig.value("resolver-sink.properties", "receipts.topic");
+        String receiptsTopic = ShippedConfig.receiptsTopicOf(hostname);
         String mechanism = ShippedConfig.value("worker-sasl-ssl.properties", "sasl.mechanism");
         String password = "test-" + UUID.randomUUID();
         BrokerProcess.ScramUser host = new BrokerProcess.ScramUser(mechanism, hostname, password);
@@ -118,7 +118,8 @@ class PerGroupAclsIT {
             assertFalse(Files.exists(filesDir.resolve("config.yaml")));
 
             // What the page gives the host no ACL for stays refused: another host's topic (its name has this
-            // host's as a prefix), another group's; the publisher's prefix does not reach the receipts topic.
+            // host's as a prefix), another group's; the publisher's prefix does not reach the receipts topic, which
+            // it may only read.
             TopicAclsIT.assertCannotRead(broker, host, other);
             TopicAclsIT.assertCannotRead(broker, host, otherGroup);
             TopicAclsIT.assertCannotWrite(broker, publisher, receiptsTopic);

@@ -1,6 +1,5 @@
 package io.github.kresconnect.filesink.worker;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,18 +35,18 @@ import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
 import io.github.kresconnect.filesink.receipts.Receipt;
 
 /**
- * docs/security.md's per-host receipts block, run as written by bash against a broker with StandardAuthorizer
- * (for resolver1, and for resolver2 with the name replaced), and the attacks it stops: a host principal writing
- * into another host's receipts topic, or into one for a host that does not exist, is refused by the broker; a
- * "published" receipt for the non-existent host r3 that resolver1 forges in its own topic, with the transfer id it
- * read from the data topic, does not make the packaged publisher's {@code --wait --receipts-topic-mode per-host}
- * exit 0. The same forged receipt read as a shared topic does (the attack the per-host mode stops). First, the
- * connector's own receipts under these ACLs: a real worker as shipped (SASL_SSL as User:resolver1,
- * {@code receipts.topic.mode=per-host}), with the "Topic ACLs" block but its shared-receipts line and this block,
- * delivers a file, and its receipt, in its own topic, is what {@code --wait --receipts-topic-mode per-host} believes.
+ * docs/security.md's "Topic ACLs" block (receipts per host, the default), run as written by bash against a broker
+ * with StandardAuthorizer (for resolver1, and for resolver2 with the name replaced), and the attacks it stops: a
+ * host principal writing into another host's receipts topic, or into one for a host that does not exist, is refused
+ * by the broker; a "published" receipt for the non-existent host r3 that resolver1 forges in its own topic, with the
+ * transfer id it read from the data topic, does not make the packaged publisher's {@code --wait} exit 0. First, the
+ * connector's own receipts under these ACLs: a real worker as shipped (SASL_SSL as User:resolver1, receipts per
+ * host) delivers a file, and its receipt, in its own topic, is what {@code --wait} believes. Last, the shared
+ * topic's block (the opt-in), run as written: the same forgery, which resolver1 may now write into the shared topic,
+ * makes {@code --wait --receipts-topic-mode shared} exit 0 (the attack the per-host topics stop).
  */
 class PerHostReceiptsIT {
-    private static final String MARKER = "<!-- receipts-per-host-acls -->";
+    private static final String SHARED_MARKER = "<!-- receipts-shared-acls -->";
     private static final String DOCUMENTED_BOOTSTRAP = "kafka1.example.net:9092";
     private static final String DATA = FileDeliveryScenario.TOPIC;
     private static final String BASE = "knot-resolver-receipts";
@@ -63,24 +62,21 @@ class PerHostReceiptsIT {
         Files.writeString(tls.clientPemDir.resolve("sasl.password"), r1.password(), StandardCharsets.UTF_8);
         BrokerProcess.ScramUser r2 = new BrokerProcess.ScramUser("SCRAM-SHA-512", "resolver2", "pw-r2");
         BrokerProcess.ScramUser publisher = new BrokerProcess.ScramUser("SCRAM-SHA-512", "publisher", "pw-pub");
-        List<String> block = TopicAclsIT.documentedBlock(MARKER);
-        assertEquals(1, block.stream().filter(l -> l.startsWith("kafka-topics.sh")).count());
-        List<String> hostAcls = TopicAclsIT.documentedBlock(TopicAclsIT.ACLS);
+        List<String> block = TopicAclsIT.documentedBlock(TopicAclsIT.ACLS);
+        assertTrue(block.stream().anyMatch(l -> l.endsWith("--resource-pattern-type literal --topic " + BASE
+                + ".host.resolver1")), "the host's literal Write on its own receipts topic: " + block);
         String dlq = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
         try (BrokerProcess broker = BrokerProcess.startWithAuthorizer(dist, dir.resolve("broker"), dir.resolve("broker"),
                 tls, List.of(r1, r2, publisher))) {
-            broker.admin().createTopics(List.of(new NewTopic(DATA, 1, (short) 1), new NewTopic(dlq, 1, (short) 1)))
+            // The topics, as docs/operator.md creates them: each host's own receipts topic (none for r3).
+            broker.admin().createTopics(List.of(new NewTopic(DATA, 1, (short) 1), new NewTopic(dlq, 1, (short) 1),
+                    new NewTopic(BASE + ".host.resolver1", 1, (short) 1),
+                    new NewTopic(BASE + ".host.resolver2", 1, (short) 1), new NewTopic(BASE, 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
             String out1 = TopicAclsIT.runBlock(broker, dist, dir, "resolver1", r1.password(), block);
             String out2 = TopicAclsIT.runBlock(broker, dist, dir, "resolver2", r2.password(), block.stream()
                     .map(line -> line.replace("resolver1", "resolver2")).toList());
-            // The host's other ACLs, as the page says: the "Topic ACLs" block without its last line (Write on the
-            // shared receipts topic), which the per-host block replaces.
-            assertTrue(hostAcls.get(hostAcls.size() - 1).endsWith("--topic " + BASE), hostAcls.toString());
-            String outHost = TopicAclsIT.runBlock(broker, dist, dir, "resolver1-host", r1.password(),
-                    hostAcls.subList(0, hostAcls.size() - 2));
-            assertFalse(out1.contains("rror") || out2.contains("rror") || outHost.contains("rror"), out1 + out2
-                    + outHost);
+            assertFalse(out1.contains("rror") || out2.contains("rror"), out1 + out2);
             // What the rest of the page grants: the publisher writes files.
             broker.tool("kafka-acls.sh", "--add", "--allow-principal", "User:publisher", "--operation", "Write",
                     "--operation", "Describe", "--topic", DATA);
@@ -101,7 +97,6 @@ class PerHostReceiptsIT {
                     "manager.socket.path", dir.resolve("kres-api.sock").toString(),
                     "receipts.bootstrap.servers", broker.sslBootstrapServers()),
                     Map.of(TopicAclsIT.SHIPPED_SECRETS_DIR, tls.clientPemDir.toString()), "receipts.producer.");
-            ShippedConfig.append("resolver-sink.properties", sink, Map.of("receipts.topic.mode", "per-host"));
             String name = ShippedConfig.value("resolver-sink.properties", "name");
             byte[] zone = "own.example. CNAME rpz-passthru.\n".getBytes(StandardCharsets.UTF_8);
             Path zoneFile = Files.write(dir.resolve("own.rpz"), zone);
@@ -109,7 +104,7 @@ class PerHostReceiptsIT {
                 connect.awaitRunning(name, Duration.ofSeconds(90));
                 String delivered = PublisherProcess.publish(dir, "own", List.of("--bootstrap-server",
                         broker.sslBootstrapServers(), "--producer-config", producerConfig.toString(), "--to",
-                        "resolver1", "--wait", "60", "--receipts-topic-mode", "per-host", "own.rpz=" + zoneFile));
+                        "resolver1", "--wait", "60", "own.rpz=" + zoneFile));
                 assertTrue(delivered.lines().anyMatch(l -> l.matches("resolver1\\s+published own\\.rpz.*")),
                         delivered);
                 assertTrue(FileDeliveryScenario.sameContent(filesDir.resolve("own.rpz"), zone));
@@ -133,28 +128,30 @@ class PerHostReceiptsIT {
             // Per host, addressed by name: r3's own topic is the only one read, and it does not exist.
             String byName = forgeDuring(broker, r1, own, dir, "per-host-to", List.of("--bootstrap-server",
                     broker.sslBootstrapServers(), "--producer-config", producerConfig.toString(), "--to", "r3",
-                    "--wait", "15", "--receipts-topic-mode", "per-host", "ghost.rpz=" + ghost), 11);
+                    "--wait", "15", "ghost.rpz=" + ghost), 11);
             assertTrue(byName.lines().anyMatch(l -> l.matches("r3\\s+no answer")), byName);
             assertFalse(byName.lines().anyMatch(l -> l.matches("r3\\s+published.*")), byName);
 
             // Per host, by zone: every host's topic is read; resolver1's receipt claiming r3 is ignored, and said so.
             String byZone = forgeDuring(broker, r1, own, dir, "per-host-zone", List.of("--bootstrap-server",
                     broker.sslBootstrapServers(), "--producer-config", producerConfig.toString(), "--zone", "dc-east",
-                    "--wait", "15", "--wait-hosts", "1", "--receipts-topic-mode", "per-host", "ghost.rpz=" + ghost), 11);
+                    "--wait", "15", "--wait-hosts", "1", "ghost.rpz=" + ghost), 11);
             assertTrue(byZone.contains("warning: a receipt in '" + own + "'") && byZone.contains("claims host 'r3'"),
                     byZone);
             assertFalse(byZone.lines().anyMatch(l -> l.matches("r3\\s+published.*")), byZone);
             String status = PublisherProcess.publish(dir, "status", List.of("status", "--bootstrap-server",
-                    broker.sslBootstrapServers(), "--producer-config", producerConfig.toString(),
-                    "--receipts-topic-mode", "per-host"));
+                    broker.sslBootstrapServers(), "--producer-config", producerConfig.toString()));
             assertTrue(status.contains("claims host 'r3'"), status);
             assertFalse(status.lines().anyMatch(l -> l.startsWith("r3")), status);
 
-            // Control: the same forgery, read as a shared topic, is believed (exit 0): what per-host stops.
-            String shared = forgeDuring(broker, r1, own, dir, "shared", List.of("--bootstrap-server",
+            // The shared topic (the opt-in), with its documented ACLs: resolver1 may write there, and the same
+            // forgery is believed (exit 0): what the per-host topics stop.
+            String outShared = TopicAclsIT.runBlock(broker, dist, dir, "shared", r1.password(),
+                    TopicAclsIT.documentedBlock(SHARED_MARKER));
+            assertFalse(outShared.contains("rror"), outShared);
+            String shared = forgeDuring(broker, r1, BASE, dir, "shared", List.of("--bootstrap-server",
                     broker.sslBootstrapServers(), "--producer-config", producerConfig.toString(), "--to", "r3",
-                    "--wait", "60", "--receipts-topic", own, "--receipts-topic-mode", "shared",
-                    "ghost.rpz=" + ghost), 0);
+                    "--wait", "60", "--receipts-topic-mode", "shared", "ghost.rpz=" + ghost), 0);
             assertTrue(shared.lines().anyMatch(l -> l.matches("r3\\s+published ghost.rpz")), shared);
         }
     }

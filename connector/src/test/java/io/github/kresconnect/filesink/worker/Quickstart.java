@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import io.github.kresconnect.filesink.config.MachineHostname;
+import io.github.kresconnect.filesink.config.ResolverFileSinkConfig;
 import io.github.kresconnect.filesink.notify.FakeManager;
 
 /**
@@ -134,6 +135,9 @@ public final class Quickstart {
     private String hostname;
     private String topic;
     private String receiptsTopic = "";
+    /** This host's receipts topic: receipts.topic itself in shared mode, else its own (the default). */
+    private String hostReceiptsTopic = "";
+    private io.github.kresconnect.filesink.receipts.ReceiptChannel receiptsMode;
     private volatile boolean watching;
 
     Quickstart(PrintStream out, Path workDir, Options options) {
@@ -225,6 +229,10 @@ public final class Quickstart {
         hostname = configuredHost.isBlank() ? MachineHostname.get() : configuredHost;
         String dlq = property(sinkFile, "errors.deadletterqueue.topic.name");
         receiptsTopic = optionalProperty(sinkFile, "receipts.topic");
+        String mode = optionalProperty(sinkFile, "receipts.topic.mode"); // absent in a config kept from before
+        receiptsMode = io.github.kresconnect.filesink.receipts.ReceiptChannel.fromWord(mode.isBlank()
+                ? ResolverFileSinkConfig.RECEIPTS_TOPIC_MODE_DEFAULT : mode);
+        hostReceiptsTopic = receiptsTopic.isBlank() ? "" : receiptsMode.topicFor(receiptsTopic, hostname);
         boolean realManager = answers(managerSocket);
 
         step("Quickstart: ports and paths");
@@ -232,7 +240,8 @@ public final class Quickstart {
         info(String.format("%-17s %s   (--connect-port; user admin, its password in %s)", "Worker REST API", restUrl,
                 workDir.resolve("rest-credentials.properties")));
         info(String.format("%-17s %s", "Receipts topic", receiptsTopic.isBlank() ? "(receipts off: receipts.topic is empty)"
-                : receiptsTopic + " on " + bootstrapServers + "   (for --wait and status)"));
+                : hostReceiptsTopic + " on " + bootstrapServers + "   (this host's, " + receiptsMode.word()
+                        + "; for --wait and status)"));
         info(String.format("%-17s %s", "Files directory", filesDir));
         info(String.format("%-17s %s", "Manager socket", managerSocket + (realManager
                 ? "   (a manager already listens here: used as it is)" : "   (a STAND-IN manager: it only records requests)")));
@@ -267,11 +276,11 @@ public final class Quickstart {
         Admin admin = startBroker(dist, brokerData, options.kafkaPort());
         List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 1, (short) 1)));
         if (!receiptsTopic.isBlank()) {
-            topics.add(new NewTopic(receiptsTopic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+            topics.add(new NewTopic(hostReceiptsTopic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
         }
         admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         info("topics " + topic + " (3 partitions), " + dlq + " (dead letter queue)"
-                + (receiptsTopic.isBlank() ? "" : " and " + receiptsTopic + " (receipts, compacted)"));
+                + (receiptsTopic.isBlank() ? "" : " and " + hostReceiptsTopic + " (this host's receipts, compacted)"));
 
         startManager(realManager);
 
@@ -325,13 +334,20 @@ public final class Quickstart {
     }
 
     private String statusCommand() {
-        return "bin/resolver-publish status --bootstrap-server " + bootstrapServers
-                + (receiptsTopic.equals("knot-resolver-receipts") ? "" : " --receipts-topic " + receiptsTopic);
+        return "bin/resolver-publish status --bootstrap-server " + bootstrapServers + receiptOptions();
+    }
+
+    /** The publisher's receipt options for this host's receipts, where they are not the defaults. */
+    private String receiptOptions() {
+        return (receiptsTopic.equals("knot-resolver-receipts") ? "" : " --receipts-topic " + receiptsTopic)
+                + (receiptsMode == io.github.kresconnect.filesink.receipts.ReceiptChannel.PER_HOST ? ""
+                        : " --receipts-topic-mode " + receiptsMode.word());
     }
 
     private String publishCommand() {
         return "bin/resolver-publish --bootstrap-server " + bootstrapServers
-                + (topic.equals("knot-resolver") ? "" : " --topic " + topic) + " --to " + hostname;
+                + (topic.equals("knot-resolver") ? "" : " --topic " + topic)
+                + (receiptsTopic.isBlank() ? "" : receiptOptions()) + " --to " + hostname;
     }
 
     /** Fails, naming the option to use, unless {@code port} on 127.0.0.1 is free. */

@@ -74,8 +74,8 @@ class QuickstartIT {
             }
 
             // The command printed for publishing by hand works as printed, and what it delivers is shown.
-            Matcher command = Pattern.compile("bin/resolver-publish (--bootstrap-server \\S+ (--topic \\S+ )?--to \\S+)"
-                    + " FILE\\.\\.\\.").matcher(output);
+            Matcher command = Pattern.compile("bin/resolver-publish (--bootstrap-server \\S+ (--topic \\S+ )?"
+                    + "(--receipts-topic(-mode)? \\S+ )*--to \\S+) FILE\\.\\.\\.").matcher(output);
             assertTrue(command.find(), output);
             Path byHand = Files.writeString(workDir.resolve("by-hand.txt"), "published by hand\n");
             List<String> args = new ArrayList<>(List.of(command.group(1).split(" ")));
@@ -94,16 +94,19 @@ class QuickstartIT {
             String waitOutput = PublisherProcess.publish(workDir, "wait", waitArgs);
             assertTrue(waitOutput.lines().anyMatch(l -> l.startsWith(host + "  published waited.txt")), waitOutput);
             Matcher status = Pattern.compile("bin/resolver-publish (status --bootstrap-server \\S+"
-                    + "( --receipts-topic \\S+)?)\\s*$", Pattern.MULTILINE).matcher(output);
+                    + "( --receipts-topic(-mode)? \\S+)*)\\s*$", Pattern.MULTILINE).matcher(output);
             assertTrue(status.find(), output);
             assertTrue(status.group(1).contains("127.0.0.1:" + kafkaPort), status.group(1));
             String statusOutput = PublisherProcess.publish(workDir, "status", List.of(status.group(1).split(" ")));
             assertTrue(statusOutput.lines().anyMatch(l -> l.startsWith(host)), statusOutput);
             assertTrue(statusOutput.contains("waited.txt  sha256 ") && statusOutput.contains("by-hand.txt  sha256 "),
                     statusOutput);
-            // Receipts reached their topic: the worker never complained, and its REST API needs the credentials.
+            // Receipts reached this host's own topic, which the quickstart created: the worker never complained,
+            // and its REST API needs the credentials.
+            assertTrue(output.contains("knot-resolver-receipts.host." + host + " on 127.0.0.1:" + kafkaPort
+                    + "   (this host's, per-host;"), output);
             String log = Files.readString(workDir.resolve("worker.log"), StandardCharsets.UTF_8);
-            assertFalse(log.contains("Could not send"), log);
+            assertFalse(log.contains("Could not send") || log.contains("Receipts cannot be sent"), log);
             assertTrue(Files.exists(workDir.resolve("rest-credentials.properties")));
         } finally {
             first.stop();

@@ -1,6 +1,7 @@
 package io.github.kresconnect.filesink.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,9 @@ import io.github.kresconnect.filesink.notify.FakeManager;
 /**
  * Receipts on real processes: one broker, two standalone workers (two hosts, two connector names) running the
  * built zip with the shipped configs, each with a fake resolver manager, and the publisher's launcher. r2 takes
- * configuration files of at most 64 bytes, so a larger one is rejected there and published on r1.
+ * configuration files of at most 64 bytes, so a larger one is rejected there and published on r1. Each host writes
+ * its receipts to its own topic, as shipped; r2's does not exist when it starts (an ERROR saying how to create it)
+ * nor when the first {@code --wait} starts, and is created while that run waits, which then reads it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReceiptsFleetIT {
@@ -130,18 +133,43 @@ class ReceiptsFleetIT {
 
     @Test
     void operatorSeesWhatEveryHostDid() throws Exception {
+        String r2Receipts = ShippedConfig.receiptsTopicOf("r2"); // knot-resolver-receipts.host.r2
         broker.admin().createTopics(List.of(new NewTopic(FileDeliveryScenario.TOPIC, 1, (short) 1),
-                new NewTopic(RECEIPTS, 1, (short) 1), new NewTopic("knot-resolver-dlq-r1", 1, (short) 1),
+                new NewTopic(ShippedConfig.receiptsTopicOf("r1"), 1, (short) 1),
+                new NewTopic("knot-resolver-dlq-r1", 1, (short) 1),
                 new NewTopic("knot-resolver-dlq-r2", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         Host r1 = new Host("r1", Map.of());
         Host r2 = new Host("r2", Map.of("config.file.max.bytes", "64"));
         r1.start();
         r2.start();
+        // r2's receipts topic is missing: one ERROR at start names it and the command that creates it.
+        Await.until("r2's ERROR about its missing receipts topic", TIMEOUT, () -> r2.process.logText().lines()
+                .anyMatch(l -> l.contains("ERROR") && l.contains("Receipts cannot be sent to topic '" + r2Receipts
+                        + "'") && l.contains("kafka-topics.sh --bootstrap-server " + broker.bootstrapServers()
+                        + " --create --topic " + r2Receipts)), r2.process::tail);
+        assertTrue(r1.process.logText().lines().noneMatch(l -> l.contains("Receipts cannot be sent")),
+                r1.process.tail());
 
-        // Both hosts publish both files and reload.
-        String first = publish("wait-both", 0, "--to", "r1", "--to", "r2", "--wait", "60",
-                "a.rpz=" + outbox("a.rpz", "example.com CNAME .\n"), "config.yaml=" + outbox("config.yaml",
-                        "workers: 1\n"));
+        // Both hosts publish both files and reload. r2's receipts topic is created while --wait waits (once r2 has
+        // the files, whose receipts it could not send): --wait finds it and reads it from its beginning.
+        java.util.concurrent.CompletableFuture<String> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return publish("wait-both", 0, "--to", "r1", "--to", "r2", "--wait", "60",
+                                "a.rpz=" + outbox("a.rpz", "example.com CNAME .\n"), "config.yaml=" + outbox(
+                                        "config.yaml", "workers: 1\n"));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        Await.until("both files on r2", TIMEOUT, () -> Files.exists(r2.files.resolve("a.rpz"))
+                && Files.exists(r2.files.resolve("config.yaml")), r2.process::tail);
+        assertFalse(waiting.isDone(), "--wait is still waiting for r2's receipts");
+        broker.admin().createTopics(List.of(new NewTopic(r2Receipts, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        String first = waiting.get(2, TimeUnit.MINUTES);
+        assertTrue(first.contains("not there yet, looked for every 2 s: '" + r2Receipts + "'"), first);
+        assertTrue(first.contains("'" + r2Receipts + "' appeared while waiting and was read from its beginning"),
+                first);
         assertEquals("r1  published a.rpz, config.yaml; reload accepted, running configuration changed",
                 line(first, "r1"), first);
         assertEquals("r2  published a.rpz, config.yaml; reload accepted, running configuration changed",
@@ -175,7 +203,7 @@ class ReceiptsFleetIT {
         // broker is unreachable.
         r1.stop();
         r2.stop();
-        r1.sink(Map.of("receipts.topic", RECEIPTS + "-missing"));
+        r1.sink(Map.of("receipts.topic", RECEIPTS + "-missing")); // so knot-resolver-receipts-missing.host.r1
         r2.sink(Map.of("receipts.bootstrap.servers", "127.0.0.1:1"));
         r1.start();
         r2.start();

@@ -129,6 +129,7 @@ class ServiceInstallIT {
         assertEquals(HOST, sink.getProperty("resolver.hostname"), "edited as documented");
         assertEquals(broker.bootstrapServers(), sink.getProperty("receipts.bootstrap.servers"), "edited as documented");
         assertEquals(ShippedConfig.value("resolver-sink.properties", "receipts.topic"), sink.getProperty("receipts.topic"));
+        assertEquals("per-host", sink.getProperty("receipts.topic.mode"), "as shipped");
         RestCredentials rest = RestCredentials.read(etc.resolve("rest-credentials.properties"),
                 etc.resolve("rest-jaas.conf"));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
@@ -449,9 +450,13 @@ class ServiceInstallIT {
      */
     private void createDocumentedTopics() throws Exception {
         String text = String.join("\n", documentedBlock(TOPICS_START, TOPICS_END)).replace("\\\n", " ");
+        // The loop over the fleet's hosts (one receipts topic each) runs for this host, the fleet of the test: its
+        // list of host names is a site value, like the brokers.
+        Matcher loop = Pattern.compile("(?m)^for host in [^;]+; do").matcher(text);
+        assertTrue(loop.find(), "the block creates a receipts topic per host:\n" + text);
         List<NewTopic> topics = new ArrayList<>();
         for (String line : text.lines().filter(l -> l.contains("kafka-topics.sh") && l.contains("--create")).toList()) {
-            String topic = option(line, "--topic");
+            String topic = option(line, "--topic").replace("$host", HOST);
             int partitions = Integer.parseInt(option(line, "--partitions"));
             Map<String, String> configs = new HashMap<>();
             Matcher config = Pattern.compile("--config (\\S+)=(\\S+)").matcher(line);
@@ -462,9 +467,10 @@ class ServiceInstallIT {
         }
         assertEquals(List.of(FileDeliveryScenario.TOPIC,
                 ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name"),
-                ShippedConfig.value("resolver-sink.properties", "receipts.topic")),
+                ShippedConfig.receiptsTopicOf(HOST)),
                 topics.stream().map(NewTopic::name).toList(),
-                "the documentation creates the topic, the dead letter queue and the receipts topic the configs name");
+                "the documentation creates the topic, the dead letter queue and this host's receipts topic the "
+                        + "configs name");
         broker.admin().createTopics(topics).all().get(30, TimeUnit.SECONDS);
     }
 

@@ -139,4 +139,13 @@ final class ShippedConfig {
         }
         throw new IllegalArgumentException("config/" + fileName + " does not set " + key);
     }
+
+    /**
+     * The receipts topic a host writes to with the shipped resolver-sink.properties (its receipts.topic and
+     * receipts.topic.mode): {@code knot-resolver-receipts.host.HOST} as shipped.
+     */
+    static String receiptsTopicOf(String host) throws IOException {
+        return io.github.kresconnect.filesink.receipts.ReceiptChannel.fromWord(value("resolver-sink.properties",
+                "receipts.topic.mode")).topicFor(value("resolver-sink.properties", "receipts.topic"), host);
+    }
 }

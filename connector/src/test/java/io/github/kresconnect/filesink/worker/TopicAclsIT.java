@@ -43,8 +43,10 @@ import io.github.kresconnect.filesink.docs.DocBlocks;
  * user (its {@code $PASSWORD} set in {@link #siteValues}), and a real worker as shipped (config/worker-sasl-ssl.properties,
  * resolver-sink.properties with its receipts.producer.* lines uncommented) authenticating as User:resolver1:
  * without the block's first line (Read on the topic) the task cannot consume; with the whole block a file is
- * delivered, its receipt arrives and a rejected record goes to the dead letter queue; and the host still cannot
- * read the receipts or the dead letter queue, nor write files, which the page gives it no ACL for.
+ * delivered, its receipt arrives in the host's own receipts topic, where the publisher's principal reads it, and a
+ * rejected record goes to the dead letter queue; and the host still cannot read its receipts or the dead letter
+ * queue, nor write files or another host's receipts (one whose name has this host's as a prefix), nor the
+ * publisher write receipts: the page gives them no ACL for it.
  */
 class TopicAclsIT {
     static final String ACLS = "<!-- topic-acls -->";
@@ -63,19 +65,23 @@ class TopicAclsIT {
         String hostname = ShippedConfig.value("resolver-sink.properties", "resolver.hostname");
         String topic = ShippedConfig.value("resolver-sink.properties", "topics");
         String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
-        String receiptsTopic = ShippedConfig.value("resolver-sink.properties", "receipts.topic");
+        String receiptsTopic = ShippedConfig.receiptsTopicOf(hostname); // this host's own, as shipped
         String password = "test-" + UUID.randomUUID();
         BrokerProcess.ScramUser host = new BrokerProcess.ScramUser(
                 ShippedConfig.value("worker-sasl-ssl.properties", "sasl.mechanism"), hostname, password);
+        BrokerProcess.ScramUser publisher = new BrokerProcess.ScramUser("SCRAM-SHA-512", "publisher",
+                "publisher-" + UUID.randomUUID());
         Files.writeString(tls.clientPemDir.resolve("sasl.password"), password, StandardCharsets.UTF_8);
         List<String> block = documentedBlock(ACLS);
+        String otherReceipts = ShippedConfig.receiptsTopicOf(hostname + "0"); // its name has this host's as prefix
 
         try (BrokerProcess broker = BrokerProcess.startWithAuthorizer(dist, dir.resolve("broker"),
-                dir.resolve("broker"), tls, List.of())) {
+                dir.resolve("broker"), tls, List.of(publisher))) {
             // The host's user, created as the page says (kafka-configs.sh, as the admin).
             runBlock(broker, dist, dir, "scram-user", password, documentedBlock(SCRAM_USER));
             broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(dlqTopic, 1, (short) 1),
-                    new NewTopic(receiptsTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic(receiptsTopic, 1, (short) 1), new NewTopic(otherReceipts, 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
             Path filesDir = Files.createDirectories(dir.resolve("files"));
             Path pluginPath = dir.resolve("plugins");
             HubComponent.installInto(pluginPath);
@@ -98,16 +104,23 @@ class TopicAclsIT {
             // The block as written: the file is delivered, its receipt arrives, a rejected record reaches the DLQ.
             String acls = runBlock(broker, dist, dir, "as-written", password, block);
             assertFalse(acls.contains("rror"), acls);
+            // What the rest of the page grants the publisher: Write on the topic.
+            broker.tool("kafka-acls.sh", "--add", "--allow-principal", "User:publisher", "--operation", "Write",
+                    "--operation", "Describe", "--topic", topic);
+            Path publisherConfig = dir.resolve("publisher.properties");
+            List<String> publisherLines = new ArrayList<>();
+            broker.clientProperties(publisher).forEach((k, v) -> publisherLines.add(k + "=" + v));
+            Files.write(publisherConfig, publisherLines, StandardCharsets.UTF_8);
             try (StandaloneWorkerProcess connect = startWorker(dist, dir, broker, tls, pluginPath, sink)) {
                 connect.awaitRunning(name, TIMEOUT);
                 byte[] zone = "acl.example. CNAME rpz-passthru.\n".getBytes(StandardCharsets.UTF_8);
                 Path zoneFile = Files.write(dir.resolve("acl.rpz"), zone);
-                // Published as the admin (a publisher's principal has ACLs of its own, not this page's subject).
+                // Published as User:publisher, which reads the host's receipts through the block's prefixed ACL.
                 String published = PublisherProcess.publish(dir, "acl", List.of("--bootstrap-server",
-                        broker.sslBootstrapServers(), "--producer-config", broker.adminConfig().toString(),
+                        broker.sslBootstrapServers(), "--producer-config", publisherConfig.toString(),
                         "--to", hostname, "--wait", "60", "acl.rpz=" + zoneFile));
                 assertTrue(published.lines().anyMatch(l -> l.startsWith(hostname + "  published acl.rpz")),
-                        "the receipt arrived:\n" + published);
+                        "the receipt arrived in " + receiptsTopic + ":\n" + published);
                 assertTrue(FileDeliveryScenario.sameContent(filesDir.resolve("acl.rpz"), zone));
 
                 byte[] orphan = "no recipient\n".getBytes(StandardCharsets.UTF_8);
@@ -126,6 +139,8 @@ class TopicAclsIT {
             assertCannotRead(broker, host, receiptsTopic);
             assertCannotRead(broker, host, dlqTopic);
             assertCannotWrite(broker, host, topic);
+            assertCannotWrite(broker, host, otherReceipts);
+            assertCannotWrite(broker, publisher, receiptsTopic);
         }
     }
 

@@ -338,7 +338,8 @@ class TopicLayoutMigrationIT {
     @Test
     void aFleetMovesToThePerGroupLayoutAndBackWithoutLosingOrRollingBackAVersion() throws Exception {
         List<NewTopic> topics = new ArrayList<>();
-        for (String topic : List.of(BASE, RECEIPTS, "knot-resolver-dlq-r1", "knot-resolver-dlq-r2")) {
+        for (String topic : List.of(BASE, RECEIPTS + ".host.r1", RECEIPTS + ".host.r2", "knot-resolver-dlq-r1",
+                "knot-resolver-dlq-r2")) { // each host's own receipts topic, as shipped
             topics.add(new NewTopic(topic, 1, (short) 1));
         }
         // The per-group topics as docs/operator.md creates them: its partitions and --config values, for this

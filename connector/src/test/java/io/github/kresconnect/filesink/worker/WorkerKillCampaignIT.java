@@ -56,7 +56,7 @@ import io.github.kresconnect.filesink.notify.FakeManager;
  * kill: the last version of every file is in place, the backups are versions sent whole, nothing but the
  * files, their backups and the connector's hidden state is left in the directory, the consumer group has
  * committed the whole partition, the manager was asked to reload after the last change, and every version sent
- * has its receipt on the receipts topic (published, or unchanged), though a kill may have come between a
+ * has its receipt on the host's receipts topic (published, or unchanged), though a kill may have come between a
  * publication and its receipt's delivery.
  *
  * <p>{@code -Dkill.campaign.kills=N} sets the number of kills (20 by default), {@code -Dkill.campaign.seed=S}
@@ -173,7 +173,7 @@ class WorkerKillCampaignIT {
 
         void run() throws Exception {
             String dlqTopic = ShippedConfig.value("resolver-sink.properties", "errors.deadletterqueue.topic.name");
-            String receiptsTopic = ShippedConfig.value("resolver-sink.properties", "receipts.topic");
+            String receiptsTopic = ShippedConfig.receiptsTopicOf(hostname); // the host's own, as shipped
             // One partition: all of the host's records in one order, as the publisher sends them. Retention
             // bounds the broker's disk in a long campaign (the producer is never far ahead of the worker, and
             // dead letters are only counted).

@@ -118,9 +118,9 @@ public final class PublishCommand {
         if (options.signingKey().isPresent()) {
             java.util.OptionalLong newest = options.dryRun() || options.fileVersion().isPresent() || request != null
                     ? java.util.OptionalLong.empty()
-                    : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), plan.files().stream()
-                            .map(file -> file.name()).collect(java.util.stream.Collectors.toSet()), options.timeout(),
-                            err);
+                    : VersionChoice.newestOnTopic(settings, receipts.receiptsTopic(), receipts.channel(),
+                            plan.files().stream().map(file -> file.name()).collect(java.util.stream.Collectors.toSet()),
+                            options.timeout(), err);
             signer = TransferSigner.load(options.signingKey().get(), request != null ? request.version()
                     : options.fileVersion().isPresent() ? options.fileVersion().getAsLong()
                             : VersionChoice.choose(System.currentTimeMillis(), newest),
@@ -390,8 +390,9 @@ public final class PublishCommand {
                   --wait-hosts N          with --zone: how many hosts must answer
                   --receipts-topic TOPIC  default knot-resolver-receipts
                   --receipts-topic-mode per-host|shared
-                                          per-host: read each host's own topic (TOPIC.host.HOST) and trust a
-                                          receipt only from its own host's topic; shared (default): TOPIC
+                                          per-host (default): read each host's own topic (TOPIC.host.HOST)
+                                          and trust a receipt only from its own host's topic; shared: TOPIC,
+                                          for hosts with receipts.topic.mode=shared
                   resolver-publish status --bootstrap-server HOST:PORT [--host HOST] [--file NAME] [--json]
                                           per host each file's digest and version, when it changed, the last
                                           reload, its freshness, and which hosts lag behind the newest version

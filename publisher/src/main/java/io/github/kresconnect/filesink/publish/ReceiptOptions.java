@@ -11,13 +11,16 @@ import io.github.kresconnect.filesink.receipts.ReceiptChannel;
 
 /**
  * The publisher's receipt options, taken out of the command line (with picocli) before the rest is parsed:
- * {@code --wait [SECONDS]}, {@code --wait-hosts N} and {@code --receipts-topic TOPIC}.
+ * {@code --wait [SECONDS]}, {@code --wait-hosts N}, {@code --receipts-topic TOPIC} and
+ * {@code --receipts-topic-mode per-host|shared}.
  */
 record ReceiptOptions(boolean waitEnabled, Duration waitFor, OptionalInt waitHosts, String receiptsTopic,
         ReceiptChannel channel, List<String> rest) {
 
     static final String DEFAULT_RECEIPTS_TOPIC = "knot-resolver-receipts";
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
+    /** As the connectors' receipts.topic.mode: each host's own topic, which no other host may write. */
+    static final ReceiptChannel DEFAULT_CHANNEL = ReceiptChannel.PER_HOST;
 
     static ReceiptOptions extract(List<String> args) throws UsageException {
         return new Extraction(args).run();
@@ -30,7 +33,7 @@ record ReceiptOptions(boolean waitEnabled, Duration waitFor, OptionalInt waitHos
         private Duration seconds = DEFAULT_WAIT;
         private OptionalInt hosts = OptionalInt.empty();
         private String topic = DEFAULT_RECEIPTS_TOPIC;
-        private ReceiptChannel channel = ReceiptChannel.SHARED;
+        private ReceiptChannel channel = DEFAULT_CHANNEL;
 
         Extraction(List<String> args) {
             this.args = args;

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.KafkaException;
 
+import io.github.kresconnect.filesink.receipts.ReceiptChannel;
 import io.github.kresconnect.filesink.receipts.ReceiptReader;
 import io.github.kresconnect.filesink.receipts.ReceiptWait;
 import io.github.kresconnect.filesink.receipts.SentTransfer;
@@ -67,10 +68,10 @@ final class ReceiptsStep implements AutoCloseable {
         if (!publish.quiet()) {
             err.println("Waiting up to " + options.waitFor().toSeconds() + " s for receipts from "
                     + (hosts.isEmpty() ? options.waitHosts().getAsInt() + " host(s)" : String.join(", ", hosts))
-                    + " on " + (reader.topics().isEmpty() ? "no topic (none of theirs exists)"
+                    + " on " + (reader.topics().isEmpty() ? "no topic (none of theirs exists yet)"
                             : String.join(", ", reader.topics().stream().map(t -> "'" + t + "'").toList()))
-                    + (options.channel() == io.github.kresconnect.filesink.receipts.ReceiptChannel.PER_HOST
-                            ? " (each host's own topic)" : ""));
+                    + (options.channel() == ReceiptChannel.PER_HOST ? " (each host's own topic)" : "")
+                    + missing(hosts));
         }
         long start = System.nanoTime();
         long[] lastShown = {start};
@@ -94,11 +95,28 @@ final class ReceiptsStep implements AutoCloseable {
             err.print("\r\033[K");
         }
         wait.lines().forEach(out::println);
+        if (!publish.quiet()) {
+            reader.appeared().forEach(topic -> err.println("'" + topic + "' appeared while waiting and was read from "
+                    + "its beginning"));
+        }
         reader.ignored().forEach(line -> err.println("warning: " + line));
         if (!done) {
             return ExitCode.NO_ANSWER;
         }
         return wait.allConfirmed() ? ExitCode.OK : ExitCode.REJECTED_BY_HOST;
+    }
+
+    /** Per host, the named hosts whose topic does not exist yet: looked for again while waiting. */
+    private String missing(List<String> hosts) {
+        if (options.channel() != ReceiptChannel.PER_HOST || hosts.isEmpty()) {
+            return "";
+        }
+        List<String> missing = hosts.stream().filter(host -> !reader.topics().contains(
+                ReceiptChannel.PER_HOST.topicFor(options.receiptsTopic(), host))).toList();
+        return missing.isEmpty() ? "" : "; not there yet, looked for every "
+                + ReceiptReader.RELIST_PERIOD.toSeconds() + " s: " + String.join(", ", missing.stream()
+                        .map(host -> "'" + ReceiptChannel.PER_HOST.topicFor(options.receiptsTopic(), host) + "'")
+                        .toList());
     }
 
     @Override

@@ -34,8 +34,7 @@ final class StatusCommand {
         String bootstrap;
         Path producerConfig;
         String topic = ReceiptOptions.DEFAULT_RECEIPTS_TOPIC;
-        io.github.kresconnect.filesink.receipts.ReceiptChannel channel =
-                io.github.kresconnect.filesink.receipts.ReceiptChannel.SHARED;
+        io.github.kresconnect.filesink.receipts.ReceiptChannel channel = ReceiptOptions.DEFAULT_CHANNEL;
         String host;
         String file;
         boolean json;
@@ -141,8 +140,10 @@ final class StatusCommand {
                 each file's current SHA-256 (and signed version), when it changed, the last reload's outcome, and
                 the hosts whose copy of a file is not the newest version any host holds (highest signed version,
                 else the content most recently published), and each host's freshness (what the newest signed
-                freshness statement says of it: fresh, withheld, frozen). With --receipts-topic-mode per-host it
-                reads each host's own topic (TOPIC.host.HOST) and trusts a receipt only from its own host's topic.
+                freshness statement says of it: fresh, withheld, frozen). It reads each host's own topic
+                (TOPIC.host.HOST, the connectors' default receipts.topic.mode=per-host) and trusts a receipt only
+                from its own host's topic; with --receipts-topic-mode shared, the one topic TOPIC that every host
+                writes (a fleet whose hosts set receipts.topic.mode=shared).
                 """;
     }
 }

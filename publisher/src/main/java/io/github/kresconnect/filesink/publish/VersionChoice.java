@@ -9,6 +9,7 @@ import java.util.Set;
 import org.apache.kafka.common.KafkaException;
 
 import io.github.kresconnect.filesink.receipts.Receipt;
+import io.github.kresconnect.filesink.receipts.ReceiptChannel;
 import io.github.kresconnect.filesink.receipts.ReceiptReader;
 
 /**
@@ -48,13 +49,14 @@ final class VersionChoice {
     }
 
     /**
-     * Reads the receipts topic to its end for the newest version of {@code files}; when it cannot be read (no
-     * receipts topic), says so on {@code err} and goes by the clock alone.
+     * Reads the receipts to their end (per host: every host's own topic) for the newest version of {@code files};
+     * when they cannot be read (no receipts topic), says so on {@code err} and goes by the clock alone.
      */
-    static OptionalLong newestOnTopic(ProducerSettings settings, String topic, Set<String> files, Duration timeout,
-            PrintStream err) {
+    static OptionalLong newestOnTopic(ProducerSettings settings, String topic, ReceiptChannel channel,
+            Set<String> files, Duration timeout, PrintStream err) {
         java.util.List<Receipt> receipts = new java.util.ArrayList<>();
-        try (ReceiptReader reader = ReceiptReader.open(ReceiptsStep.clientSettings(settings), topic, timeout)) {
+        try (ReceiptReader reader = ReceiptReader.open(ReceiptsStep.clientSettings(settings), topic, channel,
+                java.util.List.of(), timeout)) {
             reader.readAll(receipts::add, timeout);
         } catch (IllegalStateException | KafkaException e) {
             err.println("warning: cannot read the receipts topic '" + topic + "' (" + e.getMessage() + "): the file "

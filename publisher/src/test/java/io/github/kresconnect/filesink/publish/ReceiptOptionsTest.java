@@ -26,6 +26,17 @@ class ReceiptOptionsTest {
     }
 
     @Test
+    void receiptsArePerHostUnlessSharedIsAskedFor() throws Exception {
+        assertEquals(io.github.kresconnect.filesink.receipts.ReceiptChannel.PER_HOST,
+                ReceiptOptions.extract(List.of("--wait", "a.rpz")).channel());
+        ReceiptOptions shared = ReceiptOptions.extract(List.of("--wait", "--receipts-topic-mode", "shared", "a.rpz"));
+        assertEquals(io.github.kresconnect.filesink.receipts.ReceiptChannel.SHARED, shared.channel());
+        assertEquals(List.of("a.rpz"), shared.rest());
+        assertThrows(PublishOptions.UsageException.class,
+                () -> ReceiptOptions.extract(List.of("--receipts-topic-mode", "per-hots", "a.rpz")));
+    }
+
+    @Test
     void refusesWhatCannotBeMeant() {
         assertThrows(PublishOptions.UsageException.class, () -> ReceiptOptions.extract(List.of("--wait-hosts", "2")));
         assertThrows(PublishOptions.UsageException.class, () -> ReceiptOptions.extract(List.of("--wait=0")));
