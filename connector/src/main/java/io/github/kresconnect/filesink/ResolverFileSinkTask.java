@@ -312,7 +312,9 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         if (part.isEmpty()) {
             metrics.recordSkipped();
-            log.debug("Skipped {} (another recipient)", where(record));
+            if (log.isDebugEnabled()) {
+                log.debug("Skipped {} (another recipient)", where(record));
+            }
             return;
         }
         try { // before the store: it sees a signature only once verified
@@ -340,8 +342,6 @@ public class ResolverFileSinkTask extends SinkTask {
             metrics.chunkStaged();
         }
         switch (applied) {
-            case STAGED -> log.debug("Held {} from {}", part.get(), where(record));
-            case DUPLICATE -> log.debug("{} from {} is already held; nothing changed", part.get(), where(record));
             case UNCHANGED -> {
                 metrics.fileUnchanged();
                 log.info("'{}' from {} equals the current file; nothing replaced", part.get().fileName(),
@@ -349,7 +349,17 @@ public class ResolverFileSinkTask extends SinkTask {
             }
             case WAITING -> metrics.transferAmbiguous();
             case SUPERSEDED -> metrics.transferDiscarded();
-            case COMPLETED -> log.debug("Completed {} from {}", part.get(), where(record));
+            default -> {
+            }
+        }
+        if (log.isDebugEnabled()) { // where() builds a quoted string: not for every record at the shipped level
+            switch (applied) {
+                case STAGED -> log.debug("Held {} from {}", part.get(), where(record));
+                case DUPLICATE -> log.debug("{} from {} is already held; nothing changed", part.get(), where(record));
+                case COMPLETED -> log.debug("Completed {} from {}", part.get(), where(record));
+                default -> {
+                }
+            }
         }
     }
 
