@@ -19,10 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import io.github.kresconnect.filesink.docs.DocBlocks;
 import io.github.kresconnect.filesink.notify.FakeManager;
@@ -39,30 +36,14 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
  * ({@code resolver-publish cosign}), sent with that co-signature file ({@code --request}, {@code --cosignature}):
  * it lands and reloads.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConfigThresholdKafka4IT {
+class ConfigThresholdKafka4IT extends OwnKafka4Broker {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final String TOPIC = FileDeliveryScenario.TOPIC;
     private static final String HOST = "resolver1";
     private static final String FLEET = "production";
 
-    private KafkaDistribution dist;
-    private BrokerProcess broker;
-    private Path runDir;
-
-    @BeforeAll
-    void startBroker() throws Exception {
-        dist = KafkaDistribution.resolve("4.3.1");
-        runDir = KafkaDistribution.projectDir().resolve("target/worker-it/config-threshold-kafka-4.3.1");
-        RealWorkerScenario.deleteRecursively(runDir);
-        broker = BrokerProcess.start(dist, runDir.resolve("broker"), runDir.resolve("broker"));
-    }
-
-    @AfterAll
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    ConfigThresholdKafka4IT() {
+        super("config-threshold-kafka-4.3.1");
     }
 
     /** A key pair, its private key written where the publisher reads it. */
