@@ -1,11 +1,11 @@
 package io.github.kresconnect.filesink.verify;
 
+import java.nio.ByteBuffer;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -82,8 +82,9 @@ public final class SignatureVerifier {
     private long verifications;
 
     /**
-     * What one verification established: that the key signed this transfer ({@link SignedFile}), or this batch
-     * (its root and number of leaves, as text), with this signature.
+     * What one verification established: that the key signed this transfer ({@link SignedFile}), or these bytes (a
+     * batch's canonical form, which names its root and number of leaves, or a co-signed form; a {@link ByteBuffer},
+     * compared by content), with this signature.
      */
     private record Verified(Object signed, String keyId, String signatureBase64) {
     }
@@ -271,7 +272,7 @@ public final class SignatureVerifier {
     private void checkThreshold(SignedFile file, SignedVersion signed) throws SignatureRejectedException {
         SignatureThreshold.Tally tally = SignatureThreshold.count(file, signed, trusted, revoked, configSuffixes,
                 (key, signedForm, signatureBase64) -> {
-                    Verified claim = new Verified(HexFormat.of().formatHex(signedForm), key.id(), signatureBase64);
+                    Verified claim = new Verified(ByteBuffer.wrap(signedForm), key.id(), signatureBase64);
                     if (verified.get(claim) != null) {
                         return true;
                     }
@@ -320,8 +321,7 @@ public final class SignatureVerifier {
                     + ") holds a path of the wrong length for its place in the batch");
         }
         Verified claim = proof == null ? new Verified(file, signed.keyId(), signed.signatureBase64())
-                : new Verified(HexFormat.of().formatHex(signedForm) + "/" + proof.leaves(), signed.keyId(),
-                        signed.signatureBase64());
+                : new Verified(ByteBuffer.wrap(signedForm), signed.keyId(), signed.signatureBase64());
         if (verified.get(claim) != null) {
             return;
         }

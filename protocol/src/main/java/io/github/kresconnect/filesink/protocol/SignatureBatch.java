@@ -48,10 +48,20 @@ public final class SignatureBatch {
 
     /**
      * Where one transfer sits in a batch: its leaf's index, the batch's number of leaves, and the sibling
-     * hashes from the leaf to the root (32 bytes each, concatenated).
+     * hashes from the leaf to the root (32 bytes each, concatenated). A value: two proofs are equal when their
+     * index, leaf count and path are.
      */
-    public record Proof(int index, int leaves, byte[] path) {
-        public Proof {
+    public static final class Proof {
+        private final int index;
+        private final int leaves;
+        private final byte[] path;
+
+        public Proof(int index, int leaves, byte[] path) {
+            this(path.clone(), index, leaves);
+        }
+
+        /** Takes {@code path} as it is: for a path no one else holds (decoded from a header). */
+        private Proof(byte[] path, int index, int leaves) {
             if (leaves < 1 || leaves > MAX_LEAVES) {
                 throw new IllegalArgumentException("a batch has 1 to " + MAX_LEAVES + " leaves, not " + leaves);
             }
@@ -61,10 +71,22 @@ public final class SignatureBatch {
             if (path.length % HASH_BYTES != 0) {
                 throw new IllegalArgumentException("a path is whole 32-byte hashes, not " + path.length + " bytes");
             }
-            path = path.clone();
+            this.index = index;
+            this.leaves = leaves;
+            this.path = path;
         }
 
-        @Override
+        /** The leaf's index in the batch, from 0. */
+        public int index() {
+            return index;
+        }
+
+        /** How many leaves the batch has. */
+        public int leaves() {
+            return leaves;
+        }
+
+        /** The sibling hashes from the leaf up, concatenated (a copy). */
         public byte[] path() {
             return path.clone();
         }
@@ -77,26 +99,27 @@ public final class SignatureBatch {
         /** The header's value, checked: three fields, decimal numbers, a leaf inside the batch, whole hashes. */
         public static Proof parse(String text) throws InvalidHeaderException {
             String header = ProtocolHeaders.SIGNATURE_PROOF;
-            String[] fields = text.split(SEPARATOR, -1);
-            if (fields.length != 3) {
+            int first = text.indexOf(';');
+            int second = first < 0 ? -1 : text.indexOf(';', first + 1);
+            if (second < 0 || text.indexOf(';', second + 1) >= 0) {
                 throw invalid("is not '<leaf index>;<leaf count>;<base64 path>'", text);
             }
-            long index = ProtocolHeaders.parseDecimal(header, fields[0]);
-            long leaves = ProtocolHeaders.parseDecimal(header, fields[1]);
+            long index = ProtocolHeaders.parseDecimal(header, text.substring(0, first));
+            long leaves = ProtocolHeaders.parseDecimal(header, text.substring(first + 1, second));
             if (leaves < 1 || leaves > MAX_LEAVES || index >= leaves) {
                 throw invalid("names leaf " + index + " of " + leaves + " (a batch has 1 to " + MAX_LEAVES
                         + " leaves, indexed from 0)", text);
             }
             byte[] path;
             try {
-                path = Base64.getDecoder().decode(fields[2]);
+                path = Base64.getDecoder().decode(text.substring(second + 1));
             } catch (IllegalArgumentException e) {
                 throw invalid("has a path that is not base64", text);
             }
             if (path.length % HASH_BYTES != 0) {
                 throw invalid("has a path of " + path.length + " bytes, not whole 32-byte hashes", text);
             }
-            return new Proof((int) index, (int) leaves, path);
+            return new Proof(path, (int) index, (int) leaves);
         }
 
         private static InvalidHeaderException invalid(String what, String text) {
@@ -109,17 +132,21 @@ public final class SignatureBatch {
          * (too short or too long for a tree of this size): RFC 9162, section 2.1.3.2.
          */
         public byte[] root(byte[] leafHash) {
+            return root(TransferIntegrity.newSha256(), leafHash.clone());
+        }
+
+        /** {@link #root(byte[])} with this digest, hashing in place in {@code hash} (the leaf's hash, overwritten). */
+        private byte[] root(MessageDigest sha256, byte[] hash) {
             long fn = index;
             long sn = leaves - 1L;
-            byte[] r = leafHash;
-            MessageDigest sha256 = TransferIntegrity.newSha256();
             for (int offset = 0; offset < path.length; offset += HASH_BYTES) {
                 if (sn == 0) {
                     return null;
                 }
-                byte[] p = Arrays.copyOfRange(path, offset, offset + HASH_BYTES);
+                sha256.update(NODE);
                 if ((fn & 1) == 1 || fn == sn) {
-                    r = node(sha256, p, r);
+                    sha256.update(path, offset, HASH_BYTES);
+                    sha256.update(hash);
                     if ((fn & 1) == 0) {
                         while ((fn & 1) == 0 && fn != 0) {
                             fn >>= 1;
@@ -127,12 +154,14 @@ public final class SignatureBatch {
                         }
                     }
                 } else {
-                    r = node(sha256, r, p);
+                    sha256.update(hash);
+                    sha256.update(path, offset, HASH_BYTES);
                 }
+                digestInto(sha256, hash);
                 fn >>= 1;
                 sn >>= 1;
             }
-            return sn == 0 ? r : null;
+            return sn == 0 ? hash : null;
         }
 
         @Override
@@ -152,6 +181,27 @@ public final class SignatureBatch {
         }
     }
 
+    /**
+     * The root {@code file}'s leaf leads to along {@code proof}'s path, with one digest for the whole way, or
+     * null when the path does not fit the leaf's place.
+     */
+    public static byte[] root(SignedFile file, Proof proof) {
+        MessageDigest sha256 = TransferIntegrity.newSha256();
+        sha256.update(LEAF);
+        sha256.update(file.canonicalForm());
+        byte[] hash = new byte[HASH_BYTES];
+        digestInto(sha256, hash);
+        return proof.root(sha256, hash);
+    }
+
+    private static void digestInto(MessageDigest sha256, byte[] hash) {
+        try {
+            sha256.digest(hash, 0, HASH_BYTES);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
+        }
+    }
+
     /** A leaf's hash: {@code SHA-256(0x00 || file.canonicalForm())}. */
     public static byte[] leafHash(SignedFile file) {
         MessageDigest sha256 = TransferIntegrity.newSha256();
@@ -161,8 +211,10 @@ public final class SignatureBatch {
 
     /** What the signature of a batch is made over. */
     public static byte[] canonicalForm(int leaves, byte[] root) {
-        return (FORMAT + "\nleaves=" + leaves + "\nroot=" + HEX.formatHex(root) + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+        StringBuilder text = new StringBuilder(FORMAT.length() + 24 + 2 * root.length);
+        text.append(FORMAT).append("\nleaves=").append(leaves).append("\nroot=");
+        HEX.formatHex(text, root);
+        return text.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.kresconnect.filesink.protocol;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -107,35 +106,41 @@ public record SignedFile(String fileName, RecipientKind recipientKind, String re
 
     /** The bytes the signature is made over. */
     public byte[] canonicalForm() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(320 + fileName.length() + recipient.length());
-        line(out, binding == null ? FORMAT : FORMAT_V2);
+        StringBuilder text = new StringBuilder(384 + 2 * (fileName.length() + recipient.length()));
+        text.append(binding == null ? FORMAT : FORMAT_V2).append('\n');
         if (binding != null) {
-            field(out, "fleet", lengthPrefixed(binding.fleet()));
+            lengthPrefixed(text, "fleet", binding.fleet());
         }
-        field(out, "file-name", lengthPrefixed(fileName));
-        field(out, "recipient-kind", recipientKind.text());
-        field(out, "recipient", lengthPrefixed(recipient));
-        field(out, "file-length", Long.toString(integrity.length()));
-        field(out, "file-sha256", integrity.sha256Hex());
-        field(out, "transfer-id", integrity.transferId());
-        field(out, "file-version", Long.toString(version));
+        lengthPrefixed(text, "file-name", fileName);
+        field(text, "recipient-kind").append(recipientKind.text()).append('\n');
+        lengthPrefixed(text, "recipient", recipient);
+        field(text, "file-length").append(integrity.length()).append('\n');
+        field(text, "file-sha256").append(integrity.sha256Hex()).append('\n');
+        field(text, "transfer-id").append(integrity.transferId()).append('\n');
+        field(text, "file-version").append(version).append('\n');
         if (binding != null) {
-            field(out, "total-chunks", Integer.toString(binding.totalChunks()));
-            field(out, "chunk-size", Long.toString(binding.chunkSize()));
+            field(text, "total-chunks").append(binding.totalChunks()).append('\n');
+            field(text, "chunk-size").append(binding.chunkSize()).append('\n');
         }
-        return out.toByteArray();
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String lengthPrefixed(String value) {
-        return value.getBytes(StandardCharsets.UTF_8).length + ":" + value;
+    private static StringBuilder field(StringBuilder text, String key) {
+        return text.append(key).append('=');
     }
 
-    private static void field(ByteArrayOutputStream out, String key, String value) {
-        line(out, key + "=" + value);
+    /** {@code key=<length in UTF-8 bytes>:value}, a line. */
+    private static void lengthPrefixed(StringBuilder text, String key, String value) {
+        field(text, key).append(utf8Length(value)).append(':').append(value).append('\n');
     }
 
-    private static void line(ByteArrayOutputStream out, String text) {
-        out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-        out.write('\n');
+    /** The length of the text in UTF-8 bytes: its length when it is ASCII, as names usually are. */
+    private static int utf8Length(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return value.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return value.length();
     }
 }

@@ -157,7 +157,7 @@ public final class SignedTransfers {
         if (proof == null) {
             return file.canonicalForm();
         }
-        byte[] root = proof.root(SignatureBatch.leafHash(file));
+        byte[] root = SignatureBatch.root(file, proof);
         return root == null ? null : SignatureBatch.canonicalForm(proof.leaves(), root);
     }
 
