@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
@@ -53,12 +52,12 @@ public final class FilePartReader {
      * @throws InvalidRecordException when the record is for nobody we can tell, or malformed
      */
     public Optional<FilePart> read(SinkRecord record) throws InvalidRecordException {
-        Headers headers = record.headers();
+        RecordHeaders.Found headers = RecordHeaders.find(record.headers());
         if (!isForThisResolver(record, headers)) {
             return Optional.empty();
         }
-        RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.ALL);
-        RecordHeaders.checkAtMostOnce(headers, ProtocolHeaders.SIGNED_WITH_PROOF);
+        headers.checkAtMostOnce(ProtocolHeaders.ALL);
+        headers.checkAtMostOnce(ProtocolHeaders.SIGNED_WITH_PROOF);
         String fileName = fileName(record, headers);
         int[] chunk = chunkPosition(headers);
         TransferIntegrity integrity = integrity(headers);
@@ -109,9 +108,9 @@ public final class FilePartReader {
         }
     }
 
-    private boolean isForThisResolver(SinkRecord record, Headers headers) throws InvalidRecordException {
+    private boolean isForThisResolver(SinkRecord record, RecordHeaders.Found headers) throws InvalidRecordException {
         Optional<String> recipientHost = mode.usesHostname()
-                ? RecordHeaders.text(headers, ProtocolHeaders.HOSTNAME)
+                ? headers.text(ProtocolHeaders.HOSTNAME)
                 : Optional.empty();
         if (recipientHost.isPresent() && recipientHost.get().isEmpty()) {
             throw new InvalidRecordException("header 'hostname' is empty: the record names no recipient");
@@ -139,8 +138,8 @@ public final class FilePartReader {
         return zoneIds.contains(key) || TopicNames.BROADCAST_ZONE_ID.equals(key);
     }
 
-    private String fileName(SinkRecord record, Headers headers) throws InvalidRecordException {
-        Optional<String> fromHeader = RecordHeaders.text(headers, ProtocolHeaders.FILE_NAME);
+    private String fileName(SinkRecord record, RecordHeaders.Found headers) throws InvalidRecordException {
+        Optional<String> fromHeader = headers.text(ProtocolHeaders.FILE_NAME);
         if (fromHeader.isPresent()) {
             return fromHeader.get();
         }
@@ -153,9 +152,9 @@ public final class FilePartReader {
     }
 
     /** {index, total}, 1-based; a whole file is {1, 1}. */
-    private int[] chunkPosition(Headers headers) throws InvalidRecordException {
-        int total = RecordHeaders.number(headers, ProtocolHeaders.TOTAL_CHUNKS).orElse(0);
-        int index = RecordHeaders.number(headers, ProtocolHeaders.CHUNK_INDEX).orElse(0);
+    private int[] chunkPosition(RecordHeaders.Found headers) throws InvalidRecordException {
+        int total = headers.number(ProtocolHeaders.TOTAL_CHUNKS).orElse(0);
+        int index = headers.number(ProtocolHeaders.CHUNK_INDEX).orElse(0);
         if (total == 0 && index == 0) {
             return new int[] {Chunking.FIRST_INDEX, Chunking.WHOLE_FILE_TOTAL};
         }
@@ -182,10 +181,10 @@ public final class FilePartReader {
      * The whole file's transfer id, length and SHA-256, or null when the record carries none of the three
      * headers. Some but not all of them is an error: a record either announces its file or does not.
      */
-    private static TransferIntegrity integrity(Headers headers) throws InvalidRecordException {
-        Optional<String> transferId = RecordHeaders.text(headers, ProtocolHeaders.TRANSFER_ID);
-        Optional<Long> length = RecordHeaders.longNumber(headers, ProtocolHeaders.FILE_LENGTH);
-        Optional<String> sha256 = RecordHeaders.text(headers, ProtocolHeaders.FILE_SHA256);
+    private static TransferIntegrity integrity(RecordHeaders.Found headers) throws InvalidRecordException {
+        Optional<String> transferId = headers.text(ProtocolHeaders.TRANSFER_ID);
+        Optional<Long> length = headers.longNumber(ProtocolHeaders.FILE_LENGTH);
+        Optional<String> sha256 = headers.text(ProtocolHeaders.FILE_SHA256);
         List<String> missing = new ArrayList<>();
         List<String> present = new ArrayList<>();
         (transferId.isPresent() ? present : missing).add(ProtocolHeaders.TRANSFER_ID);
@@ -214,14 +213,15 @@ public final class FilePartReader {
      * signature without the integrity headers, is an error. The signature itself is kept as text: the verifier
      * decodes and checks it.
      */
-    private static SignedVersion signed(Headers headers, TransferIntegrity integrity) throws InvalidRecordException {
-        Optional<String> keyId = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_KEY_ID);
-        Optional<Long> version = RecordHeaders.longNumber(headers, ProtocolHeaders.FILE_VERSION);
-        Optional<String> signature = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE);
-        Optional<String> proof = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_PROOF);
-        Optional<String> form = RecordHeaders.text(headers, ProtocolHeaders.SIGNATURE_FORM);
-        Optional<String> fleet = RecordHeaders.text(headers, ProtocolHeaders.FLEET);
-        List<String> cosignatures = RecordHeaders.texts(headers, ProtocolHeaders.COSIGNATURE);
+    private static SignedVersion signed(RecordHeaders.Found headers, TransferIntegrity integrity)
+            throws InvalidRecordException {
+        Optional<String> keyId = headers.text(ProtocolHeaders.SIGNATURE_KEY_ID);
+        Optional<Long> version = headers.longNumber(ProtocolHeaders.FILE_VERSION);
+        Optional<String> signature = headers.text(ProtocolHeaders.SIGNATURE);
+        Optional<String> proof = headers.text(ProtocolHeaders.SIGNATURE_PROOF);
+        Optional<String> form = headers.text(ProtocolHeaders.SIGNATURE_FORM);
+        Optional<String> fleet = headers.text(ProtocolHeaders.FLEET);
+        List<String> cosignatures = headers.texts(ProtocolHeaders.COSIGNATURE);
         List<String> missing = new ArrayList<>();
         List<String> present = new ArrayList<>();
         (keyId.isPresent() ? present : missing).add(ProtocolHeaders.SIGNATURE_KEY_ID);

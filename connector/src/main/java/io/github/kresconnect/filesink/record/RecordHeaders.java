@@ -4,8 +4,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.connect.data.Values;
@@ -45,7 +48,7 @@ public final class RecordHeaders {
         if (!all.hasNext()) {
             return List.of();
         }
-        List<String> texts = new java.util.ArrayList<>();
+        List<String> texts = new ArrayList<>();
         while (all.hasNext()) {
             Header header = all.next();
             if (header.value() == null) {
@@ -56,9 +59,8 @@ public final class RecordHeaders {
         return texts;
     }
 
-    /** A non-negative decimal number that fits an int (a chunk count or index), or empty when absent. */
-    static Optional<Integer> number(Headers headers, String name) throws InvalidRecordException {
-        Optional<Long> value = longNumber(headers, name);
+    /** The number, checked to fit an int (a chunk count or index); empty when absent. */
+    private static Optional<Integer> count(String name, Optional<Long> value) throws InvalidRecordException {
         if (value.isEmpty()) {
             return Optional.empty();
         }
@@ -70,24 +72,20 @@ public final class RecordHeaders {
     }
 
     /**
-     * A non-negative decimal number, or empty when absent. Text must be digits only ({@code [0-9]+}); a value
-     * the SimpleHeaderConverter already typed as an integer is taken as it is (its text is gone).
+     * A non-negative decimal number. Text must be digits only ({@code [0-9]+}); a value the SimpleHeaderConverter
+     * already typed as an integer is taken as it is (its text is gone).
      */
-    static Optional<Long> longNumber(Headers headers, String name) throws InvalidRecordException {
-        Header header = single(headers, name);
-        if (header == null || header.value() == null) {
-            return Optional.empty();
-        }
+    private static long numberOf(String name, Header header) throws InvalidRecordException {
         Object value = header.value();
         if (value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long) {
             long parsed = ((Number) value).longValue();
             if (parsed < 0) {
                 throw new InvalidRecordException("header '" + name + "' is negative: " + parsed);
             }
-            return Optional.of(parsed);
+            return parsed;
         }
         try {
-            return Optional.of(ProtocolHeaders.parseDecimal(name, textOf(name, header)));
+            return ProtocolHeaders.parseDecimal(name, textOf(name, header));
         } catch (InvalidHeaderException e) {
             throw invalid(e);
         }
@@ -116,6 +114,100 @@ public final class RecordHeaders {
         }
     }
 
+    /**
+     * The protocol headers of one record ({@link ProtocolHeaders#ALL}, {@link ProtocolHeaders#SIGNED_WITH_PROOF},
+     * {@link ProtocolHeaders#COSIGNATURE}), found in one pass over its headers: each name's first header and how
+     * many there are. Reading a header by name then costs no pass of its own (the record's headers are a linked
+     * list, and a file part's reader asks for a dozen names). The rules are those of the static methods: a repeated
+     * protocol header is an error when it is read or checked, never read by its first copy.
+     */
+    public static final class Found {
+        private static final List<String> NAMES = names();
+        private static final Map<String, Integer> INDEX = index(NAMES);
+
+        private final Headers headers;
+        private final Header[] first = new Header[NAMES.size()];
+        private final int[] count = new int[NAMES.size()];
+
+        private Found(Headers headers) {
+            this.headers = headers;
+            for (Header header : headers) {
+                Integer i = INDEX.get(header.key());
+                if (i != null && count[i]++ == 0) {
+                    first[i] = header;
+                }
+            }
+        }
+
+        private static List<String> names() {
+            List<String> names = new ArrayList<>(ProtocolHeaders.ALL);
+            names.addAll(ProtocolHeaders.SIGNED_WITH_PROOF);
+            names.add(ProtocolHeaders.COSIGNATURE);
+            return List.copyOf(names);
+        }
+
+        private static Map<String, Integer> index(List<String> names) {
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                index.put(names.get(i), i);
+            }
+            return Map.copyOf(index);
+        }
+
+        /** As {@link RecordHeaders#text}. */
+        public Optional<String> text(String name) throws InvalidRecordException {
+            Header header = single(name);
+            if (header == null || header.value() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(textOf(name, header));
+        }
+
+        /** As {@link RecordHeaders#texts}: every header of the name, for the one that may repeat. */
+        public List<String> texts(String name) throws InvalidRecordException {
+            return count[position(name)] == 0 ? List.of() : RecordHeaders.texts(headers, name);
+        }
+
+        /** A non-negative decimal number ({@link #numberOf}), or empty when absent. */
+        Optional<Long> longNumber(String name) throws InvalidRecordException {
+            Header header = single(name);
+            return header == null || header.value() == null ? Optional.empty() : Optional.of(numberOf(name, header));
+        }
+
+        /** A non-negative decimal number that fits an int (a chunk count or index), or empty when absent. */
+        Optional<Integer> number(String name) throws InvalidRecordException {
+            return count(name, longNumber(name));
+        }
+
+        /** As {@link RecordHeaders#checkAtMostOnce}: the first of these names (in their order) found twice fails. */
+        public void checkAtMostOnce(List<String> names) throws InvalidRecordException {
+            for (String name : names) {
+                single(name);
+            }
+        }
+
+        private Header single(String name) throws InvalidRecordException {
+            int i = position(name);
+            if (count[i] > 1) {
+                throw repeated(name, count[i]);
+            }
+            return first[i];
+        }
+
+        private static int position(String name) {
+            Integer i = INDEX.get(name);
+            if (i == null) {
+                throw new IllegalArgumentException("not a protocol header: " + name);
+            }
+            return i;
+        }
+    }
+
+    /** The protocol headers of the record, found in one pass ({@link Found}). */
+    public static Found find(Headers headers) {
+        return new Found(headers);
+    }
+
     /** The only header of that name, or null when there is none. */
     private static Header single(Headers headers, String name) throws InvalidRecordException {
         Iterator<Header> all = headers.allWithName(name);
@@ -131,7 +223,11 @@ public final class RecordHeaders {
             all.next();
             count++;
         }
-        throw new InvalidRecordException("header '" + name + "' appears " + count + " times: a protocol header "
+        throw repeated(name, count);
+    }
+
+    private static InvalidRecordException repeated(String name, int count) {
+        return new InvalidRecordException("header '" + name + "' appears " + count + " times: a protocol header "
                 + "appears at most once, so the record is ambiguous");
     }
 

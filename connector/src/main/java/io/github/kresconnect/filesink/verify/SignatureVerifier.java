@@ -82,11 +82,15 @@ public final class SignatureVerifier {
     private long verifications;
 
     /**
-     * What one verification established: that the key signed this transfer ({@link SignedFile}), or these bytes (a
-     * batch's canonical form, which names its root and number of leaves, or a co-signed form; a {@link ByteBuffer},
-     * compared by content), with this signature.
+     * What one verification established: that the key signed this transfer ({@link SignedFile}), this batch
+     * ({@link BatchRoot}), or these bytes (a co-signed form, as a {@link ByteBuffer}, compared by content), with this
+     * signature.
      */
     private record Verified(Object signed, String keyId, String signatureBase64) {
+    }
+
+    /** A batch by its root and number of leaves, which fix its canonical form. */
+    private record BatchRoot(ByteBuffer root, int leaves) {
     }
 
     /** Keys with the default scope, no fleet, the default configuration suffixes. */
@@ -315,16 +319,22 @@ public final class SignatureVerifier {
     private void verifySignature(FilePart part, SignedVersion signed, TrustedKey key, SignedFile file)
             throws SignatureRejectedException {
         SignatureBatch.Proof proof = signed.proof();
-        byte[] signedForm = SignedTransfers.signedForm(file, proof);
-        if (signedForm == null) {
-            throw new SignatureRejectedException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' (" + proof
-                    + ") holds a path of the wrong length for its place in the batch");
+        Verified claim;
+        if (proof == null) {
+            claim = new Verified(file, signed.keyId(), signed.signatureBase64());
+        } else {
+            byte[] root = SignatureBatch.root(file, proof);
+            if (root == null) {
+                throw new SignatureRejectedException("header '" + ProtocolHeaders.SIGNATURE_PROOF + "' (" + proof
+                        + ") holds a path of the wrong length for its place in the batch");
+            }
+            claim = new Verified(new BatchRoot(ByteBuffer.wrap(root), proof.leaves()), signed.keyId(),
+                    signed.signatureBase64());
         }
-        Verified claim = proof == null ? new Verified(file, signed.keyId(), signed.signatureBase64())
-                : new Verified(ByteBuffer.wrap(signedForm), signed.keyId(), signed.signatureBase64());
         if (verified.get(claim) != null) {
-            return;
+            return; // the other transfers of a verified batch: their path leads to its root, nothing else to do
         }
+        byte[] signedForm = SignedTransfers.signedForm(file, proof);
         byte[] signature;
         try {
             signature = Base64.getDecoder().decode(signed.signatureBase64());

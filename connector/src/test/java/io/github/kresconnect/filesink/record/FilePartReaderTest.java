@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.github.kresconnect.filesink.config.RecipientMode;
+import io.github.kresconnect.filesink.protocol.CoSignature;
 import io.github.kresconnect.filesink.protocol.FileNames;
+import io.github.kresconnect.filesink.protocol.SignatureBatch;
 import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 class FilePartReaderTest {
@@ -243,6 +246,47 @@ class FilePartReaderTest {
     void anyProtocolHeaderRepeatedIsRejected(String name, String value) {
         ConnectHeaders h = headers("hostname", "resolver1", "file-name", "a.rpz", "total-chunks", "3",
                 "chunk-index", "1", "transfer-id", TRANSFER_ID, "file-length", "4", "file-sha256", SHA256);
+        h.addString(name, value);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> byHostname.read(record("a.rpz", h, CONTENT)));
+        assertEquals("header '" + name + "' appears 2 times: a protocol header appears at most once, so the record "
+                + "is ambiguous", e.getMessage());
+    }
+
+    /** A path of one hash, all zero bytes, in base64. */
+    private static final String PATH = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    /** A signed whole file's headers as a publisher sends them, form 2 with a fleet and a proof, co-signed twice. */
+    private static ConnectHeaders signedHeaders() {
+        return headers("hostname", "resolver1", "file-name", "a.rpz", "transfer-id", TRANSFER_ID, "file-length", "4",
+                "file-sha256", SHA256, "signature-key-id", "0123456789abcdef", "file-version", "1764500000000",
+                "signature", "c2lnbmF0dXJl", "signature-proof", "0;2;" + PATH, "signature-form", "2",
+                "fleet", "production", "cosignature", "fedcba9876543210;c2ln", "cosignature", "0011223344556677;c2ln");
+    }
+
+    @Test
+    void theSignatureHeadersAreReadAndCoSignaturesMayRepeat() throws Exception {
+        FilePart part = byHostname.read(record("a.rpz", signedHeaders(), CONTENT)).orElseThrow();
+        assertEquals("0123456789abcdef", part.signed().keyId());
+        assertEquals(1764500000000L, part.signed().version());
+        assertEquals("c2lnbmF0dXJl", part.signed().signatureBase64());
+        assertEquals(new SignatureBatch.Proof(0, 2, new byte[32]), part.signed().proof());
+        assertEquals("production", part.signed().fleet());
+        assertEquals(List.of("fedcba9876543210", "0011223344556677"),
+                part.signed().cosignatures().stream().map(CoSignature::keyId).toList());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "signature-key-id, 0123456789abcdef",
+        "file-version, 1764500000000",
+        "signature, c2lnbmF0dXJl",
+        "signature-proof, 1;2;" + PATH,
+        "signature-form, 2",
+        "fleet, production"
+    })
+    void anySignatureHeaderRepeatedIsRejected(String name, String value) {
+        ConnectHeaders h = signedHeaders();
         h.addString(name, value);
         InvalidRecordException e = assertThrows(InvalidRecordException.class,
                 () -> byHostname.read(record("a.rpz", h, CONTENT)));

@@ -1,5 +1,6 @@
 package io.github.kresconnect.filesink.protocol;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
@@ -111,8 +112,12 @@ public final class SignatureBatch {
                         + " leaves, indexed from 0)", text);
             }
             byte[] path;
-            try {
-                path = Base64.getDecoder().decode(text.substring(second + 1));
+            try { // from the header's bytes as they are, without a copy of the path's text first
+                byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+                ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(bytes, second + 1,
+                        bytes.length - second - 1));
+                path = decoded.remaining() == decoded.array().length ? decoded.array()
+                        : Arrays.copyOf(decoded.array(), decoded.remaining());
             } catch (IllegalArgumentException e) {
                 throw invalid("has a path that is not base64", text);
             }

@@ -56,8 +56,10 @@ class ProtocolHeadersTest {
     void transferIdsAre32LowercaseHexDigits() throws Exception {
         String id = "0123456789abcdef0123456789abcdef";
         assertEquals(id, ProtocolHeaders.parseTransferId(id));
+        // the characters either side of 0-9 and a-f, and letters past ASCII
         for (String bad : new String[] {id.toUpperCase(), id.substring(1), id + "0", id.replace('f', 'g'), "",
-                " " + id.substring(1)}) {
+                " " + id.substring(1), id.replace('0', '/'), id.replace('9', ':'), id.replace('a', '`'),
+                id.replace('a', '\u00e1'), id.replace('a', '\u0161'), id.replace('a', '\u0100')}) {
             InvalidHeaderException e = assertThrows(InvalidHeaderException.class,
                     () -> ProtocolHeaders.parseTransferId(bad), bad);
             assertEquals("header 'transfer-id' is not 32 lowercase hexadecimal digits: " + FileNames.quote(bad),
