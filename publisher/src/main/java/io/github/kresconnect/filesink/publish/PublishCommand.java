@@ -357,7 +357,7 @@ public final class PublishCommand {
                 Signatures:
                   --sign KEYFILE          sign every transfer with this Ed25519 private key (PEM, PKCS#8): headers
                                           signature-key-id, file-version, signature, signature-proof and
-                                          signature-form, one signature for up to 256 transfers (files times
+                                          signature-form, one signature for up to 1024 transfers (files times
                                           recipients); see 'resolver-publish keygen'. The version is this run's
                                           time in ms, or one above the newest version a host's receipt reports
                                           of these files (--receipts-topic), whichever is higher
