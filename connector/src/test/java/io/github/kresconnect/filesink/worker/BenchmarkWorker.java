@@ -232,22 +232,41 @@ final class BenchmarkWorker implements AutoCloseable {
      * may have run earlier tasks. Returns the sum under id -1 and each thread's share under its id.
      */
     Map<Long, Long> threadCpuNanos(String prefix, Map<Long, Long> before) throws IOException {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.newPlatformMXBeanProxy(jmx(),
-                ManagementFactory.THREAD_MXBEAN_NAME, java.lang.management.ThreadMXBean.class);
-        Map<Long, Long> cpu = new TreeMap<>();
+        com.sun.management.ThreadMXBean threads = threadBean();
+        return perThread(threads, prefix, before, id -> Math.max(0, threads.getThreadCpuTime(id)));
+    }
+
+    /** The bytes each live thread of the worker has allocated so far, by thread id. */
+    Map<Long, Long> threadAllocatedBytes() throws IOException {
+        return threadAllocatedBytes("", Map.of());
+    }
+
+    /** As {@link #threadCpuNanos(String, Map)}, the bytes allocated on the heap. */
+    Map<Long, Long> threadAllocatedBytes(String prefix, Map<Long, Long> before) throws IOException {
+        com.sun.management.ThreadMXBean threads = threadBean();
+        return perThread(threads, prefix, before, id -> Math.max(0, threads.getThreadAllocatedBytes(id)));
+    }
+
+    private com.sun.management.ThreadMXBean threadBean() throws IOException {
+        return ManagementFactory.newPlatformMXBeanProxy(jmx(), ManagementFactory.THREAD_MXBEAN_NAME,
+                com.sun.management.ThreadMXBean.class);
+    }
+
+    private static Map<Long, Long> perThread(java.lang.management.ThreadMXBean threads, String prefix,
+            Map<Long, Long> before, java.util.function.LongUnaryOperator measure) {
+        Map<Long, Long> values = new TreeMap<>();
         long sum = 0;
         for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null && info.getThreadName().startsWith(prefix)) {
-                long used = Math.max(0, threads.getThreadCpuTime(info.getThreadId()))
-                        - before.getOrDefault(info.getThreadId(), 0L);
-                cpu.put(info.getThreadId(), used);
-                sum += used;
+                long value = measure.applyAsLong(info.getThreadId()) - before.getOrDefault(info.getThreadId(), 0L);
+                values.put(info.getThreadId(), value);
+                sum += value;
             }
         }
         if (!prefix.isEmpty()) {
-            cpu.put(-1L, sum);
+            values.put(-1L, sum);
         }
-        return cpu;
+        return values;
     }
 
     HeapSample heap() throws IOException, javax.management.JMException {

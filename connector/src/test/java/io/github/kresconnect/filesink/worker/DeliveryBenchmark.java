@@ -159,8 +159,9 @@ public final class DeliveryBenchmark {
         }
     }
 
+    /** {@code taskAllocatedBytes}: what the task thread allocated on the heap in the run. */
     record Run(double rate, long files, double seconds, double processCpuSeconds, double taskCpuSeconds,
-            double commitCpuSeconds, Map<String, Long> connectorThreadsCpuNanos, long gcs) {
+            double commitCpuSeconds, Map<String, Long> connectorThreadsCpuNanos, long gcs, long taskAllocatedBytes) {
     }
 
     private final PrintStream out;
@@ -447,8 +448,10 @@ public final class DeliveryBenchmark {
         Long firstEntry;
         long cpuBefore = connect.processCpuNanos();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
+        Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
         long gcBefore = connect.heap().gcCount();
         long taskCpu;
+        long taskAllocated;
         long commitCpu;
         Map<String, Long> families;
         long gcs;
@@ -461,6 +464,7 @@ public final class DeliveryBenchmark {
             done = awaitFile(connect, name, arrivals, files, "chunked.bin", bytes);
             processCpu = connect.processCpuNanos() - cpuBefore;
             taskCpu = connect.threadCpuNanos("task-thread-" + name + "-", threadsBefore).get(-1L);
+            taskAllocated = connect.threadAllocatedBytes("task-thread-" + name + "-", allocatedBefore).get(-1L);
             commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
             families = connectorThreads(connect, threadsBefore);
             gcs = connect.heap().gcCount() - gcBefore;
@@ -491,7 +495,7 @@ public final class DeliveryBenchmark {
                 baseline.startToEndSeconds() - baseline.firstToEndSeconds(),
                 bytes / MIB / baseline.firstToEndSeconds()));
         return new Run(connectorRate, chunks, seconds(done - created), seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs);
+                seconds(commitCpu), families, gcs, taskAllocated);
     }
 
     /**
@@ -658,9 +662,11 @@ public final class DeliveryBenchmark {
         boolean overflowed;
         long cpuBefore = connect.processCpuNanos();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
+        Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
         long gcBefore = connect.heap().gcCount();
         long processCpu;
         long taskCpu;
+        long taskAllocated;
         long commitCpu;
         Map<String, Long> families;
         long gcs;
@@ -683,6 +689,7 @@ public final class DeliveryBenchmark {
             processCpu = connect.processCpuNanos() - cpuBefore;
             byName = connect.nativeThreadMillisSince(threadsAtStart);
             taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
+            taskAllocated = connect.threadAllocatedBytes("task-thread-" + connector + "-", allocatedBefore).get(-1L);
             commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
             families = connectorThreads(connect, threadsBefore);
             gcs = connect.heap().gcCount() - gcBefore;
@@ -725,7 +732,7 @@ public final class DeliveryBenchmark {
             details.add(mark + ": inotify events were lost; files/s from the files' mtimes instead");
         }
         return new SmallRun(new Run(rate, count, firstToLast, seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs), byName, firstAfter, baseline);
+                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, baseline);
     }
 
     private void deleteLater(Path path) {
@@ -810,10 +817,16 @@ public final class DeliveryBenchmark {
                 .orElseThrow();
         double signedTask = signedRuns.stream().mapToDouble(r -> r.taskCpuSeconds() / r.files()).average()
                 .orElseThrow();
+        double unsignedAllocated = unsigned.stream().mapToDouble(r -> (double) r.taskAllocatedBytes() / r.files())
+                .average().orElseThrow();
+        double signedAllocated = signedRuns.stream().mapToDouble(r -> (double) r.taskAllocatedBytes() / r.files())
+                .average().orElseThrow();
         signatureDetails.add(String.format(Locale.ROOT, "%s: means per %s: wall time unsigned %.0f µs, signed %.0f µs; "
-                + "task thread CPU unsigned %.0f µs, signed %.0f µs (%+.0f µs); one Ed25519 verification in this JVM "
-                + "(warm, one thread): %.0f µs", scenario.substring(0, 1), per, 1e6 * unsignedWall, 1e6 * signedWall,
-                1e6 * unsignedTask, 1e6 * signedTask, 1e6 * (signedTask - unsignedTask), verifyMicros));
+                + "task thread CPU unsigned %.0f µs, signed %.0f µs (%+.0f µs); task thread heap allocation unsigned "
+                + "%.1f KiB, signed %.1f KiB; one Ed25519 verification in this JVM (warm, one thread): %.0f µs",
+                scenario.substring(0, 1), per, 1e6 * unsignedWall, 1e6 * signedWall, 1e6 * unsignedTask,
+                1e6 * signedTask, 1e6 * (signedTask - unsignedTask), unsignedAllocated / 1024,
+                signedAllocated / 1024, verifyMicros));
     }
 
     private static String rates(List<Run> runs, String format) {
