@@ -258,7 +258,7 @@ class DocsCommandBlocksTest {
                         && !l.endsWith(" -version") && !l.equals("mvn -v"))
                 .toList();
         assertEquals(List.of(commands.get(1), "bin/benchmark --short --no-build",
-                "bin/benchmark --fleet --short --no-build"), ci);
+                "bin/benchmark --fleet --short --no-build", "bin/benchmark --reader --short --no-build"), ci);
     }
 
     /** Every relative link of the README and the pages leads to a file and, with an anchor, to a heading there. */
