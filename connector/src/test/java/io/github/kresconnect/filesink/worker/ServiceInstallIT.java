@@ -248,7 +248,7 @@ class ServiceInstallIT {
 
         Map<String, String> env = unit.environment();
         assertEquals("-Xms64m -Xmx256m", env.get("KAFKA_HEAP_OPTS"));
-        assertEquals("-server -XX:+UseSerialGC -XX:MaxInlineLevel=15 -Djava.awt.headless=true",
+        assertEquals("-server -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:MaxInlineLevel=15 -Djava.awt.headless=true",
                 env.get("KAFKA_JVM_PERFORMANCE_OPTS"));
         assertEquals("-Dlog4j2.configurationFile=/etc/kafka-connect/connect-log4j2.properties", env.get("KAFKA_LOG4J_OPTS"));
         assertEquals("/var/log/kafka-connect", env.get("LOG_DIR"));
