@@ -76,6 +76,18 @@ public final class ProtocolHeaders {
     public static final int KEY_ID_HEX_DIGITS = 16;
     public static final int SHA256_HEX_DIGITS = 64;
 
+    /** {@code LOWERCASE_HEX[c]}: whether ASCII character {@code c} is one of {@code 0-9a-f}. */
+    private static final boolean[] LOWERCASE_HEX = new boolean[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) {
+            LOWERCASE_HEX[c] = true;
+        }
+        for (char c = 'a'; c <= 'f'; c++) {
+            LOWERCASE_HEX[c] = true;
+        }
+    }
+
     private ProtocolHeaders() {
     }
 
@@ -190,17 +202,5 @@ public final class ProtocolHeaders {
             hex &= c < LOWERCASE_HEX.length && LOWERCASE_HEX[c];
         }
         return hex;
-    }
-
-    /** {@code LOWERCASE_HEX[c]}: whether ASCII character {@code c} is one of {@code 0-9a-f}. */
-    private static final boolean[] LOWERCASE_HEX = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            LOWERCASE_HEX[c] = true;
-        }
-        for (char c = 'a'; c <= 'f'; c++) {
-            LOWERCASE_HEX[c] = true;
-        }
     }
 }
