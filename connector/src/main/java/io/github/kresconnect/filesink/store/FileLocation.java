@@ -93,9 +93,10 @@ record FileLocation(SafeFileName name, Path dir) {
                 throw reject("'" + relative(realFilesDir, target()) + "' is not a regular file");
             }
         }
-        Optional<BasicFileAttributes> backup = mayExist(backup()) ? attributesOf(backup()) : Optional.empty();
+        Path backupPath = backup();
+        Optional<BasicFileAttributes> backup = mayExist(backupPath) ? attributesOf(backupPath) : Optional.empty();
         if (backup.isPresent() && backup.get().isDirectory()) {
-            throw reject("'" + relative(realFilesDir, backup()) + "' is a directory, where the store keeps the "
+            throw reject("'" + relative(realFilesDir, backupPath) + "' is a directory, where the store keeps the "
                     + "previous version");
         }
     }

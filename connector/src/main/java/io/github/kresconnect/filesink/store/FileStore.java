@@ -127,7 +127,10 @@ public final class FileStore implements AutoCloseable {
     public record Discarded(String name, String reason) {
     }
 
-    /** A receipt's key and value, opaque to the store. */
+    /**
+     * A receipt's key and value, opaque to the store. Handed over: the store keeps the arrays as they are (no copy
+     * per published file), so whoever makes them must not touch them again.
+     */
     public record ReceiptContent(byte[] key, byte[] value) {
     }
 
@@ -438,8 +441,7 @@ public final class FileStore implements AutoCloseable {
                     publication.kind(), publication.size(), publication.sha256(), publication.source()));
             if (content != null && content.key().length <= JournalOp.MAX_RECEIPT_BYTES
                     && content.value().length <= JournalOp.MAX_RECEIPT_BYTES) {
-                emit(new JournalOp.Receipt(state.nextSeq(), publication.seq(), content.key().clone(),
-                        content.value().clone()));
+                emit(new JournalOp.Receipt(state.nextSeq(), publication.seq(), content.key(), content.value()));
             }
         }
         for (SourcePartition partition : advanced) {
