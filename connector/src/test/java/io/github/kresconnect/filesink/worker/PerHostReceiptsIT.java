@@ -77,14 +77,7 @@ class PerHostReceiptsIT {
             String out2 = TopicAclsIT.runBlock(broker, dist, dir, "resolver2", r2.password(), block.stream()
                     .map(line -> line.replace("resolver1", "resolver2")).toList());
             assertFalse(out1.contains("rror") || out2.contains("rror"), out1 + out2);
-            // What the rest of the page grants: the publisher writes files.
-            broker.tool("kafka-acls.sh", "--add", "--allow-principal", "User:publisher", "--operation", "Write",
-                    "--operation", "Describe", "--topic", DATA);
-
-            Path producerConfig = dir.resolve("publisher.properties");
-            List<String> lines = new ArrayList<>();
-            broker.clientProperties(publisher).forEach((k, v) -> lines.add(k + "=" + v));
-            Files.write(producerConfig, lines, StandardCharsets.UTF_8);
+            Path producerConfig = TopicAclsIT.publisherWrites(broker, dir, publisher, DATA);
 
             // The connector's own receipts: a real worker as shipped (SASL_SSL as User:resolver1), in per-host mode,
             // with exactly these ACLs, delivers a file; its receipt, in its own topic, is believed by --wait.

@@ -104,13 +104,7 @@ class TopicAclsIT {
             // The block as written: the file is delivered, its receipt arrives, a rejected record reaches the DLQ.
             String acls = runBlock(broker, dist, dir, "as-written", password, block);
             assertFalse(acls.contains("rror"), acls);
-            // What the rest of the page grants the publisher: Write on the topic.
-            broker.tool("kafka-acls.sh", "--add", "--allow-principal", "User:publisher", "--operation", "Write",
-                    "--operation", "Describe", "--topic", topic);
-            Path publisherConfig = dir.resolve("publisher.properties");
-            List<String> publisherLines = new ArrayList<>();
-            broker.clientProperties(publisher).forEach((k, v) -> publisherLines.add(k + "=" + v));
-            Files.write(publisherConfig, publisherLines, StandardCharsets.UTF_8);
+            Path publisherConfig = publisherWrites(broker, dir, publisher, topic);
             try (StandaloneWorkerProcess connect = startWorker(dist, dir, broker, tls, pluginPath, sink)) {
                 connect.awaitRunning(name, TIMEOUT);
                 byte[] zone = "acl.example. CNAME rpz-passthru.\n".getBytes(StandardCharsets.UTF_8);
@@ -161,6 +155,21 @@ class TopicAclsIT {
         List<DocBlocks.Block> marked = DocBlocks.all().stream().filter(b -> marker.equals(b.lineBefore())).toList();
         assertEquals(1, marked.size(), "one block after " + marker);
         return marked.get(0).commands();
+    }
+
+    /**
+     * What the rest of the security page grants the publisher: Write on the data topic; returns the publisher's
+     * client config (its SCRAM login over SASL_SSL) for {@code --producer-config}.
+     */
+    static Path publisherWrites(BrokerProcess broker, Path dir, BrokerProcess.ScramUser publisher, String topic)
+            throws Exception {
+        broker.tool("kafka-acls.sh", "--add", "--allow-principal", "User:" + publisher.name(), "--operation",
+                "Write", "--operation", "Describe", "--topic", topic);
+        Path config = dir.resolve("publisher.properties");
+        List<String> lines = new ArrayList<>();
+        broker.clientProperties(publisher).forEach((k, v) -> lines.add(k + "=" + v));
+        Files.write(config, lines, StandardCharsets.UTF_8);
+        return config;
     }
 
     static String runBlock(BrokerProcess broker, KafkaDistribution dist, Path dir, String label,
