@@ -63,11 +63,12 @@ final class BenchmarkWorker implements AutoCloseable {
     /**
      * Starts a worker in {@code dir} with the shipped worker.properties (this broker, REST port, plugin path and
      * offsets file replaced, and {@code settings}, which the shipped file must set too) and the given JVM options
-     * (heap, GC and JIT, as {@link DeliveryBenchmark#unitJvmOptions()} reads them from the unit); returns once its
-     * REST API answers.
+     * (heap, GC and JIT, as {@link DeliveryBenchmark#unitJvmOptions()} reads them from the unit) and these variables
+     * in its environment; returns once its REST API answers.
      */
     static BenchmarkWorker start(KafkaDistribution dist, Path dir, String bootstrapServers, Path pluginPath,
-            List<String> jvmOptions, Map<String, String> settings) throws IOException {
+            List<String> jvmOptions, Map<String, String> environment, Map<String, String> settings)
+            throws IOException {
         Files.createDirectories(dir);
         int restPort = FreePorts.next();
         int jmxPort = FreePorts.next();
@@ -92,9 +93,12 @@ final class BenchmarkWorker implements AutoCloseable {
             command.add(1, credentials.jvmOption());
         }
         dist.writeLoggingConfig(dir, "INFO"); // as Kafka's own connect logging config: everything at INFO
-        Files.writeString(dir.resolve("command.txt"), String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("command.txt"), environment.keySet().stream()
+                .filter(name -> !name.startsWith("KAFKA_")).sorted().map(name -> name + "=" + environment.get(name) + " ")
+                .collect(java.util.stream.Collectors.joining()) + String.join(" ", command) + "\n",
+                StandardCharsets.UTF_8);
         LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")", command, dir,
-                dir.resolve("worker.log"));
+                dir.resolve("worker.log"), environment);
         BenchmarkWorker worker = new BenchmarkWorker(process, URI.create("http://127.0.0.1:" + restPort), jmxPort,
                 credentials);
         try {
@@ -267,6 +271,16 @@ final class BenchmarkWorker implements AutoCloseable {
             values.put(-1L, sum);
         }
         return values;
+    }
+
+    /**
+     * A full collection in the worker, before a timed run: the connectors of the runs before it (each run has its
+     * own, deleted when it ends) leave their objects in the old generation, and the first run to fill it would pay
+     * for their collection. A host's worker runs one connector for weeks; each run still pays for its own garbage.
+     */
+    void collectGarbage() throws IOException {
+        ManagementFactory.newPlatformMXBeanProxy(jmx(), ManagementFactory.MEMORY_MXBEAN_NAME,
+                java.lang.management.MemoryMXBean.class).gc();
     }
 
     HeapSample heap() throws IOException, javax.management.JMException {

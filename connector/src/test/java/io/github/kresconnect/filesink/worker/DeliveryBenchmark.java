@@ -299,23 +299,25 @@ public final class DeliveryBenchmark {
      * sets none) and the {@code -X} options of its {@code KAFKA_OPTS}.
      */
     static List<String> unitJvmOptions() throws IOException {
-        Map<String, List<String>> env = new HashMap<>();
-        for (String line : Files.readAllLines(ShippedConfig.shipped("kafka-connect-resolver.service"))) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                    "^Environment=\"?(KAFKA_HEAP_OPTS|KAFKA_JVM_PERFORMANCE_OPTS|KAFKA_OPTS)=([^\"]*)\"?$")
-                    .matcher(line.strip());
-            if (m.matches()) {
-                env.put(m.group(1), Arrays.asList(m.group(2).strip().split("\\s+")));
-            }
-        }
-        List<String> options = new ArrayList<>(env.getOrDefault("KAFKA_HEAP_OPTS", List.of()));
-        options.addAll(env.getOrDefault("KAFKA_JVM_PERFORMANCE_OPTS", KAFKA_RUN_CLASS_PERFORMANCE_OPTIONS));
+        Map<String, String> env = unitEnvironment();
+        List<String> options = new ArrayList<>(ServiceUnit.words(env.getOrDefault("KAFKA_HEAP_OPTS", "")));
+        options.addAll(env.containsKey("KAFKA_JVM_PERFORMANCE_OPTS")
+                ? ServiceUnit.words(env.get("KAFKA_JVM_PERFORMANCE_OPTS")) : KAFKA_RUN_CLASS_PERFORMANCE_OPTIONS);
         // the JVM's own options; not the system properties naming files of the host (the REST API's JAAS)
-        env.getOrDefault("KAFKA_OPTS", List.of()).stream().filter(o -> o.startsWith("-X")).forEach(options::add);
+        ServiceUnit.words(env.getOrDefault("KAFKA_OPTS", "")).stream().filter(o -> o.startsWith("-X"))
+                .forEach(options::add);
         if (options.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
             throw new IllegalStateException("no KAFKA_HEAP_OPTS with -Xmx in the shipped unit");
         }
         return options;
+    }
+
+    /**
+     * The shipped unit's Environment= variables, which systemd gives the worker's process: the scripts' own
+     * (read by {@link #unitJvmOptions()}) and those the process itself reads, such as glibc's MALLOC_ARENA_MAX.
+     */
+    static Map<String, String> unitEnvironment() throws IOException {
+        return ServiceUnit.read(ShippedConfig.shipped("kafka-connect-resolver.service")).environment();
     }
 
     /** kafka-run-class.sh's KAFKA_JVM_PERFORMANCE_OPTS when the environment sets none. */
@@ -364,7 +366,7 @@ public final class DeliveryBenchmark {
             List<String> unit = unitJvmOptions();
             step("Starting a Connect worker with the shipped unit's JVM options " + unit);
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker"),
-                    broker.bootstrapServers(), pluginPath, unit, workerOverrides)) {
+                    broker.bootstrapServers(), pluginPath, unit, unitEnvironment(), workerOverrides)) {
                 sampledWorker = connect;
                 warmUp(connect, false);
                 if (signedRounds > 0) {
@@ -391,7 +393,7 @@ public final class DeliveryBenchmark {
             options.removeIf(o -> o.startsWith("-Xm"));
             options.add("-Xmx128m");
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker-128m"),
-                    broker.bootstrapServers(), pluginPath, options, workerOverrides)) {
+                    broker.bootstrapServers(), pluginPath, options, unitEnvironment(), workerOverrides)) {
                 sampledWorker = connect;
                 largeFileHeap(connect);
             }
@@ -446,6 +448,7 @@ public final class DeliveryBenchmark {
         long created;
         long done;
         Long firstEntry;
+        connect.collectGarbage();
         long cpuBefore = connect.processCpuNanos();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
         Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
@@ -660,6 +663,7 @@ public final class DeliveryBenchmark {
         long created;
         Map<String, Long> seen;
         boolean overflowed;
+        connect.collectGarbage();
         long cpuBefore = connect.processCpuNanos();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
         Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
@@ -1062,6 +1066,7 @@ public final class DeliveryBenchmark {
         step("Scenario 4: latency of " + count + " small files sent one at a time (after " + warm + " unmeasured)");
         Path files = Files.createDirectories(workDir.resolve("files-latency"));
         long[] latencies = new long[count];
+        connect.collectGarbage();
         rssStart();
         try (FileArrivals arrivals = FileArrivals.watch(files);
                 KafkaProducer<String, byte[]> producer = producer(0, 16 * 1024)) {

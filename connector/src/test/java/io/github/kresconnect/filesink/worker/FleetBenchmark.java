@@ -159,7 +159,7 @@ final class FleetBenchmark {
             HubComponent.installInto(pluginPath);
             for (int i = 0; i < realHosts; i++) {
                 workers.add(BenchmarkWorker.start(dist, workDir.resolve("worker-" + host(i)),
-                        broker.bootstrapServers(), pluginPath, List.of("-Xms128m", "-Xmx256m"),
+                        broker.bootstrapServers(), pluginPath, List.of("-Xms128m", "-Xmx256m"), Map.of(),
                         Map.of("consumer.group.instance.id", host(i))));
             }
             for (TopicLayout layout : List.of(TopicLayout.SINGLE, TopicLayout.PER_GROUP)) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,13 +29,19 @@ final class LoggedProcess implements AutoCloseable {
     }
 
     static LoggedProcess start(String name, List<String> command, Path workDir, Path log) throws IOException {
+        return start(name, command, workDir, log, Map.of());
+    }
+
+    /** {@link #start(String, List, Path, Path)} with these variables added to the environment it inherits. */
+    static LoggedProcess start(String name, List<String> command, Path workDir, Path log,
+            Map<String, String> environment) throws IOException {
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-        return new LoggedProcess(name, process, log);
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        return new LoggedProcess(name, builder.start(), log);
     }
 
     /** Runs a command to its end; fails with the log's tail unless it exits with 0. */

@@ -158,7 +158,8 @@ class ServiceInstallIT {
 
         try (FakeManager manager = FakeManager.start(under("/run/knot-resolver/kres-api.sock"));
                 KafkaProducer<String, byte[]> producer = FileDeliveryScenario.producer(broker.bootstrapServers())) {
-            LoggedProcess first = LoggedProcess.start("service worker", command, root, dir.resolve("journal-1.log"));
+            LoggedProcess first = LoggedProcess.start("service worker", command, root, dir.resolve("journal-1.log"),
+                    unit.environment());
             try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(first, restPort, rest)) {
                 connect.awaitRunning(name, DELIVERY_TIMEOUT);
                 assertRestApiLocked(connect, name);
@@ -197,7 +198,7 @@ class ServiceInstallIT {
 
             long started = System.nanoTime();
             LoggedProcess second = LoggedProcess.start("service worker, restarted", command, root,
-                    dir.resolve("journal-2.log"));
+                    dir.resolve("journal-2.log"), unit.environment());
             try (StandaloneWorkerProcess connect = StandaloneWorkerProcess.attach(second, restPort, rest)) {
                 long restUp = System.nanoTime();
                 Await.until("after-crash.rpz delivered after the restart", DELIVERY_TIMEOUT,
@@ -252,6 +253,7 @@ class ServiceInstallIT {
                 env.get("KAFKA_JVM_PERFORMANCE_OPTS"));
         assertEquals("-Dlog4j2.configurationFile=/etc/kafka-connect/connect-log4j2.properties", env.get("KAFKA_LOG4J_OPTS"));
         assertEquals("/var/log/kafka-connect", env.get("LOG_DIR"));
+        assertEquals("2", env.get("MALLOC_ARENA_MAX"), "glibc's malloc arenas, for the resident set");
         List<String> jmx = List.of(env.get("KAFKA_JMX_OPTS").split(" "));
         for (String option : List.of("-Dcom.sun.management.jmxremote.host=127.0.0.1",
                 "-Djava.rmi.server.hostname=127.0.0.1", "-Dcom.sun.management.jmxremote.authenticate=true",
