@@ -93,7 +93,9 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * {@link SignatureBatch#PUBLISHER_LEAVES}, each record with its proof) by a key generated in the run, the connector
  * given that key in {@code signatures.trusted.keys} and {@code signatures.required=true}: in the same invocation,
  * on the same worker, each signed run between two unsigned ones (U S U S U ...), so that neither kind always comes
- * first and the disk's drift shows in both. The mean of the signed runs is printed beside the mean of the unsigned
+ * first and the disk's drift shows in both. The unsigned runs compared are what {@code resolver-publish} sends
+ * without {@code --sign} (the integrity headers, no signature headers), so that the difference is the signatures'
+ * alone; each scenario's first run, the one its own target is measured on, keeps the upstream client's records. The mean of the signed runs is printed beside the mean of the unsigned
  * ones, every run's figure in brackets; the ratio is the median, over the signed runs, of each signed run against
  * the mean of the two unsigned runs around it (the ratio of the means beside it). Target: signed at least 0.90 of
  * unsigned. Scenario 2's signed runs are compared once signed runs that are not compared have brought the JIT
@@ -136,17 +138,35 @@ public final class DeliveryBenchmark {
     }
 
     /** What one timed connector run measured: its figure (MiB/s or files/s) and the worker's CPU it took. */
-    /**
-     * Which run of a scenario: the first, unsigned ({@link #FIRST}), or in {@code --signed} mode the
-     * {@code round}-th signed run or the unsigned run after it (rounds from 1).
-     */
-    record Variant(boolean signed, int round, int rounds) {
-        static final Variant FIRST = new Variant(false, 0, 1);
+    /** The headers a run's records carry besides the recipient's and the file's name (and chunk headers). */
+    enum Records {
+        /** The upstream client's records: nothing more. */
+        UPSTREAM,
+        /** What {@code resolver-publish} sends without {@code --sign}: the transfer's integrity headers. */
+        PUBLISHED,
+        /** What {@code resolver-publish --sign} sends: the integrity headers and the signature headers. */
+        SIGNED
+    }
 
-        /** As the table and log say it: "", "signed", "unsigned again", with the round when there are several. */
+    /**
+     * Which run of a scenario: the first, upstream records ({@link #FIRST}), or in {@code --signed} mode the
+     * {@code round}-th signed run (rounds from 1) or the unsigned run of resolver-publish's records before it (round
+     * 0) or after it.
+     */
+    record Variant(Records records, int round, int rounds) {
+        static final Variant FIRST = new Variant(Records.UPSTREAM, 0, 1);
+
+        boolean signed() {
+            return records == Records.SIGNED;
+        }
+
+        /** As the table and log say it: "" for the first run, "signed" or "signed 2", "unsigned 0", "unsigned 2". */
         String label() {
-            String base = signed ? "signed" : round > 0 ? "unsigned again" : "";
-            return rounds > 1 && round > 0 ? base + " " + round : base;
+            return switch (records) {
+                case UPSTREAM -> "";
+                case SIGNED -> rounds > 1 ? "signed " + round : "signed";
+                case PUBLISHED -> "unsigned " + round;
+            };
         }
 
         /** ", signed 2" or "" for the first run. */
@@ -155,7 +175,7 @@ public final class DeliveryBenchmark {
         }
 
         String slug() {
-            return label().isEmpty() ? "" : "-" + label().replace("unsigned again", "again").replace(' ', '-');
+            return label().isEmpty() ? "" : "-" + label().replace(' ', '-');
         }
     }
 
@@ -406,8 +426,9 @@ public final class DeliveryBenchmark {
         String topic = createTopic(label);
         step("Warm-up" + (signedRecords ? ", signed" : "") + ": " + sizes.warmupChunks() + " chunks and "
                 + sizes.warmupFiles() + " small files (not timed)");
-        produceChunked(topic, "warm.bin", sizes.warmupChunks(), 7, signedRecords);
-        produceSmallFiles(topic, "warm-", sizes.warmupFiles(), 8, signedRecords);
+        Records form = signedRecords ? Records.SIGNED : Records.UPSTREAM;
+        produceChunked(topic, "warm.bin", sizes.warmupChunks(), 7, form);
+        produceSmallFiles(topic, "warm-", sizes.warmupFiles(), 8, form);
         int records = sizes.warmupChunks() + sizes.warmupFiles();
         plainConsumer(topic, records, workDir.resolve("baseline-warmup.bin"));
         Path files = Files.createDirectories(workDir.resolve("files-" + label));
@@ -435,7 +456,7 @@ public final class DeliveryBenchmark {
         step(String.format(Locale.ROOT, "Scenario 1%s: %.0f MiB as %d chunks of 512 KiB", variant.suffix(),
                 bytes / MIB, chunks));
         long produceStart = System.nanoTime();
-        String sha = produceChunked(topic, "chunked.bin", chunks, 1, signedRecords);
+        String sha = produceChunked(topic, "chunked.bin", chunks, 1, variant.records());
         details.add(String.format(Locale.ROOT, "%s: produced %d chunks in %.2f s (not timed)", mark, chunks,
                 seconds(System.nanoTime() - produceStart)));
 
@@ -526,8 +547,8 @@ public final class DeliveryBenchmark {
      */
     private Run smallFiles(BenchmarkWorker connect, Variant variant) throws Exception {
         int count = sizes.smallFiles();
-        if (variant.signed() && variant.round() == 1) {
-            warmUpSigned(connect);
+        if (variant.records() == Records.PUBLISHED && variant.round() == 0) {
+            warmUpSigned(connect); // before the first run compared
         }
         if (!variant.equals(Variant.FIRST)) {
             SmallRun one = measureSmallFiles(connect, variant, "bench-small" + variant.slug(),
@@ -627,7 +648,7 @@ public final class DeliveryBenchmark {
     private void warmUpSigned(BenchmarkWorker connect) throws Exception {
         for (int i = 1; i <= sizes.smallRuns(); i++) {
             String mark = "2 signed warm-up " + i;
-            SmallRun one = measureSmallFiles(connect, new Variant(true, 0, 1), "bench-small-signed-warmup-" + i,
+            SmallRun one = measureSmallFiles(connect, new Variant(Records.SIGNED, 0, 1), "bench-small-signed-warmup-" + i,
                     mark);
             details.add(String.format(Locale.ROOT, "%s (not compared): %.0f files/s; worker CPU %.3f ms per file (JIT "
                     + "compilers %.3f)", mark, one.run().rate(), one.cpuMillisPerFile(),
@@ -647,7 +668,7 @@ public final class DeliveryBenchmark {
         step("Scenario 2" + variant.suffix() + (mark.startsWith("2 run") ? ", " + mark.substring(2) : "") + ": "
                 + count + " whole files of 4 KiB");
         long produceStart = System.nanoTime();
-        produceSmallFiles(topic, "zone-", count, 2, signedRecords);
+        produceSmallFiles(topic, "zone-", count, 2, variant.records());
         details.add(String.format(Locale.ROOT, "%s: produced %d records in %.2f s (not timed)", mark, count,
                 seconds(System.nanoTime() - produceStart)));
 
@@ -757,15 +778,17 @@ public final class DeliveryBenchmark {
 
     /** The scenario's first run; in {@code --signed} mode then signed and unsigned runs in turn, compared. */
     private void alternate(Scenario scenario, String name, String unit, String format, String per) throws Exception {
-        List<Run> unsigned = new ArrayList<>(List.of(scenario.run(Variant.FIRST)));
+        scenario.run(Variant.FIRST);
+        if (signedRounds == 0) {
+            return;
+        }
+        List<Run> unsigned = new ArrayList<>(List.of(scenario.run(new Variant(Records.PUBLISHED, 0, signedRounds))));
         List<Run> signedRuns = new ArrayList<>();
         for (int round = 1; round <= signedRounds; round++) {
-            signedRuns.add(scenario.run(new Variant(true, round, signedRounds)));
-            unsigned.add(scenario.run(new Variant(false, round, signedRounds)));
+            signedRuns.add(scenario.run(new Variant(Records.SIGNED, round, signedRounds)));
+            unsigned.add(scenario.run(new Variant(Records.PUBLISHED, round, signedRounds)));
         }
-        if (signedRounds > 0) {
-            compare(name, unsigned, signedRuns, unit, format, per);
-        }
+        compare(name, unsigned, signedRuns, unit, format, per);
     }
 
     /**
@@ -1189,22 +1212,24 @@ public final class DeliveryBenchmark {
 
     /** Produces {@code name} as {@code chunks} chunks of 512 KiB of pseudo-random bytes; returns its SHA-256. */
     private String produceChunked(String topic, String name, int chunks, long seed) throws Exception {
-        return produceChunked(topic, name, chunks, seed, false);
+        return produceChunked(topic, name, chunks, seed, Records.UPSTREAM);
     }
 
     /**
-     * As {@link #produceChunked(String, String, int, long)}; signed, every chunk carries the transfer's integrity
-     * and signature headers (the digest computed in a first pass over the chunks, one signature for the file).
+     * As {@link #produceChunked(String, String, int, long)}; published or signed, every chunk carries the transfer's
+     * integrity headers (the digest computed in a first pass over the chunks), signed also the file's signature.
      */
-    private String produceChunked(String topic, String name, int chunks, long seed, boolean signedRecords)
+    private String produceChunked(String topic, String name, int chunks, long seed, Records records)
             throws Exception {
         Signing signing = null;
-        if (signedRecords) {
+        if (records != Records.UPSTREAM) {
             MessageDigest whole = MessageDigest.getInstance("SHA-256");
             for (int i = 1; i <= chunks; i++) {
                 whole.update(randomBytes(seed * 1_000_003L + i, CHUNK_BYTES));
             }
-            signing = sign(name, (long) chunks * CHUNK_BYTES, whole.digest());
+            long length = (long) chunks * CHUNK_BYTES;
+            signing = records == Records.SIGNED ? sign(name, length, whole.digest())
+                    : new Signing(TransferIntegrity.forNewTransfer(length, whole.digest()), null);
         }
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -1226,7 +1251,7 @@ public final class DeliveryBenchmark {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** A signed transfer's headers: its integrity and its signature. */
+    /** A transfer's headers: its integrity and its signature (null for resolver-publish's unsigned records). */
     private record Signing(TransferIntegrity integrity, SignedVersion signed) {
     }
 
@@ -1243,7 +1268,10 @@ public final class DeliveryBenchmark {
         return new Signing(integrity, SignatureBatch.sign(signingKey.getPrivate(), keyId, List.of(file), 1).get(0));
     }
 
-    /** The record with the transfer's integrity and signature headers added, as resolver-publish --sign sends it. */
+    /**
+     * The record with the transfer's integrity headers added, and its signature headers when it has one, as
+     * resolver-publish sends it without and with {@code --sign}; unchanged for a null {@code signing}.
+     */
     private static ProducerRecord<String, byte[]> signed(ProducerRecord<String, byte[]> record, Signing signing) {
         if (signing != null) {
             TransferIntegrity integrity = signing.integrity();
@@ -1251,30 +1279,38 @@ public final class DeliveryBenchmark {
             record.headers().add(ProtocolHeaders.FILE_LENGTH, Long.toString(integrity.length())
                     .getBytes(StandardCharsets.UTF_8));
             record.headers().add(ProtocolHeaders.FILE_SHA256, integrity.sha256Hex().getBytes(StandardCharsets.UTF_8));
-            FileRecords.signatureHeaders(signing.signed()).forEach(record.headers()::add);
+            if (signing.signed() != null) {
+                FileRecords.signatureHeaders(signing.signed()).forEach(record.headers()::add);
+            }
         }
         return record;
     }
 
     private void produceSmallFiles(String topic, String prefix, int count, long seed) throws Exception {
-        produceSmallFiles(topic, prefix, count, seed, false);
+        produceSmallFiles(topic, prefix, count, seed, Records.UPSTREAM);
     }
 
     /**
-     * {@code count} whole files; signed, as {@code resolver-publish --sign} signs a run: groups of
-     * {@link SignatureBatch#PUBLISHER_LEAVES} transfers under one signature, each record with its proof.
+     * {@code count} whole files; published, each with its integrity headers; signed, as {@code resolver-publish
+     * --sign} signs a run: groups of {@link SignatureBatch#PUBLISHER_LEAVES} transfers under one signature, each
+     * record with its proof.
      */
-    private void produceSmallFiles(String topic, String prefix, int count, long seed, boolean signedRecords)
+    private void produceSmallFiles(String topic, String prefix, int count, long seed, Records records)
             throws Exception {
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = producer(5, 256 * 1024)) {
             for (int start = 0; start < count; start += SignatureBatch.PUBLISHER_LEAVES) {
                 int end = Math.min(count, start + SignatureBatch.PUBLISHER_LEAVES);
-                List<Signing> signings = signedRecords ? signGroup(prefix, seed, start, end) : null;
+                List<Signing> signings = records == Records.SIGNED ? signGroup(prefix, seed, start, end) : null;
                 for (int i = start; i < end; i++) {
                     String name = smallName(prefix, i);
                     byte[] content = smallContent(seed, i);
-                    Signing signing = signings == null ? null : signings.get(i - start);
+                    Signing signing = switch (records) {
+                        case UPSTREAM -> null;
+                        case PUBLISHED -> new Signing(TransferIntegrity.forNewTransfer(content.length,
+                                MessageDigest.getInstance("SHA-256").digest(content)), null);
+                        case SIGNED -> signings.get(i - start);
+                    };
                     producer.send(signed(record(topic, name, content, 0, 0), signing), (metadata, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
