@@ -1,6 +1,5 @@
 package io.github.kresconnect.filesink.protocol;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
@@ -116,12 +115,13 @@ public final class SignatureBatch {
                         + " leaves, indexed from 0)", text);
             }
             byte[] path;
-            try { // from the header's bytes as they are, without a copy of the path's text first
-                byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-                ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(bytes, second + 1,
-                        bytes.length - second - 1));
-                path = decoded.remaining() == decoded.array().length ? decoded.array()
-                        : Arrays.copyOf(decoded.array(), decoded.remaining());
+            try { // the path's characters as bytes, decoded into an array of the decoded length
+                byte[] encoded = new byte[text.length() - second - 1];
+                for (int i = 0; i < encoded.length; i++) {
+                    char c = text.charAt(second + 1 + i);
+                    encoded[i] = c < 0x80 ? (byte) c : (byte) '?'; // past ASCII: not base64, rejected as such
+                }
+                path = Base64.getDecoder().decode(encoded);
             } catch (IllegalArgumentException e) {
                 throw invalid("has a path that is not base64", text);
             }

@@ -106,41 +106,120 @@ public record SignedFile(String fileName, RecipientKind recipientKind, String re
 
     /** The bytes the signature is made over. */
     public byte[] canonicalForm() {
-        StringBuilder text = new StringBuilder(384 + 2 * (fileName.length() + recipient.length()));
-        text.append(binding == null ? FORMAT : FORMAT_V2).append('\n');
+        Text counted = new Text(null);
+        writeTo(counted);
+        Text text = new Text(new byte[counted.length]); // the array returned: no buffer, no copy
+        writeTo(text);
+        return text.bytes;
+    }
+
+    private void writeTo(Text text) {
+        text.append(binding == null ? FORMAT : FORMAT_V2).newline();
         if (binding != null) {
-            lengthPrefixed(text, "fleet", binding.fleet());
+            text.lengthPrefixed("fleet", binding.fleet());
         }
-        lengthPrefixed(text, "file-name", fileName);
-        field(text, "recipient-kind").append(recipientKind.text()).append('\n');
-        lengthPrefixed(text, "recipient", recipient);
-        field(text, "file-length").append(integrity.length()).append('\n');
-        field(text, "file-sha256").append(integrity.sha256Hex()).append('\n');
-        field(text, "transfer-id").append(integrity.transferId()).append('\n');
-        field(text, "file-version").append(version).append('\n');
+        text.lengthPrefixed("file-name", fileName);
+        text.key("recipient-kind").append(recipientKind.text()).newline();
+        text.lengthPrefixed("recipient", recipient);
+        text.key("file-length").append(integrity.length()).newline();
+        text.key("file-sha256").append(integrity.sha256Hex()).newline();
+        text.key("transfer-id").append(integrity.transferId()).newline();
+        text.key("file-version").append(version).newline();
         if (binding != null) {
-            field(text, "total-chunks").append(binding.totalChunks()).append('\n');
-            field(text, "chunk-size").append(binding.chunkSize()).append('\n');
+            text.key("total-chunks").append(binding.totalChunks()).newline();
+            text.key("chunk-size").append(binding.chunkSize()).newline();
         }
-        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static StringBuilder field(StringBuilder text, String key) {
-        return text.append(key).append('=');
-    }
+    /**
+     * The canonical form's UTF-8 bytes, written twice by the same code: first only counted ({@code bytes} null),
+     * then into an array of exactly that length. Every part is a whole string between ASCII delimiters, so encoding
+     * the parts one by one gives the bytes of the whole text encoded at once.
+     */
+    private static final class Text {
+        final byte[] bytes;
+        int length;
 
-    /** {@code key=<length in UTF-8 bytes>:value}, a line. */
-    private static void lengthPrefixed(StringBuilder text, String key, String value) {
-        field(text, key).append(utf8Length(value)).append(':').append(value).append('\n');
-    }
+        Text(byte[] bytes) {
+            this.bytes = bytes;
+        }
 
-    /** The length of the text in UTF-8 bytes: its length when it is ASCII, as names usually are. */
-    private static int utf8Length(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) >= 0x80) {
-                return value.getBytes(StandardCharsets.UTF_8).length;
+        Text key(String key) {
+            return append(key).put('=');
+        }
+
+        Text newline() {
+            return put('\n');
+        }
+
+        /** {@code key=<length in UTF-8 bytes>:value}, a line. */
+        void lengthPrefixed(String key, String value) {
+            byte[] utf8 = isAscii(value) ? null : value.getBytes(StandardCharsets.UTF_8);
+            key(key).append(utf8 == null ? value.length() : utf8.length).put(':');
+            if (utf8 == null) {
+                append(value);
+            } else {
+                append(utf8);
             }
+            newline();
         }
-        return value.length();
+
+        Text append(String value) {
+            if (!isAscii(value)) {
+                return append(value.getBytes(StandardCharsets.UTF_8));
+            }
+            if (bytes != null) {
+                for (int i = 0; i < value.length(); i++) {
+                    bytes[length + i] = (byte) value.charAt(i);
+                }
+            }
+            length += value.length();
+            return this;
+        }
+
+        /** A decimal number, as {@link Long#toString(long)} writes it. */
+        Text append(long value) {
+            if (value < 0) {
+                return append(Long.toString(value));
+            }
+            int digits = 1;
+            for (long rest = value; rest >= 10; rest /= 10) {
+                digits++;
+            }
+            if (bytes != null) {
+                long rest = value;
+                for (int i = length + digits - 1; i >= length; i--) {
+                    bytes[i] = (byte) ('0' + rest % 10);
+                    rest /= 10;
+                }
+            }
+            length += digits;
+            return this;
+        }
+
+        private Text append(byte[] utf8) {
+            if (bytes != null) {
+                System.arraycopy(utf8, 0, bytes, length, utf8.length);
+            }
+            length += utf8.length;
+            return this;
+        }
+
+        private Text put(char ascii) {
+            if (bytes != null) {
+                bytes[length] = (byte) ascii;
+            }
+            length++;
+            return this;
+        }
+
+        private static boolean isAscii(String value) {
+            for (int i = 0; i < value.length(); i++) {
+                if (value.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 }

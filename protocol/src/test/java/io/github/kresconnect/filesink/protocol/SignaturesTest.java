@@ -57,6 +57,43 @@ class SignaturesTest {
     }
 
     @Test
+    void formTwoAddsTheFleetAndTheChunkGeometryInTheirPlaces() {
+        SignedFile file = new SignedFile("zones/a.rpz", RecipientKind.HOSTNAME, "resolver1", FILE.integrity(),
+                FILE.version(), new SignedFile.Binding("production", 4, 524288));
+        assertEquals("resolver-file-signature-v2\n"
+                + "fleet=10:production\n"
+                + "file-name=11:zones/a.rpz\n"
+                + "recipient-kind=hostname\n"
+                + "recipient=9:resolver1\n"
+                + "file-length=1574098\n"
+                + "file-sha256=" + SHA256 + "\n"
+                + "transfer-id=" + TRANSFER_ID + "\n"
+                + "file-version=1764500000000\n"
+                + "total-chunks=4\n"
+                + "chunk-size=524288\n", new String(file.canonicalForm(), StandardCharsets.UTF_8));
+        // Free text past ASCII counts in UTF-8 bytes; no fleet is an empty one; numbers at their edges.
+        SignedFile other = new SignedFile("zóna/ä.rpz", RecipientKind.ZONE_ID, "dc-éast", new TransferIntegrity(
+                TRANSFER_ID, 0, SHA256), Long.MAX_VALUE, new SignedFile.Binding("", 1, 0));
+        byte[] form = other.canonicalForm();
+        assertEquals("resolver-file-signature-v2\n"
+                + "fleet=0:\n"
+                + "file-name=12:zóna/ä.rpz\n"
+                + "recipient-kind=zone-id\n"
+                + "recipient=8:dc-éast\n"
+                + "file-length=0\n"
+                + "file-sha256=" + SHA256 + "\n"
+                + "transfer-id=" + TRANSFER_ID + "\n"
+                + "file-version=9223372036854775807\n"
+                + "total-chunks=1\n"
+                + "chunk-size=0\n", new String(form, StandardCharsets.UTF_8));
+        assertEquals(new String(form, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8).length, form.length,
+                "nothing after the last line");
+        SignedFile emoji = new SignedFile("\uD83D\uDE00.rpz", RecipientKind.HOSTNAME, "r", FILE.integrity(), 7);
+        assertTrue(new String(emoji.canonicalForm(), StandardCharsets.UTF_8).contains("file-name=8:\uD83D\uDE00.rpz\n"),
+                "a character outside the BMP is four bytes");
+    }
+
+    @Test
     void aNewlineInAValueCannotForgeAnotherField() {
         // Without length prefixes, name "a\nrecipient-kind=..." could shift fields; with them the forms differ.
         SignedFile shifted = new SignedFile("a\nrecipient-kind=hostname\nrecipient=9:resolver1", RecipientKind.HOSTNAME,
