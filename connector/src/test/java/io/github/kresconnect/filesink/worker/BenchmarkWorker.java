@@ -190,6 +190,33 @@ final class BenchmarkWorker implements AutoCloseable {
         }, this::tail);
     }
 
+    /** Pauses the connector and waits until it and its task are PAUSED: its consumer fetches nothing more. */
+    void pause(String name) throws IOException, InterruptedException {
+        stateChange(name, "pause");
+        Await.until("connector " + name + " and its task PAUSED", Duration.ofSeconds(60), () -> {
+            checkNotFailed(name);
+            JsonNode status = JSON.readTree(send(HttpRequest.newBuilder(
+                    rest.resolve("/connectors/" + name + "/status")).GET()).body());
+            JsonNode tasks = status.path("tasks");
+            return "PAUSED".equals(status.path("connector").path("state").asText()) && tasks.size() == 1
+                    && "PAUSED".equals(tasks.get(0).path("state").asText());
+        }, this::tail);
+    }
+
+    /** Resumes a paused connector; returns once the worker has taken the request, without waiting for the task. */
+    void resume(String name) throws IOException, InterruptedException {
+        stateChange(name, "resume");
+    }
+
+    private void stateChange(String name, String change) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name + "/"
+                + change)).PUT(HttpRequest.BodyPublishers.noBody()));
+        if (response.statusCode() != 202) {
+            throw new IOException(change + " of connector " + name + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+    }
+
     /** Deletes the connector and waits until the worker no longer lists it (its task has stopped). */
     void deleteConnector(String name) throws IOException, InterruptedException {
         send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name)).DELETE());
