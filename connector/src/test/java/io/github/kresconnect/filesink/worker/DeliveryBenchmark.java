@@ -75,8 +75,9 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * Target: ratio at least 0.80.</li>
  * <li>Many small whole files: files/s from the first file's arrival at its final path to the last one's, and
  * the time from the connector's creation to the first; the baseline's records/s for reference; the worker's CPU
- * per file (the whole process, from the connector's creation to its last file). A resolver host's worker runs
- * for weeks, so the same load goes through fresh connectors and topics until a run's JIT compilers take at most
+ * per file (the whole process, from the connector's creation or resumption to its last file). A resolver host's
+ * worker runs for weeks, so the same load goes through the same connector again (paused while it is added, timed
+ * from its resumption) until a run's JIT compilers take at most
  * {@link #STEADY_JIT_SHARE} of its CPU (at most {@link Sizes#smallRuns} runs); that last run is the measured one,
  * the first (cold) run beside it for reference. The disk's limit (create and write each file, one syncfs, rename
  * each, one directory fsync) is measured in the same run, with its own CPU per file. What the runs wrote is
@@ -529,7 +530,8 @@ public final class DeliveryBenchmark {
     }
 
     /**
-     * What one run of scenario 2 measured: files/s, the worker's CPU from the connector's creation to its last file
+     * What one run of scenario 2 measured: files/s, the worker's CPU from the connector's creation or resumption to
+     * its last file
      * (the whole process over JMX, by thread over JMX and /proc), the time to the first file, the baseline.
      */
     /** {@code since}: "creation" or "resumption", what {@code firstAfter} is timed from. */
@@ -600,7 +602,8 @@ public final class DeliveryBenchmark {
                 + "%.2f)", steady.cpuMillisPerFile(), 1e3 * run.taskCpuSeconds() / count,
                 1e3 * run.commitCpuSeconds() / count), "", "", String.format(Locale.ROOT, "<= %.2f ms",
                 TARGET_CPU_MS_PER_FILE), steady.cpuMillisPerFile() <= TARGET_CPU_MS_PER_FILE));
-        details.add(String.format(Locale.ROOT, "2: worker CPU from the connector's creation or resumption to its last file (run %d): "
+        details.add(String.format(Locale.ROOT, "2: worker CPU from the connector's creation or resumption to its "
+                + "last file (run %d): "
                 + "whole process %.3f s, task thread %.3f s, the connector's own threads %.3f s (%s), garbage "
                 + "collections %d", runs.size(), run.processCpuSeconds(), run.taskCpuSeconds(),
                 run.commitCpuSeconds(), byThread(run), run.gcs()));
@@ -877,7 +880,8 @@ public final class DeliveryBenchmark {
         }
         for (Run run : inOrder) {
             signatureDetails.add(String.format(Locale.ROOT, "%s: %s, %s %s; worker CPU per %s (from the "
-                    + "connector's creation to its last file): whole process %s; task thread (polls, parses, "
+                    + "connector's creation or resumption to its last file): whole process %s; task thread (polls, "
+                    + "parses, "
                     + "verifies, stages) %s; the connector's own threads %s (%s); the rest (Connect's other threads, "
                     + "JIT compilers, GC) %s; garbage collections %d", scenario.substring(0, 1),
                     signedRuns.contains(run) ? "signed" : "unsigned", String.format(Locale.ROOT, format, run.rate()),
