@@ -180,26 +180,23 @@ final class BenchmarkWorker implements AutoCloseable {
 
     /** Waits until the connector and its task are RUNNING. */
     void awaitRunning(String name, Duration timeout) {
-        Await.until("connector " + name + " and its task RUNNING", timeout, () -> {
-            checkNotFailed(name);
-            JsonNode status = JSON.readTree(send(HttpRequest.newBuilder(
-                    rest.resolve("/connectors/" + name + "/status")).GET()).body());
-            JsonNode tasks = status.path("tasks");
-            return "RUNNING".equals(status.path("connector").path("state").asText()) && tasks.size() == 1
-                    && "RUNNING".equals(tasks.get(0).path("state").asText());
-        }, this::tail);
+        awaitState(name, "RUNNING", timeout);
     }
 
     /** Pauses the connector and waits until it and its task are PAUSED: its consumer fetches nothing more. */
     void pause(String name) throws IOException, InterruptedException {
         stateChange(name, "pause");
-        Await.until("connector " + name + " and its task PAUSED", Duration.ofSeconds(60), () -> {
+        awaitState(name, "PAUSED", Duration.ofSeconds(60));
+    }
+
+    private void awaitState(String name, String state, Duration timeout) {
+        Await.until("connector " + name + " and its task " + state, timeout, () -> {
             checkNotFailed(name);
             JsonNode status = JSON.readTree(send(HttpRequest.newBuilder(
                     rest.resolve("/connectors/" + name + "/status")).GET()).body());
             JsonNode tasks = status.path("tasks");
-            return "PAUSED".equals(status.path("connector").path("state").asText()) && tasks.size() == 1
-                    && "PAUSED".equals(tasks.get(0).path("state").asText());
+            return state.equals(status.path("connector").path("state").asText()) && tasks.size() == 1
+                    && state.equals(tasks.get(0).path("state").asText());
         }, this::tail);
     }
 
