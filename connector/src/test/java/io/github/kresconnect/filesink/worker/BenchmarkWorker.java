@@ -180,38 +180,14 @@ final class BenchmarkWorker implements AutoCloseable {
 
     /** Waits until the connector and its task are RUNNING. */
     void awaitRunning(String name, Duration timeout) {
-        awaitState(name, "RUNNING", timeout);
-    }
-
-    /** Pauses the connector and waits until it and its task are PAUSED: its consumer fetches nothing more. */
-    void pause(String name) throws IOException, InterruptedException {
-        stateChange(name, "pause");
-        awaitState(name, "PAUSED", Duration.ofSeconds(60));
-    }
-
-    private void awaitState(String name, String state, Duration timeout) {
-        Await.until("connector " + name + " and its task " + state, timeout, () -> {
+        Await.until("connector " + name + " and its task RUNNING", timeout, () -> {
             checkNotFailed(name);
             JsonNode status = JSON.readTree(send(HttpRequest.newBuilder(
                     rest.resolve("/connectors/" + name + "/status")).GET()).body());
             JsonNode tasks = status.path("tasks");
-            return state.equals(status.path("connector").path("state").asText()) && tasks.size() == 1
-                    && state.equals(tasks.get(0).path("state").asText());
+            return "RUNNING".equals(status.path("connector").path("state").asText()) && tasks.size() == 1
+                    && "RUNNING".equals(tasks.get(0).path("state").asText());
         }, this::tail);
-    }
-
-    /** Resumes a paused connector; returns once the worker has taken the request, without waiting for the task. */
-    void resume(String name) throws IOException, InterruptedException {
-        stateChange(name, "resume");
-    }
-
-    private void stateChange(String name, String change) throws IOException, InterruptedException {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name + "/"
-                + change)).PUT(HttpRequest.BodyPublishers.noBody()));
-        if (response.statusCode() != 202) {
-            throw new IOException(change + " of connector " + name + " answered " + response.statusCode() + ": "
-                    + response.body());
-        }
     }
 
     /** Deletes the connector and waits until the worker no longer lists it (its task has stopped). */

@@ -33,14 +33,12 @@ import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -75,9 +73,8 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * Target: ratio at least 0.80.</li>
  * <li>Many small whole files: files/s from the first file's arrival at its final path to the last one's, and
  * the time from the connector's creation to the first; the baseline's records/s for reference; the worker's CPU
- * per file (the whole process, from the connector's creation or resumption to its last file). A resolver host's
- * worker runs for weeks, so the same load goes through the same connector again (paused while it is added, timed
- * from its resumption) until a run's JIT compilers take at most
+ * per file (the whole process, from the connector's creation to its last file). A resolver host's worker runs
+ * for weeks, so the same load goes through fresh connectors and topics until a run's JIT compilers take at most
  * {@link #STEADY_JIT_SHARE} of its CPU (at most {@link Sizes#smallRuns} runs); that last run is the measured one,
  * the first (cold) run beside it for reference. The disk's limit (create and write each file, one syncfs, rename
  * each, one directory fsync) is measured in the same run, with its own CPU per file. What the runs wrote is
@@ -194,9 +191,6 @@ public final class DeliveryBenchmark {
     private final List<Row> rows = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
     private final Map<String, Object> consumerSettings = new HashMap<>();
-    /** Scenario 2's connectors by the kind of records they read, and how many runs of it went through them. */
-    private final Map<Records, SmallConnector> smallConnectors = new java.util.EnumMap<>(Records.class);
-    private int smallRuns;
     private final Map<String, String> workerOverrides;
     /** In {@code --signed} mode, how many signed runs alternate with unsigned ones; 0 otherwise. */
     private final int signedRounds;
@@ -406,7 +400,6 @@ public final class DeliveryBenchmark {
                 if (scenarios.contains(2)) {
                     alternate(variant -> smallFiles(connect, variant), "2. " + sizes.smallFiles()
                             + " whole files of 4 KiB", "files/s", "%.0f", "file");
-                    closeSmallConnectors(connect);
                 }
                 if (scenarios.contains(4)) {
                     latency(connect);
@@ -530,12 +523,10 @@ public final class DeliveryBenchmark {
     }
 
     /**
-     * What one run of scenario 2 measured: files/s, the worker's CPU from the connector's creation or resumption to
-     * its last file
+     * What one run of scenario 2 measured: files/s, the worker's CPU from the connector's creation to its last file
      * (the whole process over JMX, by thread over JMX and /proc), the time to the first file, the baseline.
      */
-    /** {@code since}: "creation" or "resumption", what {@code firstAfter} is timed from. */
-    record SmallRun(Run run, Map<String, Long> byName, String firstAfter, String since, Baseline baseline) {
+    record SmallRun(Run run, Map<String, Long> byName, String firstAfter, Baseline baseline) {
         double cpuMillisPerFile() {
             return 1e3 * run.processCpuSeconds() / run.files();
         }
@@ -560,14 +551,15 @@ public final class DeliveryBenchmark {
             warmUpSigned(connect); // before the first run compared
         }
         if (!variant.equals(Variant.FIRST)) {
-            SmallRun one = measureSmallFiles(connect, variant, ("2 " + variant.label()).strip());
+            SmallRun one = measureSmallFiles(connect, variant, "bench-small" + variant.slug(),
+                    ("2 " + variant.label()).strip());
             rows.add(new Row("2. " + count + " whole files of 4 KiB" + variant.suffix(),
                     String.format(Locale.ROOT, "%.0f files/s", one.run().rate()),
                     String.format(Locale.ROOT, "%.0f records/s", count / one.baseline().firstToEndSeconds()),
                     String.format(Locale.ROOT, "%.2f", one.run().rate() / (count / one.baseline().firstToEndSeconds())),
                     String.format(Locale.ROOT, ">= %.0f files/s", TARGET_FILES_PER_SECOND),
                     one.run().rate() >= TARGET_FILES_PER_SECOND));
-            rows.add(new Row("   " + one.since() + " to first file" + variant.suffix(), one.firstAfter(), "",
+            rows.add(new Row("   creation to first file" + variant.suffix(), one.firstAfter(), "",
                     "", "(reference)", null));
             return one.run();
         }
@@ -575,7 +567,7 @@ public final class DeliveryBenchmark {
         rssStart();
         for (int i = 1; i <= sizes.smallRuns(); i++) {
             String mark = "2 run " + i;
-            SmallRun one = measureSmallFiles(connect, variant, mark);
+            SmallRun one = measureSmallFiles(connect, variant, "bench-small" + (i == 1 ? "" : "-run" + i), mark);
             runs.add(one);
             details.add(String.format(Locale.ROOT, "%s: %.0f files/s; worker CPU %.3f ms per file (JIT compilers "
                     + "%.3f); worker RSS max so far %.0f MiB", mark, one.run().rate(), one.cpuMillisPerFile(),
@@ -602,8 +594,7 @@ public final class DeliveryBenchmark {
                 + "%.2f)", steady.cpuMillisPerFile(), 1e3 * run.taskCpuSeconds() / count,
                 1e3 * run.commitCpuSeconds() / count), "", "", String.format(Locale.ROOT, "<= %.2f ms",
                 TARGET_CPU_MS_PER_FILE), steady.cpuMillisPerFile() <= TARGET_CPU_MS_PER_FILE));
-        details.add(String.format(Locale.ROOT, "2: worker CPU from the connector's creation or resumption to its "
-                + "last file (run %d): "
+        details.add(String.format(Locale.ROOT, "2: worker CPU from the connector's creation to its last file (run %d): "
                 + "whole process %.3f s, task thread %.3f s, the connector's own threads %.3f s (%s), garbage "
                 + "collections %d", runs.size(), run.processCpuSeconds(), run.taskCpuSeconds(),
                 run.commitCpuSeconds(), byThread(run), run.gcs()));
@@ -639,12 +630,9 @@ public final class DeliveryBenchmark {
         details.add(String.format(Locale.ROOT, "2: the file system alone: %d files of 4 KiB created and written one "
                 + "after the other, fsync'd in parallel (32 threads), renamed into place, in the same run: %.0f "
                 + "files/s; the connector reaches %.2f of it", count, ceiling, rate / ceiling));
-        rows.add(new Row("   creation to first file (first run)", cold.firstAfter(),
-                String.format(Locale.ROOT, "%.3f s", cold.baseline().startToEndSeconds()
-                        - cold.baseline().firstToEndSeconds()), "", "(reference)", null));
-        if (runs.size() > 1) {
-            rows.add(new Row("   resumption to first file", steady.firstAfter(), "", "", "(reference)", null));
-        }
+        rows.add(new Row("   creation to first file", steady.firstAfter(),
+                String.format(Locale.ROOT, "%.3f s", steady.baseline().startToEndSeconds()
+                        - steady.baseline().firstToEndSeconds()), "", "(reference)", null));
         details.add(String.format(Locale.ROOT, "2: baseline %d records in %.3f s from its first record to fsync "
                 + "(%.3f s from its creation)", count, steady.baseline().firstToEndSeconds(),
                 steady.baseline().startToEndSeconds()));
@@ -660,7 +648,8 @@ public final class DeliveryBenchmark {
     private void warmUpSigned(BenchmarkWorker connect) throws Exception {
         for (int i = 1; i <= sizes.smallRuns(); i++) {
             String mark = "2 signed warm-up " + i;
-            SmallRun one = measureSmallFiles(connect, new Variant(Records.SIGNED, 0, 1), mark);
+            SmallRun one = measureSmallFiles(connect, new Variant(Records.SIGNED, 0, 1), "bench-small-signed-warmup-" + i,
+                    mark);
             details.add(String.format(Locale.ROOT, "%s (not compared): %.0f files/s; worker CPU %.3f ms per file (JIT "
                     + "compilers %.3f)", mark, one.run().rate(), one.cpuMillisPerFile(),
                     (double) one.jitMillis() / sizes.smallFiles()));
@@ -670,53 +659,27 @@ public final class DeliveryBenchmark {
         }
     }
 
-    /** Scenario 2's connector for one kind of records: its topic and files directory, for all its runs. */
-    private record SmallConnector(String name, String topic, Path files) {
-    }
-
-    /**
-     * One run of scenario 2 through the connector of its kind of records. A connector's first run creates it on a
-     * topic holding the run's records (timed from its creation: the JIT has compiled nothing of it yet); its later
-     * runs pause it, add their records (files of new names) to its topic and resume it, timed from the resumption,
-     * as a host's worker runs one connector for weeks and each burst of files finds it running. (Fresh connectors
-     * for every run kept the JIT compilers busy with each new task's start, run after run.)
-     */
-    private SmallRun measureSmallFiles(BenchmarkWorker connect, Variant variant, String mark) throws Exception {
+    /** One run of scenario 2 through connector {@code connector} on its own topic. */
+    private SmallRun measureSmallFiles(BenchmarkWorker connect, Variant variant, String connector, String mark)
+            throws Exception {
         boolean signedRecords = variant.signed();
         int count = sizes.smallFiles();
-        SmallConnector live = smallConnectors.get(variant.records());
-        boolean fresh = live == null;
-        if (fresh) {
-            String name = switch (variant.records()) {
-                case UPSTREAM -> "bench-small";
-                case PUBLISHED -> "bench-small-unsigned";
-                case SIGNED -> "bench-small-signed";
-            };
-            live = new SmallConnector(name, createTopic(name), Files.createDirectories(workDir.resolve("files-"
-                    + name)));
-            smallConnectors.put(variant.records(), live);
-            deleteLater(live.files());
-        } else {
-            connect.pause(live.name());
-        }
-        String connector = live.name();
-        Path files = live.files();
-        String prefix = "r" + (++smallRuns) + "-";
+        String topic = createTopic(connector);
         step("Scenario 2" + variant.suffix() + (mark.startsWith("2 run") ? ", " + mark.substring(2) : "") + ": "
                 + count + " whole files of 4 KiB");
-        long from = endOffset(live.topic());
         long produceStart = System.nanoTime();
-        produceSmallFiles(live.topic(), prefix, count, 2, variant.records());
+        produceSmallFiles(topic, "zone-", count, 2, variant.records());
         details.add(String.format(Locale.ROOT, "%s: produced %d records in %.2f s (not timed)", mark, count,
                 seconds(System.nanoTime() - produceStart)));
 
         Path baselineFile = workDir.resolve("baseline-small-" + connector + ".bin");
-        Baseline baseline = plainConsumer(live.topic(), count, baselineFile, from);
+        Baseline baseline = plainConsumer(topic, count, baselineFile);
         deleteLater(baselineFile);
 
+        Path files = Files.createDirectories(workDir.resolve("files-" + connector));
         List<String> names = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            names.add(smallName(prefix, i));
+            names.add(smallName("zone-", i));
         }
         long created;
         Map<String, Long> seen;
@@ -736,12 +699,8 @@ public final class DeliveryBenchmark {
         Map<String, Long> byName;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             created = System.nanoTime();
-            if (fresh) {
-                connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(live.topic(), files),
-                        signatureConfig(signedRecords));
-            } else {
-                connect.resume(connector);
-            }
+            connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
+                    signatureConfig(signedRecords));
             long[] lastStatus = {System.nanoTime()};
             Await.until(count + " small files", SCENARIO_TIMEOUT, () -> {
                 // the task's status over REST once a second: each request costs the worker CPU in the window
@@ -775,8 +734,9 @@ public final class DeliveryBenchmark {
             lastMtime = Math.max(lastMtime, mtime);
         }
         double mtimeRate = (count - 1) / ((lastMtime - firstMtime) / 1e6);
+        connect.deleteConnector(connector);
+        deleteLater(files);
 
-        String since = fresh ? "creation" : "resumption";
         boolean complete = !overflowed && names.stream().allMatch(seen::containsKey);
         double rate;
         String firstAfter;
@@ -787,8 +747,8 @@ public final class DeliveryBenchmark {
             rate = (count - 1) / seconds(last - first);
             firstToLast = seconds(last - first);
             firstAfter = String.format(Locale.ROOT, "%.3f s", seconds(first - created));
-            details.add(String.format(Locale.ROOT, "%s: first file %.3f s after the connector's %s, last %.3f s "
-                    + "after (inotify); by the files' mtimes: %.0f files/s", mark, seconds(first - created), since,
+            details.add(String.format(Locale.ROOT, "%s: first file %.3f s after the connector's creation, last %.3f s "
+                    + "after (inotify); by the files' mtimes: %.0f files/s", mark, seconds(first - created),
                     seconds(last - created), mtimeRate));
         } else {
             rate = mtimeRate;
@@ -797,22 +757,7 @@ public final class DeliveryBenchmark {
             details.add(mark + ": inotify events were lost; files/s from the files' mtimes instead");
         }
         return new SmallRun(new Run(rate, count, firstToLast, seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, since, baseline);
-    }
-
-    /** Deletes scenario 2's connectors; their files stay until the worker's last scenario is done. */
-    private void closeSmallConnectors(BenchmarkWorker connect) throws IOException, InterruptedException {
-        for (SmallConnector live : smallConnectors.values()) {
-            connect.deleteConnector(live.name());
-        }
-        smallConnectors.clear();
-    }
-
-    /** The next offset of the topic's only partition. */
-    private long endOffset(String topic) throws Exception {
-        TopicPartition partition = new TopicPartition(topic, 0);
-        return broker.admin().listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
-                .get(30, TimeUnit.SECONDS).offset();
+                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, baseline);
     }
 
     private void deleteLater(Path path) {
@@ -880,8 +825,7 @@ public final class DeliveryBenchmark {
         }
         for (Run run : inOrder) {
             signatureDetails.add(String.format(Locale.ROOT, "%s: %s, %s %s; worker CPU per %s (from the "
-                    + "connector's creation or resumption to its last file): whole process %s; task thread (polls, "
-                    + "parses, "
+                    + "connector's creation to its last file): whole process %s; task thread (polls, parses, "
                     + "verifies, stages) %s; the connector's own threads %s (%s); the rest (Connect's other threads, "
                     + "JIT compilers, GC) %s; garbage collections %d", scenario.substring(0, 1),
                     signedRuns.contains(run) ? "signed" : "unsigned", String.format(Locale.ROOT, format, run.rate()),
@@ -1433,18 +1377,9 @@ public final class DeliveryBenchmark {
      * one file, fsync'd at the end. Timed from its creation, and from its first record, to the fsync.
      */
     private Baseline plainConsumer(String topic, long expectedRecords, Path file) throws IOException {
-        return plainConsumer(topic, expectedRecords, file, -1);
-    }
-
-    /**
-     * As {@link #plainConsumer(String, long, Path)}; from {@code fromOffset} of the topic's only partition when it is
-     * not negative (the partition assigned, not subscribed to: no group to join), for a run that added its records
-     * to a topic that holds earlier ones.
-     */
-    private Baseline plainConsumer(String topic, long expectedRecords, Path file, long fromOffset) throws IOException {
         Map<String, Object> config = new HashMap<>(consumerSettings);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + topic + (fromOffset < 0 ? "" : "-" + fromOffset));
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + topic);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         long start = System.nanoTime();
@@ -1456,13 +1391,7 @@ public final class DeliveryBenchmark {
                 new ByteArrayDeserializer());
                 FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
-            if (fromOffset < 0) {
-                consumer.subscribe(List.of(topic));
-            } else {
-                TopicPartition partition = new TopicPartition(topic, 0);
-                consumer.assign(List.of(partition));
-                consumer.seek(partition, fromOffset);
-            }
+            consumer.subscribe(List.of(topic));
             while (records < expectedRecords) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("the baseline consumer read " + records + " of " + expectedRecords);
