@@ -95,8 +95,8 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * on the same worker, each signed run between two unsigned ones (U S U S U ...), so that neither kind always comes
  * first and the disk's drift shows in both. The unsigned runs compared are what {@code resolver-publish} sends
  * without {@code --sign} (the integrity headers, no signature headers), so that the difference is the signatures'
- * alone; each scenario's first run, the one its own target is measured on, keeps the upstream client's records. The mean of the signed runs is printed beside the mean of the unsigned
- * ones, every run's figure in brackets; the ratio is the median, over the signed runs, of each signed run against
+ * alone; each scenario's first run, the one its own target is measured on, keeps the upstream client's records.
+ * The mean of the signed runs is printed beside the mean of the unsigned ones, every run's figure in brackets; the ratio is the median, over the signed runs, of each signed run against
  * the mean of the two unsigned runs around it (the ratio of the means beside it). Target: signed at least 0.90 of
  * unsigned. Scenario 2's signed runs are compared once signed runs that are not compared have brought the JIT
  * compilers to the steady state the unsigned runs reached first (see {@link #warmUpSigned}). The worker's
@@ -137,7 +137,6 @@ public final class DeliveryBenchmark {
     record Row(String scenario, String connector, String baseline, String ratio, String target, Boolean pass) {
     }
 
-    /** What one timed connector run measured: its figure (MiB/s or files/s) and the worker's CPU it took. */
     /** The headers a run's records carry besides the recipient's and the file's name (and chunk headers). */
     enum Records {
         /** The upstream client's records: nothing more. */
@@ -179,7 +178,10 @@ public final class DeliveryBenchmark {
         }
     }
 
-    /** {@code taskAllocatedBytes}: what the task thread allocated on the heap in the run. */
+    /**
+     * What one timed connector run measured: its figure (MiB/s or files/s) and the worker's CPU it took;
+     * {@code taskAllocatedBytes}: what the task thread allocated on the heap in the run.
+     */
     record Run(double rate, long files, double seconds, double processCpuSeconds, double taskCpuSeconds,
             double commitCpuSeconds, Map<String, Long> connectorThreadsCpuNanos, long gcs, long taskAllocatedBytes) {
     }
