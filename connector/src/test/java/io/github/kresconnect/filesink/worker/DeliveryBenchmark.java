@@ -128,7 +128,7 @@ public final class DeliveryBenchmark {
             int largeChunks, int latencyWarmup, int latencyFiles) {
     }
 
-    static final Sizes FULL = new Sizes("full", 64, 300, 512, 2_000, 10, 2_048, 20, 200);
+    static final Sizes FULL = new Sizes("full", 64, 300, 512, 2_000, 30, 2_048, 20, 200);
     static final Sizes SHORT = new Sizes("short", 32, 100, 64, 500, 6, 256, 10, 50);
     /** Scenario 2 is steady once the JIT compilers take at most this share of a run's worker CPU. */
     static final double STEADY_JIT_SHARE = 0.10;
