@@ -93,9 +93,9 @@ final class BenchmarkWorker implements AutoCloseable {
             command.add(1, credentials.jvmOption());
         }
         dist.writeLoggingConfig(dir, "INFO"); // as Kafka's own connect logging config: everything at INFO
-        Files.writeString(dir.resolve("command.txt"), environment.keySet().stream()
-                .filter(name -> !name.startsWith("KAFKA_")).sorted().map(name -> name + "=" + environment.get(name) + " ")
-                .collect(java.util.stream.Collectors.joining()) + String.join(" ", command) + "\n",
+        String variables = environment.keySet().stream().filter(name -> !name.startsWith("KAFKA_")).sorted()
+                .map(name -> name + "=" + environment.get(name) + " ").collect(java.util.stream.Collectors.joining());
+        Files.writeString(dir.resolve("command.txt"), variables + String.join(" ", command) + "\n",
                 StandardCharsets.UTF_8);
         LoggedProcess process = LoggedProcess.start("Connect worker (" + dist + ")", command, dir,
                 dir.resolve("worker.log"), environment);

@@ -96,8 +96,9 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * first and the disk's drift shows in both. The unsigned runs compared are what {@code resolver-publish} sends
  * without {@code --sign} (the integrity headers, no signature headers), so that the difference is the signatures'
  * alone; each scenario's first run, the one its own target is measured on, keeps the upstream client's records.
- * The mean of the signed runs is printed beside the mean of the unsigned ones, every run's figure in brackets; the ratio is the median, over the signed runs, of each signed run against
- * the mean of the two unsigned runs around it (the ratio of the means beside it). Target: signed at least 0.90 of
+ * The mean of the signed runs is printed beside the mean of the unsigned ones, every run's figure in brackets;
+ * the ratio is the median, over the signed runs, of each signed run against the mean of the two unsigned runs
+ * around it (the ratio of the means beside it). Target: signed at least 0.90 of
  * unsigned. Scenario 2's signed runs are compared once signed runs that are not compared have brought the JIT
  * compilers to the steady state the unsigned runs reached first (see {@link #warmUpSigned}). The worker's
  * CPU time per file of each run (the whole process, the task thread, the connector's own threads by kind), and
@@ -650,8 +651,8 @@ public final class DeliveryBenchmark {
     private void warmUpSigned(BenchmarkWorker connect) throws Exception {
         for (int i = 1; i <= sizes.smallRuns(); i++) {
             String mark = "2 signed warm-up " + i;
-            SmallRun one = measureSmallFiles(connect, new Variant(Records.SIGNED, 0, 1), "bench-small-signed-warmup-" + i,
-                    mark);
+            SmallRun one = measureSmallFiles(connect, new Variant(Records.SIGNED, 0, 1),
+                    "bench-small-signed-warmup-" + i, mark);
             details.add(String.format(Locale.ROOT, "%s (not compared): %.0f files/s; worker CPU %.3f ms per file (JIT "
                     + "compilers %.3f)", mark, one.run().rate(), one.cpuMillisPerFile(),
                     (double) one.jitMillis() / sizes.smallFiles()));
