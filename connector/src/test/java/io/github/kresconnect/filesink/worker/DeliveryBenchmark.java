@@ -1224,7 +1224,7 @@ public final class DeliveryBenchmark {
      */
     private String produceChunked(String topic, String name, int chunks, long seed, Records records)
             throws Exception {
-        Signing signing = null;
+        TransferHeaders signing = null;
         if (records != Records.UPSTREAM) {
             MessageDigest whole = MessageDigest.getInstance("SHA-256");
             for (int i = 1; i <= chunks; i++) {
@@ -1232,7 +1232,7 @@ public final class DeliveryBenchmark {
             }
             long length = (long) chunks * CHUNK_BYTES;
             signing = records == Records.SIGNED ? sign(name, length, whole.digest())
-                    : new Signing(TransferIntegrity.forNewTransfer(length, whole.digest()), null);
+                    : new TransferHeaders(TransferIntegrity.forNewTransfer(length, whole.digest()), null);
         }
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -1240,7 +1240,7 @@ public final class DeliveryBenchmark {
             for (int i = 1; i <= chunks; i++) {
                 byte[] chunk = randomBytes(seed * 1_000_003L + i, CHUNK_BYTES);
                 digest.update(chunk);
-                producer.send(signed(record(topic, name, chunk, i, chunks), signing), (metadata, e) -> {
+                producer.send(withTransferHeaders(record(topic, name, chunk, i, chunks), signing), (metadata, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
                     }
@@ -1255,27 +1255,29 @@ public final class DeliveryBenchmark {
     }
 
     /** A transfer's headers: its integrity and its signature (null for resolver-publish's unsigned records). */
-    private record Signing(TransferIntegrity integrity, SignedVersion signed) {
+    private record TransferHeaders(TransferIntegrity integrity, SignedVersion signed) {
     }
 
     /**
      * Signs a transfer of {@code name} to this run's host in chunks of {@link #CHUNK_BYTES}, at the current time as
      * its version, in form 2 as resolver-publish does.
      */
-    private Signing sign(String name, long length, byte[] sha256) {
+    private TransferHeaders sign(String name, long length, byte[] sha256) {
         TransferIntegrity integrity = TransferIntegrity.forNewTransfer(length, sha256);
         long version = System.currentTimeMillis();
         int total = (int) io.github.kresconnect.filesink.protocol.Chunking.chunkCount(length, CHUNK_BYTES);
         SignedFile file = new SignedFile(name, RecipientKind.HOSTNAME, hostname, integrity, version,
                 new SignedFile.Binding("", total, total == 1 ? length : CHUNK_BYTES));
-        return new Signing(integrity, SignatureBatch.sign(signingKey.getPrivate(), keyId, List.of(file), 1).get(0));
+        return new TransferHeaders(integrity,
+                SignatureBatch.sign(signingKey.getPrivate(), keyId, List.of(file), 1).get(0));
     }
 
     /**
      * The record with the transfer's integrity headers added, and its signature headers when it has one, as
      * resolver-publish sends it without and with {@code --sign}; unchanged for a null {@code signing}.
      */
-    private static ProducerRecord<String, byte[]> signed(ProducerRecord<String, byte[]> record, Signing signing) {
+    private static ProducerRecord<String, byte[]> withTransferHeaders(ProducerRecord<String, byte[]> record,
+            TransferHeaders signing) {
         if (signing != null) {
             TransferIntegrity integrity = signing.integrity();
             record.headers().add(ProtocolHeaders.TRANSFER_ID, integrity.transferId().getBytes(StandardCharsets.UTF_8));
@@ -1304,17 +1306,17 @@ public final class DeliveryBenchmark {
         try (KafkaProducer<String, byte[]> producer = producer(5, 256 * 1024)) {
             for (int start = 0; start < count; start += SignatureBatch.PUBLISHER_LEAVES) {
                 int end = Math.min(count, start + SignatureBatch.PUBLISHER_LEAVES);
-                List<Signing> signings = records == Records.SIGNED ? signGroup(prefix, seed, start, end) : null;
+                List<TransferHeaders> signings = records == Records.SIGNED ? signGroup(prefix, seed, start, end) : null;
                 for (int i = start; i < end; i++) {
                     String name = smallName(prefix, i);
                     byte[] content = smallContent(seed, i);
-                    Signing signing = switch (records) {
+                    TransferHeaders signing = switch (records) {
                         case UPSTREAM -> null;
-                        case PUBLISHED -> new Signing(TransferIntegrity.forNewTransfer(content.length,
+                        case PUBLISHED -> new TransferHeaders(TransferIntegrity.forNewTransfer(content.length,
                                 MessageDigest.getInstance("SHA-256").digest(content)), null);
                         case SIGNED -> signings.get(i - start);
                     };
-                    producer.send(signed(record(topic, name, content, 0, 0), signing), (metadata, e) -> {
+                    producer.send(withTransferHeaders(record(topic, name, content, 0, 0), signing), (metadata, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
                         }
@@ -1329,7 +1331,7 @@ public final class DeliveryBenchmark {
     }
 
     /** Files {@code [start, end)} of a small-files run, signed together, at the current time as their version. */
-    private List<Signing> signGroup(String prefix, long seed, int start, int end) throws Exception {
+    private List<TransferHeaders> signGroup(String prefix, long seed, int start, int end) throws Exception {
         long version = System.currentTimeMillis();
         List<TransferIntegrity> integrities = new ArrayList<>();
         List<SignedFile> transfers = new ArrayList<>();
@@ -1343,9 +1345,9 @@ public final class DeliveryBenchmark {
         }
         List<SignedVersion> signed = SignatureBatch.sign(signingKey.getPrivate(), keyId, transfers,
                 SignatureBatch.PUBLISHER_LEAVES);
-        List<Signing> signings = new ArrayList<>();
+        List<TransferHeaders> signings = new ArrayList<>();
         for (int i = 0; i < signed.size(); i++) {
-            signings.add(new Signing(integrities.get(i), signed.get(i)));
+            signings.add(new TransferHeaders(integrities.get(i), signed.get(i)));
         }
         return signings;
     }
