@@ -360,9 +360,8 @@ final class BenchmarkWorker implements AutoCloseable {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+",
                             "#");
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-                    threads.put(Long.parseLong(task.getFileName().toString()), new NativeThread(name, used));
+                    threads.put(Long.parseLong(task.getFileName().toString()),
+                            new NativeThread(name, CpuTicks.ofStatLine(stat)));
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -379,11 +378,10 @@ final class BenchmarkWorker implements AutoCloseable {
      */
     Map<String, Long> nativeThreadMillisSince(Map<Long, NativeThread> before) {
         Map<String, Long> millis = new TreeMap<>();
-        long tick = 10; // USER_HZ is 100 on Linux
         nativeThreads().forEach((tid, now) -> {
             NativeThread then = before.get(tid);
             long used = now.ticks() - (then == null ? 0 : then.ticks());
-            millis.merge(now.name(), used * tick, Long::sum);
+            millis.merge(now.name(), used * CpuTicks.MILLIS_PER_TICK, Long::sum);
         });
         return millis;
     }

@@ -91,6 +91,11 @@ final class BrokerProcess implements AutoCloseable {
         this.admin = admin;
     }
 
+    /** The broker's process id. */
+    long pid() {
+        return process.pid();
+    }
+
     /** Formats a fresh log directory under {@code workDir} and starts the broker; returns once it serves clients. */
     static BrokerProcess start(KafkaDistribution dist, Path workDir, Path logDir) throws IOException, InterruptedException {
         return start(dist, workDir, logDir, null);

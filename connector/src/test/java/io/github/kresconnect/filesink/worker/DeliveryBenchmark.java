@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -71,8 +73,9 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * <li>A file in 512 KiB chunks: MiB/s from the connector's creation to the file at its final path with the
  * right size (its SHA-256 checked afterwards), against the baseline's MiB/s from its creation to its fsync.
  * Target: ratio at least 0.80.</li>
- * <li>Many small whole files: files/s from the first file's arrival at its final path to the last one's, and
- * the time from the connector's creation to the first; the baseline's records/s for reference; the worker's CPU
+ * <li>Many small whole files: files/s from the first file written (its work file's mtime) to the last one in
+ * place (its ctime, set by the rename), the span the disk's limit is timed over, and the time from the connector's
+ * creation to the first file in place; the baseline's records/s for reference; the worker's CPU
  * per file (the whole process, from the connector's creation to its last file). A resolver host's worker runs
  * for weeks, so the same load goes through fresh connectors and topics until a run's JIT compilers take at most
  * {@link #STEADY_JIT_SHARE} of its CPU (at most {@link Sizes#smallRuns} runs); that last run is the measured one,
@@ -215,6 +218,8 @@ public final class DeliveryBenchmark {
     private final List<Path> toDelete = new ArrayList<>();
     /** The disk's limit's own CPU time per file (its one thread: create, write, syncfs, rename), in ms. */
     private double physicalCpuMillisPerFile = -1;
+    /** The whole machine's CPU time per file while the disk's limit was measured (the kernel's writeback too). */
+    private double physicalMachineMillisPerFile = -1;
     private BrokerProcess broker;
     private Path pluginPath;
     private Path managerSocket;
@@ -529,7 +534,7 @@ public final class DeliveryBenchmark {
      * What one run of scenario 2 measured: files/s, the worker's CPU from the connector's creation to its last file
      * (the whole process over JMX, by thread over JMX and /proc), the time to the first file, the baseline.
      */
-    record SmallRun(Run run, Map<String, Long> byName, String firstAfter, Baseline baseline) {
+    record SmallRun(Run run, Map<String, Long> byName, String firstAfter, Baseline baseline, Machine machine) {
         double cpuMillisPerFile() {
             return 1e3 * run.processCpuSeconds() / run.files();
         }
@@ -537,6 +542,28 @@ public final class DeliveryBenchmark {
         long jitMillis() {
             return byName.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
                     .mapToLong(Map.Entry::getValue).sum();
+        }
+    }
+
+    /**
+     * The whole machine's CPU time over a timed section (every process and the kernel's own work, from /proc/stat)
+     * and the broker's share of it, in milliseconds; -1 where /proc does not have them.
+     */
+    record Machine(long millis, long brokerMillis) {
+        /** Ticks now, to pass to {@link #since}. */
+        static long[] now(BrokerProcess broker) {
+            return new long[] {CpuTicks.ofMachine(), broker == null ? -1 : CpuTicks.ofProcess(broker.pid())};
+        }
+
+        static Machine since(long[] before, BrokerProcess broker) {
+            long[] after = now(broker);
+            return new Machine(before[0] < 0 || after[0] < 0 ? -1 : (after[0] - before[0]) * CpuTicks.MILLIS_PER_TICK,
+                    before[1] < 0 || after[1] < 0 ? -1 : (after[1] - before[1]) * CpuTicks.MILLIS_PER_TICK);
+        }
+
+        /** The most files per second the machine's CPUs allow at this CPU time per file. */
+        double filesPerSecondAllowed(long files) {
+            return CpuTicks.cpus() * 1e3 * files / millis;
         }
     }
 
@@ -610,6 +637,12 @@ public final class DeliveryBenchmark {
                 .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(14)
                 .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() * 1000.0 / count))
                 .collect(Collectors.joining(", ")));
+        if (steady.machine().millis() > 0) {
+            rows.add(new Row("   the machine's CPU per file, every process", String.format(Locale.ROOT, "%.2f ms "
+                    + "(broker %.2f); %d CPUs allow %.0f files/s", (double) steady.machine().millis() / count,
+                    (double) steady.machine().brokerMillis() / count, CpuTicks.cpus(),
+                    steady.machine().filesPerSecondAllowed(count)), "", "", "(reference)", null));
+        }
         if (runs.size() > 1) {
             rows.add(new Row("   first run, cold (reference)", String.format(Locale.ROOT, "%.0f files/s; CPU %.2f ms "
                     + "per file (JIT %.2f)", cold.run().rate(), cold.cpuMillisPerFile(),
@@ -618,7 +651,8 @@ public final class DeliveryBenchmark {
         double physical = physicalBaseline(count);
         if (physical > 0) {
             rows.add(new Row("   the disk's limit: one syncfs", String.format(Locale.ROOT, "%.0f files/s; its CPU %.2f "
-                    + "ms per file", physical, physicalCpuMillisPerFile), "", String.format(Locale.ROOT, "%.2f",
+                    + "ms per file (the machine's %.2f)", physical, physicalCpuMillisPerFile,
+                    physicalMachineMillisPerFile), "", String.format(Locale.ROOT, "%.2f",
                     rate / physical),
                     String.format(Locale.ROOT, "ratio >= %.2f", TARGET_PHYSICAL_RATIO),
                     rate / physical >= TARGET_PHYSICAL_RATIO));
@@ -700,7 +734,10 @@ public final class DeliveryBenchmark {
         long gcs;
         Map<Long, BenchmarkWorker.NativeThread> threadsAtStart = connect.nativeThreads();
         Map<String, Long> byName;
+        long[] machineBefore;
+        Machine machine;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
+            machineBefore = Machine.now(broker);
             created = System.nanoTime();
             connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
                     signatureConfig(signedRecords));
@@ -715,6 +752,7 @@ public final class DeliveryBenchmark {
                         && names.stream().allMatch(n -> Files.exists(files.resolve(n)));
             }, connect::tail);
             processCpu = connect.processCpuNanos() - cpuBefore;
+            machine = Machine.since(machineBefore, broker);
             byName = connect.nativeThreadMillisSince(threadsAtStart);
             taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
             taskAllocated = connect.threadAllocatedBytes("task-thread-" + connector + "-", allocatedBefore).get(-1L);
@@ -729,38 +767,43 @@ public final class DeliveryBenchmark {
             check(Arrays.equals(smallContent(2, i), Files.readAllBytes(files.resolve(names.get(i)))),
                     names.get(i) + " has the produced content");
         }
+        // The files' own times, on the kernel's clock: a file's mtime is when its work file was written (a rename
+        // keeps it), its ctime when it was renamed into place. From the first written to the last in place is the
+        // span the disk's limit is timed over (its first file created to its last renamed and synced).
         long firstMtime = Long.MAX_VALUE;
         long lastMtime = Long.MIN_VALUE;
+        long lastCtime = Long.MIN_VALUE;
         for (String name : names) {
-            long mtime = Files.getLastModifiedTime(files.resolve(name)).to(TimeUnit.MICROSECONDS);
+            Path file = files.resolve(name);
+            long mtime = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.MICROSECONDS);
             firstMtime = Math.min(firstMtime, mtime);
             lastMtime = Math.max(lastMtime, mtime);
+            lastCtime = Math.max(lastCtime, ((FileTime) Files.getAttribute(file, "unix:ctime",
+                    LinkOption.NOFOLLOW_LINKS)).to(TimeUnit.MICROSECONDS));
         }
-        double mtimeRate = (count - 1) / ((lastMtime - firstMtime) / 1e6);
+        double writtenToPlaced = (lastCtime - firstMtime) / 1e6;
+        double rate = count / writtenToPlaced;
         connect.deleteConnector(connector);
         deleteLater(files);
 
-        boolean complete = !overflowed && names.stream().allMatch(seen::containsKey);
-        double rate;
         String firstAfter;
-        double firstToLast;
-        if (complete) {
+        if (!overflowed && names.stream().allMatch(seen::containsKey)) {
             long first = names.stream().mapToLong(seen::get).min().orElseThrow();
             long last = names.stream().mapToLong(seen::get).max().orElseThrow();
-            rate = (count - 1) / seconds(last - first);
-            firstToLast = seconds(last - first);
             firstAfter = String.format(Locale.ROOT, "%.3f s", seconds(first - created));
-            details.add(String.format(Locale.ROOT, "%s: first file %.3f s after the connector's creation, last %.3f s "
-                    + "after (inotify); by the files' mtimes: %.0f files/s", mark, seconds(first - created),
-                    seconds(last - created), mtimeRate));
+            details.add(String.format(Locale.ROOT, "%s: %.0f files/s from the first file written to the last in "
+                    + "place (%.3f s, by the files' mtimes and ctimes); the first in place %.3f s after the "
+                    + "connector's creation, the last %.3f s after (inotify: %.0f files/s from the first in place to "
+                    + "the last)", mark, rate, writtenToPlaced, seconds(first - created), seconds(last - created),
+                    (count - 1) / seconds(last - first)));
         } else {
-            rate = mtimeRate;
-            firstToLast = (lastMtime - firstMtime) / 1e6;
             firstAfter = "n/a";
-            details.add(mark + ": inotify events were lost; files/s from the files' mtimes instead");
+            details.add(String.format(Locale.ROOT, "%s: %.0f files/s from the first file written to the last in place "
+                    + "(%.3f s, by the files' mtimes and ctimes); inotify events were lost", mark, rate,
+                    writtenToPlaced));
         }
-        return new SmallRun(new Run(rate, count, firstToLast, seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, baseline);
+        return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
+                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, baseline, machine);
     }
 
     private void deleteLater(Path path) {
@@ -922,6 +965,7 @@ public final class DeliveryBenchmark {
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try {
             long cpuStart = threads.getCurrentThreadCpuTime();
+            long[] machineBefore = Machine.now(null);
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 try (FileChannel channel = FileChannel.open(aside.resolve("f" + i), StandardOpenOption.CREATE_NEW,
@@ -941,6 +985,7 @@ public final class DeliveryBenchmark {
             }
             double rate = count / seconds(System.nanoTime() - start);
             physicalCpuMillisPerFile = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6 / count;
+            physicalMachineMillisPerFile = (double) Machine.since(machineBefore, null).millis() / count;
             return rate;
         } finally {
             deleteLater(dir);
