@@ -220,6 +220,8 @@ public final class DeliveryBenchmark {
     private double physicalCpuMillisPerFile = -1;
     /** The whole machine's CPU time per file while the disk's limit was measured (the kernel's writeback too). */
     private double physicalMachineMillisPerFile = -1;
+    /** The whole machine's CPU time (and the broker's) while the Kafka-fed limit was measured. */
+    private Machine kafkaFedMachine;
     private BrokerProcess broker;
     private Path pluginPath;
     private Path managerSocket;
@@ -534,7 +536,8 @@ public final class DeliveryBenchmark {
      * What one run of scenario 2 measured: files/s, the worker's CPU from the connector's creation to its last file
      * (the whole process over JMX, by thread over JMX and /proc), the time to the first file, the baseline.
      */
-    record SmallRun(Run run, Map<String, Long> byName, String firstAfter, Baseline baseline, Machine machine) {
+    record SmallRun(Run run, Map<String, Long> byName, String firstAfter, Baseline baseline, Machine machine,
+            String topic) {
         double cpuMillisPerFile() {
             return 1e3 * run.processCpuSeconds() / run.files();
         }
@@ -660,6 +663,18 @@ public final class DeliveryBenchmark {
                     + "after the other, made durable with one syncfs(2), renamed into place, one fsync of the "
                     + "directory, in the same run: %.0f files/s; the connector reaches %.2f of it", count, physical,
                     rate / physical));
+        }
+        double fed = kafkaFedLimit(steady.topic(), count);
+        if (fed > 0) {
+            rows.add(new Row("   the disk's limit fed by Kafka", String.format(Locale.ROOT, "%.0f files/s; the machine's "
+                    + "CPU %.2f ms per file (broker %.2f)", fed, (double) kafkaFedMachine.millis() / count,
+                    (double) kafkaFedMachine.brokerMillis() / count), "", String.format(Locale.ROOT, "%.2f",
+                    rate / fed), "(reference)", null));
+            details.add(String.format(Locale.ROOT, "2: the disk's limit fed by Kafka: a plain consumer (the worker's "
+                    + "consumer.* settings) writing each of the %d records of run %d's topic to a file of its own as "
+                    + "it polls them, then one syncfs(2), each renamed into place, one fsync of the directory: %.0f "
+                    + "files/s from the first file written to the end; the connector reaches %.2f of it", count,
+                    runs.size(), fed, rate / fed));
         }
         double ceiling = fileSystemCeiling(count);
         rows.add(new Row("   the file system, fsync per file", String.format(Locale.ROOT, "%.0f files/s", ceiling),
@@ -803,7 +818,7 @@ public final class DeliveryBenchmark {
                     writtenToPlaced));
         }
         return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, baseline, machine);
+                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, baseline, machine, topic);
     }
 
     private void deleteLater(Path path) {
@@ -968,25 +983,76 @@ public final class DeliveryBenchmark {
             long[] machineBefore = Machine.now(null);
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                try (FileChannel channel = FileChannel.open(aside.resolve("f" + i), StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE)) {
-                    ByteBuffer buffer = ByteBuffer.wrap(content);
-                    while (buffer.hasRemaining()) {
-                        channel.write(buffer);
-                    }
-                }
+                writeAside(aside, i, content);
             }
-            FileSystemSync.syncFileSystemOf(dir);
-            for (int i = 0; i < count; i++) {
-                Files.move(aside.resolve("f" + i), dir.resolve("f" + i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            }
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true);
-            }
+            publishAside(dir, aside, count);
             double rate = count / seconds(System.nanoTime() - start);
             physicalCpuMillisPerFile = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6 / count;
             physicalMachineMillisPerFile = (double) Machine.since(machineBefore, null).millis() / count;
             return rate;
+        } finally {
+            deleteLater(dir);
+        }
+    }
+
+    /** Creates file {@code f<i>} in {@code aside} and writes {@code content} into it, as the disk's limits do. */
+    private static void writeAside(Path aside, int i, byte[] content) throws IOException {
+        try (FileChannel channel = FileChannel.open(aside.resolve("f" + i), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
+    }
+
+    /** Makes files {@code f0..f<count-1>} of {@code aside} durable with one syncfs, renames each into {@code dir},
+     * and makes the renames durable with one fsync of {@code dir}. */
+    private static void publishAside(Path dir, Path aside, int count) throws IOException {
+        FileSystemSync.syncFileSystemOf(dir);
+        for (int i = 0; i < count; i++) {
+            Files.move(aside.resolve("f" + i), dir.resolve("f" + i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    /**
+     * The disk's limit fed by Kafka, measured now on scenario 2's topic: a plain consumer with the worker's
+     * consumer.* settings in a fresh group writes each record's value to a file of its own as it polls it, then
+     * one syncfs, each file renamed into place, one fsync of the directory; timed from the first file written to
+     * the end, the span the connector is timed over. What any Kafka consumer must at least do for these files on
+     * this machine, with the broker serving it: the machine's CPU per file is kept for the report.
+     */
+    private double kafkaFedLimit(String topic, int count) throws Exception {
+        if (!FileSystemSync.available()) {
+            return 0;
+        }
+        Path dir = Files.createDirectories(workDir.resolve("fs-kafka-fed"));
+        Path aside = Files.createDirectories(dir.resolve("aside"));
+        long[] machineBefore = Machine.now(broker);
+        long first = -1;
+        int records = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(baselineConsumerConfig("limit-" + topic),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + SCENARIO_TIMEOUT.toNanos();
+            while (records < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the Kafka-fed limit's consumer read " + records + " of " + count);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (first < 0) {
+                        first = System.nanoTime();
+                    }
+                    writeAside(aside, records++, record.value());
+                }
+            }
+            publishAside(dir, aside, records);
+            long end = System.nanoTime();
+            kafkaFedMachine = Machine.since(machineBefore, broker);
+            return records / seconds(end - first);
         } finally {
             deleteLater(dir);
         }
@@ -1427,11 +1493,7 @@ public final class DeliveryBenchmark {
      * one file, fsync'd at the end. Timed from its creation, and from its first record, to the fsync.
      */
     private Baseline plainConsumer(String topic, long expectedRecords, Path file) throws IOException {
-        Map<String, Object> config = new HashMap<>(consumerSettings);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + topic);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> config = baselineConsumerConfig("baseline-" + topic);
         long start = System.nanoTime();
         long first = -1;
         long records = 0;
@@ -1462,6 +1524,16 @@ public final class DeliveryBenchmark {
             long end = System.nanoTime();
             return new Baseline(records, bytes, seconds(end - start), seconds(end - first));
         }
+    }
+
+    /** A baseline consumer's settings: the worker's consumer.* settings, as Connect sets them for a sink. */
+    private Map<String, Object> baselineConsumerConfig(String group) {
+        Map<String, Object> config = new HashMap<>(consumerSettings);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return config;
     }
 
     static String sha256(Path file) throws Exception {
