@@ -81,8 +81,10 @@ final class BenchmarkWorker implements AutoCloseable {
                 command.addAll(jvmOptions);
                 command.addAll(jmxOptions(jmxPort));
                 if (Boolean.getBoolean(JFR_PROPERTY)) {
-                    command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                            + dir.resolve("worker.jfr"));
+                    // Java methods sampled every millisecond: at the profile's 10 ms, scenario 2's task threads
+                    // got 74 samples over 30 runs (JFR samples a few threads per period), at 1 ms 486
+                    command.add("-XX:StartFlightRecording=settings=profile,method-profiling=max,dumponexit=true,"
+                            + "filename=" + dir.resolve("worker.jfr"));
                 }
             } else if (!option.equals("-XX:TieredStopAtLevel=1") && !option.equals("-XX:+UseSerialGC")) {
                 command.add(option);
@@ -345,7 +347,7 @@ final class BenchmarkWorker implements AutoCloseable {
     }
 
     /** One thread of the worker process as /proc shows it: its name now and its CPU time so far, in ticks. */
-    record NativeThread(String name, long ticks) {
+    record NativeThread(String name, long ticks, long inKernelTicks) {
     }
 
     /**
@@ -361,7 +363,7 @@ final class BenchmarkWorker implements AutoCloseable {
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+",
                             "#");
                     threads.put(Long.parseLong(task.getFileName().toString()),
-                            new NativeThread(name, CpuTicks.ofStatLine(stat)));
+                            new NativeThread(name, CpuTicks.ofStatLine(stat), CpuTicks.inKernelOfStatLine(stat)));
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -373,14 +375,17 @@ final class BenchmarkWorker implements AutoCloseable {
     }
 
     /**
-     * The CPU time each thread used since {@code before} (from {@link #nativeThreads()}), summed by the threads'
-     * names now, in milliseconds: a pooled thread renamed meanwhile counts under its new name, for its use since.
+     * The CPU time each thread used between two readings of {@link #nativeThreads()}, summed by the threads' names
+     * at the second, in milliseconds (a pooled thread renamed meanwhile counts under its new name, for its use
+     * since); {@code inKernel}: the time in the kernel alone.
      */
-    Map<String, Long> nativeThreadMillisSince(Map<Long, NativeThread> before) {
+    static Map<String, Long> millisBetween(Map<Long, NativeThread> before, Map<Long, NativeThread> after,
+            boolean inKernel) {
         Map<String, Long> millis = new TreeMap<>();
-        nativeThreads().forEach((tid, now) -> {
+        after.forEach((tid, now) -> {
             NativeThread then = before.get(tid);
-            long used = now.ticks() - (then == null ? 0 : then.ticks());
+            long used = inKernel ? now.inKernelTicks() - (then == null ? 0 : then.inKernelTicks())
+                    : now.ticks() - (then == null ? 0 : then.ticks());
             millis.merge(now.name(), used * CpuTicks.MILLIS_PER_TICK, Long::sum);
         });
         return millis;

@@ -22,6 +22,12 @@ final class CpuTicks {
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
+    /** stime alone (the time in the kernel, on the process's or thread's behalf) of such a line. */
+    static long inKernelOfStatLine(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[12]);
+    }
+
     /** The CPU time process {@code pid} used so far. */
     static long ofProcess(long pid) {
         try {

@@ -536,8 +536,8 @@ public final class DeliveryBenchmark {
      * What one run of scenario 2 measured: files/s, the worker's CPU from the connector's creation to its last file
      * (the whole process over JMX, by thread over JMX and /proc), the time to the first file, the baseline.
      */
-    record SmallRun(Run run, Map<String, Long> byName, String firstAfter, Baseline baseline, Machine machine,
-            String topic) {
+    record SmallRun(Run run, Map<String, Long> byName, Map<String, Long> byNameInKernel, String firstAfter,
+            Baseline baseline, Machine machine, String topic) {
         double cpuMillisPerFile() {
             return 1e3 * run.processCpuSeconds() / run.files();
         }
@@ -636,9 +636,10 @@ public final class DeliveryBenchmark {
                 Math.max(0, 1e3 * run.processCpuSeconds() - steady.jitMillis()) / count,
                 (double) steady.jitMillis() / count), "", "", "(reference)", null));
         details.add("2: worker CPU by thread (run " + runs.size() + "; all threads, /proc, 10 ms ticks; ms per 1,000 "
-                + "files): " + steady.byName().entrySet().stream()
+                + "files, of which in the kernel): " + steady.byName().entrySet().stream()
                 .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(14)
-                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() * 1000.0 / count))
+                .map(e -> String.format(Locale.ROOT, "%s %.0f (%.0f)", e.getKey(), e.getValue() * 1000.0 / count,
+                        steady.byNameInKernel().getOrDefault(e.getKey(), 0L) * 1000.0 / count))
                 .collect(Collectors.joining(", ")));
         if (steady.machine().millis() > 0) {
             rows.add(new Row("   the machine's CPU per file, every process", String.format(Locale.ROOT, "%.2f ms "
@@ -749,6 +750,7 @@ public final class DeliveryBenchmark {
         long gcs;
         Map<Long, BenchmarkWorker.NativeThread> threadsAtStart = connect.nativeThreads();
         Map<String, Long> byName;
+        Map<String, Long> byNameInKernel;
         long[] machineBefore;
         Machine machine;
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
@@ -768,7 +770,9 @@ public final class DeliveryBenchmark {
             }, connect::tail);
             processCpu = connect.processCpuNanos() - cpuBefore;
             machine = Machine.since(machineBefore, broker);
-            byName = connect.nativeThreadMillisSince(threadsAtStart);
+            Map<Long, BenchmarkWorker.NativeThread> threadsAtEnd = connect.nativeThreads();
+            byName = BenchmarkWorker.millisBetween(threadsAtStart, threadsAtEnd, false);
+            byNameInKernel = BenchmarkWorker.millisBetween(threadsAtStart, threadsAtEnd, true);
             taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
             taskAllocated = connect.threadAllocatedBytes("task-thread-" + connector + "-", allocatedBefore).get(-1L);
             commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
@@ -818,7 +822,7 @@ public final class DeliveryBenchmark {
                     writtenToPlaced));
         }
         return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs, taskAllocated), byName, firstAfter, baseline, machine, topic);
+                seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine, topic);
     }
 
     private void deleteLater(Path path) {
