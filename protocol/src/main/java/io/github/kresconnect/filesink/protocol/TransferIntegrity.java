@@ -59,8 +59,19 @@ public record TransferIntegrity(String transferId, long length, String sha256Hex
         return HEX.formatHex(newSha256().digest(content));
     }
 
+    /** Never updated: a copy of its initial state is cheaper than a provider lookup for every record. */
+    private static final MessageDigest SHA256 = sha256Instance();
+
     /** A new SHA-256 digest, the algorithm {@link ProtocolHeaders#FILE_SHA256} names. */
     public static MessageDigest newSha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha256Instance(); // a provider whose digest cannot be copied
+        }
+    }
+
+    private static MessageDigest sha256Instance() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {

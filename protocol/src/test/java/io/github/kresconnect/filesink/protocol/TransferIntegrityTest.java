@@ -3,6 +3,7 @@ package io.github.kresconnect.filesink.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,18 @@ class TransferIntegrityTest {
             ids.add(id);
         }
         assertEquals(1000, ids.size());
+    }
+
+    @Test
+    void eachNewDigestStartsFromNothingWhateverAnotherOneWasFed() {
+        java.security.MessageDigest fed = TransferIntegrity.newSha256();
+        fed.update("other bytes".getBytes(StandardCharsets.US_ASCII));
+        java.security.MessageDigest fresh = TransferIntegrity.newSha256();
+        assertNotSame(fed, fresh);
+        assertEquals(TEST_SHA256, java.util.HexFormat.of().formatHex(
+                fresh.digest("test".getBytes(StandardCharsets.US_ASCII))));
+        assertNotEquals(TEST_SHA256, java.util.HexFormat.of().formatHex(
+                fed.digest("test".getBytes(StandardCharsets.US_ASCII))), "the first digest kept what it was fed");
     }
 
     @Test
