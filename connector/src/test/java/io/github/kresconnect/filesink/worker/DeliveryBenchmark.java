@@ -790,15 +790,12 @@ public final class DeliveryBenchmark {
         // keeps it), its ctime when it was renamed into place. From the first written to the last in place is the
         // span the disk's limit is timed over (its first file created to its last renamed and synced).
         long firstMtime = Long.MAX_VALUE;
-        long lastMtime = Long.MIN_VALUE;
         long lastCtime = Long.MIN_VALUE;
         for (String name : names) {
-            Path file = files.resolve(name);
-            long mtime = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.MICROSECONDS);
-            firstMtime = Math.min(firstMtime, mtime);
-            lastMtime = Math.max(lastMtime, mtime);
-            lastCtime = Math.max(lastCtime, ((FileTime) Files.getAttribute(file, "unix:ctime",
-                    LinkOption.NOFOLLOW_LINKS)).to(TimeUnit.MICROSECONDS));
+            Map<String, Object> times = Files.readAttributes(files.resolve(name), "unix:lastModifiedTime,ctime",
+                    LinkOption.NOFOLLOW_LINKS); // one lstat for both
+            firstMtime = Math.min(firstMtime, ((FileTime) times.get("lastModifiedTime")).to(TimeUnit.MICROSECONDS));
+            lastCtime = Math.max(lastCtime, ((FileTime) times.get("ctime")).to(TimeUnit.MICROSECONDS));
         }
         double writtenToPlaced = (lastCtime - firstMtime) / 1e6;
         double rate = count / writtenToPlaced;
@@ -1010,10 +1007,14 @@ public final class DeliveryBenchmark {
         }
     }
 
-    /** Makes files {@code f0..f<count-1>} of {@code aside} durable with one syncfs, renames each into {@code dir},
-     * and makes the renames durable with one fsync of {@code dir}. */
+    /** Makes files {@code f0..f<count-1>} of {@code aside} durable with one syncfs, then {@link #renameAside}. */
     private static void publishAside(Path dir, Path aside, int count) throws IOException {
         FileSystemSync.syncFileSystemOf(dir);
+        renameAside(dir, aside, count);
+    }
+
+    /** Renames files {@code f0..f<count-1>} of {@code aside} into {@code dir}, then one fsync of {@code dir}. */
+    private static void renameAside(Path dir, Path aside, int count) throws IOException {
         for (int i = 0; i < count; i++) {
             Files.move(aside.resolve("f" + i), dir.resolve("f" + i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
@@ -1106,13 +1107,7 @@ public final class DeliveryBenchmark {
             for (java.nio.channels.FileChannel channel : channels) {
                 channel.close();
             }
-            for (int i = 0; i < count; i++) {
-                Files.move(aside.resolve("f" + i), dir.resolve("f" + i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            }
-            try (java.nio.channels.FileChannel directory = java.nio.channels.FileChannel.open(dir,
-                    java.nio.file.StandardOpenOption.READ)) {
-                directory.force(true);
-            }
+            renameAside(dir, aside, count);
             return count / seconds(System.nanoTime() - start);
         } finally {
             pool.shutdownNow();
