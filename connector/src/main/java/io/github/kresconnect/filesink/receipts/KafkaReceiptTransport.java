@@ -33,6 +33,9 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** The producer's batch.size: room for a whole batch of the sender's receipts. */
+    static final int BATCH_BYTES = 512 * 1024;
+
     /**
      * The producer's settings: safe defaults (acks=all, idempotence, bounded blocking), then
      * {@code bootstrap.servers}, then what the connector passes through (receipts.producer.*), which wins.
@@ -46,6 +49,10 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
         settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         settings.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        // A whole batch of the sender's (ReceiptSender.BATCH receipts of about 600 bytes) in one produce request:
+        // at the default 16 KiB, 500 receipts took 16 requests, each a round of the broker's work per file
+        // published (a record batch's buffer of this size is allocated only while receipts wait to be sent).
+        settings.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(BATCH_BYTES));
         // An unreachable receipts broker: the client reconnects with a backoff growing to a minute (its default
         // is one second, each attempt a WARN of its own); the sender logs the outage once, in its own words.
         settings.put(ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, "1000");
@@ -142,12 +149,16 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
 
     /** Connections the producer holds now (its connection-count metric). */
     private double connections() {
+        return producerMetric("connection-count");
+    }
+
+    /** A metric of the producer's own group (producer-metrics) by name; -1 when it has none. */
+    double producerMetric(String name) {
         for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metric
                 : producer.metrics().entrySet()) {
-            if (metric.getKey().name().equals("connection-count")
-                    && metric.getKey().group().equals("producer-metrics")
-                    && metric.getValue().metricValue() instanceof Number count) {
-                return count.doubleValue();
+            if (metric.getKey().name().equals(name) && metric.getKey().group().equals("producer-metrics")
+                    && metric.getValue().metricValue() instanceof Number value) {
+                return value.doubleValue();
             }
         }
         return -1;
