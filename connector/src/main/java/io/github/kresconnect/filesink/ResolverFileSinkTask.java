@@ -66,8 +66,11 @@ public class ResolverFileSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(ResolverFileSinkTask.class);
     /** Up to this many publications in one round are logged one line each; more are summarised. */
     private static final int PUBLICATIONS_LOGGED_EACH = 5;
-    /** How soon Connect is asked to call put() again while a round is still running. */
-    private static final long REPORT_POLL_MS = 20;
+    /**
+     * How soon Connect is asked to call put() again while a round is still running: to report it, and to start the
+     * next round with what was applied meanwhile, even when no further record arrives.
+     */
+    private static final long REPORT_POLL_MS = 5;
 
     private final NotifierFactory notifierFactory;
     private final ReceiptsFactory receiptsFactory;
@@ -259,12 +262,13 @@ public class ResolverFileSinkTask extends SinkTask {
             }
             if (store.hasPendingPublications()) {
                 rejected.awaitReported(); // a rejected record's offset is committed only once its report is
-                store.commitAsync(); // the next batch is applied while this one is synced and published
+                store.groupCommit(); // what arrives while a round runs is applied meanwhile and goes in the next
             }
             report(store.drainRounds());
             if (store.isCommitting()) {
-                // Poll again soon, so what the round publishes is logged, counted and reported promptly even
-                // when no further record arrives (Connect would otherwise wait until the next offset commit).
+                // Poll again soon, so what the round publishes is logged, counted and reported, and the next round
+                // started, promptly even when no further record arrives (Connect would otherwise wait until the
+                // next offset commit).
                 context.timeout(REPORT_POLL_MS);
             }
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());

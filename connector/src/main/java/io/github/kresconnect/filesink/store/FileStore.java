@@ -51,6 +51,10 @@ public final class FileStore implements AutoCloseable {
     static final String LOCK = "lock";
     /** The version of a transfer or file that was not signed. */
     public static final long UNVERSIONED = StoreState.UNVERSIONED;
+    /** While a round runs, the next one gathers up to this many operations before {@link #groupCommit()} waits. */
+    static final int ROUND_MAX_OPS = 4096;
+    /** ... or this many bytes of small whole files, which a round holds in memory until it writes them. */
+    static final long ROUND_MAX_HELD_BYTES = 8L * 1024 * 1024;
 
     /** Told about publications around the commit point, and about discarded transfers. */
     public interface Listener {
@@ -425,6 +429,21 @@ public final class FileStore implements AutoCloseable {
     public Round commit() throws IOException {
         settle();
         return report();
+    }
+
+    /**
+     * Group commit, as the task asks for rounds: starts one as {@link #commitAsync()} does when none is running;
+     * while one runs, returns at once, and what is applied until it ends goes into the next round together (one
+     * round of syncs for all of it). Waits for the running round once {@link #ROUND_MAX_OPS} operations or
+     * {@link #ROUND_MAX_HELD_BYTES} of small files held in memory are gathered, so that a backlog still commits in
+     * bounded steps and the heap does not grow with it. Call it again (the task polls again soon while
+     * {@link #isCommitting()}) to start the next round once this one is done.
+     */
+    public void groupCommit() throws IOException {
+        if (pipeline.isRunning() && next.ops.size() < ROUND_MAX_OPS && next.inlineBytes < ROUND_MAX_HELD_BYTES) {
+            return;
+        }
+        commitAsync();
     }
 
     /**
