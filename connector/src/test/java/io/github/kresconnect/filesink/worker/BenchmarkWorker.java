@@ -60,6 +60,11 @@ final class BenchmarkWorker implements AutoCloseable {
 
     private final RestCredentials credentials;
 
+    /** The worker's process id. */
+    long pid() {
+        return process.pid();
+    }
+
     /**
      * Starts a worker in {@code dir} with the shipped worker.properties (this broker, REST port, plugin path and
      * offsets file replaced, and {@code settings}, which the shipped file must set too) and the given JVM options

@@ -480,7 +480,6 @@ public final class DeliveryBenchmark {
         long done;
         Long firstEntry;
         connect.collectGarbage();
-        long cpuBefore = connect.processCpuNanos();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
         Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
         long gcBefore = connect.heap().gcCount();
@@ -492,6 +491,7 @@ public final class DeliveryBenchmark {
         long processCpu;
         rssStart();
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
+            long cpuBefore = connect.processCpuNanos(); // after the JMX calls above, which are not the connector's
             created = System.nanoTime();
             connect.createConnector(workDir.resolve("worker"), name, sinkOverrides(topic, files),
                     signatureConfig(signedRecords));
@@ -537,7 +537,7 @@ public final class DeliveryBenchmark {
      * (the whole process over JMX, by thread over JMX and /proc), the time to the first file, the baseline.
      */
     record SmallRun(Run run, Map<String, Long> byName, Map<String, Long> byNameInKernel, String firstAfter,
-            Baseline baseline, Machine machine, String topic) {
+            Baseline baseline, Machine machine, Flow flow, String topic) {
         double cpuMillisPerFile() {
             return 1e3 * run.processCpuSeconds() / run.files();
         }
@@ -567,6 +567,69 @@ public final class DeliveryBenchmark {
         /** The most files per second the machine's CPUs allow at this CPU time per file. */
         double filesPerSecondAllowed(long files) {
             return CpuTicks.cpus() * 1e3 * files / millis;
+        }
+    }
+
+    /**
+     * The flow of files into place, without the connector's start: from the first file's arrival in place to the
+     * last one's (inotify), the files that arrived in between, and the machine's, the worker's and the broker's CPU
+     * over that span (/proc, 10 ms ticks), sampled on the arrivals' thread as the events come.
+     */
+    static final class Flow implements java.util.function.IntConsumer {
+        private final int count;
+        private final long workerPid;
+        private final BrokerProcess broker;
+        private volatile long[] first;
+        private volatile long[] last;
+
+        Flow(int count, long workerPid, BrokerProcess broker) {
+            this.count = count;
+            this.workerPid = workerPid;
+            this.broker = broker;
+        }
+
+        @Override
+        public void accept(int seen) {
+            if (first == null && seen > 0) {
+                first = sample(seen);
+            } else if (last == null && seen >= count) {
+                last = sample(seen);
+            }
+        }
+
+        private long[] sample(int seen) {
+            return new long[] {System.nanoTime(), seen, CpuTicks.ofMachine(), CpuTicks.ofProcess(workerPid),
+                broker == null ? -1 : CpuTicks.ofProcess(broker.pid())};
+        }
+
+        /** Whether both ends were sampled, with files and /proc figures between them. */
+        boolean measured() {
+            return first != null && last != null && last[1] > first[1] && last[0] > first[0] && first[2] >= 0
+                    && last[2] >= 0 && first[3] >= 0 && last[3] >= 0;
+        }
+
+        long files() {
+            return last[1] - first[1];
+        }
+
+        double seconds() {
+            return (last[0] - first[0]) / 1e9;
+        }
+
+        /** Milliseconds of CPU between the two samples: 2 the machine's, 3 the worker's, 4 the broker's. */
+        double millis(int which) {
+            return (last[which] - first[which]) * (double) CpuTicks.MILLIS_PER_TICK;
+        }
+
+        /** The share of the machine's CPUs busy over the span. */
+        double busy() {
+            return millis(2) / (1e3 * seconds() * CpuTicks.cpus());
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "%.0f files/s; CPUs %.0f %% busy, %.2f ms per file (worker %.2f, "
+                    + "broker %.2f)", files() / seconds(), 100 * busy(), millis(2) / files(), millis(3) / files(),
+                    first[4] < 0 ? Double.NaN : millis(4) / files());
         }
     }
 
@@ -603,8 +666,9 @@ public final class DeliveryBenchmark {
             SmallRun one = measureSmallFiles(connect, variant, "bench-small" + (i == 1 ? "" : "-run" + i), mark);
             runs.add(one);
             details.add(String.format(Locale.ROOT, "%s: %.0f files/s; worker CPU %.3f ms per file (JIT compilers "
-                    + "%.3f); worker RSS max so far %.0f MiB", mark, one.run().rate(), one.cpuMillisPerFile(),
-                    (double) one.jitMillis() / count, Math.max(rssMax.get(), sampledWorker.rssBytes()) / MIB));
+                    + "%.3f); worker RSS max so far %.0f MiB%s", mark, one.run().rate(), one.cpuMillisPerFile(),
+                    (double) one.jitMillis() / count, Math.max(rssMax.get(), sampledWorker.rssBytes()) / MIB,
+                    one.flow().measured() ? "; in place, first to last: " + one.flow().describe() : ""));
             if (i > 1 && one.jitMillis() <= STEADY_JIT_SHARE * 1e3 * one.run().processCpuSeconds()) {
                 break; // steady: the JIT compilers took at most this share of the run's CPU
             }
@@ -646,6 +710,13 @@ public final class DeliveryBenchmark {
                     + "(broker %.2f); %d CPUs allow %.0f files/s", (double) steady.machine().millis() / count,
                     (double) steady.machine().brokerMillis() / count, CpuTicks.cpus(),
                     steady.machine().filesPerSecondAllowed(count)), "", "", "(reference)", null));
+        }
+        if (steady.flow().measured()) {
+            rows.add(new Row("   from the first file in place to the last", steady.flow().describe(), "", "",
+                    "(reference)", null));
+            details.add(String.format(Locale.ROOT, "2: from the first file in place to the last (run %d, inotify; CPU "
+                    + "from /proc): %d files in %.3f s, %s", runs.size(), steady.flow().files(),
+                    steady.flow().seconds(), steady.flow().describe()));
         }
         if (runs.size() > 1) {
             rows.add(new Row("   first run, cold (reference)", String.format(Locale.ROOT, "%.0f files/s; CPU %.2f ms "
@@ -738,7 +809,6 @@ public final class DeliveryBenchmark {
         Map<String, Long> seen;
         boolean overflowed;
         connect.collectGarbage();
-        long cpuBefore = connect.processCpuNanos();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
         Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
         long gcBefore = connect.heap().gcCount();
@@ -753,7 +823,11 @@ public final class DeliveryBenchmark {
         Map<String, Long> byNameInKernel;
         long[] machineBefore;
         Machine machine;
-        try (FileArrivals arrivals = FileArrivals.watch(files)) {
+        Flow flow = new Flow(count, connect.pid(), broker);
+        try (FileArrivals arrivals = FileArrivals.watch(files, flow)) {
+            // last, right before the connector: the JMX calls above (all threads' CPU and allocations, answered
+            // by the worker) are not the connector's
+            long cpuBefore = connect.processCpuNanos();
             machineBefore = Machine.now(broker);
             created = System.nanoTime();
             connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
@@ -819,7 +893,8 @@ public final class DeliveryBenchmark {
                     writtenToPlaced));
         }
         return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine, topic);
+                seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine, flow,
+                topic);
     }
 
     private void deleteLater(Path path) {
