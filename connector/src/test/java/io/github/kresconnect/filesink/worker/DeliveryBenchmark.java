@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -66,8 +68,9 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * files are at their final paths. The baseline, measured in the same run on the same broker, is a plain
  * {@link KafkaConsumer} with the worker's {@code consumer.*} fetch settings that reads the same topic and writes
  * the record values to one file, fsync'd at the end; it runs on its own, never beside the connector. Times
- * are {@link System#nanoTime()} in this process; a file's arrival is the inotify event of its name appearing
- * in the files directory (see {@link FileArrivals}).
+ * are {@link System#nanoTime()} in this process; a large file's arrival is the inotify event of its name
+ * appearing in the files directory (see {@link FileArrivals}); small files are timed by their own times, with no
+ * watcher of the directory (an event for each of them would cost this process CPU the connector then lacks).
  *
  * <ol>
  * <li>A file in 512 KiB chunks: MiB/s from the connector's creation to the file at its final path with the
@@ -571,64 +574,77 @@ public final class DeliveryBenchmark {
     }
 
     /**
-     * The flow of files into place, without the connector's start: from the first file's arrival in place to the
-     * last one's (inotify), the files that arrived in between, and the machine's, the worker's and the broker's CPU
-     * over that span (/proc, 10 ms ticks), sampled on the arrivals' thread as the events come.
+     * The flow of files into place, without the connector's start: /proc (the machine, the worker, the broker and
+     * this benchmark, 10 ms ticks) sampled when the first file is seen in place and when the last one is, and the
+     * files renamed into place in between, counted afterwards by their change times.
      */
-    static final class Flow implements java.util.function.IntConsumer {
-        private final int count;
+    static final class Flow {
+        private static final long SELF = ProcessHandle.current().pid();
         private final long workerPid;
         private final BrokerProcess broker;
-        private volatile long[] first;
-        private volatile long[] last;
+        private long[] first;
+        private long[] last;
+        private long files;
 
-        Flow(int count, long workerPid, BrokerProcess broker) {
-            this.count = count;
+        Flow(long workerPid, BrokerProcess broker) {
             this.workerPid = workerPid;
             this.broker = broker;
         }
 
-        @Override
-        public void accept(int seen) {
-            if (first == null && seen > 0) {
-                first = sample(seen);
-            } else if (last == null && seen >= count) {
-                last = sample(seen);
+        boolean started() {
+            return first != null;
+        }
+
+        void first() {
+            first = sample();
+        }
+
+        void last() {
+            last = sample();
+        }
+
+        /** Counts the files placed between the two samples, by their change times (microseconds since the epoch). */
+        void placed(long[] ctimeMicros) {
+            if (first != null && last != null) {
+                files = java.util.Arrays.stream(ctimeMicros).filter(t -> t > first[0] && t <= last[0]).count();
             }
         }
 
-        private long[] sample(int seen) {
-            return new long[] {System.nanoTime(), seen, CpuTicks.ofMachine(), CpuTicks.ofProcess(workerPid),
-                broker == null ? -1 : CpuTicks.ofProcess(broker.pid())};
+        private long[] sample() {
+            Instant now = Instant.now();
+            return new long[] {now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000, CpuTicks.ofMachine(),
+                CpuTicks.ofProcess(workerPid), broker == null ? -1 : CpuTicks.ofProcess(broker.pid()),
+                CpuTicks.ofProcess(SELF)};
         }
 
         /** Whether both ends were sampled, with files and /proc figures between them. */
         boolean measured() {
-            return first != null && last != null && last[1] > first[1] && last[0] > first[0] && first[2] >= 0
-                    && last[2] >= 0 && first[3] >= 0 && last[3] >= 0;
+            return first != null && last != null && files > 0 && last[0] > first[0] && first[1] >= 0
+                    && last[1] >= 0 && first[2] >= 0 && last[2] >= 0;
         }
 
         long files() {
-            return last[1] - first[1];
+            return files;
         }
 
         double seconds() {
-            return (last[0] - first[0]) / 1e9;
+            return (last[0] - first[0]) / 1e6;
         }
 
-        /** Milliseconds of CPU between the two samples: 2 the machine's, 3 the worker's, 4 the broker's. */
+        /** Milliseconds of CPU between the two samples: 1 the machine's, 2 the worker's, 3 the broker's, 4 this benchmark's. */
         double millis(int which) {
             return (last[which] - first[which]) * (double) CpuTicks.MILLIS_PER_TICK;
         }
 
         /** The share of the machine's CPUs busy over the span. */
         double busy() {
-            return millis(2) / (1e3 * seconds() * CpuTicks.cpus());
+            return millis(1) / (1e3 * seconds() * CpuTicks.cpus());
         }
 
         String describe() {
             return String.format(Locale.ROOT, "%.0f files/s; CPUs %.0f %% busy, %.2f ms per file (worker %.2f, "
-                    + "broker %.2f)", files() / seconds(), 100 * busy(), millis(2) / files(), millis(3) / files(),
+                    + "broker %.2f, benchmark %.2f)", files() / seconds(), 100 * busy(), millis(1) / files(),
+                    millis(2) / files(), first[3] < 0 ? Double.NaN : millis(3) / files(),
                     first[4] < 0 ? Double.NaN : millis(4) / files());
         }
     }
@@ -806,8 +822,7 @@ public final class DeliveryBenchmark {
             names.add(smallName("zone-", i));
         }
         long created;
-        Map<String, Long> seen;
-        boolean overflowed;
+        Instant createdAt;
         connect.collectGarbage();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
         Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
@@ -823,39 +838,51 @@ public final class DeliveryBenchmark {
         Map<String, Long> byNameInKernel;
         long[] machineBefore;
         Machine machine;
-        Flow flow = new Flow(count, connect.pid(), broker);
-        try (FileArrivals arrivals = FileArrivals.watch(files, flow)) {
-            // last, right before the connector: the JMX calls above (all threads' CPU and allocations, answered
-            // by the worker) are not the connector's
-            long cpuBefore = connect.processCpuNanos();
-            machineBefore = Machine.now(broker);
-            created = System.nanoTime();
-            connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
-                    signatureConfig(signedRecords));
-            long[] lastStatus = {System.nanoTime()};
-            Await.until(count + " small files", SCENARIO_TIMEOUT, () -> {
-                // the task's status over REST once a second: each request costs the worker CPU in the window
-                if (System.nanoTime() - lastStatus[0] > 1_000_000_000L) {
-                    connect.checkNotFailed(connector);
-                    lastStatus[0] = System.nanoTime();
-                }
-                return Files.exists(files.resolve(names.get(count - 1)))
-                        && names.stream().allMatch(n -> Files.exists(files.resolve(n)));
-            }, connect::tail);
-            processCpu = connect.processCpuNanos() - cpuBefore;
-            machine = Machine.since(machineBefore, broker);
-            Map<Long, BenchmarkWorker.NativeThread> threadsAtEnd = connect.nativeThreads();
-            byName = BenchmarkWorker.millisBetween(threadsAtStart, threadsAtEnd, false);
-            byNameInKernel = BenchmarkWorker.millisBetween(threadsAtStart, threadsAtEnd, true);
-            taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
-            taskAllocated = connect.threadAllocatedBytes("task-thread-" + connector + "-", allocatedBefore).get(-1L);
-            commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
-            families = connectorThreads(connect, threadsBefore);
-            gcs = connect.heap().gcCount() - gcBefore;
-            Thread.sleep(100); // the last events on their way
-            seen = arrivals.all();
-            overflowed = arrivals.overflowed();
+        Flow flow = new Flow(connect.pid(), broker);
+        // last, right before the connector: the JMX calls above (all threads' CPU and allocations, answered
+        // by the worker) are not the connector's
+        long cpuBefore = connect.processCpuNanos();
+        machineBefore = Machine.now(broker);
+        created = System.nanoTime();
+        createdAt = Instant.now();
+        connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
+                signatureConfig(signedRecords));
+        // No watcher of the directory (an event for each file costs this process CPU that the connector then
+        // lacks; the disk's limit has none): the first name and the last, looked for every millisecond. A
+        // round renames in record order, so the first name is the first in place and the last the last.
+        Path firstName = files.resolve(names.get(0));
+        Path lastName = files.resolve(names.get(count - 1));
+        long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
+        while (true) {
+            if (!flow.started() && Files.exists(firstName)) {
+                flow.first();
+            }
+            if (Files.exists(lastName)) {
+                flow.last();
+                break;
+            }
+            long now = System.nanoTime();
+            if (now > nextStatus) { // the task's status over REST once a second: each request costs the worker
+                connect.checkNotFailed(connector);
+                nextStatus = now + TimeUnit.SECONDS.toNanos(1);
+            }
+            if (now - created > SCENARIO_TIMEOUT.toNanos()) {
+                throw new AssertionError("Timed out waiting for " + count + " small files\n" + connect.tail());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
+        processCpu = connect.processCpuNanos() - cpuBefore;
+        machine = Machine.since(machineBefore, broker);
+        Map<Long, BenchmarkWorker.NativeThread> threadsAtEnd = connect.nativeThreads();
+        byName = BenchmarkWorker.millisBetween(threadsAtStart, threadsAtEnd, false);
+        byNameInKernel = BenchmarkWorker.millisBetween(threadsAtStart, threadsAtEnd, true);
+        taskCpu = connect.threadCpuNanos("task-thread-" + connector + "-", threadsBefore).get(-1L);
+        taskAllocated = connect.threadAllocatedBytes("task-thread-" + connector + "-", allocatedBefore).get(-1L);
+        commitCpu = connect.threadCpuNanos("resolver-file-sink-", threadsBefore).get(-1L);
+        families = connectorThreads(connect, threadsBefore);
+        gcs = connect.heap().gcCount() - gcBefore;
+        Await.until("all " + count + " small files", SCENARIO_TIMEOUT,
+                () -> names.stream().allMatch(n -> Files.exists(files.resolve(n))), connect::tail);
         for (int i = 0; i < count; i++) {
             check(Arrays.equals(smallContent(2, i), Files.readAllBytes(files.resolve(names.get(i)))),
                     names.get(i) + " has the produced content");
@@ -864,34 +891,30 @@ public final class DeliveryBenchmark {
         // keeps it), its ctime when it was renamed into place. From the first written to the last in place is the
         // span the disk's limit is timed over (its first file created to its last renamed and synced).
         long firstMtime = Long.MAX_VALUE;
+        long firstCtime = Long.MAX_VALUE;
         long lastCtime = Long.MIN_VALUE;
-        for (String name : names) {
-            Map<String, Object> times = Files.readAttributes(files.resolve(name), "unix:lastModifiedTime,ctime",
-                    LinkOption.NOFOLLOW_LINKS); // one lstat for both
+        long[] ctimes = new long[count];
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> times = Files.readAttributes(files.resolve(names.get(i)),
+                    "unix:lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS); // one lstat for both
             firstMtime = Math.min(firstMtime, ((FileTime) times.get("lastModifiedTime")).to(TimeUnit.MICROSECONDS));
-            lastCtime = Math.max(lastCtime, ((FileTime) times.get("ctime")).to(TimeUnit.MICROSECONDS));
+            ctimes[i] = ((FileTime) times.get("ctime")).to(TimeUnit.MICROSECONDS);
+            firstCtime = Math.min(firstCtime, ctimes[i]);
+            lastCtime = Math.max(lastCtime, ctimes[i]);
         }
+        flow.placed(ctimes);
         double writtenToPlaced = (lastCtime - firstMtime) / 1e6;
         double rate = count / writtenToPlaced;
         connect.deleteConnector(connector);
         deleteLater(files);
 
-        String firstAfter;
-        if (!overflowed && names.stream().allMatch(seen::containsKey)) {
-            long first = names.stream().mapToLong(seen::get).min().orElseThrow();
-            long last = names.stream().mapToLong(seen::get).max().orElseThrow();
-            firstAfter = String.format(Locale.ROOT, "%.3f s", seconds(first - created));
-            details.add(String.format(Locale.ROOT, "%s: %.0f files/s from the first file written to the last in "
-                    + "place (%.3f s, by the files' mtimes and ctimes); the first in place %.3f s after the "
-                    + "connector's creation, the last %.3f s after (inotify: %.0f files/s from the first in place to "
-                    + "the last)", mark, rate, writtenToPlaced, seconds(first - created), seconds(last - created),
-                    (count - 1) / seconds(last - first)));
-        } else {
-            firstAfter = "n/a";
-            details.add(String.format(Locale.ROOT, "%s: %.0f files/s from the first file written to the last in place "
-                    + "(%.3f s, by the files' mtimes and ctimes); inotify events were lost", mark, rate,
-                    writtenToPlaced));
-        }
+        long createdMicros = createdAt.getEpochSecond() * 1_000_000 + createdAt.getNano() / 1_000;
+        String firstAfter = String.format(Locale.ROOT, "%.3f s", (firstCtime - createdMicros) / 1e6);
+        details.add(String.format(Locale.ROOT, "%s: %.0f files/s from the first file written to the last in place "
+                + "(%.3f s, by the files' mtimes and ctimes); the first in place %.3f s after the connector's "
+                + "creation, the last %.3f s after (%.0f files/s from the first in place to the last)", mark, rate,
+                writtenToPlaced, (firstCtime - createdMicros) / 1e6, (lastCtime - createdMicros) / 1e6,
+                (count - 1) / ((lastCtime - firstCtime) / 1e6)));
         return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
                 seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine, flow,
                 topic);

@@ -9,7 +9,6 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntConsumer;
 
 /**
  * When each name first appeared in one directory, as {@link System#nanoTime()}: a thread takes the directory's
@@ -22,32 +21,19 @@ final class FileArrivals implements AutoCloseable {
     private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private final Thread thread;
-    private final IntConsumer seen;
-    /** Names seen that do not start with a dot; only the watching thread counts them. */
-    private int visible;
     private volatile boolean overflowed;
 
-    private FileArrivals(WatchService watcher, IntConsumer seen) {
+    private FileArrivals(WatchService watcher) {
         this.watcher = watcher;
-        this.seen = seen;
         this.thread = new Thread(this::run, "file-arrivals");
         this.thread.setDaemon(true);
     }
 
     /** Starts watching {@code dir} (not its sub-directories). */
     static FileArrivals watch(Path dir) throws IOException {
-        return watch(dir, count -> {
-        });
-    }
-
-    /**
-     * As {@link #watch(Path)}; {@code seen} is told, on the watching thread after each batch of events, how many
-     * names not starting with a dot (the files published, not the store's own directory) were seen so far.
-     */
-    static FileArrivals watch(Path dir, IntConsumer seen) throws IOException {
         WatchService watcher = dir.getFileSystem().newWatchService();
         dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
-        FileArrivals arrivals = new FileArrivals(watcher, seen);
+        FileArrivals arrivals = new FileArrivals(watcher);
         arrivals.thread.start();
         return arrivals;
     }
@@ -60,14 +46,11 @@ final class FileArrivals implements AutoCloseable {
                 for (WatchEvent<?> event : key.pollEvents()) {
                     if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                         overflowed = true;
-                    } else if (event.context() instanceof Path name
-                            && firstSeen.putIfAbsent(name.toString(), now) == null
-                            && !name.toString().startsWith(".")) {
-                        visible++;
+                    } else if (event.context() instanceof Path name) {
+                        firstSeen.putIfAbsent(name.toString(), now);
                     }
                 }
                 key.reset();
-                seen.accept(visible);
                 synchronized (signal) {
                     signal.notifyAll();
                 }
