@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,78 +66,76 @@ class GroupCommitTest {
         }
     }
 
+    private final HeldFirstRound hook = new HeldFirstRound();
+    private Path filesDir;
+    private FileStore store;
+
+    /** A store whose first round, of one file at offset 0, has started and is held there. */
+    @BeforeEach
+    void firstRoundHeld() throws Exception {
+        filesDir = Files.createDirectories(dir.resolve("files"));
+        store = FileStore.open(filesDir, StoreFixtures.settings(), new MutableClock(), hook);
+        apply(store, "first.txt", bytes("first\n"), 0);
+        store.groupCommit();
+        assertTrue(hook.inFirst.await(30, TimeUnit.SECONDS), "the first round started");
+    }
+
+    @AfterEach
+    void close() {
+        hook.release.countDown();
+        store.close();
+    }
+
     @Test
     void whatArrivesWhileARoundRunsGoesIntoTheNextRoundTogether() throws Exception {
-        Path filesDir = Files.createDirectories(dir.resolve("files"));
-        HeldFirstRound hook = new HeldFirstRound();
-        FileStore store = FileStore.open(filesDir, StoreFixtures.settings(), new MutableClock(), hook);
-        try {
-            apply(store, "a.txt", bytes("a\n"), 0);
-            store.groupCommit();
-            assertTrue(hook.inFirst.await(30, TimeUnit.SECONDS), "the first round started");
-            apply(store, "b.txt", bytes("b\n"), 1);
-            assertTimeoutPreemptively(Duration.ofSeconds(10), store::groupCommit, "no wait while a round runs");
-            apply(store, "c.txt", bytes("c\n"), 2);
-            assertTimeoutPreemptively(Duration.ofSeconds(10), store::groupCommit, "no wait while a round runs");
-            assertEquals(1, hook.started.get(), "b and c wait for the next round");
-            assertTrue(Files.notExists(filesDir.resolve("b.txt")));
+        apply(store, "b.txt", bytes("b\n"), 1);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), store::groupCommit, "no wait while a round runs");
+        apply(store, "c.txt", bytes("c\n"), 2);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), store::groupCommit, "no wait while a round runs");
+        assertEquals(1, hook.started.get(), "b and c wait for the next round");
+        assertTrue(Files.notExists(filesDir.resolve("b.txt")));
 
-            hook.release.countDown();
-            await("the first round's end", () -> !store.isCommitting());
-            assertEquals(List.of("a.txt"), names(store.drainRounds()));
-            store.groupCommit();
-            assertTrue(store.isCommitting(), "the round after the first one started at once");
-            await("the second round's end", () -> !store.isCommitting());
-            assertEquals(2, hook.started.get());
-            assertEquals(List.of("b.txt", "c.txt"), names(store.drainRounds()), "one round for both");
-            assertEquals("c\n", Files.readString(filesDir.resolve("c.txt")));
-            assertEquals(3L, store.durableOffset(StoreDriver.PARTITION).orElseThrow());
-        } finally {
-            hook.release.countDown();
-            store.close();
-        }
+        hook.release.countDown();
+        await("the first round's end", () -> !store.isCommitting());
+        assertEquals(List.of("first.txt"), names(store.drainRounds()));
+        store.groupCommit();
+        assertTrue(store.isCommitting(), "the round after the first one started at once");
+        await("the second round's end", () -> !store.isCommitting());
+        assertEquals(2, hook.started.get());
+        assertEquals(List.of("b.txt", "c.txt"), names(store.drainRounds()), "one round for both");
+        assertEquals("c\n", Files.readString(filesDir.resolve("c.txt")));
+        assertEquals(3L, store.durableOffset(StoreDriver.PARTITION).orElseThrow());
     }
 
     @Test
     void onceEnoughIsHeldForTheNextRoundTheTaskWaitsForTheRunningOne() throws Exception {
-        Path filesDir = Files.createDirectories(dir.resolve("files"));
-        HeldFirstRound hook = new HeldFirstRound();
-        FileStore store = FileStore.open(filesDir, StoreFixtures.settings(), new MutableClock(), hook);
-        try {
-            apply(store, "first.txt", bytes("first\n"), 0);
-            store.groupCommit();
-            assertTrue(hook.inFirst.await(30, TimeUnit.SECONDS), "the first round started");
-            byte[] content = new byte[256 * 1024]; // small enough to be held in memory until its round writes it
-            int files = (int) (FileStore.ROUND_MAX_HELD_BYTES / content.length);
-            for (int i = 0; i < files; i++) {
-                Arrays.fill(content, (byte) i);
-                apply(store, "zone-" + i + ".rpz", content, 1 + i);
-            }
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            Thread task = new Thread(() -> {
-                try {
-                    store.groupCommit();
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            });
-            task.start();
-            await("the task waiting for the running round", () -> task.getState() == Thread.State.WAITING);
-            assertEquals(1, hook.started.get(), "no second round before the first ends");
-            hook.release.countDown();
-            task.join(TimeUnit.SECONDS.toMillis(30));
-            assertEquals(Thread.State.TERMINATED, task.getState());
-            assertEquals(null, failed.get());
-            assertTrue(store.isCommitting() || hook.started.get() == 2,
-                    "the gathered files' round started once the first one ended");
-            await("the gathered files' round", () -> hook.started.get() == 2);
-            store.commit();
-            assertEquals(files + 1L, store.durableOffset(StoreDriver.PARTITION).orElseThrow());
-            assertEquals(content.length, Files.size(filesDir.resolve("zone-" + (files - 1) + ".rpz")));
-        } finally {
-            hook.release.countDown();
-            store.close();
+        byte[] content = new byte[256 * 1024]; // small enough to be held in memory until its round writes it
+        int files = (int) (FileStore.ROUND_MAX_HELD_BYTES / content.length);
+        for (int i = 0; i < files; i++) {
+            Arrays.fill(content, (byte) i);
+            apply(store, "zone-" + i + ".rpz", content, 1 + i);
         }
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread task = new Thread(() -> {
+            try {
+                store.groupCommit();
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        task.start();
+        await("the task waiting for the running round", () -> task.getState() == Thread.State.WAITING);
+        assertEquals(1, hook.started.get(), "no second round before the first ends");
+        hook.release.countDown();
+        task.join(TimeUnit.SECONDS.toMillis(30));
+        assertEquals(Thread.State.TERMINATED, task.getState());
+        assertEquals(null, failed.get());
+        assertTrue(store.isCommitting() || hook.started.get() == 2,
+                "the gathered files' round started once the first one ended");
+        await("the gathered files' round", () -> hook.started.get() == 2);
+        store.commit();
+        assertEquals(files + 1L, store.durableOffset(StoreDriver.PARTITION).orElseThrow());
+        assertEquals(content.length, Files.size(filesDir.resolve("zone-" + (files - 1) + ".rpz")));
     }
 
     private static List<String> names(FileStore.Round round) {
