@@ -260,12 +260,16 @@ public class ResolverFileSinkTask extends SinkTask {
                 handle(record);
                 store.markApplied(source, offset);
             }
+            report(store.drainRounds());
+            // After the drain: a round that ended since the last put() is reported, and the next one started now.
+            // Were the drain last, a round ending between the two would leave these publications with no round
+            // running and no timeout asked for below, waiting for the next record or offset commit.
             if (store.hasPendingPublications()) {
                 rejected.awaitReported(); // a rejected record's offset is committed only once its report is
-                store.groupCommit(); // what arrives while a round runs is applied meanwhile and goes in the next
+                store.groupCommit(); // while a round runs, what arrives meanwhile is applied and goes in the next
             }
-            report(store.drainRounds());
-            if (store.isCommitting()) {
+            boolean roundToReport = store.isCommitting() || store.hasUnreported();
+            if (roundToReport) {
                 // Poll again soon, so what the round publishes is logged, counted and reported, and the next round
                 // started, promptly even when no further record arrives (Connect would otherwise wait until the
                 // next offset commit).
@@ -274,7 +278,7 @@ public class ResolverFileSinkTask extends SinkTask {
             store.expireStale().forEach(name -> metrics.staleChunkSetDiscarded());
             countDiscarded().forEach(receipts::discarded);
             long due = freshness.evaluate();
-            if (due != Long.MAX_VALUE && !store.isCommitting()) {
+            if (due != Long.MAX_VALUE && !roundToReport) {
                 context.timeout(due + 1); // put() again when an expiry or a grace ends, not only at the next commit
             }
         } catch (IOException e) {

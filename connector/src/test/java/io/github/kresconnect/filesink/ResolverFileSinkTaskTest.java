@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -100,6 +101,36 @@ class ResolverFileSinkTaskTest {
         settle();
         assertEquals("zone", Files.readString(dir.resolve("a.rpz")));
         assertEquals(Map.of(P0, new OffsetAndMetadata(1)), task.preCommit(Map.of(P0, new OffsetAndMetadata(1))));
+    }
+
+    @Test
+    void batchesThatArriveWhileARoundRunsArePublishedWithoutAnotherRecordOrOffsetCommit() throws Exception {
+        start(Map.of());
+        int files = 0;
+        for (int batch = 0; batch < 20; batch++) {
+            List<SinkRecord> records = new ArrayList<>();
+            for (int i = 0; i < 50; i++, files++) {
+                records.add(record(0, "resolver1", "f" + files + ".rpz", "zone " + files, null, null));
+            }
+            task.put(records); // a round starts after the first; those after gather while it runs
+        }
+        // As Connect does with no record to deliver: put() again only when the task asked for a timeout. When it
+        // stops asking, every file must be in place and reported, with no record and no offset commit to help.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int puts = 0;
+        while (true) {
+            int asked = context.timeouts.size();
+            task.put(List.of());
+            puts++;
+            if (context.timeouts.size() == asked) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "still asking to be called after " + puts + " puts");
+        }
+        for (int i = 0; i < files; i++) {
+            assertEquals("zone " + i, Files.readString(dir.resolve("f" + i + ".rpz")));
+        }
+        assertEquals((long) files, task.metrics().snapshot().get("files-published"), "every round reported");
     }
 
     @Test

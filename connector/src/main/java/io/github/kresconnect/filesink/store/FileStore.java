@@ -488,6 +488,11 @@ public final class FileStore implements AutoCloseable {
         return pipeline.isRunning();
     }
 
+    /** True when a round has ended whose outcome {@link #drainRounds()} has not reported yet. */
+    public boolean hasUnreported() {
+        return pipeline.isDone() || !toReport.isEmpty();
+    }
+
     /** What finished rounds published since the last call; does not wait for a round in progress. */
     public Round drainRounds() throws IOException {
         if (pipeline.isDone()) {
