@@ -30,8 +30,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -606,7 +606,7 @@ public final class DeliveryBenchmark {
         /** Counts the files placed between the two samples, by their change times (microseconds since the epoch). */
         void placed(long[] ctimeMicros) {
             if (first != null && last != null) {
-                files = java.util.Arrays.stream(ctimeMicros).filter(t -> t > first[0] && t <= last[0]).count();
+                files = Arrays.stream(ctimeMicros).filter(t -> t > first[0] && t <= last[0]).count();
             }
         }
 
@@ -631,7 +631,10 @@ public final class DeliveryBenchmark {
             return (last[0] - first[0]) / 1e6;
         }
 
-        /** Milliseconds of CPU between the two samples: 1 the machine's, 2 the worker's, 3 the broker's, 4 this benchmark's. */
+        /**
+         * Milliseconds of CPU between the two samples: 1 the machine's, 2 the worker's, 3 the broker's, 4 this
+         * benchmark's.
+         */
         double millis(int which) {
             return (last[which] - first[which]) * (double) CpuTicks.MILLIS_PER_TICK;
         }
@@ -916,8 +919,8 @@ public final class DeliveryBenchmark {
                 writtenToPlaced, (firstCtime - createdMicros) / 1e6, (lastCtime - createdMicros) / 1e6,
                 (count - 1) / ((lastCtime - firstCtime) / 1e6)));
         return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine, flow,
-                topic);
+                seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine,
+                flow, topic);
     }
 
     private void deleteLater(Path path) {
