@@ -611,10 +611,9 @@ public final class DeliveryBenchmark {
         }
 
         private long[] sample() {
-            Instant now = Instant.now();
-            return new long[] {now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000, CpuTicks.ofMachine(),
-                CpuTicks.ofProcess(workerPid), broker == null ? -1 : CpuTicks.ofProcess(broker.pid()),
-                CpuTicks.ofProcess(SELF)};
+            long at = micros(Instant.now());
+            long[] machine = Machine.now(broker);
+            return new long[] {at, machine[0], CpuTicks.ofProcess(workerPid), machine[1], CpuTicks.ofProcess(SELF)};
         }
 
         /** Whether both ends were sampled, with files and /proc figures between them. */
@@ -911,7 +910,7 @@ public final class DeliveryBenchmark {
         connect.deleteConnector(connector);
         deleteLater(files);
 
-        long createdMicros = createdAt.getEpochSecond() * 1_000_000 + createdAt.getNano() / 1_000;
+        long createdMicros = micros(createdAt);
         String firstAfter = String.format(Locale.ROOT, "%.3f s", (firstCtime - createdMicros) / 1e6);
         details.add(String.format(Locale.ROOT, "%s: %.0f files/s from the first file written to the last in place "
                 + "(%.3f s, by the files' mtimes and ctimes); the first in place %.3f s after the connector's "
@@ -921,6 +920,11 @@ public final class DeliveryBenchmark {
         return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
                 seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine,
                 flow, topic);
+    }
+
+    /** Microseconds since the epoch, as the files' times are read. */
+    private static long micros(Instant instant) {
+        return TimeUnit.SECONDS.toMicros(instant.getEpochSecond()) + TimeUnit.NANOSECONDS.toMicros(instant.getNano());
     }
 
     private void deleteLater(Path path) {
