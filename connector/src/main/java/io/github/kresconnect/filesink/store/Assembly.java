@@ -37,9 +37,9 @@ import io.github.kresconnect.filesink.record.FilePart;
 final class Assembly implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
 
-    /** Whole data files up to this size are held in memory and written by the round, on the commit thread. */
+    /** Whole data files up to this size are written by the store's writer thread (see {@link WorkWriter}). */
     private static final int INLINE_MAX_BYTES = 256 * 1024;
-    /** At most this many bytes of such files wait in memory for a round. */
+    /** At most this many bytes of such files are handed to the writer between two rounds. */
     private static final long INLINE_BUDGET_BYTES = 32L * 1024 * 1024;
     /** A large file's data starts going to disk in the background every this many bytes. */
     private static final long EARLY_WRITEBACK_BYTES = 16L * 1024 * 1024;
@@ -71,6 +71,7 @@ final class Assembly implements AutoCloseable {
     private final WorkFiles work;
     private final Placement placement;
     private final SyncPool syncPool;
+    private final WorkWriter writer;
     private final StoreSettings settings;
     private final Clock clock;
     private final FileStore.StepHook hook;
@@ -87,8 +88,8 @@ final class Assembly implements AutoCloseable {
     }
 
     Assembly(StoreState state, Consumer<JournalOp> emit, Supplier<NextRound> round, WorkFiles work,
-            Placement placement, SyncPool syncPool, StoreSettings settings, Clock clock, FileStore.StepHook hook,
-            Settle settle) {
+            Placement placement, SyncPool syncPool, WorkWriter writer, StoreSettings settings, Clock clock,
+            FileStore.StepHook hook, Settle settle) {
         this.settle = settle;
         this.state = state;
         this.versions = new VersionPolicy(state);
@@ -97,6 +98,7 @@ final class Assembly implements AutoCloseable {
         this.work = work;
         this.placement = placement;
         this.syncPool = syncPool;
+        this.writer = writer;
         this.settings = settings;
         this.clock = clock;
         this.hook = hook;
@@ -180,7 +182,10 @@ final class Assembly implements AutoCloseable {
         return state.transfer(name.value()).isComplete() ? complete(handle, source) : FileStore.Applied.STAGED;
     }
 
-    /** A small whole data file: held in memory and written by the round itself, on the commit thread. */
+    /**
+     * A small whole data file: its work file is written on the store's writer thread while this thread goes on
+     * with the next records, and the round that commits it waits for that write.
+     */
     private FileStore.Applied applyWhole(SafeFileName name, byte[] content, TransferIntegrity integrity,
             long version, Object source, long limit) throws RejectedFileException, IOException {
         if (content.length > limit) {
@@ -200,7 +205,7 @@ final class Assembly implements AutoCloseable {
         emit.accept(new JournalOp.Publish(name.value(), seq, content.length, sha256, version));
         NextRound next = round.get();
         next.publications.add(new NextRound.Publication(name, FileKind.DATA, seq, content.length, sha256, source,
-                location, content));
+                location, writer.write(work.data(seq), content)));
         next.inlineBytes += content.length;
         next.workDirChanged = true;
         return FileStore.Applied.COMPLETED;

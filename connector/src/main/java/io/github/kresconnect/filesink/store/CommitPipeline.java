@@ -1,8 +1,6 @@
 package io.github.kresconnect.filesink.store;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -98,36 +95,16 @@ final class CommitPipeline {
             return null;
         }
         running = null;
-        try {
-            return round.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for a commit", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(cause);
-        }
+        return Futures.get(round, "a commit");
     }
 
     private Result round(Work round) throws IOException {
         hook.reached("round:start");
         Set<Path> toSync = new LinkedHashSet<>(round.written());
         for (NextRound.Publication publication : round.publications()) {
-            if (publication.inline() != null) {
-                Path data = work.data(publication.seq());
-                try (FileChannel channel = placement.createData(data)) {
-                    DurableFiles.writeFully(channel, ByteBuffer.wrap(publication.inline()));
-                }
-                toSync.add(data);
+            if (publication.written() != null) {
+                WorkWriter.await(publication.written());
+                toSync.add(work.data(publication.seq()));
             }
         }
         // the work files, and with them the new work files' names

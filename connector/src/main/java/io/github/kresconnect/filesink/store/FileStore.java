@@ -53,7 +53,7 @@ public final class FileStore implements AutoCloseable {
     public static final long UNVERSIONED = StoreState.UNVERSIONED;
     /** While a round runs, the next one gathers up to this many operations before {@link #groupCommit()} waits. */
     static final int ROUND_MAX_OPS = 4096;
-    /** ... or this many bytes of small whole files, which a round holds in memory until it writes them. */
+    /** ... or this many bytes of small whole files, held in memory until the store's writer thread writes them. */
     static final long ROUND_MAX_HELD_BYTES = 8L * 1024 * 1024;
 
     /** Told about publications around the commit point, and about discarded transfers. */
@@ -147,6 +147,7 @@ public final class FileStore implements AutoCloseable {
     private final StoreState state;
     private final SyncPool syncPool;
     private final Placement placement;
+    private final WorkWriter writer;
     private final Assembly assembly;
     private CommitPipeline pipeline;
     private volatile Listener listener;
@@ -170,8 +171,9 @@ public final class FileStore implements AutoCloseable {
         this.state = new StoreState();
         this.listener = listener;
         this.placement = new Placement(realFilesDir, work, settings, hook);
-        this.assembly = new Assembly(state, this::emit, () -> next, work, placement, syncPool, settings, clock, hook,
-                this::settle);
+        this.writer = new WorkWriter(placement);
+        this.assembly = new Assembly(state, this::emit, () -> next, work, placement, syncPool, writer, settings,
+                clock, hook, this::settle);
     }
 
     /**
@@ -576,7 +578,8 @@ public final class FileStore implements AutoCloseable {
     /**
      * Releases the lock and open files without writing anything: what is not committed is rolled back by the
      * next {@link #open}. Used both for a clean stop (after a final {@link #commit()}) and to abandon the store
-     * after an I/O failure. The lock is released only once no round can still rename.
+     * after an I/O failure. The lock is released only once no round can still rename and no work file can still
+     * be written.
      */
     @Override
     public void close() {
@@ -586,6 +589,7 @@ public final class FileStore implements AutoCloseable {
         closed = true;
         assembly.close();
         Runnable release = () -> {
+            writer.close();
             syncPool.close();
             try {
                 lock.close();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Future;
 
 /**
  * What the next round must commit, gathered on the task's thread: the operations applied since the last round,
@@ -12,9 +13,12 @@ import java.util.Set;
  * to put in place, and work files to remove once the round has committed.
  */
 final class NextRound {
-    /** A completed file; {@code inline} holds a small whole file's bytes that the round writes itself. */
+    /**
+     * A completed file; {@code written} is the write of a small whole file's work file, under way on the store's
+     * writer thread (null for a file assembled on the task's thread): the round waits for it before it syncs.
+     */
     record Publication(SafeFileName name, FileKind kind, long seq, long size, String sha256, Object source,
-            FileLocation location, byte[] inline) {
+            FileLocation location, Future<?> written) {
     }
 
     final List<JournalOp> ops = new ArrayList<>();
@@ -24,6 +28,7 @@ final class NextRound {
     boolean workDirChanged;
     final List<Publication> publications = new ArrayList<>();
     final List<Path> garbage = new ArrayList<>();
+    /** Bytes of small whole files handed to the writer since the last round (held in memory until written). */
     long inlineBytes;
 
     boolean isEmpty() {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +28,8 @@ import io.github.kresconnect.filesink.record.FilePart;
 
 /**
  * Group commit as the task drives it ({@link FileStore#groupCommit()}): what is applied while a round runs waits
- * for the next round and goes into it together, until enough is gathered that the task waits instead.
+ * for the next round and goes into it together, until enough is gathered that the task waits instead; small whole
+ * files are written meanwhile, so their round finds them written.
  */
 class GroupCommitTest {
     @TempDir
@@ -108,8 +112,23 @@ class GroupCommitTest {
     }
 
     @Test
+    void smallFilesAreWrittenWhileTheRoundBeforeTheirsRuns() throws Exception {
+        apply(store, "b.txt", bytes("small whole file\n"), 1);
+        store.groupCommit();
+        await("b.txt's work file written", () -> workFilesHolding("small whole file\n") == 1);
+        assertEquals(1, hook.started.get(), "the first round still runs, and b.txt's has not begun");
+        assertTrue(Files.notExists(filesDir.resolve("b.txt")));
+
+        hook.release.countDown();
+        await("the first round's end", () -> !store.isCommitting());
+        store.commit();
+        assertEquals("small whole file\n", Files.readString(filesDir.resolve("b.txt")));
+        assertEquals(0, workFilesHolding("small whole file\n"), "its work file became b.txt");
+    }
+
+    @Test
     void onceEnoughIsHeldForTheNextRoundTheTaskWaitsForTheRunningOne() throws Exception {
-        byte[] content = new byte[256 * 1024]; // small enough to be held in memory until its round writes it
+        byte[] content = new byte[256 * 1024]; // small enough to be held in memory for the writer
         int files = (int) (FileStore.ROUND_MAX_HELD_BYTES / content.length);
         for (int i = 0; i < files; i++) {
             Arrays.fill(content, (byte) i);
@@ -136,6 +155,21 @@ class GroupCommitTest {
         store.commit();
         assertEquals(files + 1L, store.durableOffset(StoreDriver.PARTITION).orElseThrow());
         assertEquals(content.length, Files.size(filesDir.resolve("zone-" + (files - 1) + ".rpz")));
+    }
+
+    /** How many work files hold {@code content} now. */
+    private long workFilesHolding(String content) {
+        try (Stream<Path> files = Files.list(store.workDir())) {
+            return files.filter(file -> {
+                try {
+                    return Files.readString(file).equals(content);
+                } catch (IOException e) { // one being created or renamed right now
+                    return false;
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<String> names(FileStore.Round round) {

@@ -37,11 +37,12 @@ import io.github.kresconnect.filesink.store.powercut.PowerCutFileSystem.Variant;
  * <p>The scenario (one partition, records applied as the task does: skip what is applied, apply, mark applied;
  * commits at fixed points, and {@code commitAsync} so that rounds overlap with applying) has: chunked transfers
  * whose first chunks are committed by one round and the rest by a later one; small whole files (written by the
- * round); a config file replaced by signed versions (so backups are made), an older signed version and an invalid
- * config (rejected; their offsets advance); a file identical to the one in place (unchanged); a digest mismatch;
- * out-of-order chunks with transfer ids; out-of-order chunks without ids but with record timestamps; an abandoned
- * transfer followed, more than the transfer gap later, by a new one; kept receipts for records and for
- * publications (some acknowledged); and a journal small enough to be compacted mid-scenario.
+ * store's writer thread while rounds run, awaited by their own); a config file replaced by signed versions (so
+ * backups are made), an older signed version and an invalid config (rejected; their offsets advance); a file
+ * identical to the one in place (unchanged); a digest mismatch; out-of-order chunks with transfer ids; out-of-order
+ * chunks without ids but with record timestamps; an abandoned transfer followed, more than the transfer gap later,
+ * by a new one; kept receipts for records and for publications (some acknowledged); and a journal small enough to
+ * be compacted mid-scenario.
  *
  * <p>The listener persists the owed reload or renew through the layer before the commit point, and once files are
  * in place records what the manager was told (outside the simulated disk: that reload really happened), then

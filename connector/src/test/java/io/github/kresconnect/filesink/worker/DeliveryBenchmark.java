@@ -1028,13 +1028,14 @@ public final class DeliveryBenchmark {
     }
 
     /**
-     * The CPU time of the connector's own threads ({@code resolver-file-sink-*}: the store's commit thread and
-     * fsync pool, the receipts sender, the manager notifier) since {@code before}, summed per kind of thread.
+     * The CPU time of the connector's own threads ({@code resolver-file-sink-*}: the store's commit thread, its
+     * writer of small files and its fsync pool, the receipts sender, the manager notifier) since {@code before},
+     * summed per kind of thread.
      */
     private static Map<String, Long> connectorThreads(BenchmarkWorker connect, Map<Long, Long> before)
             throws IOException {
         Map<String, Long> families = new java.util.TreeMap<>();
-        for (String family : List.of("commit", "fsync", "receipts", "manager-notifier")) {
+        for (String family : List.of("commit", "write", "fsync", "receipts", "manager-notifier")) {
             families.put(family, connect.threadCpuNanos("resolver-file-sink-" + family, before).get(-1L));
         }
         return families;
