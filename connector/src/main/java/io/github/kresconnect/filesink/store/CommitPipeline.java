@@ -151,8 +151,10 @@ final class CommitPipeline {
         List<JournalOp.Placed> placed = new ArrayList<>();
         for (NextRound.Publication publication : toPlace) {
             try {
+                Placement.WorkFile written = publication.written() == null ? null
+                        : WorkWriter.await(publication.written()); // written before the round synced
                 Placement.Placed done = placement.place(publication.name(), publication.seq(),
-                        publication.location());
+                        publication.location(), written);
                 directories.add(done.location().dir());
                 placed.add(new JournalOp.Placed(publication.name().value(), publication.seq(), done.identity()));
                 published.add(publication(publication));

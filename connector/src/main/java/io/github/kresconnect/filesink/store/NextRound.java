@@ -18,7 +18,7 @@ final class NextRound {
      * writer thread (null for a file assembled on the task's thread): the round waits for it before it syncs.
      */
     record Publication(SafeFileName name, FileKind kind, long seq, long size, String sha256, Object source,
-            FileLocation location, Future<?> written) {
+            FileLocation location, Future<Placement.WorkFile> written) {
     }
 
     final List<JournalOp> ops = new ArrayList<>();

@@ -68,19 +68,40 @@ final class Placement {
     }
 
     /**
-     * Puts work file {@code t<seq>.data} at {@code name}; {@code known} is where it was resolved (or null). Does not
-     * sync the directory: the caller syncs the directories of a round's files together.
+     * A work file as its writer left it: its attributes (null where the file system has no POSIX ones) and its
+     * identity ({@link #identity(Path)}), which the rename into place keeps.
      */
-    Placed place(SafeFileName name, long seq, FileLocation known) throws RejectedFileException, IOException {
-        return place(name, seq, known, null);
+    record WorkFile(PosixFileAttributes attributes, String identity) {
+    }
+
+    /** Looks at work file {@code data} once it is written, so that putting it in place need not. */
+    static WorkFile describe(Path data) throws IOException {
+        try {
+            PosixFileAttributes attributes = Files.readAttributes(data, PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return new WorkFile(attributes, identity(attributes));
+        } catch (UnsupportedOperationException e) {
+            return new WorkFile(null, identity(Files.readAttributes(data, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS)));
+        }
     }
 
     /**
-     * As {@link #place(SafeFileName, long, FileLocation)}, with the backup taken from work file {@code backupSeq}
-     * (the version committed right before this one, superseded before it reached the final path) instead of the
-     * file in place; null: from the file in place.
+     * Puts work file {@code t<seq>.data} at {@code name}; {@code known} is where it was resolved (or null),
+     * {@code written} what {@link #describe} found of the work file (or null: it is looked at here). Does not sync
+     * the directory: the caller syncs the directories of a round's files together.
      */
-    Placed place(SafeFileName name, long seq, FileLocation known, Long backupSeq)
+    Placed place(SafeFileName name, long seq, FileLocation known, WorkFile written)
+            throws RejectedFileException, IOException {
+        return place(name, seq, known, written, null);
+    }
+
+    /**
+     * As {@link #place(SafeFileName, long, FileLocation, WorkFile)}, with the backup taken from work file
+     * {@code backupSeq} (the version committed right before this one, superseded before it reached the final path)
+     * instead of the file in place; null: from the file in place.
+     */
+    Placed place(SafeFileName name, long seq, FileLocation known, WorkFile written, Long backupSeq)
             throws RejectedFileException, IOException {
         FileLocation location = known != null ? known : resolveWritable(name);
         Path target = location.target();
@@ -110,7 +131,7 @@ final class Placement {
             }
             // One stat of the work file gives its mode and its identity, which the rename keeps (same inode,
             // size and modification time).
-            identity = setOwnership(data, previous);
+            identity = setOwnership(data, previous, written != null ? written : describe(data));
             if (backupSeq != null) {
                 Files.move(work.data(backupSeq), location.backup(), StandardCopyOption.ATOMIC_MOVE);
                 hook.reached("place:backup-renamed");
@@ -193,15 +214,12 @@ final class Placement {
     /**
      * A replaced file's successor keeps its mode, and its group where the worker may set it (the worker's user
      * is the resolver's or in its group); a new file gets {@code files.mode}, which it mostly has from its creation
-     * already. Returns the work file's identity, from the same stat.
+     * already. Returns the work file's identity.
      */
-    private String setOwnership(Path data, PosixFileAttributes previous) throws IOException {
-        PosixFileAttributes now;
-        try {
-            now = Files.readAttributes(data, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its own defaults apply
-            return identity(Files.readAttributes(data, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+    private String setOwnership(Path data, PosixFileAttributes previous, WorkFile written) throws IOException {
+        PosixFileAttributes now = written.attributes();
+        if (now == null) {
+            return written.identity(); // not a POSIX file system: its own defaults apply
         }
         Set<PosixFilePermission> mode = previous != null ? previous.permissions() : settings.newFileMode();
         if (!now.permissions().equals(mode)) {
@@ -216,6 +234,6 @@ final class Placement {
                         e.toString());
             }
         }
-        return identity(now);
+        return written.identity();
     }
 }

@@ -137,7 +137,7 @@ final class Recovery {
         try {
             Long backup = before != null && Files.exists(work.data(before.seq()), LinkOption.NOFOLLOW_LINKS)
                     ? before.seq() : null;
-            Placement.Placed done = placement.place(name, publication.seq(), null, backup);
+            Placement.Placed done = placement.place(name, publication.seq(), null, null, backup);
             directories.add(done.location().dir());
             log.info("Finished publishing {} ({} bytes), interrupted before the last stop", name, publication.size());
             return new JournalOp.Placed(publication.name(), publication.seq(), done.identity());

@@ -28,19 +28,22 @@ final class WorkWriter {
         });
     }
 
-    /** Creates work file {@code data} and writes {@code content} into it, soon; the future ends when it has. */
-    Future<?> write(Path data, byte[] content) {
+    /**
+     * Creates work file {@code data} and writes {@code content} into it, soon; the future ends when it has, with
+     * what the file's placement needs to know of it ({@link Placement#describe}).
+     */
+    Future<Placement.WorkFile> write(Path data, byte[] content) {
         return thread.submit(() -> {
             try (FileChannel channel = placement.createData(data)) {
                 DurableFiles.writeFully(channel, ByteBuffer.wrap(content));
             }
-            return null;
+            return Placement.describe(data);
         });
     }
 
     /** Waits for a write of {@link #write}; its failure (the environment's) is thrown here. */
-    static void await(Future<?> write) throws IOException {
-        Futures.get(write, "a work file to be written");
+    static Placement.WorkFile await(Future<Placement.WorkFile> write) throws IOException {
+        return Futures.get(write, "a work file to be written");
     }
 
     /**
