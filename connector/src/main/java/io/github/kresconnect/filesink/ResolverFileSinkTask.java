@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryIteratorException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -189,11 +191,13 @@ public class ResolverFileSinkTask extends SinkTask {
     private FileStore.Listener storeListener() {
         return new FileStore.Listener() {
             @Override
-            public void beforePublishing(FileKind kind, List<FileStore.Publication> files) throws IOException {
+            public void beforePublishing(FileKind kind, List<FileStore.Publication> files,
+                    Consumer<Path> syncWithRound) throws IOException {
                 // The files are for the manager receipts only: without receipts, the owed state stays one word,
-                // written only when it changes.
+                // written only when it changes. Their lines go to disk with the round's data.
                 notifier.fileChanging(kind, !receipts.enabled() ? List.of() : files.stream()
-                        .map(file -> TaskReceipts.changedFile(file.name(), file.sha256(), file.source())).toList());
+                        .map(file -> TaskReceipts.changedFile(file.name(), file.sha256(), file.source())).toList(),
+                        syncWithRound);
             }
 
             @Override

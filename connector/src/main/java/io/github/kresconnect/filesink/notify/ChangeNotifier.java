@@ -1,7 +1,9 @@
 package io.github.kresconnect.filesink.notify;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.github.kresconnect.filesink.store.FileKind;
 
@@ -23,6 +25,15 @@ public interface ChangeNotifier extends AutoCloseable {
     /** As {@link #fileChanging(FileKind)}, naming the files of that kind: the request is reported as for them. */
     default void fileChanging(FileKind kind, List<ChangedFile> files) throws IOException {
         fileChanging(kind);
+    }
+
+    /**
+     * As {@link #fileChanging(FileKind, List)}, but a write it can leave unsynced (a line appended to what is owed)
+     * is handed to {@code syncLater} instead, and the caller makes that file durable before it relies on it: a
+     * caller that syncs other files at that point anyway saves a wait.
+     */
+    default void fileChanging(FileKind kind, List<ChangedFile> files, Consumer<Path> syncLater) throws IOException {
+        fileChanging(kind, files);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +83,11 @@ public final class ManagerNotifier implements ChangeNotifier {
     @Override
     public void fileChanging(FileKind kind, List<ChangedFile> files) throws IOException {
         scheduler.fileChanging(kind, files);
+    }
+
+    @Override
+    public void fileChanging(FileKind kind, List<ChangedFile> files, Consumer<Path> syncLater) throws IOException {
+        scheduler.fileChanging(kind, files, syncLater);
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.github.kresconnect.filesink.notify;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
@@ -125,12 +127,22 @@ final class NotificationScheduler {
         fileChanging(kind, List.of());
     }
 
-    /** As {@link #fileChanging(FileKind)}, for these files: persisted with what is owed. */
+    /** As {@link #fileChanging(FileKind)}, for these files: persisted with what is owed, durable on return. */
     synchronized void fileChanging(FileKind kind, List<ChangedFile> files) throws IOException {
+        fileChanging(kind, files, null);
+    }
+
+    /**
+     * As {@link #fileChanging(FileKind)}, for these files: persisted with what is owed, durable on return unless
+     * {@code syncLater} is given: lines appended to the state are then left for the caller to make durable (it is
+     * handed the file).
+     */
+    synchronized void fileChanging(FileKind kind, List<ChangedFile> files, Consumer<Path> syncLater)
+            throws IOException {
         ManagerRequest wanted = ManagerRequest.covering(unpublished, ManagerRequest.forKind(kind));
         // What is owed only grows here, so the state gains these files: a round's cost is that of its own files,
         // not of every file owed since the last accepted request.
-        state.add(owed(wanted), files);
+        state.add(owed(wanted), files, syncLater);
         unpublished = wanted;
         files.forEach(file -> unpublishedFiles.put(file.name(), file));
     }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,7 +120,7 @@ final class PendingNotificationFile {
             Files.deleteIfExists(file);
             DurableFiles.syncDirectory(dir);
         } else if (added != null) {
-            append(added);
+            append(added, true);
         } else {
             rewrite(request, owedFor);
         }
@@ -129,11 +130,12 @@ final class PendingNotificationFile {
 
     /**
      * Makes the file say a request covering both {@code request} and what it says already, owed also for
-     * {@code files} (a newer change of a file replaces the older); durable on return. While the request stays
+     * {@code files} (a newer change of a file replaces the older); durable on return, but for lines appended when
+     * {@code syncLater} is given: it is handed the file, and the caller makes it durable. While the request stays
      * the same, only the files that are new or changed are appended: the cost is that of {@code files}, not of
      * everything owed so far. No I/O if nothing changes.
      */
-    void add(ManagerRequest request, List<ChangedFile> files) throws IOException {
+    void add(ManagerRequest request, List<ChangedFile> files, Consumer<Path> syncLater) throws IOException {
         ManagerRequest covering = ManagerRequest.covering(current, request);
         if (covering == null) {
             return;
@@ -148,7 +150,10 @@ final class PendingNotificationFile {
             if (added.isEmpty()) {
                 return;
             }
-            append(added);
+            append(added, syncLater == null);
+            if (syncLater != null) {
+                syncLater.accept(file);
+            }
             added.forEach(changed -> currentFiles.put(changed.name(), changed));
             return;
         }
@@ -159,10 +164,10 @@ final class PendingNotificationFile {
         currentFiles = owedFor;
     }
 
-    private void append(List<ChangedFile> added) throws IOException {
+    private void append(List<ChangedFile> added, boolean sync) throws IOException {
         StringBuilder text = new StringBuilder();
         added.forEach(changed -> text.append(changed.toJson()).append('\n'));
-        DurableFiles.append(file, text.toString().getBytes(StandardCharsets.UTF_8));
+        DurableFiles.append(file, text.toString().getBytes(StandardCharsets.UTF_8), sync);
     }
 
     private void rewrite(ManagerRequest request, Map<String, ChangedFile> owedFor) throws IOException {

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rounds of group commit, one at a time on the store's commit thread, while the task's thread goes on
- * applying records: sync what the round's operations wrote, persist the owed reload or renew, append the
- * operations as one journal entry (the commit point), apply them to the committed state, put completed files in
+ * applying records: write the owed reload or renew and sync it with what the round's operations wrote (one wait
+ * for both), append the operations as one journal entry (the commit point), apply them to the committed state, put completed files in
  * place and sync their directories, arm the manager request, remove what the round made garbage, and compact the
  * journal into a snapshot of the committed state when it has grown.
  */
@@ -107,16 +107,17 @@ final class CommitPipeline {
                 toSync.add(work.data(publication.seq()));
             }
         }
-        // the work files, and with them the new work files' names
-        syncPool.syncCreatedIn(work.dir(), toSync, round.workDirChanged());
-        hook.reached("round:data-synced");
+        // the owed reload or renew, written now and made durable with the data below where it can be
         Map<FileKind, List<FileStore.Publication>> kinds = new EnumMap<>(FileKind.class);
         round.publications().forEach(publication -> kinds.computeIfAbsent(publication.kind(), k -> new ArrayList<>())
                 .add(publication(publication)));
+        Set<Path> requests = new LinkedHashSet<>();
         for (Map.Entry<FileKind, List<FileStore.Publication>> kind : kinds.entrySet()) {
-            listener.get().beforePublishing(kind.getKey(), kind.getValue());
+            listener.get().beforePublishing(kind.getKey(), kind.getValue(), requests::add);
         }
-        hook.reached("round:notification-persisted");
+        // the work files, and with them the new work files' names, and the request's file
+        syncPool.syncCreatedIn(work.dir(), toSync, round.workDirChanged(), requests);
+        hook.reached("round:data-synced");
         journal.append(round.ops());
         round.ops().forEach(committed::apply);
         durableOffsets = committed.offsets();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,16 @@ public final class FileStore implements AutoCloseable {
          */
         default void beforePublishing(FileKind kind, List<Publication> files) throws IOException {
             beforePublishing(kind);
+        }
+
+        /**
+         * As {@link #beforePublishing(FileKind, List)}, called instead of it, by a round before it syncs its own
+         * data: a write the request can leave unsynced it hands to {@code syncWithRound}, and the round makes that
+         * file durable together with its data, before its commit point (one wait for both).
+         */
+        default void beforePublishing(FileKind kind, List<Publication> files, Consumer<Path> syncWithRound)
+                throws IOException {
+            beforePublishing(kind, files);
         }
 
         /**

@@ -61,21 +61,31 @@ final class SyncPool implements AutoCloseable {
 
     /**
      * As {@link #syncAll}, for files the store created in directory {@code dir} (its work directory), and that
-     * directory's entries when {@code withDir}: a file created in a directory lies on that directory's file
-     * system, so whether the barrier covers {@code dir} decides for all of them (one look at the directory, not
-     * one per file). A file elsewhere is left to {@link #syncAll}.
+     * directory's entries when {@code withDir}, and a few {@code others} anywhere: a file created in a directory
+     * lies on that directory's file system, so whether the barrier covers {@code dir} decides for all of them
+     * (one look at the directory, not one per file); each of the others is looked at on its own. A file
+     * elsewhere is left to {@link #syncAll}.
      */
-    void syncCreatedIn(Path dir, Collection<Path> files, boolean withDir) throws IOException {
-        List<Path> all = new ArrayList<>(files.size() + 1);
+    void syncCreatedIn(Path dir, Collection<Path> files, boolean withDir, Collection<Path> others)
+            throws IOException {
+        List<Path> all = new ArrayList<>(files.size() + 1 + others.size());
         all.addAll(files);
         if (withDir) {
             all.add(dir);
         }
-        if (barrier != null && all.size() >= BARRIER_FROM
+        if (barrier != null && all.size() + others.size() >= BARRIER_FROM
                 && files.stream().allMatch(file -> dir.equals(file.getParent())) && barrier.covers(dir)) {
+            List<Path> uncovered = new ArrayList<>();
+            for (Path other : others) {
+                if (!barrier.covers(other)) {
+                    uncovered.add(other);
+                }
+            }
             barrier.sync();
+            fsyncAll(uncovered);
             return;
         }
+        all.addAll(others);
         syncAll(all);
     }
 

@@ -331,6 +331,40 @@ class ManagerNotifierTest {
     }
 
     @Test
+    void fileLinesAppendedToWhatIsOwedAreLeftToTheCallersSyncAndAChangedRequestIsDurableOnItsOwn() throws Exception {
+        List<String> outcomes = new java.util.ArrayList<>();
+        ManagerNotifier first = notifier(Map.of(ResolverFileSinkConfig.NOTIFY_QUIET_MS_CONFIG, "600000",
+                ResolverFileSinkConfig.NOTIFY_MAX_DELAY_MS_CONFIG, "600000"), recording(outcomes));
+        List<Path> syncLater = new java.util.ArrayList<>();
+        first.fileChanging(FileKind.DATA, List.of(new ChangedFile("a.rpz", null, -1, "aa")), syncLater::add);
+        assertEquals(List.of(), syncLater, "a new request is written and synced at once");
+        first.fileChanging(FileKind.DATA, List.of(new ChangedFile("b.rpz", null, -1, "bb")), syncLater::add);
+        assertEquals(List.of(stateFile()), syncLater, "a line for the same request is left to the caller");
+        assertTrue(Files.readString(stateFile()).contains("b.rpz"), "and written");
+        first.fileChanging(FileKind.CONFIG, List.of(new ChangedFile("config.yaml", null, -1, "cc")),
+                syncLater::add);
+        assertEquals(1, syncLater.size(), "a reload replacing a renew is written and synced at once");
+        first.filesPublished();
+        first.close();
+
+        ManagerNotifier second = notifier(Map.of(), recording(outcomes));
+        try {
+            assertEquals("/reload", manager.awaitPosts(1, WAIT).get(0).path());
+            await(() -> {
+                synchronized (outcomes) {
+                    return outcomes.size() == 1;
+                }
+            }, "the outcome");
+            synchronized (outcomes) {
+                assertEquals(List.of("reload accepted [a.rpz null -1 aa, b.rpz null -1 bb, config.yaml null -1 cc]"),
+                        outcomes);
+            }
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
     void theAcceptedMessageNeverClaimsMoreThanTheEtagsShow() {
         assertEquals("Manager accepted reload; the manager sends no ETag for the running configuration, so whether "
                 + "it changed is unknown",

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.apache.logging.log4j.Level;
@@ -44,9 +45,9 @@ import io.github.kresconnect.filesink.store.powercut.PowerCutFileSystem.Variant;
  * by a new one; kept receipts for records and for publications (some acknowledged); and a journal small enough to
  * be compacted mid-scenario.
  *
- * <p>The listener persists the owed reload or renew through the layer before the commit point, and once files are
- * in place records what the manager was told (outside the simulated disk: that reload really happened), then
- * clears the owed file.
+ * <p>The listener persists the owed reload or renew through the layer before the commit point (a line appended
+ * and left to the round's own sync, or the file replaced when there is none), and once files are in place records
+ * what the manager was told (outside the simulated disk: that reload really happened), then clears the owed file.
  *
  * <p>The scenario runs once to count its forces N; then for every k in 0..N and every variant it runs over a fresh
  * directory with the power cut at force k+1, reboots the disk, and opens the store. A second cut, during that
@@ -270,7 +271,12 @@ class PowerCutCampaignTest {
             try {
                 String text = Files.readString(real.resolve(FileStore.STATE_DIR).resolve("owed"));
                 Set<FileKind> kinds = EnumSet.noneOf(FileKind.class);
-                text.lines().filter(line -> !line.isEmpty()).forEach(line -> kinds.add(FileKind.valueOf(line)));
+                for (FileKind kind : FileKind.values()) {
+                    // a whole line: a line appended and cut before its sync may be torn, or zeros
+                    if (text.lines().anyMatch(kind.name()::equals)) {
+                        kinds.add(kind);
+                    }
+                }
                 return kinds;
             } catch (NoSuchFileException e) {
                 return EnumSet.noneOf(FileKind.class);
@@ -288,10 +294,18 @@ class PowerCutCampaignTest {
         FileStore.Listener listener() {
             return new FileStore.Listener() {
                 @Override
-                public void beforePublishing(FileKind kind, List<FileStore.Publication> files) throws IOException {
+                public void beforePublishing(FileKind kind, List<FileStore.Publication> files,
+                        Consumer<Path> syncWithRound) throws IOException {
+                    // As the task's notifier does: replaced durably when there is no file, else a line appended
+                    // and left to the round's own sync.
                     Set<FileKind> kinds = owed();
-                    kinds.add(kind);
-                    writeOwed(kinds);
+                    if (!Files.exists(real.resolve(FileStore.STATE_DIR).resolve("owed"))) {
+                        kinds.add(kind);
+                        writeOwed(kinds);
+                    } else if (!kinds.contains(kind)) {
+                        DurableFiles.append(owedFile(), bytes(kind + "\n"), false);
+                        syncWithRound.accept(owedFile());
+                    }
                 }
 
                 @Override

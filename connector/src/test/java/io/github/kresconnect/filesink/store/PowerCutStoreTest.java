@@ -1,18 +1,23 @@
 package io.github.kresconnect.filesink.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kresconnect.filesink.record.FilePart;
 import io.github.kresconnect.filesink.store.powercut.PowerCutFileSystem;
 import io.github.kresconnect.filesink.store.powercut.PowerCutFileSystem.Variant;
 
@@ -53,6 +58,50 @@ class PowerCutStoreTest {
                 assertEquals(List.of(), StoreFixtures.workFiles(real), variant.name());
             }
         }
+    }
+
+    /**
+     * A request the listener writes and leaves to the round's sync ({@code syncWithRound}) is durable at the commit
+     * point, with the barrier and with one fsync per path: the power is cut right after the journal entry, and
+     * the disk keeps only what was made durable.
+     */
+    @ParameterizedTest(name = "barrier {0}")
+    @ValueSource(booleans = {true, false})
+    void aRequestLeftToTheRoundsSyncIsDurableAtTheCommitPoint(boolean barrier) throws Exception {
+        Path real = Files.createDirectory(temp.resolve("request"));
+        PowerCutFileSystem layer = PowerCutFileSystem.over(real, barrier);
+        Path filesDir = layer.root();
+        Path owed = Files.createDirectories(filesDir.resolve(FileStore.STATE_DIR)).resolve("owed");
+        DurableFiles.syncDirectory(filesDir);
+        DurableFiles.replace(owed, "owed:\n".getBytes(StandardCharsets.UTF_8));
+        FileStore.StepHook cut = step -> {
+            if (step.equals("round:journal-committed")) {
+                try {
+                    layer.cutNow();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        FileStore store = FileStore.open(filesDir, StoreFixtures.settings(), new MutableClock(), cut,
+                new FileStore.Listener() {
+                    @Override
+                    public void beforePublishing(FileKind kind, List<FileStore.Publication> files,
+                            Consumer<Path> syncWithRound) throws IOException {
+                        DurableFiles.append(owed, (kind + "\n").getBytes(StandardCharsets.UTF_8), false);
+                        syncWithRound.accept(owed);
+                    }
+                });
+        try {
+            store.apply(new FilePart("zone.rpz", 1, 1, "zone\n".getBytes(StandardCharsets.UTF_8), null), "offset 0");
+            store.markApplied(StoreDriver.PARTITION, 0);
+            assertThrows(IOException.class, store::commit, "the power is cut during the round");
+        } finally {
+            store.close();
+        }
+        assertTrue(layer.isCut());
+        layer.reboot(Variant.DROP_UNSYNCED, 1);
+        assertEquals("owed:\nDATA\n", Files.readString(real.resolve(FileStore.STATE_DIR).resolve("owed")));
     }
 
     /**
