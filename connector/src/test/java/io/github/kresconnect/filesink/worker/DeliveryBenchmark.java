@@ -825,6 +825,11 @@ public final class DeliveryBenchmark {
         }
         long created;
         Instant createdAt;
+        if (FileSystemSync.available()) {
+            // The broker's log of the records just produced is still in the page cache, on this disk: written
+            // back now, not by the connector's first syncfs. On a resolver host the broker is elsewhere.
+            FileSystemSync.syncFileSystemOf(workDir);
+        }
         connect.collectGarbage();
         Map<Long, Long> threadsBefore = connect.threadCpuNanos();
         Map<Long, Long> allocatedBefore = connect.threadAllocatedBytes();
