@@ -450,9 +450,11 @@ public final class FileStore implements AutoCloseable {
      * round of syncs for all of it). Waits for the running round once {@link #ROUND_MAX_OPS} operations or
      * {@link #ROUND_MAX_HELD_BYTES} of small files held in memory are gathered, so that a backlog still commits in
      * bounded steps and the heap does not grow with it. Call it again (the task polls again soon while
-     * {@link #isCommitting()}) to start the next round once this one is done.
+     * {@link #isCommitting()}) to start the next round once this one is done. First hands the small files applied
+     * since the last call to the store's writer, so they are written while the running round goes on.
      */
     public void groupCommit() throws IOException {
+        writer.flush();
         if (pipeline.isRunning() && next.ops.size() < ROUND_MAX_OPS && next.inlineBytes < ROUND_MAX_HELD_BYTES) {
             return;
         }
@@ -482,6 +484,7 @@ public final class FileStore implements AutoCloseable {
         advanced.clear();
         NextRound round = next;
         next = new NextRound();
+        writer.flush(); // before the round, which waits for its small files' writes
         pipeline.submit(new CommitPipeline.Work(List.copyOf(round.ops), Set.copyOf(round.written),
                 round.workDirChanged, List.copyOf(round.publications), List.copyOf(round.garbage)));
     }
