@@ -360,8 +360,13 @@ final class BenchmarkWorker implements AutoCloseable {
      * /proc/PID/task; empty where that is not there. Names have their digits replaced by '#'.
      */
     Map<Long, NativeThread> nativeThreads() {
+        return nativeThreads(process.pid());
+    }
+
+    /** As {@link #nativeThreads()}, for any process. */
+    static Map<Long, NativeThread> nativeThreads(long pid) {
         Map<Long, NativeThread> threads = new TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
