@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rounds of group commit, one at a time on the store's commit thread, while the task's thread goes on
- * applying records: write the owed reload or renew and sync it with what the round's operations wrote (one wait
- * for both), append the operations as one journal entry (the commit point), apply them to the committed state, put completed files in
- * place and sync their directories, arm the manager request, remove what the round made garbage, and compact the
- * journal into a snapshot of the committed state when it has grown.
+ * applying records: wait for the round's small files from the writer, write the owed reload or renew and sync it
+ * with what the round's operations wrote (one wait for both), append the operations as one journal entry (the
+ * commit point), apply them to the committed state, put completed files in place and sync their directories, arm
+ * the manager request, remove what the round made garbage, and compact the journal into a snapshot of the
+ * committed state when it has grown.
  */
 final class CommitPipeline {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);

@@ -95,8 +95,9 @@ public final class DurableFiles {
 
     /**
      * Appends {@code content} to the existing {@code file}; with {@code sync}, makes it durable (data and length)
-     * before returning (without, the caller makes it durable, before anything relies on it). Not atomic: a crash during the call can leave part of {@code content} at the end, which the
-     * reader must tell apart (a line-based file skips an unreadable last line).
+     * before returning (without, the caller makes it durable, before anything relies on it). Not atomic: a crash
+     * during the call can leave part of {@code content} at the end, which the reader must tell apart (a line-based
+     * file skips an unreadable last line).
      */
     public static void append(Path file, byte[] content, boolean sync) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND,

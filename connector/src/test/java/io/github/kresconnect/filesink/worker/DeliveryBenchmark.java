@@ -777,9 +777,10 @@ public final class DeliveryBenchmark {
             }
             double median = median(ratios);
             List<Double> compared = limits.subList(from, runs.size());
-            rows.add(new Row("   the disk's limit: one syncfs, after each run", String.format(Locale.ROOT, "%.0f files/s "
-                    + "after run %d (runs %d to %d: %.0f to %.0f); its CPU %.2f ms per file (the machine's %.2f)",
-                    physical, runs.size(), from + 1, runs.size(), java.util.Collections.min(compared), java.util.Collections.max(compared),
+            rows.add(new Row("   the disk's limit: one syncfs, after each run", String.format(Locale.ROOT,
+                    "%.0f files/s after run %d (runs %d to %d: %.0f to %.0f); its CPU %.2f ms per file (the "
+                    + "machine's %.2f)", physical, runs.size(), from + 1, runs.size(),
+                    java.util.Collections.min(compared), java.util.Collections.max(compared),
                     physicalCpuMillisPerFile, physicalMachineMillisPerFile), "", String.format(Locale.ROOT, "%.2f",
                     median), String.format(Locale.ROOT, "median >= %.2f", TARGET_PHYSICAL_RATIO),
                     median >= TARGET_PHYSICAL_RATIO));
