@@ -129,8 +129,8 @@ final class Placement {
                 hook.reached("place:renamed");
                 return new Placed(location, identity(target).orElse(null));
             }
-            // One stat of the work file gives its mode and its identity, which the rename keeps (same inode,
-            // size and modification time).
+            // One look at the work file (the writer's, or a stat here) gives its mode and its identity, which the
+            // rename keeps (same inode, size and modification time).
             identity = setOwnership(data, previous, written != null ? written : describe(data));
             if (backupSeq != null) {
                 Files.move(work.data(backupSeq), location.backup(), StandardCopyOption.ATOMIC_MOVE);
