@@ -78,9 +78,13 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
     public List<EncodedReceipt> send(List<EncodedReceipt> batch) throws Exception {
         List<Future<?>> sent = new ArrayList<>(batch.size());
         for (EncodedReceipt receipt : batch) {
-            // A missing topic or an unreachable broker blocks here up to max.block.ms, then throws: the whole
-            // batch is retried later.
-            sent.add(producer.send(new ProducerRecord<>(topic, receipt.key(), receipt.value())));
+            Future<?> send = producer.send(new ProducerRecord<>(topic, receipt.key(), receipt.value()));
+            sent.add(send);
+            if (send.isDone() && waitedForMetadata(send)) {
+                // A missing topic or an unreachable broker: this send waited max.block.ms for the topic's metadata
+                // and failed, and each of the rest would wait as long. They are not sent; the batch is retried.
+                break;
+            }
         }
         List<EncodedReceipt> failed = new ArrayList<>();
         Exception last = null;
@@ -92,10 +96,21 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
                 last = e.getCause() instanceof Exception cause ? cause : e;
             }
         }
+        failed.addAll(batch.subList(sent.size(), batch.size()));
         if (failed.size() == batch.size() && last != null) {
             throw last;
         }
         return failed;
+    }
+
+    /** A send that ended at once with a timeout: the producer waited for the topic's metadata in vain. */
+    private static boolean waitedForMetadata(Future<?> send) throws InterruptedException {
+        try {
+            send.get();
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
+        }
     }
 
     /**
