@@ -157,6 +157,17 @@ final class BenchmarkWorker implements AutoCloseable {
         Map<String, String> config = new TreeMap<>();
         properties.stringPropertyNames().forEach(key -> config.put(key, properties.getProperty(key)));
         config.putAll(extra);
+        put(name, config);
+    }
+
+    /** Creates connector {@code name} with {@code config} as it is (another plugin than this project's). */
+    void createOtherConnector(String name, Map<String, String> config) throws IOException, InterruptedException {
+        Map<String, String> all = new TreeMap<>(config);
+        all.put("name", name);
+        put(name, all);
+    }
+
+    private void put(String name, Map<String, String> config) throws IOException, InterruptedException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name + "/config"))
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))));

@@ -145,6 +145,8 @@ public final class DeliveryBenchmark {
     static final double STEADY_JIT_SHARE = 0.10;
 
     /** One line of the results table. {@code pass} is null for a figure without a target. */
+    private static final String FILE_STREAM_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector";
+
     record Row(String scenario, String connector, String baseline, String ratio, String target, Boolean pass) {
     }
 
@@ -319,6 +321,8 @@ public final class DeliveryBenchmark {
             broker.admin().createTopics(List.of(new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             pluginPath = workDir.resolve("plugins");
             HubComponent.installInto(pluginPath);
+            // Apache Kafka's own file sink, a plugin of its own: Connect alone, for scenario 2's reference
+            dist.copyArtifact("connect-file", pluginPath.resolve("kafka-connect-file"));
             runScenarios();
             details.add("stand-in manager received " + manager.posts().size() + " reload/renew requests");
         } finally {
@@ -612,6 +616,11 @@ public final class DeliveryBenchmark {
             selfLast = BenchmarkWorker.nativeThreads(SELF);
         }
 
+        /** Sets the records handled between the two samples, counted by the caller. */
+        void counted(long records) {
+            files = records;
+        }
+
         /** Counts the files placed between the two samples, by their change times (microseconds since the epoch). */
         void placed(long[] ctimeMicros) {
             if (first != null && last != null) {
@@ -802,6 +811,34 @@ public final class DeliveryBenchmark {
                     + "each to a file of its own, then one syncfs(2), each renamed into place, one fsync of the directory: %.0f "
                     + "files/s from the first file written to the end; the connector reaches %.2f of it", count,
                     runs.size(), fed, rate / fed));
+        }
+        Flow alone = connectAlone(connect, steady.topic(), count);
+        if (alone.measured()) {
+            double perRecord = alone.millis(1) / alone.files();
+            rows.add(new Row("   Connect alone: Kafka's FileStreamSink", String.format(Locale.ROOT, "%.0f records/s; "
+                    + "the machine's CPU %.3f ms per record (worker %.3f, broker %.3f)", alone.files() / alone.seconds(),
+                    perRecord, alone.millis(2) / alone.files(), alone.millis(3) / alone.files()), "", "",
+                    "(reference)", null));
+            details.add(String.format(Locale.ROOT, "2: Connect alone: Apache Kafka's FileStreamSink connector in the "
+                    + "same worker (the shipped converters), reading run %d's %d records in a group of its own and "
+                    + "appending a line per record to one file: from its first line to its last, %s", runs.size(),
+                    count, alone.describe()));
+            if (physical > 0 && physicalMachineMillisPerFile > 0) {
+                // No sink in a Connect worker can cost this machine less per file than the worker, its consumer
+                // and the broker (Connect alone) plus creating, writing, syncing and renaming the file (the
+                // disk's limit): what the CPUs allow at that cost bounds every Connect sink here.
+                double least = perRecord + physicalMachineMillisPerFile;
+                double allowed = CpuTicks.cpus() * 1e3 / least;
+                rows.add(new Row("   the most a Connect sink could do here", String.format(Locale.ROOT, "%.0f "
+                        + "files/s: %d CPUs at %.3f ms per file (Connect alone + the disk's limit)", allowed,
+                        CpuTicks.cpus(), least), "", String.format(Locale.ROOT, "%.2f", allowed / physical),
+                        "(reference)", null));
+                details.add(String.format(Locale.ROOT, "2: the most any sink in a Connect worker could deliver on "
+                        + "this machine: %.3f ms of CPU per file at least (Connect alone %.3f, the disk's limit "
+                        + "%.3f), which %d CPUs allow %.0f times a second, %.2f of the disk's limit after run %d; "
+                        + "the connector reaches %.2f of it", least, perRecord, physicalMachineMillisPerFile,
+                        CpuTicks.cpus(), allowed, allowed / physical, runs.size(), rate / allowed));
+            }
         }
         double ceiling = fileSystemCeiling(count);
         rows.add(new Row("   the file system, fsync per file", String.format(Locale.ROOT, "%.0f files/s", ceiling),
@@ -1251,6 +1288,65 @@ public final class DeliveryBenchmark {
             writer.shutdownNow();
             deleteLater(dir);
         }
+    }
+
+    /**
+     * Connect alone, measured now on scenario 2's topic: Apache Kafka's own FileStreamSink connector in the same
+     * worker reads the same records in a group of its own and appends a line per record to one file (one write
+     * each, no sync). What the worker, its consumer and the broker cost per record before a sink does any work
+     * of its own; timed, with the machine's CPU, from the first line seen to the last.
+     */
+    private Flow connectAlone(BenchmarkWorker connect, String topic, int count) throws Exception {
+        Path output = workDir.resolve("connect-alone-" + topic + ".txt");
+        deleteLater(output);
+        String name = "bench-connect-alone-" + topic;
+        Flow flow = new Flow(connect.pid(), broker);
+        awaitOwnCompilersQuiet();
+        long created = System.nanoTime();
+        connect.createOtherConnector(name, Map.of("connector.class", FILE_STREAM_SINK, "tasks.max", "1",
+                "topics", topic, "file", output.toString()));
+        long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
+        long lines = 0;
+        long linesAtFirst = 0;
+        long read = 0;
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        while (true) {
+            if (Files.exists(output) && Files.size(output) > read) {
+                try (FileChannel channel = FileChannel.open(output, StandardOpenOption.READ)) {
+                    channel.position(read);
+                    int n;
+                    while ((n = channel.read(buffer.clear())) > 0) {
+                        read += n;
+                        for (int i = 0; i < n; i++) {
+                            if (buffer.get(i) == '\n') {
+                                lines++;
+                            }
+                        }
+                    }
+                }
+                if (!flow.started() && lines > 0) {
+                    flow.first();
+                    linesAtFirst = lines;
+                }
+                if (lines >= count) {
+                    flow.last();
+                    flow.counted(count - linesAtFirst); // the records after the first sample
+                    break;
+                }
+            }
+            long now = System.nanoTime();
+            if (now > nextStatus) {
+                connect.checkNotFailed(name);
+                nextStatus = now + TimeUnit.SECONDS.toNanos(1);
+            }
+            if (now - created > SCENARIO_TIMEOUT.toNanos()) {
+                throw new AssertionError("Timed out waiting for " + count + " lines from Connect alone (" + lines
+                        + " so far)\n" + connect.tail());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        connect.deleteConnector(name);
+        return flow;
     }
 
     /**

@@ -117,6 +117,30 @@ final class KafkaDistribution {
         return new KafkaDistribution(version, home, Path.of(System.getProperty("java.home")));
     }
 
+    /**
+     * Copies Kafka's own artifact {@code artifactId} of this version (one jar, without its dependencies, which the
+     * worker has) from Maven into {@code dir}, unless it is there already; returns the jar.
+     */
+    Path copyArtifact(String artifactId, Path dir) throws IOException, InterruptedException {
+        Path jar = dir.resolve(artifactId + "-" + version + ".jar");
+        if (Files.isRegularFile(jar)) {
+            return jar;
+        }
+        Files.createDirectories(dir);
+        List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "dependency:copy",
+                "-Dartifact=org.apache.kafka:" + artifactId + ":" + version, "-DoutputDirectory=" + dir));
+        String repoLocal = System.getProperty("maven.repo.local", "");
+        if (!repoLocal.isBlank()) {
+            command.add("-Dmaven.repo.local=" + repoLocal);
+        }
+        LoggedProcess.run("resolving " + artifactId + " " + version, command, dir, home.resolve(artifactId + ".log"),
+                RESOLVE_TIMEOUT);
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException("resolving " + artifactId + " " + version + " left no " + jar);
+        }
+        return jar;
+    }
+
     private static String mavenExecutable() {
         String mavenHome = System.getProperty("maven.home", "");
         if (!mavenHome.isBlank()) {
