@@ -59,14 +59,14 @@ import io.github.kresconnect.filesink.notify.FakeManager;
  * has its receipt on the host's receipts topic (published, or unchanged), though a kill may have come between a
  * publication and its receipt's delivery.
  *
- * <p>{@code -Dkill.campaign.kills=N} sets the number of kills (20 by default), {@code -Dkill.campaign.seed=S}
+ * <p>{@code -Dkill.campaign.kills=N} sets the number of kills (12 by default), {@code -Dkill.campaign.seed=S}
  * the random seed (printed with the figures). Logs, configs and the files directory stay under
  * target/worker-it/kill-campaign/.
  */
 class WorkerKillCampaignIT {
     private static final String KAFKA_VERSION = "4.3.1";
     private static final String TOPIC = FileDeliveryScenario.TOPIC;
-    private static final int KILLS = Integer.getInteger("kill.campaign.kills", 20);
+    private static final int KILLS = Integer.getInteger("kill.campaign.kills", 12);
     /**
      * The same campaign with every kill left out (the worker runs throughout): a control run showing that the
      * checks find nothing to report on an uninterrupted worker.
