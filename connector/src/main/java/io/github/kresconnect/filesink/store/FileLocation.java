@@ -81,7 +81,9 @@ record FileLocation(SafeFileName name, Path dir) {
 
     /** The target and the names derived from it must be of a kind the store can replace. */
     private void checkOwnNames(Path realFilesDir) throws RejectedFileException, IOException {
-        Optional<BasicFileAttributes> target = attributesOf(target());
+        // a new file's name, the common case, is found free without the cost of a NoSuchFileException
+        Optional<BasicFileAttributes> target = LibC.nothingAt(target()) == Boolean.TRUE ? Optional.empty()
+                : attributesOf(target());
         if (target.isPresent()) {
             if (target.get().isSymbolicLink()) {
                 throw reject("'" + relative(realFilesDir, target()) + "' is a symbolic link");

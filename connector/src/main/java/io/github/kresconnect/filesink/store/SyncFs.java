@@ -1,40 +1,23 @@
 package io.github.kresconnect.filesink.store;
 
 import java.io.IOException;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
 
 /**
- * syncfs(2) through JNA: writes out every dirty inode of one file system, data and directory entries alike, and
+ * syncfs(2) through JNA ({@link LibC}): writes out every dirty inode of one file system, data and directory entries alike, and
  * waits for it (a journal commit and a cache flush on ext4 and XFS). Linux on x86-64 and aarch64 from 5.8 on
  * only: before 5.8 syncfs(2) did not report write-back errors. The descriptor stays open while the store does,
  * so that every write-back error since the store opened is reported to it once.
  */
 final class SyncFs implements AutoCloseable {
-    private static final int O_RDONLY = 0;
-    /** 02000000 on x86-64 and aarch64. */
-    private static final int O_CLOEXEC = 0x80000;
     private static final String UNAVAILABLE = check();
 
     private int fd;
 
     private SyncFs(int fd) {
         this.fd = fd;
-    }
-
-    /** Direct-mapped libc functions. */
-    private static final class C {
-        static native int open(byte[] path, int flags) throws LastErrorException;
-
-        static native int syncfs(int fd) throws LastErrorException;
-
-        static native int close(int fd) throws LastErrorException;
     }
 
     /** Null when syncfs(2) can be used here, else why not. */
@@ -52,12 +35,7 @@ final class SyncFs implements AutoCloseable {
             return "Linux " + System.getProperty("os.version") + " is older than 5.8, whose syncfs(2) reports "
                     + "write-back errors";
         }
-        try {
-            Native.register(C.class, Platform.C_LIBRARY_NAME);
-            return null;
-        } catch (LinkageError | RuntimeException e) {
-            return "the native library (JNA) cannot be loaded: " + e;
-        }
+        return LibC.unavailable();
     }
 
     static boolean atLeast(String kernel, int major, int minor) {
@@ -76,16 +54,8 @@ final class SyncFs implements AutoCloseable {
         if (UNAVAILABLE != null) {
             throw new IllegalStateException(UNAVAILABLE);
         }
-        Charset encoding = StandardCharsets.UTF_8;
         try {
-            encoding = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (IllegalArgumentException e) {
-            // the JDK's own file names are in UTF-8 then too
-        }
-        byte[] name = dir.toAbsolutePath().toString().getBytes(encoding);
-        byte[] terminated = Arrays.copyOf(name, name.length + 1);
-        try {
-            return new SyncFs(C.open(terminated, O_RDONLY | O_CLOEXEC));
+            return new SyncFs(LibC.open(LibC.cString(dir), LibC.O_RDONLY | LibC.O_CLOEXEC));
         } catch (LastErrorException e) {
             throw new IOException("open(" + dir + "): errno " + e.getErrorCode(), e);
         }
@@ -96,7 +66,7 @@ final class SyncFs implements AutoCloseable {
             throw new IOException("syncfs(2) after the store closed");
         }
         try {
-            C.syncfs(fd);
+            LibC.syncfs(fd);
         } catch (LastErrorException e) {
             throw new IOException("syncfs(2) failed: errno " + e.getErrorCode() + " (" + e.getMessage() + ")", e);
         }
@@ -106,7 +76,7 @@ final class SyncFs implements AutoCloseable {
     public synchronized void close() {
         if (fd >= 0) {
             try {
-                C.close(fd);
+                LibC.close(fd);
             } catch (LastErrorException e) {
                 // nothing was written through it
             }
