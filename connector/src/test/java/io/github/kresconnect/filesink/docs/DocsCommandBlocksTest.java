@@ -156,7 +156,7 @@ class DocsCommandBlocksTest {
             exception("-Dit.test=WorkerKillCampaignIT -Dkill.campaign.kills=200", "200 kills take about 35 minutes and "
                     + "several GB. mvn -B verify (.ci/run) runs the same campaign with 12 kills",
                     Map.of("connector/src/test/java/io/github/kresconnect/filesink/worker/WorkerKillCampaignIT.java",
-                            "Integer.getInteger(\"kill.campaign.kills\", 20)", CI, "\nmvn -B verify\n")),
+                            "Integer.getInteger(\"kill.campaign.kills\", 12)", CI, "\nmvn -B verify\n")),
             exception("-Dit.test='io.github.kresconnect.filesink.worker.*IT'",
                     "a selection of the integration tests; .ci/run's mvn -B verify runs them all",
                     Map.of(CI, "\nmvn -B verify\n")),
