@@ -81,8 +81,8 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
             Future<?> send = producer.send(new ProducerRecord<>(topic, receipt.key(), receipt.value()));
             sent.add(send);
             if (send.isDone() && waitedForMetadata(send)) {
-                // A missing topic or an unreachable broker: this send waited max.block.ms for the topic's metadata
-                // and failed, and each of the rest would wait as long. They are not sent; the batch is retried.
+                // A missing topic or an unreachable broker (or a full buffer): this send waited max.block.ms in
+                // vain, and each of the rest would wait as long. They are not sent; the batch is retried.
                 break;
             }
         }
@@ -103,7 +103,10 @@ public final class KafkaReceiptTransport implements ReceiptSender.Transport {
         return failed;
     }
 
-    /** A send that ended at once with a timeout: the producer waited for the topic's metadata in vain. */
+    /**
+     * A send that ended at once with a timeout: the producer waited max.block.ms for the topic's metadata (or for
+     * room in its buffer) in vain.
+     */
     private static boolean waitedForMetadata(Future<?> send) throws InterruptedException {
         try {
             send.get();

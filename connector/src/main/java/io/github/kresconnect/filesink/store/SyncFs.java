@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import com.sun.jna.LastErrorException;
 
 /**
- * syncfs(2) through JNA ({@link LibC}): writes out every dirty inode of one file system, data and directory entries alike, and
- * waits for it (a journal commit and a cache flush on ext4 and XFS). Linux on x86-64 and aarch64 from 5.8 on
- * only: before 5.8 syncfs(2) did not report write-back errors. The descriptor stays open while the store does,
- * so that every write-back error since the store opened is reported to it once.
+ * syncfs(2) through JNA ({@link LibC}): writes out every dirty inode of one file system, data and directory
+ * entries alike, and waits for it (a journal commit and a cache flush on ext4 and XFS). Linux on x86-64 and
+ * aarch64 from 5.8 on only: before 5.8 syncfs(2) did not report write-back errors. The descriptor stays open
+ * while the store does, so that every write-back error since the store opened is reported to it once.
  */
 final class SyncFs implements AutoCloseable {
     private static final String UNAVAILABLE = check();

@@ -816,9 +816,9 @@ public final class DeliveryBenchmark {
         if (alone.measured()) {
             double perRecord = alone.millis(1) / alone.files();
             rows.add(new Row("   Connect alone: Kafka's FileStreamSink", String.format(Locale.ROOT, "%.0f records/s; "
-                    + "the machine's CPU %.3f ms per record (worker %.3f, broker %.3f)", alone.files() / alone.seconds(),
-                    perRecord, alone.millis(2) / alone.files(), alone.millis(3) / alone.files()), "", "",
-                    "(reference)", null));
+                    + "the machine's CPU %.3f ms per record (worker %.3f, broker %.3f)",
+                    alone.files() / alone.seconds(), perRecord, alone.millis(2) / alone.files(),
+                    alone.millis(3) / alone.files()), "", "", "(reference)", null));
             details.add(String.format(Locale.ROOT, "2: Connect alone: Apache Kafka's FileStreamSink connector in the "
                     + "same worker (the shipped converters), reading run %d's %d records in a group of its own and "
                     + "appending a line per record to one file: from its first line to its last, %s", runs.size(),

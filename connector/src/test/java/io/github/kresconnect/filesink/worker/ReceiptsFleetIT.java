@@ -206,7 +206,8 @@ class ReceiptsFleetIT {
         // broker is unreachable.
         r1.stop();
         r2.stop();
-        r1.sink(Map.of("receipts.topic", RECEIPTS + "-missing", MAX_BLOCK, "2000")); // knot-resolver-receipts-missing.host.r1
+        // r1's topic becomes knot-resolver-receipts-missing.host.r1
+        r1.sink(Map.of("receipts.topic", RECEIPTS + "-missing", MAX_BLOCK, "2000"));
         r2.sink(Map.of("receipts.bootstrap.servers", "127.0.0.1:1", MAX_BLOCK, "2000"));
         r1.start();
         r2.start();
