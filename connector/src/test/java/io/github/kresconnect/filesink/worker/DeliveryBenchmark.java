@@ -144,9 +144,9 @@ public final class DeliveryBenchmark {
     /** Scenario 2 is steady once the JIT compilers take at most this share of a run's worker CPU. */
     static final double STEADY_JIT_SHARE = 0.10;
 
-    /** One line of the results table. {@code pass} is null for a figure without a target. */
     private static final String FILE_STREAM_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector";
 
+    /** One line of the results table. {@code pass} is null for a figure without a target. */
     record Row(String scenario, String connector, String baseline, String ratio, String target, Boolean pass) {
     }
 
@@ -671,9 +671,14 @@ public final class DeliveryBenchmark {
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%.0f files/s; CPUs %.0f %% busy, %.2f ms per file (worker %.2f, "
-                    + "broker %.2f, benchmark %.2f%s)", files() / seconds(), 100 * busy(), millis(1) / files(),
-                    millis(2) / files(), first[3] < 0 ? Double.NaN : millis(3) / files(),
+            return describe("file");
+        }
+
+        /** As {@link #describe()}, counting {@code unit}s (file, record). */
+        String describe(String unit) {
+            return String.format(Locale.ROOT, "%.0f %ss/s; CPUs %.0f %% busy, %.2f ms per %s (worker %.2f, "
+                    + "broker %.2f, benchmark %.2f%s)", files() / seconds(), unit, 100 * busy(), millis(1) / files(),
+                    unit, millis(2) / files(), first[3] < 0 ? Double.NaN : millis(3) / files(),
                     first[4] < 0 ? Double.NaN : millis(4) / files(), selfThreads());
         }
 
@@ -831,7 +836,7 @@ public final class DeliveryBenchmark {
             details.add(String.format(Locale.ROOT, "2: Connect alone: Apache Kafka's FileStreamSink connector in the "
                     + "same worker (the shipped converters), reading run %d's %d records in a group of its own and "
                     + "appending a line per record to one file: from its first line to its last, %s", runs.size(),
-                    count, alone.describe()));
+                    count, alone.describe("record")));
             if (physical > 0 && physicalMachineMillisPerFile > 0) {
                 // No sink in a Connect worker can cost this machine less per file than the worker, its consumer
                 // and the broker (Connect alone) plus creating, writing, syncing and renaming the file (the
