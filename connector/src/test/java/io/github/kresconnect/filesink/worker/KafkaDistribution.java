@@ -99,12 +99,8 @@ final class KafkaDistribution {
                 if (!isResolved(version)) { // another process may have resolved it while this one waited
                     Path partial = home.resolve("lib.partial");
                     RealWorkerScenario.deleteRecursively(partial);
-                    List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "-f", pom.toString(),
-                            "dependency:copy-dependencies", "-DoutputDirectory=" + partial));
-                    String repoLocal = System.getProperty("maven.repo.local", "");
-                    if (!repoLocal.isBlank()) {
-                        command.add("-Dmaven.repo.local=" + repoLocal);
-                    }
+                    List<String> command = maven("-f", pom.toString(), "dependency:copy-dependencies",
+                            "-DoutputDirectory=" + partial);
                     LoggedProcess.run("resolving Kafka " + version, command, home, home.resolve("resolve.log"),
                             RESOLVE_TIMEOUT);
                     Files.deleteIfExists(complete);
@@ -127,18 +123,25 @@ final class KafkaDistribution {
             return jar;
         }
         Files.createDirectories(dir);
-        List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q", "dependency:copy",
-                "-Dartifact=org.apache.kafka:" + artifactId + ":" + version, "-DoutputDirectory=" + dir));
-        String repoLocal = System.getProperty("maven.repo.local", "");
-        if (!repoLocal.isBlank()) {
-            command.add("-Dmaven.repo.local=" + repoLocal);
-        }
+        List<String> command = maven("dependency:copy", "-Dartifact=org.apache.kafka:" + artifactId + ":" + version,
+                "-DoutputDirectory=" + dir);
         LoggedProcess.run("resolving " + artifactId + " " + version, command, dir, home.resolve(artifactId + ".log"),
                 RESOLVE_TIMEOUT);
         if (!Files.isRegularFile(jar)) {
             throw new IOException("resolving " + artifactId + " " + version + " left no " + jar);
         }
         return jar;
+    }
+
+    /** A quiet batch Maven command with {@code args}, on the local repository this JVM's Maven uses. */
+    private static List<String> maven(String... args) {
+        List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-q"));
+        command.addAll(List.of(args));
+        String repoLocal = System.getProperty("maven.repo.local", "");
+        if (!repoLocal.isBlank()) {
+            command.add("-Dmaven.repo.local=" + repoLocal);
+        }
+        return command;
     }
 
     private static String mavenExecutable() {
