@@ -47,7 +47,15 @@ final class CommitPipeline {
     private final Supplier<FileStore.Listener> listener;
     private final FileStore.StepHook hook;
     private Journal journal;
+    /**
+     * The journal is compacted once it is over this size and over twice its size when last written whole (a
+     * snapshot of a store with many files may itself pass the fixed size: then every round would rewrite all
+     * of it). Tests set a fixed size to reach that step ({@link #compactAfter}).
+     */
     private long compactAfterBytes = COMPACT_AFTER_BYTES;
+    private boolean relativeToSnapshot = true;
+    /** The journal's size when it was last written whole: at opening, or by the last compaction. */
+    private long snapshotBytes;
     private volatile Map<SourcePartition, Long> durableOffsets;
     private final ExecutorService thread;
     private Future<Result> running;
@@ -57,6 +65,7 @@ final class CommitPipeline {
             Supplier<FileStore.Listener> listener, FileStore.StepHook hook) {
         this.committed = committed;
         this.journal = journal;
+        this.snapshotBytes = journal.size(); // opening rewrote it as a snapshot
         this.placement = placement;
         this.work = work;
         this.syncPool = syncPool;
@@ -137,7 +146,7 @@ final class CommitPipeline {
                 log.debug("Could not remove {} ({}); the next start removes it", path, e.toString());
             }
         }
-        if (journal.size() > compactAfterBytes) {
+        if (journal.size() > compactAfterBytes && (!relativeToSnapshot || journal.size() > 2 * snapshotBytes)) {
             compact();
         }
         return result;
@@ -181,6 +190,7 @@ final class CommitPipeline {
         hook.reached("compaction:start");
         Journal old = journal;
         journal = Journal.create(old.path(), committed.snapshot());
+        snapshotBytes = journal.size();
         old.close();
         hook.reached("compaction:done");
     }
@@ -190,9 +200,16 @@ final class CommitPipeline {
                 publication.sha256(), publication.source());
     }
 
-    /** Tests compact small journals to reach that step. */
+    /** Tests compact small journals to reach that step: once over {@code bytes}, whatever the snapshot's size. */
     void compactAfter(long bytes) {
         this.compactAfterBytes = bytes;
+        this.relativeToSnapshot = false;
+    }
+
+    /** Tests lower the fixed size and keep the rule relative to the snapshot. */
+    void compactAfterAtLeast(long bytes) {
+        this.compactAfterBytes = bytes;
+        this.relativeToSnapshot = true;
     }
 
     /** How long {@link #close} waits for the round in progress; tests shorten it. */

@@ -579,6 +579,11 @@ public final class FileStore implements AutoCloseable {
         pipeline.compactAfter(bytes);
     }
 
+    /** Tests lower the journal's fixed compaction size and keep the rule relative to the snapshot. */
+    void compactAfterAtLeast(long bytes) {
+        pipeline.compactAfterAtLeast(bytes);
+    }
+
     /** How long {@link #close} waits for a round in progress before it returns (the lock waits for the round). */
     void closeTimeout(java.time.Duration timeout) {
         pipeline.closeTimeout(timeout);
