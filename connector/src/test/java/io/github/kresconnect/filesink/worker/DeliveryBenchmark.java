@@ -74,8 +74,9 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  *
  * <ol>
  * <li>A file in 512 KiB chunks: MiB/s from the connector's creation to the file at its final path with the
- * right size (its SHA-256 checked afterwards), against the baseline's MiB/s from its creation to its fsync.
- * Target: ratio at least 0.80.</li>
+ * right size (its SHA-256 checked afterwards), against the baseline's MiB/s from its creation to its fsync,
+ * measured right before it; {@link #CHUNKED_RUNS} runs, each with its own topic and connector. Target: their
+ * median ratio at least 0.80.</li>
  * <li>Many small whole files: files/s from the first file written (its work file's mtime) to the last one in
  * place (its ctime, set by the rename), the span the disk's limit is timed over, and the time from the connector's
  * creation to the first file in place; the baseline's records/s for reference; the worker's CPU
@@ -117,6 +118,8 @@ public final class DeliveryBenchmark {
     static final int SMALL_FILE_BYTES = 4 * 1024;
     static final double MIB = 1024.0 * 1024.0;
     static final double TARGET_CHUNKED_RATIO = 0.80;
+    /** Scenario 1's runs: the figure is their median ratio to the baseline. */
+    static final int CHUNKED_RUNS = 3;
     static final double TARGET_FILES_PER_SECOND = 8_000;
     static final double TARGET_LATENCY_P99_MS = 50;
     static final long HEAP_GROWTH_ALLOWED = 16L * 1024 * 1024;
@@ -475,13 +478,56 @@ public final class DeliveryBenchmark {
         Files.deleteIfExists(workDir.resolve("baseline-warmup.bin"));
     }
 
-    /** Scenario 1: one file in 512 KiB chunks, connector against baseline. */
+    /** One run of scenario 1: the connector's MiB/s and the baseline's, measured right before it. */
+    private record ChunkedRun(Run run, double baselineRate) {
+        double ratio() {
+            return run.rate() / baselineRate;
+        }
+    }
+
+    /**
+     * Scenario 1: one file in 512 KiB chunks, connector against baseline. Both vary from one run to the next by
+     * more than the target's margin, so the first variant runs {@link #CHUNKED_RUNS} times, each connector run
+     * right after its own baseline, and the figure is the median ratio (the run it comes from in the table). In
+     * {@code --signed} mode every later variant is one run.
+     */
     private Run chunkedThroughput(BenchmarkWorker connect, Variant variant) throws Exception {
+        int chunks = sizes.chunkedChunks();
+        long bytes = (long) chunks * CHUNK_BYTES;
+        int count = variant.equals(Variant.FIRST) ? CHUNKED_RUNS : 1;
+        List<ChunkedRun> runs = new ArrayList<>();
+        rssStart();
+        for (int i = 1; i <= count; i++) {
+            runs.add(chunkedRun(connect, variant, count == 1 ? 0 : i));
+        }
+        List<ChunkedRun> byRatio = new ArrayList<>(runs);
+        byRatio.sort(java.util.Comparator.comparingDouble(ChunkedRun::ratio));
+        ChunkedRun middle = byRatio.get((byRatio.size() - 1) / 2);
+        double ratio = median(runs.stream().map(ChunkedRun::ratio).toList());
+        rows.add(new Row(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB%s", bytes / MIB, chunks,
+                variant.suffix() + (count == 1 ? "" : ", median of " + count)),
+                String.format(Locale.ROOT, "%.1f MiB/s", middle.run().rate()),
+                String.format(Locale.ROOT, "%.1f MiB/s", middle.baselineRate()),
+                String.format(Locale.ROOT, "%.2f", ratio),
+                String.format(Locale.ROOT, "ratio >= %.2f", TARGET_CHUNKED_RATIO), ratio >= TARGET_CHUNKED_RATIO));
+        if (count > 1) {
+            details.add(String.format(Locale.ROOT, "1: the ratios of the %d runs, each to the baseline right before "
+                    + "it: %s; their median %.2f", count, runs.stream().map(r -> String.format(Locale.ROOT, "%.2f",
+                            r.ratio())).collect(Collectors.joining(", ")), ratio));
+        }
+        if (variant.equals(Variant.FIRST)) {
+            rssRow("(scenario 1)");
+        }
+        return middle.run();
+    }
+
+    /** Run {@code run} of scenario 1 (0 when it is the only one): the baseline, then the connector. */
+    private ChunkedRun chunkedRun(BenchmarkWorker connect, Variant variant, int run) throws Exception {
         boolean signedRecords = variant.signed();
         int chunks = sizes.chunkedChunks();
         long bytes = (long) chunks * CHUNK_BYTES;
-        String name = "bench-chunked" + variant.slug();
-        String mark = ("1 " + variant.label()).strip();
+        String name = "bench-chunked" + variant.slug() + (run > 1 ? "-run" + run : "");
+        String mark = ("1 " + variant.label()).strip() + (run > 0 ? " run " + run : "");
         String topic = createTopic(name);
         step(String.format(Locale.ROOT, "Scenario 1%s: %.0f MiB as %d chunks of 512 KiB", variant.suffix(),
                 bytes / MIB, chunks));
@@ -509,7 +555,6 @@ public final class DeliveryBenchmark {
         Map<String, Long> families;
         long gcs;
         long processCpu;
-        rssStart();
         try (FileArrivals arrivals = FileArrivals.watch(files)) {
             long cpuBefore = connect.processCpuNanos(); // after the JMX calls above, which are not the connector's
             created = System.nanoTime();
@@ -531,16 +576,6 @@ public final class DeliveryBenchmark {
 
         double connectorRate = bytes / MIB / seconds(done - created);
         double baselineRate = bytes / MIB / baseline.startToEndSeconds();
-        double ratio = connectorRate / baselineRate;
-        rows.add(new Row(String.format(Locale.ROOT, "1. %.0f MiB in %d chunks of 512 KiB%s", bytes / MIB, chunks,
-                variant.suffix()),
-                String.format(Locale.ROOT, "%.1f MiB/s", connectorRate),
-                String.format(Locale.ROOT, "%.1f MiB/s", baselineRate),
-                String.format(Locale.ROOT, "%.2f", ratio),
-                String.format(Locale.ROOT, "ratio >= %.2f", TARGET_CHUNKED_RATIO), ratio >= TARGET_CHUNKED_RATIO));
-        if (variant.equals(Variant.FIRST)) {
-            rssRow("(scenario 1)");
-        }
         details.add(String.format(Locale.ROOT, "%s: connector %.3f s from its creation to chunked.bin at its final "
                 + "path (SHA-256 ok); first entry in the files directory after %s", mark, seconds(done - created),
                 firstEntry == null ? "n/a" : String.format(Locale.ROOT, "%.3f s", seconds(firstEntry - created))));
@@ -548,8 +583,8 @@ public final class DeliveryBenchmark {
                 + "%.3f s; %.1f MiB/s from the first record)", mark, baseline.startToEndSeconds(),
                 baseline.startToEndSeconds() - baseline.firstToEndSeconds(),
                 bytes / MIB / baseline.firstToEndSeconds()));
-        return new Run(connectorRate, chunks, seconds(done - created), seconds(processCpu), seconds(taskCpu),
-                seconds(commitCpu), families, gcs, taskAllocated);
+        return new ChunkedRun(new Run(connectorRate, chunks, seconds(done - created), seconds(processCpu),
+                seconds(taskCpu), seconds(commitCpu), families, gcs, taskAllocated), baselineRate);
     }
 
     /**
