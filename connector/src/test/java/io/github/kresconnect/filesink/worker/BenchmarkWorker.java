@@ -198,14 +198,41 @@ final class BenchmarkWorker implements AutoCloseable {
 
     /** Waits until the connector and its task are RUNNING. */
     void awaitRunning(String name, Duration timeout) {
-        Await.until("connector " + name + " and its task RUNNING", timeout, () -> {
+        awaitState(name, "RUNNING", timeout);
+    }
+
+    private void awaitState(String name, String state, Duration timeout) {
+        Await.until("connector " + name + " and its task " + state, timeout, () -> {
             checkNotFailed(name);
             JsonNode status = JSON.readTree(send(HttpRequest.newBuilder(
                     rest.resolve("/connectors/" + name + "/status")).GET()).body());
             JsonNode tasks = status.path("tasks");
-            return "RUNNING".equals(status.path("connector").path("state").asText()) && tasks.size() == 1
-                    && "RUNNING".equals(tasks.get(0).path("state").asText());
+            return state.equals(status.path("connector").path("state").asText()) && tasks.size() == 1
+                    && state.equals(tasks.get(0).path("state").asText());
         }, this::tail);
+    }
+
+    /**
+     * Pauses the connector and waits until its task is PAUSED: the task's consumer has paused its partitions (it
+     * stays in its group), so records produced now wait for {@link #resumeConnector}.
+     */
+    void pauseConnector(String name) throws IOException, InterruptedException {
+        changeState(name, "pause");
+        awaitState(name, "PAUSED", Duration.ofSeconds(60));
+    }
+
+    /** Resumes a paused connector; returns once the worker has accepted the request. */
+    void resumeConnector(String name) throws IOException, InterruptedException {
+        changeState(name, "resume");
+    }
+
+    private void changeState(String name, String change) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(rest.resolve("/connectors/" + name + "/"
+                + change)).PUT(HttpRequest.BodyPublishers.noBody()));
+        if (response.statusCode() != 202) {
+            throw new IOException(change + " of connector " + name + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
     }
 
     /** Deletes the connector and waits until the worker no longer lists it (its task has stopped). */

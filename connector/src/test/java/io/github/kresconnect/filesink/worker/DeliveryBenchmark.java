@@ -93,6 +93,7 @@ import io.github.kresconnect.filesink.publish.FileRecords;
  * the second half of the chunks is at most 16 MiB above the first half's.</li>
  * <li>Latency of a small file: from the producer's acknowledgement ({@code send().get()} returning) to the
  * file's arrival, files sent one at a time after a few unmeasured ones. Target: p99 under 50 ms.</li>
+ * <li>Only with {@code --only=5}: one store growing run after run (see {@link #manyFiles}); no target.</li>
  * </ol>
  *
  * <p>With {@code --signed} ({@code --signed=N}: N rounds, default {@value #DEFAULT_SIGNED_ROUNDS}), scenarios 1
@@ -415,7 +416,7 @@ public final class DeliveryBenchmark {
 
     private void runScenarios() throws Exception {
         startRssSampler();
-        if (scenarios.contains(1) || scenarios.contains(2) || scenarios.contains(4)) {
+        if (scenarios.contains(1) || scenarios.contains(2) || scenarios.contains(4) || scenarios.contains(5)) {
             List<String> unit = unitJvmOptions();
             step("Starting a Connect worker with the shipped unit's JVM options " + unit);
             try (BenchmarkWorker connect = BenchmarkWorker.start(dist, workDir.resolve("worker"),
@@ -436,6 +437,9 @@ public final class DeliveryBenchmark {
                 }
                 if (scenarios.contains(4)) {
                     latency(connect);
+                }
+                if (scenarios.contains(5)) {
+                    manyFiles(connect);
                 }
                 deleteNow();
             }
@@ -1018,23 +1022,11 @@ public final class DeliveryBenchmark {
             check(Arrays.equals(smallContent(2, i), Files.readAllBytes(files.resolve(names.get(i)))),
                     names.get(i) + " has the produced content");
         }
-        // The files' own times, on the kernel's clock: a file's mtime is when its work file was written (a rename
-        // keeps it), its ctime when it was renamed into place. From the first written to the last in place is the
-        // span the disk's limit is timed over (its first file created to its last renamed and synced).
-        long firstMtime = Long.MAX_VALUE;
-        long firstCtime = Long.MAX_VALUE;
-        long lastCtime = Long.MIN_VALUE;
-        long[] ctimes = new long[count];
-        for (int i = 0; i < count; i++) {
-            Map<String, Object> times = Files.readAttributes(files.resolve(names.get(i)),
-                    "unix:lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS); // one lstat for both
-            firstMtime = Math.min(firstMtime, ((FileTime) times.get("lastModifiedTime")).to(TimeUnit.MICROSECONDS));
-            ctimes[i] = ((FileTime) times.get("ctime")).to(TimeUnit.MICROSECONDS);
-            firstCtime = Math.min(firstCtime, ctimes[i]);
-            lastCtime = Math.max(lastCtime, ctimes[i]);
-        }
-        flow.placed(ctimes);
-        double writtenToPlaced = (lastCtime - firstMtime) / 1e6;
+        FileTimes times = FileTimes.of(files, names);
+        flow.placed(times.ctimes());
+        long firstCtime = times.firstCtime();
+        long lastCtime = times.lastCtime();
+        double writtenToPlaced = times.writtenToPlacedSeconds();
         double rate = count / writtenToPlaced;
         connect.deleteConnector(connector);
         deleteLater(files);
@@ -1049,6 +1041,100 @@ public final class DeliveryBenchmark {
         return new SmallRun(new Run(rate, count, writtenToPlaced, seconds(processCpu), seconds(taskCpu),
                 seconds(commitCpu), families, gcs, taskAllocated), byName, byNameInKernel, firstAfter, baseline, machine,
                 flow, topic);
+    }
+
+    /**
+     * Small files' own times, on the kernel's clock, in microseconds: a file's mtime is when its work file was
+     * written (a rename keeps it), its ctime when it was renamed into place. From the first written to the last in
+     * place is the span the disk's limit is timed over (its first file created to its last renamed and synced).
+     */
+    record FileTimes(long firstMtime, long firstCtime, long lastCtime, long[] ctimes) {
+        static FileTimes of(Path dir, List<String> names) throws IOException {
+            long firstMtime = Long.MAX_VALUE;
+            long firstCtime = Long.MAX_VALUE;
+            long lastCtime = Long.MIN_VALUE;
+            long[] ctimes = new long[names.size()];
+            for (int i = 0; i < names.size(); i++) {
+                Map<String, Object> times = Files.readAttributes(dir.resolve(names.get(i)),
+                        "unix:lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS); // one lstat for both
+                firstMtime = Math.min(firstMtime, ((FileTime) times.get("lastModifiedTime"))
+                        .to(TimeUnit.MICROSECONDS));
+                ctimes[i] = ((FileTime) times.get("ctime")).to(TimeUnit.MICROSECONDS);
+                firstCtime = Math.min(firstCtime, ctimes[i]);
+                lastCtime = Math.max(lastCtime, ctimes[i]);
+            }
+            return new FileTimes(firstMtime, firstCtime, lastCtime, ctimes);
+        }
+
+        double writtenToPlacedSeconds() {
+            return (lastCtime - firstMtime) / 1e6;
+        }
+    }
+
+    /**
+     * Scenario 5, only when asked for ({@code --only=5}): one store that keeps growing. One connector takes
+     * {@link Sizes#smallRuns} runs of {@link Sizes#smallFiles} new small files, paused between runs (its task and
+     * consumer stay; the next run's records are produced meanwhile) and resumed to start the next; before each run
+     * a full collection, and the worker's heap right after it. Reports the runs' files/s (as scenario 2 times
+     * them), the heap's growth per file in place, and the largest resident set. No target: a resolver host holds
+     * far fewer files; this says what a store of many costs, and whether a run's cost grows with them.
+     */
+    private void manyFiles(BenchmarkWorker connect) throws Exception {
+        int count = sizes.smallFiles();
+        int runs = sizes.smallRuns();
+        String name = "bench-many";
+        String topic = createTopic(name);
+        Path files = Files.createDirectories(workDir.resolve("files-" + name));
+        deleteLater(files);
+        step("Scenario 5: one store growing by " + count + " new files a run, " + runs + " runs");
+        rssStart();
+        List<Double> rates = new ArrayList<>();
+        List<Double> heaps = new ArrayList<>(); // MiB used right after a full collection, before each run
+        for (int i = 1; i <= runs; i++) {
+            String prefix = "many-r" + i + "-";
+            produceSmallFiles(topic, prefix, count, 5);
+            List<String> names = new ArrayList<>();
+            for (int f = 0; f < count; f++) {
+                names.add(smallName(prefix, f));
+            }
+            if (FileSystemSync.available()) {
+                FileSystemSync.syncFileSystemOf(workDir); // the broker's log of these records, as in scenario 2
+            }
+            connect.collectGarbage();
+            heaps.add(connect.heap().usedBytes() / MIB);
+            if (i == 1) {
+                connect.createConnector(workDir.resolve("worker"), name, sinkOverrides(topic, files));
+            } else {
+                connect.resumeConnector(name);
+            }
+            Path last = files.resolve(names.get(count - 1));
+            Await.until("run " + i + " of scenario 5", SCENARIO_TIMEOUT, () -> {
+                connect.checkNotFailed(name);
+                return Files.exists(last);
+            }, connect::tail);
+            connect.pauseConnector(name);
+            double rate = count / FileTimes.of(files, names).writtenToPlacedSeconds();
+            rates.add(rate);
+            details.add(String.format(Locale.ROOT, "5 run %d: %.0f files/s with %d files in place before it; the "
+                    + "worker's heap after a full collection before it %.1f MiB", i, rate, (i - 1) * count,
+                    heaps.get(i - 1)));
+        }
+        connect.deleteConnector(name);
+        int tail = Math.min(PAIRED_RUNS, runs / 2);
+        rows.add(new Row(String.format(Locale.ROOT, "5. one store growing to %d files, %d a run", runs * count,
+                count), String.format(Locale.ROOT, "%.0f files/s (median of runs 2 to %d), %.0f files/s (of the "
+                + "last %d)", median(rates.subList(1, 1 + tail)), 1 + tail, median(rates.subList(runs - tail, runs)),
+                tail), "", "", "(reference)", null));
+        if (runs > 2) {
+            // From before run 2 (the connector created, its first files in place) to before the last run.
+            double perFile = (heaps.get(runs - 1) - heaps.get(1)) * 1024 / ((runs - 2) * (double) count);
+            rows.add(new Row("   worker heap after a full collection", String.format(Locale.ROOT, "%.1f MiB with "
+                    + "%d files in place, %.1f MiB with %d: %.2f KiB per file in place", heaps.get(1), count,
+                    heaps.get(runs - 1), (runs - 1) * count, perFile), "", "", "(reference)", null));
+        }
+        BenchmarkWorker worker = sampledWorker;
+        rows.add(new Row("   worker RSS, max (scenario 5)", String.format(Locale.ROOT, "%.0f MiB",
+                Math.max(rssMax.get(), worker.rssBytes()) / MIB), "", "", "(reference)", null));
     }
 
     /** Microseconds since the epoch, as the files' times are read. */
