@@ -49,9 +49,12 @@ class KafkaReceiptTransportIT {
         try {
             assertEquals(List.of(), transport.send(batch));
             assertEquals(ReceiptSender.BATCH, transport.producerMetric("record-send-total"));
-            // at the producer's default batch.size (16 KiB) the same receipts took 16 requests (31 receipts each)
-            assertEquals(ReceiptSender.BATCH, transport.producerMetric("records-per-request-avg"),
-                    "every receipt of the batch in one produce request");
+            // At the producer's default batch.size (16 KiB) the same receipts took 16 requests (31 receipts each).
+            // With room for the whole batch it is one request, or two when appending them took longer than the
+            // producer's linger (20 ms, on a loaded machine): at least 100 receipts a request either way.
+            double perRequest = transport.producerMetric("records-per-request-avg");
+            assertTrue(perRequest >= 100, "the batch's receipts in one or two produce requests, not in requests "
+                    + "of a default batch's size: " + perRequest + " receipts per request");
         } catch (Exception e) {
             throw new AssertionError(e);
         } finally {
