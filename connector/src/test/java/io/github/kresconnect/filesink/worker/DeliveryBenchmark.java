@@ -1114,6 +1114,10 @@ public final class DeliveryBenchmark {
             }, connect::tail);
             connect.pauseConnector(name);
             double rate = count / FileTimes.of(files, names).writtenToPlacedSeconds();
+            for (int f = 0; f < count; f++) {
+                check(Arrays.equals(smallContent(5, f), Files.readAllBytes(files.resolve(names.get(f)))),
+                        names.get(f) + " has the produced content");
+            }
             rates.add(rate);
             details.add(String.format(Locale.ROOT, "5 run %d: %.0f files/s with %d files in place before it; the "
                     + "worker's heap after a full collection before it %.1f MiB", i, rate, (i - 1) * count,
