@@ -79,7 +79,7 @@ record FileLocation(SafeFileName name, Path dir) {
         return Optional.of(location);
     }
 
-    /** The target and the names derived from it must be of a kind the store can replace. */
+    /** The target and, when there is one to back up, its backup name must be of a kind the store can replace. */
     private void checkOwnNames(Path realFilesDir) throws RejectedFileException, IOException {
         // a new file's name, the common case, is found free without the cost of a NoSuchFileException
         Optional<BasicFileAttributes> target = LibC.nothingAt(target()) == Boolean.TRUE ? Optional.empty()
@@ -94,6 +94,11 @@ record FileLocation(SafeFileName name, Path dir) {
             if (!target.get().isRegularFile()) {
                 throw reject("'" + relative(realFilesDir, target()) + "' is not a regular file");
             }
+        }
+        if (target.isEmpty()) {
+            // A new file: its placement makes no backup. Its backup name is looked at when a version replaces it
+            // (a look that costs a new file's lookup in the directory: most of what a new file cost the task).
+            return;
         }
         Path backupPath = backup();
         Optional<BasicFileAttributes> backup = mayExist(backupPath) ? attributesOf(backupPath) : Optional.empty();

@@ -227,6 +227,25 @@ class FileNameSafetyTest {
     }
 
     @Test
+    void aDirectoryAtTheBackupNameRejectsTheVersionThatWouldReplaceTheFileInPlace() throws Exception {
+        Path backupDir = Files.createDirectory(filesDir.resolve("zone.rpz.backup"));
+        Files.writeString(backupDir.resolve("kept"), "not the store's\n");
+        // a new file makes no backup: placed as any other
+        assertEquals(FileStore.Applied.COMPLETED, driver.whole("zone.rpz", CONTENT));
+        assertEquals(List.of(), driver.commit().failed());
+        assertArrayEquals(CONTENT, Files.readAllBytes(filesDir.resolve("zone.rpz")));
+        // the next version would back the first one up there: rejected before anything changes
+        RejectedFileException e = org.junit.jupiter.api.Assertions.assertThrows(RejectedFileException.class,
+                () -> driver.whole("zone.rpz", "v2\n".getBytes()));
+        assertTrue(e.getMessage().contains("'zone.rpz.backup' is a directory"), e.getMessage());
+        assertEquals(RejectedFileException.Kind.PATH_CONFLICT, e.kind());
+        driver.commit();
+        assertArrayEquals(CONTENT, Files.readAllBytes(filesDir.resolve("zone.rpz")));
+        assertEquals("not the store's\n", Files.readString(backupDir.resolve("kept")));
+        assertEquals(List.of(), StoreFixtures.workFiles(filesDir));
+    }
+
+    @Test
     void fileWhereDirectoryIsNeededAndDirectoryWhereFileGoesAreRejectionsNamingTheConflict() throws IOException {
         TreeMap<String, String> before = StoreFixtures.snapshotOutsideState(filesDir);
         RejectedFileException fileInTheWay = org.junit.jupiter.api.Assertions.assertThrows(
