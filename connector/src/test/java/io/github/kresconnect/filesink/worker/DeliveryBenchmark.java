@@ -147,6 +147,8 @@ public final class DeliveryBenchmark {
     static final Sizes SHORT = new Sizes("short", 32, 100, 64, 500, 6, 256, 10, 50);
     /** Scenario 2 is steady once the JIT compilers take at most this share of a run's worker CPU. */
     static final double STEADY_JIT_SHARE = 0.10;
+    /** Runs of the disk's limit fed by Connect, each beside the disk's limit right after it. */
+    static final int CONNECT_FED_RUNS = 5;
 
     private static final String FILE_STREAM_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector";
 
@@ -239,6 +241,8 @@ public final class DeliveryBenchmark {
     private Path pluginPath;
     /** Whether Kafka's FileStreamSink is in the plugin path (for Connect alone). */
     private boolean connectFile;
+    /** Whether {@link DiskLimitSink} is in the plugin path (for the disk's limit fed by Connect). */
+    private boolean diskLimitSink;
     private Path managerSocket;
     private String hostname;
 
@@ -335,6 +339,12 @@ public final class DeliveryBenchmark {
             } catch (IOException | AssertionError e) { // Maven's failure, with its log's tail: its first line here
                 details.add("2: Connect alone was not measured: Kafka's connect-file jar could not be fetched ("
                         + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
+            }
+            diskLimitSink = FileSystemSync.available();
+            if (diskLimitSink) {
+                installDiskLimitSink(pluginPath.resolve("disk-limit-sink"));
+            } else {
+                details.add("2: the disk's limit fed by Connect was not measured: syncfs(2) is not available here");
             }
             runScenarios();
             details.add("stand-in manager received " + manager.posts().size() + " reload/renew requests");
@@ -898,6 +908,10 @@ public final class DeliveryBenchmark {
                         CpuTicks.cpus(), allowed, allowed / physical, runs.size(), rate / allowed));
             }
         }
+        if (diskLimitSink && physical > 0) {
+            // after every row that reads the disk's limit's CPU above: each run here measures the limit again
+            connectFedLimit(connect, steady.topic(), count, rate, runs.size());
+        }
         double ceiling = fileSystemCeiling(count);
         rows.add(new Row("   the file system, fsync per file", String.format(Locale.ROOT, "%.0f files/s", ceiling),
                 "", String.format(Locale.ROOT, "%.2f", rate / ceiling), "(reference)", null));
@@ -1341,42 +1355,15 @@ public final class DeliveryBenchmark {
             long[] machineBefore = Machine.now(null);
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                writeAside(aside, i, content);
+                AsideFiles.write(aside, i, content);
             }
-            publishAside(dir, aside, count);
+            AsideFiles.publish(dir, aside, count);
             double rate = count / seconds(System.nanoTime() - start);
             physicalCpuMillisPerFile = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6 / count;
             physicalMachineMillisPerFile = (double) Machine.since(machineBefore, null).millis() / count;
             return rate;
         } finally {
             deleteLater(dir);
-        }
-    }
-
-    /** Creates file {@code f<i>} in {@code aside} and writes {@code content} into it, as the disk's limits do. */
-    private static void writeAside(Path aside, int i, byte[] content) throws IOException {
-        try (FileChannel channel = FileChannel.open(aside.resolve("f" + i), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-        }
-    }
-
-    /** Makes files {@code f0..f<count-1>} of {@code aside} durable with one syncfs, then {@link #renameAside}. */
-    private static void publishAside(Path dir, Path aside, int count) throws IOException {
-        FileSystemSync.syncFileSystemOf(dir);
-        renameAside(dir, aside, count);
-    }
-
-    /** Renames files {@code f0..f<count-1>} of {@code aside} into {@code dir}, then one fsync of {@code dir}. */
-    private static void renameAside(Path dir, Path aside, int count) throws IOException {
-        for (int i = 0; i < count; i++) {
-            Files.move(aside.resolve("f" + i), dir.resolve("f" + i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
-        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-            directory.force(true);
         }
     }
 
@@ -1415,20 +1402,111 @@ public final class DeliveryBenchmark {
                     written = writer.submit(() -> { // one thread: the batches are written in order
                         first.compareAndSet(-1, System.nanoTime());
                         for (int i = 0; i < values.size(); i++) {
-                            writeAside(aside, from + i, values.get(i));
+                            AsideFiles.write(aside, from + i, values.get(i));
                         }
                         return null;
                     });
                 }
             }
             written.get();
-            publishAside(dir, aside, records);
+            AsideFiles.publish(dir, aside, records);
             long end = System.nanoTime();
             kafkaFedMachine = Machine.since(machineBefore, broker);
             return records / seconds(end - first.get());
         } finally {
             writer.shutdownNow();
             deleteLater(dir);
+        }
+    }
+
+    /**
+     * The disk's limit fed by Connect, measured now on scenario 2's topic, {@link #CONNECT_FED_RUNS} times:
+     * {@link DiskLimitSink} in the same worker (the shipped converters, a fresh group each run) writes each record to
+     * a file of its own on a thread of its own while its task polls on, then one syncfs, each file renamed into
+     * place, one fsync of the directory; timed as scenario 2 is (the files' own times, from the first written to the
+     * last in place), each run beside the disk's limit measured right after it. What a sink in a Connect worker does
+     * at least for these files on this machine; the figure is the median of the runs' ratios.
+     */
+    private void connectFedLimit(BenchmarkWorker connect, String topic, int count, double connectorRate,
+            int steadyRun) throws Exception {
+        List<Double> rates = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        List<String> names = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            names.add("f" + i);
+        }
+        for (int run = 1; run <= CONNECT_FED_RUNS; run++) {
+            Path dir = workDir.resolve("fs-connect-fed-" + topic + "-" + run);
+            deleteLater(dir);
+            String name = "bench-connect-fed-" + topic + "-" + run;
+            awaitOwnCompilersQuiet();
+            long created = System.nanoTime();
+            connect.createOtherConnector(name, Map.of("connector.class", DiskLimitSink.class.getName(), "tasks.max",
+                    "1", "topics", topic, DiskLimitSink.DIR, dir.toString(), DiskLimitSink.FILES,
+                    String.valueOf(count)));
+            Path last = dir.resolve(names.get(count - 1));
+            long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
+            while (!Files.exists(last)) {
+                long now = System.nanoTime();
+                if (now > nextStatus) {
+                    connect.checkNotFailed(name);
+                    nextStatus = now + TimeUnit.SECONDS.toNanos(1);
+                }
+                if (now - created > SCENARIO_TIMEOUT.toNanos()) {
+                    throw new AssertionError("Timed out waiting for " + count + " files from the disk's limit fed "
+                            + "by Connect\n" + connect.tail());
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            connect.deleteConnector(name);
+            double rate = count / FileTimes.of(dir, names).writtenToPlacedSeconds();
+            double limit = physicalBaseline(count, "fs-physical-connect-fed-" + run);
+            rates.add(rate);
+            ratios.add(rate / limit);
+        }
+        double median = median(ratios);
+        rows.add(new Row("   the disk's limit fed by Connect", String.format(Locale.ROOT, "%.0f to %.0f files/s in "
+                + "%d runs (a sink that only writes, syncs and renames)", java.util.Collections.min(rates),
+                java.util.Collections.max(rates), rates.size()), "", String.format(Locale.ROOT, "%.2f", median),
+                "(reference)", null));
+        details.add(String.format(Locale.ROOT, "2: the disk's limit fed by Connect: a sink that only writes each "
+                + "record to a file of its own on a thread of its own while its task polls on, then one syncfs(2), "
+                + "each renamed into place, one fsync of the directory, in the same worker (the shipped converters, "
+                + "a fresh group each run) on run %d's %d records, timed as the connector is: %s files/s; to the "
+                + "disk's limit right after each run: %s, their median %.2f (the connector's run %d reached %.2f of "
+                + "the median rate)", steadyRun, count, rates.stream().map(r -> String.format(Locale.ROOT, "%.0f",
+                        r)).collect(Collectors.joining(", ")), ratios.stream().map(r -> String.format(Locale.ROOT,
+                        "%.2f", r)).collect(Collectors.joining(", ")), median, steadyRun,
+                connectorRate / median(rates)));
+    }
+
+    /**
+     * Installs {@link DiskLimitSink} as a plugin of its own: a jar of its classes and the helpers it uses, with the
+     * service file Connect's service loader finds, and JNA (for syncfs) beside it.
+     */
+    private static void installDiskLimitSink(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(
+                Files.newOutputStream(dir.resolve("disk-limit-sink.jar")))) {
+            for (Class<?> type : List.of(DiskLimitSink.class, DiskLimitSink.LimitTask.class, AsideFiles.class,
+                    FileSystemSync.class)) {
+                String entry = type.getName().replace('.', '/') + ".class";
+                jar.putNextEntry(new java.util.jar.JarEntry(entry));
+                try (java.io.InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
+                    in.transferTo(jar);
+                }
+                jar.closeEntry();
+            }
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/"
+                    + org.apache.kafka.connect.sink.SinkConnector.class.getName()));
+            jar.write((DiskLimitSink.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        try {
+            Path jna = Path.of(com.sun.jna.Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Files.copy(jna, dir.resolve(jna.getFileName()));
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
         }
     }
 
@@ -1523,7 +1601,7 @@ public final class DeliveryBenchmark {
             for (java.nio.channels.FileChannel channel : channels) {
                 channel.close();
             }
-            renameAside(dir, aside, count);
+            AsideFiles.rename(dir, aside, count);
             return count / seconds(System.nanoTime() - start);
         } finally {
             pool.shutdownNow();
