@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,16 +50,17 @@ final class Assembly implements AutoCloseable {
         final FileKind kind;
         final FileLocation location;
         final FileChannel data;
-        final MessageDigest digest;
+        final Hasher.Digest digest;
         long unsyncedBytes;
         Instant lastActivity;
 
-        Open(SafeFileName name, FileKind kind, FileLocation location, FileChannel data, Instant now) {
+        Open(SafeFileName name, FileKind kind, FileLocation location, FileChannel data, Instant now,
+                Hasher.Digest digest) {
             this.name = name;
             this.kind = kind;
             this.location = location;
             this.data = data;
-            this.digest = TransferIntegrity.newSha256();
+            this.digest = digest;
             this.lastActivity = now;
         }
     }
@@ -72,6 +72,7 @@ final class Assembly implements AutoCloseable {
     private final Placement placement;
     private final SyncPool syncPool;
     private final WorkWriter writer;
+    private final Hasher hasher;
     private final StoreSettings settings;
     private final Clock clock;
     private final FileStore.StepHook hook;
@@ -88,9 +89,10 @@ final class Assembly implements AutoCloseable {
     }
 
     Assembly(StoreState state, Consumer<JournalOp> emit, Supplier<NextRound> round, WorkFiles work,
-            Placement placement, SyncPool syncPool, WorkWriter writer, StoreSettings settings, Clock clock,
-            FileStore.StepHook hook, Settle settle) {
+            Placement placement, SyncPool syncPool, WorkWriter writer, Hasher hasher, StoreSettings settings,
+            Clock clock, FileStore.StepHook hook, Settle settle) {
         this.settle = settle;
+        this.hasher = hasher;
         this.state = state;
         this.versions = new VersionPolicy(state);
         this.emit = emit;
@@ -217,7 +219,7 @@ final class Assembly implements AutoCloseable {
         long seq = state.nextSeq();
         Path data = work.data(seq);
         FileChannel channel = placement.createData(data);
-        open.put(name.value(), new Open(name, kind, location, channel, clock.instant()));
+        open.put(name.value(), new Open(name, kind, location, channel, clock.instant(), hasher.newSha256()));
         emit.accept(new JournalOp.Begin(name.value(), seq, total, integrity == null ? null : integrity.transferId(),
                 integrity == null ? -1 : integrity.length(), integrity == null ? null : integrity.sha256Hex(),
                 version));
@@ -265,7 +267,7 @@ final class Assembly implements AutoCloseable {
                     int length = buffer.remaining();
                     writeData(handle, held.seq, buffer, position);
                     position += length;
-                    buffer.clear();
+                    buffer = ByteBuffer.allocate(COPY_BUFFER); // the one just written is hashed later, unchanged
                 }
             }
             emit.accept(new JournalOp.Absorb(handle.name.value(), index));
@@ -275,12 +277,13 @@ final class Assembly implements AutoCloseable {
     }
 
     /**
-     * The one way bytes reach a transfer's data file: hashed, written at {@code position}, and marked for the next
-     * round's sync, whichever round the file began in.
+     * The one way bytes reach a transfer's data file: hashed (on the store's hasher, so {@code buffer}'s bytes must
+     * not change afterwards), written at {@code position}, and marked for the next round's sync, whichever round the
+     * file began in.
      */
     private void writeData(Open handle, long seq, ByteBuffer buffer, long position) throws IOException {
         int length = buffer.remaining();
-        handle.digest.update(buffer.duplicate());
+        handle.digest.update(buffer);
         DurableFiles.writeFully(handle.data, buffer, position);
         round.get().written(work.data(seq));
         handle.unsyncedBytes += length;
@@ -296,7 +299,8 @@ final class Assembly implements AutoCloseable {
         TransferState oldState = state.transfer(name);
         long seq = state.nextSeq();
         Path data = work.data(seq);
-        Open handle = new Open(old.name, old.kind, old.location, placement.createData(data), clock.instant());
+        Open handle = new Open(old.name, old.kind, old.location, placement.createData(data), clock.instant(),
+                hasher.newSha256());
         long length = oldState.rewound(keep, seq).dataLength();
         copyPrefix(old.data, length, handle.data, handle.digest);
         NextRound next = round.get();
@@ -311,7 +315,7 @@ final class Assembly implements AutoCloseable {
     private FileStore.Applied complete(Open handle, Object source) throws RejectedFileException, IOException {
         String name = handle.name.value();
         TransferState held = state.transfer(name);
-        String sha256 = HexFormat.of().formatHex(handle.digest.digest());
+        String sha256 = handle.digest.hex();
         long size = held.dataLength();
         if (held.expectedSha256 != null && (size != held.expectedLength || !sha256.equals(held.expectedSha256))) {
             discard(name, "its length or SHA-256 does not match its headers", false);
@@ -451,7 +455,7 @@ final class Assembly implements AutoCloseable {
         }
         FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
-        Open handle = new Open(name, kindOf(name), null, channel, now);
+        Open handle = new Open(name, kindOf(name), null, channel, now, hasher.newSha256());
         try {
             channel.truncate(held.dataLength());
             copyPrefix(channel, held.dataLength(), null, handle.digest);
@@ -504,7 +508,7 @@ final class Assembly implements AutoCloseable {
     }
 
     /** Hashes the first {@code length} bytes of {@code source}, copying them into {@code target} unless null. */
-    private static void copyPrefix(FileChannel source, long length, FileChannel target, MessageDigest digest)
+    private static void copyPrefix(FileChannel source, long length, FileChannel target, Hasher.Digest digest)
             throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
         long position = 0;
@@ -516,7 +520,7 @@ final class Assembly implements AutoCloseable {
                 throw new IOException("unexpected end of a work file at byte " + position + " of " + length);
             }
             buffer.flip();
-            digest.update(buffer.duplicate());
+            digest.updateNow(buffer);
             if (target != null) {
                 DurableFiles.writeFully(target, buffer, position);
             }

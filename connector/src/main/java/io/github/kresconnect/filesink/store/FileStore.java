@@ -159,6 +159,7 @@ public final class FileStore implements AutoCloseable {
     private final SyncPool syncPool;
     private final Placement placement;
     private final WorkWriter writer;
+    private final Hasher hasher = new Hasher();
     private final Assembly assembly;
     private CommitPipeline pipeline;
     private volatile Listener listener;
@@ -183,8 +184,8 @@ public final class FileStore implements AutoCloseable {
         this.listener = listener;
         this.placement = new Placement(realFilesDir, work, settings, hook);
         this.writer = new WorkWriter(placement);
-        this.assembly = new Assembly(state, this::emit, () -> next, work, placement, syncPool, writer, settings,
-                clock, hook, this::settle);
+        this.assembly = new Assembly(state, this::emit, () -> next, work, placement, syncPool, writer, hasher,
+                settings, clock, hook, this::settle);
     }
 
     /**
@@ -609,6 +610,7 @@ public final class FileStore implements AutoCloseable {
         assembly.close();
         Runnable release = () -> {
             writer.close();
+            hasher.close();
             syncPool.close();
             try {
                 lock.close();

@@ -1268,7 +1268,7 @@ public final class DeliveryBenchmark {
     private static Map<String, Long> connectorThreads(BenchmarkWorker connect, Map<Long, Long> before)
             throws IOException {
         Map<String, Long> families = new java.util.TreeMap<>();
-        for (String family : List.of("commit", "write", "fsync", "receipts", "manager-notifier")) {
+        for (String family : List.of("commit", "write", "hash", "fsync", "receipts", "manager-notifier")) {
             families.put(family, connect.threadCpuNanos("resolver-file-sink-" + family, before).get(-1L));
         }
         return families;
