@@ -14,8 +14,8 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 
 /**
  * The store's hashing thread: a transfer's running SHA-256 is computed on it, in the order its bytes were written,
- * while the task's thread goes on with the next records (at 512 KiB a chunk, hashing is a third of what the task's
- * thread did per chunk). At most {@link #MAX_PENDING_BYTES} wait to be hashed at any time: past that, the task's
+ * while the task's thread goes on with the next records (about 0.3 ms for a chunk of 512 KiB, with the CPU's SHA
+ * instructions, that the task's thread no longer spends between two polls). At most {@link #MAX_PENDING_BYTES} wait to be hashed at any time: past that, the task's
  * thread waits for the hasher, so memory does not grow with a file's size (bytes handed over are the records' own,
  * held until hashed).
  */
