@@ -15,9 +15,9 @@ import io.github.kresconnect.filesink.protocol.TransferIntegrity;
 /**
  * The store's hashing thread: a transfer's running SHA-256 is computed on it, in the order its bytes were written,
  * while the task's thread goes on with the next records (about 0.3 ms for a chunk of 512 KiB, with the CPU's SHA
- * instructions, that the task's thread no longer spends between two polls). At most {@link #MAX_PENDING_BYTES} wait to be hashed at any time: past that, the task's
- * thread waits for the hasher, so memory does not grow with a file's size (bytes handed over are the records' own,
- * held until hashed).
+ * instructions, that the task's thread no longer spends between two polls). At most {@link #MAX_PENDING_BYTES} wait
+ * to be hashed at any time: past that, the task's thread waits for the hasher, so memory does not grow with a file's
+ * size (bytes handed over are the records' own, held until hashed).
  */
 final class Hasher implements AutoCloseable {
     static final int MAX_PENDING_BYTES = 8 * 1024 * 1024;
