@@ -72,11 +72,7 @@ final class CommitPipeline {
         this.listener = listener;
         this.hook = hook;
         this.durableOffsets = committed.offsets();
-        this.thread = Executors.newSingleThreadExecutor(runnable -> {
-            Thread commit = new Thread(runnable, "resolver-file-sink-commit");
-            commit.setDaemon(true);
-            return commit;
-        });
+        this.thread = Executors.newSingleThreadExecutor(DaemonThreads.named("resolver-file-sink-commit"));
     }
 
     /** The next offset of every partition as the journal has it. */

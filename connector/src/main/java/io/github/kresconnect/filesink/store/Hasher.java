@@ -43,11 +43,7 @@ final class Hasher implements AutoCloseable {
 
     private synchronized ExecutorService thread() {
         if (thread == null) {
-            thread = Executors.newSingleThreadExecutor(runnable -> {
-                Thread hashing = new Thread(runnable, "resolver-file-sink-hash");
-                hashing.setDaemon(true);
-                return hashing;
-            });
+            thread = Executors.newSingleThreadExecutor(DaemonThreads.named("resolver-file-sink-hash"));
         }
         return thread;
     }

@@ -139,11 +139,7 @@ final class SyncPool implements AutoCloseable {
 
     private synchronized ExecutorService pool() {
         if (pool == null) {
-            pool = Executors.newFixedThreadPool(THREADS, runnable -> {
-                Thread thread = new Thread(runnable, "resolver-file-sink-fsync");
-                thread.setDaemon(true);
-                return thread;
-            });
+            pool = Executors.newFixedThreadPool(THREADS, DaemonThreads.named("resolver-file-sink-fsync"));
         }
         return pool;
     }

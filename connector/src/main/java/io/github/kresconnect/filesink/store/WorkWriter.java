@@ -30,11 +30,7 @@ final class WorkWriter {
 
     WorkWriter(Placement placement) {
         this.placement = placement;
-        this.thread = Executors.newSingleThreadExecutor(runnable -> {
-            Thread writer = new Thread(runnable, "resolver-file-sink-write");
-            writer.setDaemon(true);
-            return writer;
-        });
+        this.thread = Executors.newSingleThreadExecutor(DaemonThreads.named("resolver-file-sink-write"));
     }
 
     /**
