@@ -1001,30 +1001,9 @@ public final class DeliveryBenchmark {
         createdAt = Instant.now();
         connect.createConnector(workDir.resolve("worker"), connector, sinkOverrides(topic, files),
                 signatureConfig(signedRecords));
-        // No watcher of the directory (an event for each file costs this process CPU that the connector then
-        // lacks; the disk's limit has none): the first name and the last, looked for every millisecond. A
-        // round renames in record order, so the first name is the first in place and the last the last.
-        Path firstName = files.resolve(names.get(0));
-        Path lastName = files.resolve(names.get(count - 1));
-        long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
-        while (true) {
-            if (!flow.started() && Files.exists(firstName)) {
-                flow.first();
-            }
-            if (Files.exists(lastName)) {
-                flow.last();
-                break;
-            }
-            long now = System.nanoTime();
-            if (now > nextStatus) { // the task's status over REST once a second: each request costs the worker
-                connect.checkNotFailed(connector);
-                nextStatus = now + TimeUnit.SECONDS.toNanos(1);
-            }
-            if (now - created > SCENARIO_TIMEOUT.toNanos()) {
-                throw new AssertionError("Timed out waiting for " + count + " small files\n" + connect.tail());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+        // A round renames in record order, so the first name is the first in place and the last the last.
+        awaitLastFile(connect, connector, created, files.resolve(names.get(0)), files.resolve(names.get(count - 1)),
+                flow, count + " small files");
         processCpu = connect.processCpuNanos() - cpuBefore;
         machine = Machine.since(machineBefore, broker);
         Map<Long, BenchmarkWorker.NativeThread> threadsAtEnd = connect.nativeThreads();
@@ -1420,6 +1399,38 @@ public final class DeliveryBenchmark {
     }
 
     /**
+     * Waits until {@code last} exists, created by {@code connector} since {@code created}: no watcher of the directory
+     * (an event for each file costs this process CPU that the connector then lacks; the disk's limit has none), the
+     * names looked for every millisecond, and the task's status over REST once a second (each request costs the
+     * worker). With {@code flow}, its first sample is taken when {@code first} appears and its last when {@code last}
+     * does.
+     */
+    private static void awaitLastFile(BenchmarkWorker connect, String connector, long created, Path first, Path last,
+            Flow flow, String what) throws IOException, InterruptedException {
+        long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
+        while (true) {
+            if (flow != null && !flow.started() && Files.exists(first)) {
+                flow.first();
+            }
+            if (Files.exists(last)) {
+                if (flow != null) {
+                    flow.last();
+                }
+                return;
+            }
+            long now = System.nanoTime();
+            if (now > nextStatus) {
+                connect.checkNotFailed(connector);
+                nextStatus = now + TimeUnit.SECONDS.toNanos(1);
+            }
+            if (now - created > SCENARIO_TIMEOUT.toNanos()) {
+                throw new AssertionError("Timed out waiting for " + what + "\n" + connect.tail());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /**
      * The disk's limit fed by Connect, measured now on scenario 2's topic, {@link #CONNECT_FED_RUNS} times:
      * {@link DiskLimitSink} in the same worker (the shipped converters, a fresh group each run) writes each record to
      * a file of its own on a thread of its own while its task polls on, then one syncfs, each file renamed into
@@ -1444,20 +1455,8 @@ public final class DeliveryBenchmark {
             connect.createOtherConnector(name, Map.of("connector.class", DiskLimitSink.class.getName(), "tasks.max",
                     "1", "topics", topic, DiskLimitSink.DIR, dir.toString(), DiskLimitSink.FILES,
                     String.valueOf(count)));
-            Path last = dir.resolve(names.get(count - 1));
-            long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
-            while (!Files.exists(last)) {
-                long now = System.nanoTime();
-                if (now > nextStatus) {
-                    connect.checkNotFailed(name);
-                    nextStatus = now + TimeUnit.SECONDS.toNanos(1);
-                }
-                if (now - created > SCENARIO_TIMEOUT.toNanos()) {
-                    throw new AssertionError("Timed out waiting for " + count + " files from the disk's limit fed "
-                            + "by Connect\n" + connect.tail());
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-            }
+            awaitLastFile(connect, name, created, null, dir.resolve(names.get(count - 1)), null,
+                    count + " files from the disk's limit fed by Connect");
             connect.deleteConnector(name);
             double rate = count / FileTimes.of(dir, names).writtenToPlacedSeconds();
             double limit = physicalBaseline(count, "fs-physical-connect-fed-" + run);
