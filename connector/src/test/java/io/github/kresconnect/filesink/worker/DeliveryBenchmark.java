@@ -1401,30 +1401,41 @@ public final class DeliveryBenchmark {
     /**
      * Waits until {@code last} exists, created by {@code connector} since {@code created}: no watcher of the directory
      * (an event for each file costs this process CPU that the connector then lacks; the disk's limit has none), the
-     * names looked for every millisecond, and the task's status over REST once a second (each request costs the
-     * worker). With {@code flow}, its first sample is taken when {@code first} appears and its last when {@code last}
-     * does.
+     * names looked for every millisecond (see {@link #awaitConnector}). With {@code flow}, its first sample is taken
+     * when {@code first} appears and its last when {@code last} does.
      */
     private static void awaitLastFile(BenchmarkWorker connect, String connector, long created, Path first, Path last,
-            Flow flow, String what) throws IOException, InterruptedException {
-        long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
-        while (true) {
+            Flow flow, String what) throws Exception {
+        awaitConnector(connect, connector, created, () -> {
             if (flow != null && !flow.started() && Files.exists(first)) {
                 flow.first();
             }
-            if (Files.exists(last)) {
-                if (flow != null) {
-                    flow.last();
-                }
-                return;
+            if (!Files.exists(last)) {
+                return false;
             }
+            if (flow != null) {
+                flow.last();
+            }
+            return true;
+        }, () -> what);
+    }
+
+    /**
+     * Waits until {@code done} holds, asked every millisecond, for what {@code connector} (created at {@code created})
+     * does; the task's status over REST once a second (each request costs the worker), and a failure with the
+     * worker's log past {@link #SCENARIO_TIMEOUT}.
+     */
+    private static void awaitConnector(BenchmarkWorker connect, String connector, long created,
+            java.util.concurrent.Callable<Boolean> done, java.util.function.Supplier<String> what) throws Exception {
+        long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
+        while (!done.call()) {
             long now = System.nanoTime();
             if (now > nextStatus) {
                 connect.checkNotFailed(connector);
                 nextStatus = now + TimeUnit.SECONDS.toNanos(1);
             }
             if (now - created > SCENARIO_TIMEOUT.toNanos()) {
-                throw new AssertionError("Timed out waiting for " + what + "\n" + connect.tail());
+                throw new AssertionError("Timed out waiting for " + what.get() + "\n" + connect.tail());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
@@ -1524,46 +1535,40 @@ public final class DeliveryBenchmark {
         long created = System.nanoTime();
         connect.createOtherConnector(name, Map.of("connector.class", FILE_STREAM_SINK, "tasks.max", "1",
                 "topics", topic, "file", output.toString()));
-        long nextStatus = created + TimeUnit.SECONDS.toNanos(1);
-        long lines = 0;
-        long linesAtFirst = 0;
-        long read = 0;
+        final class Counted {
+            long lines;
+            long linesAtFirst;
+            long read;
+        }
+        Counted counted = new Counted();
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        while (true) {
-            if (Files.exists(output) && Files.size(output) > read) {
-                try (FileChannel channel = FileChannel.open(output, StandardOpenOption.READ)) {
-                    channel.position(read);
-                    int n;
-                    while ((n = channel.read(buffer.clear())) > 0) {
-                        read += n;
-                        for (int i = 0; i < n; i++) {
-                            if (buffer.get(i) == '\n') {
-                                lines++;
-                            }
+        awaitConnector(connect, name, created, () -> {
+            if (!Files.exists(output) || Files.size(output) <= counted.read) {
+                return false;
+            }
+            try (FileChannel channel = FileChannel.open(output, StandardOpenOption.READ)) {
+                channel.position(counted.read);
+                int n;
+                while ((n = channel.read(buffer.clear())) > 0) {
+                    counted.read += n;
+                    for (int i = 0; i < n; i++) {
+                        if (buffer.get(i) == '\n') {
+                            counted.lines++;
                         }
                     }
                 }
-                if (!flow.started() && lines > 0) {
-                    flow.first();
-                    linesAtFirst = lines;
-                }
-                if (lines >= count) {
-                    flow.last();
-                    flow.counted(count - linesAtFirst); // the records after the first sample
-                    break;
-                }
             }
-            long now = System.nanoTime();
-            if (now > nextStatus) {
-                connect.checkNotFailed(name);
-                nextStatus = now + TimeUnit.SECONDS.toNanos(1);
+            if (!flow.started() && counted.lines > 0) {
+                flow.first();
+                counted.linesAtFirst = counted.lines;
             }
-            if (now - created > SCENARIO_TIMEOUT.toNanos()) {
-                throw new AssertionError("Timed out waiting for " + count + " lines from Connect alone (" + lines
-                        + " so far)\n" + connect.tail());
+            if (counted.lines < count) {
+                return false;
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+            flow.last();
+            flow.counted(count - counted.linesAtFirst); // the records after the first sample
+            return true;
+        }, () -> count + " lines from Connect alone (" + counted.lines + " so far)");
         connect.deleteConnector(name);
         return flow;
     }
