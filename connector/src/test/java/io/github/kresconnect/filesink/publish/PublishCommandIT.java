@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kresconnect.filesink.protocol.ProtocolHeaders;
+import io.github.kresconnect.filesink.worker.FreePorts;
 
 /** The command against a real KRaft broker: what lands on the topic, in which partition and order, and failures. */
 class PublishCommandIT {
@@ -261,10 +261,7 @@ class PublishCommandIT {
 
     @Test
     void anUnreachableBrokerIsReportedWithinTheTimeout() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         Path file = Files.writeString(dir.resolve("f.rpz"), "x");
         long start = System.nanoTime();
         PublisherRun run = PublisherRun.run("--bootstrap-server", "127.0.0.1:" + closedPort, "--to", "r1",
@@ -390,10 +387,7 @@ class PublishCommandIT {
 
     @Test
     void aClosedPortIsReportedWhileWaitingAndTheWaitIsBounded() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         Path file = Files.writeString(dir.resolve("f.rpz"), "x");
         for (boolean dryRun : new boolean[] {false, true}) {
             TimedStream err = new TimedStream("still waiting for broker");
