@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * kernel hands out for a listening socket on port 0 is also one it hands out as the local port of any client's
  * outgoing connection, so between the check here and the process binding it a broker's or producer's connection
  * could take it (a worker's REST server once failed to start with "Address already in use" that way). Outside
- * that range only a process told the port binds it. Each JVM starts at a random place in the range and goes round
- * it, so it gives no port twice before it has gone through them all.
+ * that range only a process told the port binds it. The integration tests' JVMs, which run side by side, each take a
+ * share of the range of their own (system properties {@code ports.fork}, from 1, and {@code ports.forks}), so two
+ * of them never hand out the same port before either process has bound it. Each JVM starts at a random place in
+ * its range and goes round it, so it gives no port twice before it has gone through them all.
  */
 public final class FreePorts {
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
@@ -41,8 +43,22 @@ public final class FreePorts {
         throw new IllegalStateException("no free port on 127.0.0.1 in " + RANGE[0] + ".." + (RANGE[1] - 1));
     }
 
-    /** The ports to hand out, [from, to): below the ephemeral range, or above it when it starts too low. */
+    /**
+     * The ports to hand out, [from, to): this JVM's share of 10,000 ports below the ephemeral range, or of those
+     * above it when it starts too low.
+     */
     static int[] range() {
+        int[] all = outsideEphemeralRange();
+        int forks = Integer.getInteger("ports.forks", 1);
+        int fork = Integer.getInteger("ports.fork", 1);
+        if (forks < 2 || fork < 1 || fork > forks) {
+            return all;
+        }
+        int share = (all[1] - all[0]) / forks;
+        return new int[] {all[0] + (fork - 1) * share, all[0] + fork * share};
+    }
+
+    private static int[] outsideEphemeralRange() {
         int low = 32768;
         int high = 60999;
         try {
