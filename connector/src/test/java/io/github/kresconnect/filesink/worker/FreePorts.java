@@ -16,11 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>They are taken from outside the kernel's ephemeral range ({@code net.ipv4.ip_local_port_range}): a port the
  * kernel hands out for a listening socket on port 0 is also one it hands out as the local port of any client's
  * outgoing connection, so between the check here and the process binding it a broker's or producer's connection
- * could take it (a worker's REST server once failed to start with "Address already in use" that way). Outside
- * that range only a process told the port binds it. The integration tests' JVMs, which run side by side, each take a
+ * could take it (a worker's REST server once failed to start with "Address already in use" that way). Outside that
+ * range only a process told the port binds it. The integration tests' JVMs, which run side by side, each take a
  * share of the range of their own (system properties {@code ports.fork}, from 1, and {@code ports.forks}), so two
- * of them never hand out the same port before either process has bound it. Each JVM starts at a random place in
- * its range and goes round it, so it gives no port twice before it has gone through them all.
+ * of them never hand out the same port before either process has bound it. Each JVM starts at a random place in its
+ * range and goes round it, so it gives no port twice before it has gone through them all. A port from here that
+ * nothing binds is a closed port no connection can reach itself through (a client retrying a closed port in the
+ * ephemeral range may be given that very port as its own source port, and connect to itself).
  */
 public final class FreePorts {
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
@@ -78,7 +80,8 @@ public final class FreePorts {
         if (high + 1_000 <= 65_536) {
             return new int[] {high + 1, 65_536};
         }
-        throw new IllegalStateException("the ephemeral range " + low + ".." + high + " leaves no room for fixed ports");
+        throw new IllegalStateException("the ephemeral range " + low + ".." + high
+                + " leaves no room for fixed ports");
     }
 
     private static boolean bindable(int port) {
