@@ -28,7 +28,7 @@ final class StandaloneWorkerProcess implements AutoCloseable {
     private final LoggedProcess process;
     private final URI rest;
     private final RestCredentials credentials;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = newClient();
 
     private StandaloneWorkerProcess(LoggedProcess process, URI rest, RestCredentials credentials) {
         this.process = process;
@@ -124,13 +124,23 @@ final class StandaloneWorkerProcess implements AutoCloseable {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)), withCredentials);
     }
 
-    /** Any request, with the worker's REST credentials (when it has any) or without. */
+    /**
+     * Any request, with the worker's REST credentials (when it has any) or without. One without goes on a
+     * connection of its own: the worker refuses it with 401 before reading its body, and may then close the
+     * connection, which a client that pooled it sees only when it sends the next request there ("header parser
+     * received no bytes", for a method the client does not retry).
+     */
     HttpResponse<String> send(HttpRequest.Builder request, boolean withCredentials)
             throws IOException, InterruptedException {
         if (withCredentials && credentials != null) {
             credentials.apply(request);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient client = withCredentials ? http : newClient();
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     URI rest() {
