@@ -66,6 +66,7 @@ import io.github.kresconnect.filesink.verify.SignatureVerifier;
  */
 public class ResolverFileSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(ResolverFileSinkTask.class);
+    private static final Logger timeline = LoggerFactory.getLogger(FileStore.TIMELINE_LOGGER);
     /** Up to this many publications in one round are logged one line each; more are summarised. */
     private static final int PUBLICATIONS_LOGGED_EACH = 5;
     /**
@@ -235,6 +236,9 @@ public class ResolverFileSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        if (!records.isEmpty()) {
+            timeline.debug("Batch of {} records", records.size());
+        }
         if (store == null && !reopen(records)) {
             return;
         }

@@ -26,10 +26,13 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kresconnect.filesink.notify.CapturedLog;
 import io.github.kresconnect.filesink.notify.ChangeNotifier;
 import io.github.kresconnect.filesink.store.FileKind;
 import io.github.kresconnect.filesink.store.FileStore;
@@ -131,6 +134,23 @@ class ResolverFileSinkTaskTest {
             assertEquals("zone " + i, Files.readString(dir.resolve("f" + i + ".rpz")));
         }
         assertEquals((long) files, task.metrics().snapshot().get("files-published"), "every round reported");
+    }
+
+    @Test
+    void theTimelineLoggerHasALineForEachBatchAtDebug() throws Exception {
+        start(Map.of());
+        Configurator.setLevel(FileStore.TIMELINE_LOGGER, Level.DEBUG);
+        try (CapturedLog log = CapturedLog.of(FileStore.TIMELINE_LOGGER)) {
+            task.put(List.of(record(0, "resolver1", "a.rpz", "a", null, null),
+                    record(0, "resolver1", "b.rpz", "b", null, null)));
+            task.put(List.of());
+            settle();
+            assertEquals(List.of("Batch of 2 records"), log.at(Level.DEBUG).stream().map(CapturedLog.Line::message)
+                    .filter(line -> line.startsWith("Batch")).toList(), "one line for the batch, none for an empty one");
+        } finally {
+            Configurator.setLevel(FileStore.TIMELINE_LOGGER, Level.INFO);
+        }
+        assertEquals("b", Files.readString(dir.resolve("b.rpz")));
     }
 
     @Test

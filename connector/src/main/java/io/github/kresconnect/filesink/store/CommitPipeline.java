@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CommitPipeline {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
+    private static final Logger timeline = LoggerFactory.getLogger(FileStore.TIMELINE_LOGGER);
     static final long COMPACT_AFTER_BYTES = 8L * 1024 * 1024;
 
     /** What one round commits, taken from the task's side in one step. */
@@ -105,6 +107,7 @@ final class CommitPipeline {
     }
 
     private Result round(Work round) throws IOException {
+        long started = System.nanoTime();
         hook.reached("round:start");
         Set<Path> toSync = new LinkedHashSet<>(round.written());
         for (NextRound.Publication publication : round.publications()) {
@@ -122,14 +125,23 @@ final class CommitPipeline {
             listener.get().beforePublishing(kind.getKey(), kind.getValue(), requests::add);
         }
         // the work files, and with them the new work files' names, and the request's file
+        long written = System.nanoTime();
         syncPool.syncCreatedIn(work.dir(), toSync, round.workDirChanged(), requests);
+        long synced = System.nanoTime();
         hook.reached("round:data-synced");
         journal.append(round.ops());
         round.ops().forEach(committed::apply);
         durableOffsets = committed.offsets();
+        long journaled = System.nanoTime();
         hook.reached("round:journal-committed");
 
         Result result = place(round.publications());
+        if (timeline.isDebugEnabled()) {
+            timeline.debug(String.format(Locale.ROOT, "Round of %d files, %d operations: %.1f ms awaiting their "
+                    + "writes, %.1f ms syncing the data, %.1f ms appending the journal, %.1f ms placing the files",
+                    round.publications().size(), round.ops().size(), millis(written - started),
+                    millis(synced - written), millis(journaled - synced), millis(System.nanoTime() - journaled)));
+        }
         result.outcomes().forEach(committed::apply);
         if (!result.published().isEmpty()) {
             listener.get().afterPublishing();
@@ -189,6 +201,10 @@ final class CommitPipeline {
         snapshotBytes = journal.size();
         old.close();
         hook.reached("compaction:done");
+    }
+
+    private static double millis(long nanos) {
+        return nanos / 1e6;
     }
 
     private static FileStore.Publication publication(NextRound.Publication publication) {

@@ -43,6 +43,11 @@ import io.github.kresconnect.filesink.record.FilePart;
  */
 public final class FileStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
+    /**
+     * The logger of the delivery's timeline: at DEBUG, a line for each batch of records the task is given and for
+     * each round of group commit with the time its steps took (a few lines a round, never one per file).
+     */
+    public static final String TIMELINE_LOGGER = "io.github.kresconnect.filesink.timeline";
 
     /** The connector's own directory inside the files directory: hidden, so never a delivered name. */
     public static final String STATE_DIR = ".resolver-file-sink";
