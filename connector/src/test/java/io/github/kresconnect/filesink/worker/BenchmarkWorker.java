@@ -31,12 +31,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.GarbageCollectorMXBean;
 import com.sun.management.GcInfo;
 
+import io.github.kresconnect.filesink.store.FileStore;
+
 /**
  * A standalone Connect worker for the benchmark, started as {@code connect-standalone.sh} starts it on a
  * resolver host: {@code ConnectStandalone worker.properties} from Kafka's own jars, with the JVM options the
  * shipped unit gives kafka-run-class.sh rather than the quick-start options of the tests' workers, the connector
- * logging at INFO, and JMX on loopback so the benchmark can read the worker's heap. Connectors are created and
- * deleted over the REST API, so the benchmark can time from a connector's creation.
+ * logging at INFO (its timeline logger at DEBUG, see {@link Timeline}), and JMX on loopback so the benchmark can
+ * read the worker's heap. Connectors are created and deleted over the REST API, so the benchmark can time from a
+ * connector's creation.
  */
 final class BenchmarkWorker implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -99,7 +102,9 @@ final class BenchmarkWorker implements AutoCloseable {
         if (credentials != null) {
             command.add(1, credentials.jvmOption());
         }
-        dist.writeLoggingConfig(dir, "INFO"); // as Kafka's own connect logging config: everything at INFO
+        // as Kafka's own connect logging config, everything at INFO; the delivery's timeline at DEBUG (a few lines a
+        // round, read by Timeline)
+        dist.writeLoggingConfig(dir, "INFO", Map.of(FileStore.TIMELINE_LOGGER, "DEBUG"));
         String variables = environment.keySet().stream().filter(name -> !name.startsWith("KAFKA_")).sorted()
                 .map(name -> name + "=" + environment.get(name) + " ").collect(java.util.stream.Collectors.joining());
         Files.writeString(dir.resolve("command.txt"), variables + String.join(" ", command) + "\n",

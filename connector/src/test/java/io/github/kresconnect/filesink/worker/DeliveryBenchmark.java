@@ -838,6 +838,12 @@ public final class DeliveryBenchmark {
                     + "from /proc): %d files in %.3f s, %s", runs.size(), steady.flow().files(),
                     steady.flow().seconds(), steady.flow().describe()));
         }
+        Timeline timeline = Timeline.of(connect.log(), steady.topic());
+        if (timeline.measured()) {
+            rows.add(new Row("   batch by batch, round by round", timeline.summary(), "", "", "(reference)", null));
+            details.add("2: the steady run's timeline (run " + runs.size() + ", from the worker's log: the connector's "
+                    + "timeline logger at DEBUG; ms from the first batch handed to the task): " + timeline.describe());
+        }
         if (runs.size() > 1) {
             rows.add(new Row("   first run, cold (reference)", String.format(Locale.ROOT, "%.0f files/s; CPU %.2f ms "
                     + "per file (JIT %.2f)", cold.run().rate(), cold.cpuMillisPerFile(),

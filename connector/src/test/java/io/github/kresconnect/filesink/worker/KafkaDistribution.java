@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The jars of one Apache Kafka version, as a distribution's libs/ folder holds them, resolved by Maven itself
@@ -262,6 +263,21 @@ final class KafkaDistribution {
      * connector at {@code connectorLevel}; returns the JVM option that points at it.
      */
     String writeLoggingConfig(Path workDir, String connectorLevel) throws IOException {
+        return writeLoggingConfig(workDir, connectorLevel, Map.of());
+    }
+
+    /** {@link #writeLoggingConfig(Path, String)} with these loggers at these levels besides. */
+    String writeLoggingConfig(Path workDir, String connectorLevel, Map<String, String> levels) throws IOException {
+        List<String> more = new ArrayList<>();
+        int n = 0;
+        for (Map.Entry<String, String> level : new TreeMap<>(levels).entrySet()) {
+            n++;
+            more.add(logsThroughLog4j2() ? "logger.more" + n + ".name = " + level.getKey() : "log4j.logger."
+                    + level.getKey() + "=" + level.getValue());
+            if (logsThroughLog4j2()) {
+                more.add("logger.more" + n + ".level = " + level.getValue());
+            }
+        }
         if (logsThroughLog4j2()) {
             Path config = workDir.resolve("log4j2.properties");
             Files.writeString(config, String.join("\n",
@@ -274,6 +290,7 @@ final class KafkaDistribution {
                     "rootLogger.appenderRef.stdout.ref = STDOUT",
                     "logger.connector.name = io.github.kresconnect",
                     "logger.connector.level = " + connectorLevel,
+                    String.join("\n", more),
                     ""), StandardCharsets.UTF_8);
             return "-Dlog4j2.configurationFile=" + config;
         }
@@ -284,6 +301,7 @@ final class KafkaDistribution {
                 "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
                 "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
                 "log4j.logger.io.github.kresconnect=" + connectorLevel,
+                String.join("\n", more),
                 ""), StandardCharsets.UTF_8);
         return "-Dlog4j.configuration=" + config.toUri();
     }
