@@ -74,6 +74,12 @@ public class ResolverFileSinkTask extends SinkTask {
      * next round with what was applied meanwhile, even when no further record arrives.
      */
     private static final long REPORT_POLL_MS = 5;
+    /**
+     * Within a batch, every this many records the store's writer is handed the small files applied so far and a
+     * round starts if none runs ({@link FileStore#groupCommit}), as at the batch's end: the writer need not wait for
+     * a batch of hundreds of files to be read whole before it writes the first, nor the next round for its end.
+     */
+    static final int GROUP_COMMIT_EVERY = 32;
 
     private final NotifierFactory notifierFactory;
     private final ReceiptsFactory receiptsFactory;
@@ -244,6 +250,7 @@ public class ResolverFileSinkTask extends SinkTask {
         }
         try {
             receipts.applySettled();
+            int sinceGroupCommit = 0;
             for (SinkRecord record : records) {
                 TopicPartition partition = sourcePartition(record);
                 long offset = sourceOffset(record);
@@ -267,15 +274,16 @@ public class ResolverFileSinkTask extends SinkTask {
                 firstUncommitted.putIfAbsent(partition, offset);
                 handle(record);
                 store.markApplied(source, offset);
+                if (++sinceGroupCommit == GROUP_COMMIT_EVERY) {
+                    sinceGroupCommit = 0;
+                    groupCommit();
+                }
             }
             report(store.drainRounds());
             // After the drain: a round that ended since the last put() is reported, and the next one started now.
             // Were the drain last, a round ending between the two would leave these publications with no round
             // running and no timeout asked for below, waiting for the next record or offset commit.
-            if (store.hasPendingPublications()) {
-                rejected.awaitReported(); // a rejected record's offset is committed only once its report is
-                store.groupCommit(); // while a round runs, what arrives meanwhile is applied and goes in the next
-            }
+            groupCommit();
             boolean roundToReport = store.isCommitting() || store.hasUnreported();
             if (roundToReport) {
                 // Poll again soon, so what the round publishes is logged, counted and reported, and the next round
@@ -293,6 +301,17 @@ public class ResolverFileSinkTask extends SinkTask {
             failed(e, records);
         } catch (UncheckedIOException | DirectoryIteratorException e) {
             failed(ioCause(e), records);
+        }
+    }
+
+    /**
+     * Starts a round with what is applied when none runs; while one runs, what arrives meanwhile is applied and goes
+     * into the next.
+     */
+    private void groupCommit() throws IOException {
+        if (store.hasPendingPublications()) {
+            rejected.awaitReported(); // a rejected record's offset is committed only once its report is
+            store.groupCommit();
         }
     }
 

@@ -154,6 +154,31 @@ class ResolverFileSinkTaskTest {
     }
 
     @Test
+    void aLargeBatchStartsItsFirstRoundBeforeItEnds() throws Exception {
+        start(Map.of());
+        Configurator.setLevel(FileStore.TIMELINE_LOGGER, Level.DEBUG);
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = 0; i < 3 * ResolverFileSinkTask.GROUP_COMMIT_EVERY + 5; i++) {
+            records.add(record(0, "resolver1", "f" + i + ".rpz", "zone " + i, null, null));
+        }
+        try (CapturedLog log = CapturedLog.of(FileStore.TIMELINE_LOGGER)) {
+            task.put(records);
+            settle();
+            List<String> rounds = log.at(Level.DEBUG).stream().map(CapturedLog.Line::message)
+                    .filter(line -> line.startsWith("Round of") && !line.startsWith("Round of 0 files")).toList();
+            assertTrue(rounds.get(0).startsWith("Round of " + ResolverFileSinkTask.GROUP_COMMIT_EVERY + " files,"),
+                    "the first round took the files applied before it started, not the whole batch: " + rounds);
+        } finally {
+            Configurator.setLevel(FileStore.TIMELINE_LOGGER, Level.INFO);
+        }
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals("zone " + i, Files.readString(dir.resolve("f" + i + ".rpz")));
+        }
+        long end = records.size();
+        assertEquals(Map.of(P0, new OffsetAndMetadata(end)), task.preCommit(Map.of(P0, new OffsetAndMetadata(end))));
+    }
+
+    @Test
     void assemblesChunksAcrossBatches() throws Exception {
         start(Map.of());
         task.put(List.of(record(0, "resolver1", "big.rpz", "one-", 3, 1), record(0, "resolver1", "big.rpz", "two-", 3, 2)));
