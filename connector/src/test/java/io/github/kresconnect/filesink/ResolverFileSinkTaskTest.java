@@ -146,7 +146,8 @@ class ResolverFileSinkTaskTest {
             task.put(List.of());
             settle();
             assertEquals(List.of("Batch of 2 records"), log.at(Level.DEBUG).stream().map(CapturedLog.Line::message)
-                    .filter(line -> line.startsWith("Batch")).toList(), "one line for the batch, none for an empty one");
+                    .filter(line -> line.startsWith("Batch")).toList(),
+                    "one line for the batch, none for an empty one");
         } finally {
             Configurator.setLevel(FileStore.TIMELINE_LOGGER, Level.INFO);
         }
