@@ -84,7 +84,8 @@ record Timeline(List<Batch> batches, List<Round> rounds) {
 
     /** Milliseconds from the last batch to the end of the last round that placed files. */
     long tailMillis() {
-        return placing().get(placing().size() - 1).end() - batches.get(batches.size() - 1).at();
+        List<Round> placing = placing();
+        return placing.get(placing.size() - 1).end() - batches.get(batches.size() - 1).at();
     }
 
     private List<Round> placing() {
